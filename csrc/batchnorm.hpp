@@ -1,0 +1,129 @@
+// Batch norm, ReLU and dropout fused into one pass each way.
+//
+// Training: batch statistics (biased variance to normalise, unbiased to update the
+// running estimates, as PyTorch does); evaluation: running statistics. The forward
+// pass keeps x_hat and one multiplier per unit (ReLU gate times dropout scale), which
+// is all the backward pass needs.
+#pragma once
+#include <cmath>
+
+#include "common.hpp"
+#include "random.hpp"
+
+namespace grnfast {
+
+struct BatchNormConfig {
+    bool enabled = true;
+    double momentum = 0.1;
+    double eps = 1e-5;
+};
+
+template <class T>
+struct BatchNormCache {
+    T* x_hat;   // (batch x width) normalised input
+    T* gate;    // (batch x width) d(output)/d(pre-ReLU value): 0, 1 or 1/(1-p)
+    T* mean;    // (width) batch mean
+    T* invstd;  // (width) 1/sqrt(batch var + eps)
+};
+
+// Z (batch x width) -> A. gamma/beta/running stats are ignored when bn is disabled;
+// dropout applies only when training and p > 0, keyed by sample id.
+template <class T>
+void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* gamma, const T* beta,
+                             T* running_mean, T* running_var, const BatchNormConfig& bn, bool training,
+                             double p_drop, const DropoutKey& key, const index_t* sample_ids,
+                             BatchNormCache<T> cache, T* A, int n_threads) {
+    constexpr index_t kCols = 64;
+    if (bn.enabled && training) {
+        require(batch > 1, "batch norm in training needs at least 2 samples per batch");
+        parallel_for(n_threads, ceil_div(width, kCols), [&](index_t b) {
+            const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
+            for (index_t j = j0; j < j1; ++j) cache.mean[j] = T(0);
+            for (index_t r = 0; r < batch; ++r)
+                for (index_t j = j0; j < j1; ++j) cache.mean[j] += Z[r * width + j];
+            for (index_t j = j0; j < j1; ++j) cache.mean[j] /= T(batch);
+            for (index_t j = j0; j < j1; ++j) cache.invstd[j] = T(0);  // holds the sum of squares for now
+            for (index_t r = 0; r < batch; ++r)
+                for (index_t j = j0; j < j1; ++j) {
+                    const T d = Z[r * width + j] - cache.mean[j];
+                    cache.invstd[j] += d * d;
+                }
+            const T m = T(bn.momentum);
+            for (index_t j = j0; j < j1; ++j) {
+                const T var = cache.invstd[j] / T(batch);
+                running_mean[j] = (T(1) - m) * running_mean[j] + m * cache.mean[j];
+                running_var[j] = (T(1) - m) * running_var[j] + m * cache.invstd[j] / T(batch - 1);
+                cache.invstd[j] = T(1) / std::sqrt(var + T(bn.eps));
+            }
+        });
+    } else if (bn.enabled) {
+        for (index_t j = 0; j < width; ++j) {
+            cache.mean[j] = running_mean[j];
+            cache.invstd[j] = T(1) / std::sqrt(running_var[j] + T(bn.eps));
+        }
+    }
+    const bool drop = training && p_drop > 0.0;
+    const T keep_scale = drop ? T(1.0 / (1.0 - p_drop)) : T(1);
+    parallel_for(n_threads, ceil_div(batch, 16), [&](index_t b) {
+        for (index_t r = b * 16; r < std::min(batch, b * 16 + 16); ++r) {
+            const T* z = Z + r * width;
+            T* xh = cache.x_hat + r * width;
+            T* g = cache.gate + r * width;
+            T* a = A + r * width;
+            for (index_t j = 0; j < width; ++j) {
+                T y;
+                if (bn.enabled) {
+                    xh[j] = (z[j] - cache.mean[j]) * cache.invstd[j];
+                    y = gamma[j] * xh[j] + beta[j];
+                } else {
+                    y = z[j];
+                }
+                g[j] = y > T(0) ? keep_scale : T(0);
+            }
+            if (drop) {
+                const std::uint64_t base = key.sample_base(sample_ids[r]);
+                for (index_t j = 0; j < width; ++j)
+                    if (key.dropped(base, j)) g[j] = T(0);
+            }
+            for (index_t j = 0; j < width; ++j)
+                a[j] = g[j] * (bn.enabled ? gamma[j] * xh[j] + beta[j] : z[j]);
+        }
+    });
+}
+
+// dA -> dZ (may alias dA), and dgamma/dbeta when bn is enabled. `scratch` holds
+// `width` values for the batch sums.
+template <class T>
+void bn_relu_dropout_backward(index_t batch, index_t width, const T* dA, const T* gamma, const BatchNormConfig& bn,
+                              BatchNormCache<T> cache, T* dgamma, T* dbeta, T* dZ, int n_threads) {
+    constexpr index_t kCols = 64;
+    if (!bn.enabled) {
+        parallel_for(n_threads, ceil_div(batch, 16), [&](index_t b) {
+            for (index_t i = b * 16 * width; i < std::min(batch, b * 16 + 16) * width; ++i)
+                dZ[i] = dA[i] * cache.gate[i];
+        });
+        return;
+    }
+    // Per column: dy = dA * gate; dbeta = sum dy; dgamma = sum dy * x_hat;
+    // dZ = gamma * invstd / B * (B dy - dbeta - x_hat dgamma).
+    parallel_for(n_threads, ceil_div(width, kCols), [&](index_t b) {
+        const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
+        for (index_t j = j0; j < j1; ++j) dgamma[j] = dbeta[j] = T(0);
+        for (index_t r = 0; r < batch; ++r)
+            for (index_t j = j0; j < j1; ++j) {
+                const index_t i = r * width + j;
+                const T dy = dA[i] * cache.gate[i];
+                dbeta[j] += dy;
+                dgamma[j] += dy * cache.x_hat[i];
+            }
+        const T n = T(batch);
+        for (index_t r = 0; r < batch; ++r)
+            for (index_t j = j0; j < j1; ++j) {
+                const index_t i = r * width + j;
+                const T dy = dA[i] * cache.gate[i];
+                dZ[i] = gamma[j] * cache.invstd[j] / n * (n * dy - dbeta[j] - cache.x_hat[i] * dgamma[j]);
+            }
+    });
+}
+
+}  // namespace grnfast

@@ -1,0 +1,378 @@
+// The only file that knows about Python: converts arrays, checks shapes, releases
+// the GIL around the engine, and turns Ctrl-C between batches into KeyboardInterrupt.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+
+#include "trainer.hpp"
+
+namespace py = pybind11;
+using namespace grnfast;
+
+namespace {
+
+template <class T>
+using Array = py::array_t<T, py::array::c_style | py::array::forcecast>;
+using IndexArray = py::array_t<index_t, py::array::c_style | py::array::forcecast>;
+
+void require_shape(const py::array& a, std::initializer_list<index_t> shape, const char* name) {
+    std::string want = "(";
+    for (index_t s : shape) want += (s < 0 ? std::string("*") : std::to_string(s)) + ",";
+    want.back() = ')';
+    bool ok = a.ndim() == static_cast<py::ssize_t>(shape.size());
+    size_t d = 0;
+    for (index_t s : shape) {
+        if (ok && s >= 0 && a.shape(d) != s) ok = false;
+        ++d;
+    }
+    if (!ok) {
+        std::string got = "(";
+        for (py::ssize_t i = 0; i < a.ndim(); ++i) got += std::to_string(a.shape(i)) + ",";
+        if (a.ndim() > 0) got.back() = ')'; else got += ")";
+        throw std::invalid_argument(std::string(name) + " has shape " + got + ", expected " + want);
+    }
+}
+
+// Features as the network expects them: (n_genes x n_features); an empty matrix
+// when the model has no feature block.
+template <class T>
+const T* features_ptr(const ModelSpec& spec, const Array<T>& features) {
+    require_shape(features, {spec.n_genes, spec.n_features}, "node_features");
+    return features.data();
+}
+
+py::dict layout_dict(const ModelSpec& spec) {
+    auto net = make_network<double>(spec);
+    auto groups = [](const std::vector<ParamGroup>& gs) {
+        py::list out;
+        for (const auto& g : gs)
+            out.append(py::dict(py::arg("name") = g.name, py::arg("kind") = g.kind, py::arg("shape") = py::tuple(py::cast(g.shape)),
+                                py::arg("offset") = g.offset, py::arg("size") = g.size));
+        return out;
+    };
+    const Layout& L = net->layout();
+    return py::dict(py::arg("params") = groups(L.params), py::arg("buffers") = groups(L.buffers),
+                    py::arg("n_params") = L.n_params, py::arg("n_buffers") = L.n_buffers);
+}
+
+template <class T>
+py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Array<T>& buffers, const Array<T>& features,
+                        const IndexArray& pairs, const Array<T>& y, const std::optional<Array<T>>& weights,
+                        std::uint64_t seed, std::uint64_t epoch, bool feature_grad, int n_threads) {
+    auto net = make_network<T>(spec);
+    const Layout& L = net->layout();
+    require_shape(params, {L.n_params}, "params");
+    require_shape(buffers, {L.n_buffers}, "buffers");
+    require_shape(pairs, {-1, 2}, "pairs");
+    const index_t n = pairs.shape(0);
+    require_shape(y, {n}, "y");
+    if (weights) require_shape(*weights, {n}, "sample weights");
+    require(n >= 2, "a training batch needs at least 2 pairs");
+    const T* f = features_ptr(spec, features);
+    Array<T> grad(L.n_params);
+    Array<T> new_buffers(L.n_buffers);
+    std::copy(buffers.data(), buffers.data() + L.n_buffers, new_buffers.mutable_data());
+    py::object fgrad = py::none();
+    T* fg = nullptr;
+    if (feature_grad) {
+        Array<T> a({spec.n_genes, spec.n_features});
+        fg = a.mutable_data();
+        fgrad = a;
+    }
+    double loss;
+    {
+        py::gil_scoped_release release;
+        loss = loss_and_gradient<T>(*net, params.data(), new_buffers.mutable_data(), f, pairs.data(), y.data(),
+                                    weights ? weights->data() : nullptr, n, seed, epoch, grad.mutable_data(), fg,
+                                    n_threads);
+    }
+    return py::make_tuple(loss, grad, new_buffers, fgrad);
+}
+
+Array<float> predict(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
+                     const Array<float>& features, const IndexArray& pairs, int n_threads) {
+    auto net = make_network<float>(spec);
+    require_shape(params, {net->layout().n_params}, "params");
+    require_shape(buffers, {net->layout().n_buffers}, "buffers");
+    require_shape(pairs, {-1, 2}, "pairs");
+    const float* f = features_ptr(spec, features);
+    Array<float> logits(pairs.shape(0));
+    {
+        py::gil_scoped_release release;
+        predict_logits<float>(*net, params.data(), buffers.data(), f, pairs.data(), pairs.shape(0),
+                              logits.mutable_data(), n_threads);
+    }
+    return logits;
+}
+
+Array<float> tower_outputs(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
+                           const Array<float>& features, const IndexArray& genes, int role, int n_threads) {
+    require(spec.kind == "two_tower", "tower outputs exist only for two-tower models");
+    require(role == 0 || role == 1, "role must be 0 (regulator) or 1 (target)");
+    TwoTower<float> net(spec);
+    require_shape(params, {net.layout().n_params}, "params");
+    require_shape(buffers, {net.layout().n_buffers}, "buffers");
+    require_shape(genes, {-1}, "genes");
+    const float* f = features_ptr(spec, features);
+    const index_t n = genes.shape(0), D = net.output_dim();
+    for (index_t i = 0; i < n; ++i)
+        if (genes.data()[i] < 0 || genes.data()[i] >= spec.n_genes)
+            throw std::out_of_range("gene index " + std::to_string(genes.data()[i]) + " outside [0, " +
+                                    std::to_string(spec.n_genes) + ")");
+    Array<float> out({n, D});
+    {
+        py::gil_scoped_release release;
+        constexpr index_t kChunk = 2048;
+        net.reserve(std::min(kChunk, std::max<index_t>(n, 1)));
+        for (index_t s = 0; s < n; s += kChunk) {
+            const index_t b = std::min(kChunk, n - s);
+            const float* t = net.tower(role, params.data(), const_cast<float*>(buffers.data()), f, genes.data() + s, b,
+                                       n_threads);
+            std::copy(t, t + b * D, out.mutable_data() + s * D);
+        }
+    }
+    return out;
+}
+
+class PyTrainer {
+   public:
+    PyTrainer(const ModelSpec& spec, const AdamConfig& adam, index_t batch_size, int n_threads)
+        : trainer_(spec, adam, batch_size, n_threads) {}
+
+    void set_state(const Array<float>& params, const Array<float>& buffers) {
+        require_shape(params, {static_cast<index_t>(trainer_.params().size())}, "params");
+        require_shape(buffers, {static_cast<index_t>(trainer_.buffers().size())}, "buffers");
+        std::copy(params.data(), params.data() + params.size(), trainer_.params().begin());
+        std::copy(buffers.data(), buffers.data() + buffers.size(), trainer_.buffers().begin());
+    }
+    Array<float> params() { return copy(trainer_.params()); }
+    Array<float> buffers() { return copy(trainer_.buffers()); }
+    std::int64_t steps() const { return trainer_.steps(); }
+
+    double train_epoch(const Array<float>& features, const IndexArray& pairs, const Array<float>& y,
+                       const std::optional<Array<float>>& weights, std::uint64_t seed, std::uint64_t epoch) {
+        const ModelSpec& spec = trainer_.network().spec();
+        const float* f = features_ptr(spec, features);
+        require_shape(pairs, {-1, 2}, "pairs");
+        const index_t n = pairs.shape(0);
+        require_shape(y, {n}, "y");
+        if (weights) require_shape(*weights, {n}, "sample weights");
+        // Runs with the GIL held, between batches only: lets Ctrl-C stop training.
+        std::function<bool()> interrupted = [] {
+            py::gil_scoped_acquire acquire;
+            return PyErr_CheckSignals() != 0;
+        };
+        double loss;
+        {
+            py::gil_scoped_release release;
+            loss = trainer_.train_epoch(f, pairs.data(), y.data(), weights ? weights->data() : nullptr, n, seed, epoch,
+                                        interrupted);
+        }
+        if (PyErr_Occurred()) throw py::error_already_set();
+        return loss;
+    }
+
+   private:
+    static Array<float> copy(const std::vector<float>& v) {
+        Array<float> a(static_cast<py::ssize_t>(v.size()));
+        std::copy(v.begin(), v.end(), a.mutable_data());
+        return a;
+    }
+    Trainer<float> trainer_;
+};
+
+// ---- Single kernels, exposed for the gradient and property tests ----------------
+
+template <class T>
+Array<T> gemm_py(const Array<T>& A, const Array<T>& B, bool transpose_a, bool transpose_b, int n_threads) {
+    require(A.ndim() == 2 && B.ndim() == 2, "gemm takes two matrices");
+    const index_t M = transpose_a ? A.shape(1) : A.shape(0), K = transpose_a ? A.shape(0) : A.shape(1);
+    const index_t K2 = transpose_b ? B.shape(1) : B.shape(0), N = transpose_b ? B.shape(0) : B.shape(1);
+    require(K == K2, "inner dimensions differ");
+    MatView<T> a = transpose_a ? MatView<T>{A.data(), 1, A.shape(1)} : MatView<T>{A.data(), A.shape(1), 1};
+    MatView<T> b = transpose_b ? MatView<T>{B.data(), 1, B.shape(1)} : MatView<T>{B.data(), B.shape(1), 1};
+    Array<T> C({M, N});
+    gemm<T>(M, N, K, a, b, C.mutable_data(), N, false, n_threads);
+    return C;
+}
+
+py::tuple dense_forward_py(const Array<double>& X, const Array<double>& W, const Array<double>& b) {
+    require_shape(X, {-1, -1}, "X");
+    require_shape(W, {X.shape(1), -1}, "W");
+    require_shape(b, {W.shape(1)}, "b");
+    Array<double> Y({X.shape(0), W.shape(1)});
+    dense_forward<double>(X.shape(0), X.shape(1), W.shape(1), X.data(), W.data(), b.data(), Y.mutable_data(), 1);
+    return py::make_tuple(Y);
+}
+
+py::tuple dense_backward_py(const Array<double>& X, const Array<double>& W, const Array<double>& dY) {
+    require_shape(W, {X.shape(1), -1}, "W");
+    require_shape(dY, {X.shape(0), W.shape(1)}, "dY");
+    Array<double> dW({W.shape(0), W.shape(1)}), db(W.shape(1)), dX({X.shape(0), X.shape(1)});
+    dense_backward<double>(X.shape(0), X.shape(1), W.shape(1), X.data(), W.data(), dY.data(), dW.mutable_data(),
+                           db.mutable_data(), dX.mutable_data(), 2);
+    return py::make_tuple(dW, db, dX);
+}
+
+// Forward then backward of the fused block in one call (the backward needs the
+// forward's cache): returns A, dZ, dgamma, dbeta and the updated running stats.
+py::tuple bn_block_py(const Array<double>& Z, const Array<double>& gamma, const Array<double>& beta,
+                      const Array<double>& running_mean, const Array<double>& running_var, const Array<double>& dA,
+                      bool training, bool batch_norm, double dropout, std::uint64_t seed, int n_threads) {
+    require_shape(Z, {-1, -1}, "Z");
+    const index_t B = Z.shape(0), H = Z.shape(1);
+    for (const auto* a : {&gamma, &beta, &running_mean, &running_var}) require_shape(*a, {H}, "batch-norm vector");
+    require_shape(dA, {B, H}, "dA");
+    std::vector<double> x_hat(static_cast<size_t>(B * H)), gate(x_hat.size()), mean(static_cast<size_t>(H)),
+        invstd(static_cast<size_t>(H));
+    Array<double> rm(H), rv(H), A({B, H}), dZ({B, H}), dgamma(H), dbeta(H);
+    std::copy(running_mean.data(), running_mean.data() + H, rm.mutable_data());
+    std::copy(running_var.data(), running_var.data() + H, rv.mutable_data());
+    std::vector<index_t> ids(static_cast<size_t>(B));
+    for (index_t i = 0; i < B; ++i) ids[static_cast<size_t>(i)] = i;
+    BatchNormConfig bn;
+    bn.enabled = batch_norm;
+    BatchNormCache<double> cache{x_hat.data(), gate.data(), mean.data(), invstd.data()};
+    DropoutKey key{seed, 0, 0, DropoutKey::threshold_for(dropout)};
+    bn_relu_dropout_forward<double>(B, H, Z.data(), gamma.data(), beta.data(), rm.mutable_data(), rv.mutable_data(), bn,
+                                    training, dropout, key, ids.data(), cache, A.mutable_data(), n_threads);
+    bn_relu_dropout_backward<double>(B, H, dA.data(), gamma.data(), bn, cache, dgamma.mutable_data(),
+                                     dbeta.mutable_data(), dZ.mutable_data(), n_threads);
+    return py::make_tuple(A, dZ, dgamma, dbeta, rm, rv);
+}
+
+py::tuple bce_py(const Array<double>& logits, const Array<double>& y, const std::optional<Array<double>>& w) {
+    require_shape(logits, {-1}, "logits");
+    require_shape(y, {logits.shape(0)}, "y");
+    if (w) require_shape(*w, {logits.shape(0)}, "weights");
+    Array<double> d(logits.shape(0));
+    const double loss = bce_with_logits<double>(logits.shape(0), logits.data(), y.data(), w ? w->data() : nullptr,
+                                                d.mutable_data());
+    return py::make_tuple(loss, d);
+}
+
+// One fused clip + Adam step on a flat parameter vector (the dense path).
+py::tuple adam_step_py(const Array<double>& w, const Array<double>& g, const Array<double>& m, const Array<double>& v,
+                       std::int64_t step, const AdamConfig& config) {
+    const index_t n = w.shape(0);
+    for (const auto* a : {&g, &m, &v}) require_shape(*a, {n}, "optimizer vector");
+    Array<double> w2(n), m2(n), v2(n);
+    std::copy(w.data(), w.data() + n, w2.mutable_data());
+    std::copy(m.data(), m.data() + n, m2.mutable_data());
+    std::copy(v.data(), v.data() + n, v2.mutable_data());
+    const double norm = std::sqrt(sum_of_squares(g.data(), n, 2));
+    const double scale = clip_scale(norm, config.clip_norm);
+    adam_dense<double>(w2.mutable_data(), m2.mutable_data(), v2.mutable_data(), g.data(), n, config,
+                       adam_constants(config, step, scale), 2);
+    return py::make_tuple(w2, m2, v2, scale);
+}
+
+py::tuple embedding_grad_py(const IndexArray& ids, const Array<double>& contributions, int n_threads) {
+    require_shape(ids, {-1}, "ids");
+    require_shape(contributions, {ids.shape(0), -1}, "contributions");
+    EmbeddingGradPlan plan;
+    plan.build(ids.data(), ids.shape(0));
+    const index_t dim = contributions.shape(1);
+    Array<double> rows({plan.size(), dim});
+    embedding_reduce<double>(plan, dim, contributions.data(), rows.mutable_data(), n_threads);
+    return py::make_tuple(py::array(py::cast(plan.unique_ids)), rows);
+}
+
+Array<std::uint8_t> dropout_mask_py(std::uint64_t seed, std::uint64_t epoch, std::uint64_t stream,
+                                    const IndexArray& samples, index_t width, double p) {
+    require_shape(samples, {-1}, "samples");
+    DropoutKey key{seed, epoch, stream, DropoutKey::threshold_for(p)};
+    Array<std::uint8_t> out({samples.shape(0), width});
+    for (index_t r = 0; r < samples.shape(0); ++r) {
+        const auto base = key.sample_base(samples.data()[r]);
+        for (index_t j = 0; j < width; ++j) out.mutable_data()[r * width + j] = key.dropped(base, j) ? 0 : 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "grnfast's C++ engine";
+    m.def("has_openmp", &has_openmp, "Whether the engine was built with OpenMP.");
+    m.def("gemm_kernel", [] { return std::string(gemm_kernel_name()); }, "The float GEMM kernel in use.");
+    m.def("max_threads", [] {
+#ifdef _OPENMP
+        return omp_get_num_procs();
+#else
+        return 1;
+#endif
+    });
+
+    py::class_<ModelSpec>(m, "ModelSpec")
+        .def(py::init<>())
+        .def_readwrite("kind", &ModelSpec::kind)
+        .def_readwrite("n_genes", &ModelSpec::n_genes)
+        .def_readwrite("n_features", &ModelSpec::n_features)
+        .def_readwrite("embedding_dim", &ModelSpec::embedding_dim)
+        .def_readwrite("hidden", &ModelSpec::hidden)
+        .def_readwrite("dropout", &ModelSpec::dropout)
+        .def_readwrite("batch_norm", &ModelSpec::batch_norm)
+        .def_readwrite("use_embeddings", &ModelSpec::use_embeddings)
+        .def_readwrite("use_expression", &ModelSpec::use_expression)
+        .def_readwrite("use_product", &ModelSpec::use_product)
+        .def_readwrite("temperature", &ModelSpec::temperature)
+        .def_readwrite("cosine", &ModelSpec::cosine)
+        .def_readwrite("bn_momentum", &ModelSpec::bn_momentum)
+        .def_readwrite("bn_eps", &ModelSpec::bn_eps)
+        .def("validate", &ModelSpec::validate);
+
+    py::class_<AdamConfig>(m, "AdamConfig")
+        .def(py::init<>())
+        .def_readwrite("learning_rate", &AdamConfig::learning_rate)
+        .def_readwrite("beta1", &AdamConfig::beta1)
+        .def_readwrite("beta2", &AdamConfig::beta2)
+        .def_readwrite("eps", &AdamConfig::eps)
+        .def_readwrite("l2", &AdamConfig::l2)
+        .def_readwrite("decoupled", &AdamConfig::decoupled)
+        .def_readwrite("clip_norm", &AdamConfig::clip_norm)
+        .def_readwrite("lazy_embeddings", &AdamConfig::lazy_embeddings);
+
+    m.def("layout", &layout_dict, py::arg("spec"), "Parameter and buffer groups of a model: names, shapes, offsets.");
+    m.def("loss_and_grad", &loss_and_grad<double>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
+          py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
+          py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1);
+    m.def("loss_and_grad", &loss_and_grad<float>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
+          py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
+          py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1);
+    m.def("predict_logits", &predict, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
+          py::arg("pairs"), py::arg("n_threads") = 1);
+    m.def("tower_outputs", &tower_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
+          py::arg("genes"), py::arg("role"), py::arg("n_threads") = 1);
+
+    py::class_<PyTrainer>(m, "Trainer")
+        .def(py::init<const ModelSpec&, const AdamConfig&, index_t, int>(), py::arg("spec"), py::arg("adam"),
+             py::arg("batch_size"), py::arg("n_threads"))
+        .def("set_state", &PyTrainer::set_state, py::arg("params"), py::arg("buffers"))
+        .def("params", &PyTrainer::params)
+        .def("buffers", &PyTrainer::buffers)
+        .def_property_readonly("steps", &PyTrainer::steps)
+        .def("train_epoch", &PyTrainer::train_epoch, py::arg("features"), py::arg("pairs"), py::arg("y"),
+             py::arg("weights"), py::arg("seed"), py::arg("epoch"));
+
+    py::module_ t = m.def_submodule("testing", "Single kernels in float64, for gradient and property tests.");
+    t.def("gemm", &gemm_py<double>, py::arg("A").noconvert(), py::arg("B").noconvert(), py::arg("transpose_a") = false,
+          py::arg("transpose_b") = false, py::arg("n_threads") = 1);
+    t.def("gemm", &gemm_py<float>, py::arg("A").noconvert(), py::arg("B").noconvert(), py::arg("transpose_a") = false,
+          py::arg("transpose_b") = false, py::arg("n_threads") = 1);
+    t.def("dense_forward", &dense_forward_py);
+    t.def("dense_backward", &dense_backward_py);
+    t.def("bn_relu_dropout", &bn_block_py, py::arg("Z"), py::arg("gamma"), py::arg("beta"), py::arg("running_mean"),
+          py::arg("running_var"), py::arg("dA"), py::arg("training") = true, py::arg("batch_norm") = true,
+          py::arg("dropout") = 0.0, py::arg("seed") = 0, py::arg("n_threads") = 1);
+    t.def("bce_with_logits", &bce_py, py::arg("logits"), py::arg("y"), py::arg("weights") = py::none());
+    t.def("clip_scale", &clip_scale);
+    t.def("adam_step", &adam_step_py, py::arg("w"), py::arg("g"), py::arg("m"), py::arg("v"), py::arg("step"),
+          py::arg("config"));
+    t.def("embedding_grad", &embedding_grad_py, py::arg("ids"), py::arg("contributions"), py::arg("n_threads") = 1);
+    t.def("dropout_mask", &dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("stream"), py::arg("samples"),
+          py::arg("width"), py::arg("p"));
+}

@@ -1,0 +1,64 @@
+// Shared basics of the engine: index type, argument checks, deterministic parallel loops.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace grnfast {
+
+using index_t = std::int64_t;
+
+// Bad arguments become Python ValueError (pybind11 maps std::invalid_argument).
+inline void require(bool ok, const std::string& message) {
+    if (!ok) throw std::invalid_argument(message);
+}
+
+inline bool has_openmp() {
+#ifdef _OPENMP
+    return true;
+#else
+    return false;
+#endif
+}
+
+// fn(block) for every block in [0, n_blocks). Each block runs start to end on one
+// thread, so whatever a block computes is independent of the thread count.
+template <class F>
+void parallel_for(int n_threads, index_t n_blocks, F&& fn) {
+#ifdef _OPENMP
+    if (n_threads > 1 && n_blocks > 1) {
+#pragma omp parallel for num_threads(n_threads) schedule(static)
+        for (index_t b = 0; b < n_blocks; ++b) fn(b);
+        return;
+    }
+#endif
+    for (index_t b = 0; b < n_blocks; ++b) fn(b);
+}
+
+inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
+
+// Sum of term(i) over [0, n) in double: fixed-size blocks summed in order, then the
+// block sums in order. The blocks do not depend on the thread count, so neither
+// does the result (no reduction clauses on floats anywhere in the engine).
+template <class F>
+double deterministic_sum(int n_threads, index_t n, F&& term) {
+    constexpr index_t kBlock = 8192;
+    const index_t n_blocks = ceil_div(n, kBlock);
+    std::vector<double> partial(static_cast<size_t>(n_blocks), 0.0);
+    parallel_for(n_threads, n_blocks, [&](index_t b) {
+        double s = 0.0;
+        const index_t end = std::min(n, (b + 1) * kBlock);
+        for (index_t i = b * kBlock; i < end; ++i) s += term(i);
+        partial[static_cast<size_t>(b)] = s;
+    });
+    double total = 0.0;
+    for (double s : partial) total += s;
+    return total;
+}
+
+}  // namespace grnfast

@@ -1,0 +1,62 @@
+// Embedding rows: gather into a batch, and gradients for repeated ids summed in a
+// fixed order (by position in the batch), one id per task.
+#pragma once
+#include <cstring>
+#include <numeric>
+
+#include "common.hpp"
+
+namespace grnfast {
+
+// out[r, 0:dim] (row stride ld) = table[ids[r], :]
+template <class T>
+void embedding_gather(index_t n, index_t dim, const T* table, const index_t* ids, T* out, index_t ld,
+                      int n_threads) {
+    parallel_for(n_threads, ceil_div(n, 64), [&](index_t b) {
+        for (index_t r = b * 64; r < std::min(n, b * 64 + 64); ++r)
+            std::memcpy(out + r * ld, table + ids[r] * dim, sizeof(T) * static_cast<size_t>(dim));
+    });
+}
+
+// Which distinct ids a batch touches and, for each, the positions that used it.
+struct EmbeddingGradPlan {
+    std::vector<index_t> unique_ids;  // ascending
+    std::vector<index_t> starts;      // positions of unique_ids[u] are order[starts[u] .. starts[u+1])
+    std::vector<index_t> order;       // positions sorted by (id, position)
+
+    void build(const index_t* ids, index_t n) {
+        order.resize(static_cast<size_t>(n));
+        std::iota(order.begin(), order.end(), index_t(0));
+        std::sort(order.begin(), order.end(), [ids](index_t a, index_t b) {
+            return ids[a] != ids[b] ? ids[a] < ids[b] : a < b;
+        });
+        unique_ids.clear();
+        starts.clear();
+        for (index_t k = 0; k < n; ++k) {
+            const index_t id = ids[order[static_cast<size_t>(k)]];
+            if (unique_ids.empty() || unique_ids.back() != id) {
+                unique_ids.push_back(id);
+                starts.push_back(k);
+            }
+        }
+        starts.push_back(n);
+    }
+    index_t size() const { return static_cast<index_t>(unique_ids.size()); }
+};
+
+// grad_rows[u, :] = sum of contributions[p, :] over the positions p of unique id u,
+// in ascending p.
+template <class T>
+void embedding_reduce(const EmbeddingGradPlan& plan, index_t dim, const T* contributions, T* grad_rows,
+                      int n_threads) {
+    parallel_for(n_threads, plan.size(), [&](index_t u) {
+        T* dst = grad_rows + u * dim;
+        std::fill(dst, dst + dim, T(0));
+        for (index_t k = plan.starts[static_cast<size_t>(u)]; k < plan.starts[static_cast<size_t>(u) + 1]; ++k) {
+            const T* src = contributions + plan.order[static_cast<size_t>(k)] * dim;
+            for (index_t j = 0; j < dim; ++j) dst[j] += src[j];
+        }
+    });
+}
+
+}  // namespace grnfast

@@ -1,0 +1,254 @@
+// Matrix product C = [C +] A * B on packed panels with a register-blocked micro-kernel.
+//
+// Every element of C is summed over k in the same order (k blocks of KC in turn,
+// k ascending inside a block) by one thread, whatever the thread count, so the
+// product is bit-identical for any n_threads. Float kernels are chosen at run time:
+// AVX-512 (8x32 tile), AVX2+FMA (6x16), or portable C++ (4x8); both SIMD kernels
+// use fused multiply-add in the same order and so agree with each other exactly.
+#pragma once
+#include <immintrin.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "common.hpp"
+
+namespace grnfast {
+
+// A strided read-only matrix: element (i, j) is data[i * rs + j * cs]. Transposes
+// are views, so one product routine serves X*W, X^T*dY and dY*W^T.
+template <class T>
+struct MatView {
+    const T* data;
+    index_t rs;
+    index_t cs;
+    T at(index_t i, index_t j) const { return data[i * rs + j * cs]; }
+};
+
+namespace gemm_detail {
+
+constexpr index_t KC = 256;   // depth of one packed block
+constexpr index_t MC = 48;    // rows of A per parallel task (a multiple of 4, 6 and 8)
+constexpr index_t NC = 4096;  // columns of B packed at once
+
+// Writes an accumulated mr x nr tile into C, adding to C when accumulate is set.
+template <class T>
+inline void store_tile(const T* tile, int nr_tile, T* C, index_t ldc, int mv, int nv, bool accumulate) {
+    for (int i = 0; i < mv; ++i)
+        for (int j = 0; j < nv; ++j)
+            C[i * ldc + j] = accumulate ? C[i * ldc + j] + tile[i * nr_tile + j] : tile[i * nr_tile + j];
+}
+
+template <class T, int MR, int NR>
+void kernel_portable(index_t kc, const T* Ap, const T* Bp, T* C, index_t ldc, int mv, int nv, bool accumulate) {
+    T acc[MR][NR] = {};
+    for (index_t k = 0; k < kc; ++k) {
+        const T* a = Ap + k * MR;
+        const T* b = Bp + k * NR;
+        for (int i = 0; i < MR; ++i)
+            for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
+    }
+    store_tile(&acc[0][0], NR, C, ldc, mv, nv, accumulate);
+}
+
+__attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, const float* Ap, const float* Bp,
+                                                                   float* C, index_t ldc, int mv, int nv,
+                                                                   bool accumulate) {
+    __m512 c[8][2];
+    for (int i = 0; i < 8; ++i) c[i][0] = c[i][1] = _mm512_setzero_ps();
+    for (index_t k = 0; k < kc; ++k) {
+        const __m512 b0 = _mm512_loadu_ps(Bp + 32 * k);
+        const __m512 b1 = _mm512_loadu_ps(Bp + 32 * k + 16);
+        const float* a = Ap + 8 * k;
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; ++i) {
+            const __m512 ai = _mm512_set1_ps(a[i]);
+            c[i][0] = _mm512_fmadd_ps(ai, b0, c[i][0]);
+            c[i][1] = _mm512_fmadd_ps(ai, b1, c[i][1]);
+        }
+    }
+    if (mv == 8 && nv == 32) {
+        for (int i = 0; i < 8; ++i) {
+            float* row = C + i * ldc;
+            if (accumulate) {
+                c[i][0] = _mm512_add_ps(_mm512_loadu_ps(row), c[i][0]);
+                c[i][1] = _mm512_add_ps(_mm512_loadu_ps(row + 16), c[i][1]);
+            }
+            _mm512_storeu_ps(row, c[i][0]);
+            _mm512_storeu_ps(row + 16, c[i][1]);
+        }
+        return;
+    }
+    alignas(64) float tile[8 * 32];
+    for (int i = 0; i < 8; ++i) {
+        _mm512_store_ps(tile + 32 * i, c[i][0]);
+        _mm512_store_ps(tile + 32 * i + 16, c[i][1]);
+    }
+    store_tile(tile, 32, C, ldc, mv, nv, accumulate);
+}
+
+__attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, const float* Ap, const float* Bp,
+                                                                 float* C, index_t ldc, int mv, int nv,
+                                                                 bool accumulate) {
+    __m256 c[6][2];
+    for (int i = 0; i < 6; ++i) c[i][0] = c[i][1] = _mm256_setzero_ps();
+    for (index_t k = 0; k < kc; ++k) {
+        const __m256 b0 = _mm256_loadu_ps(Bp + 16 * k);
+        const __m256 b1 = _mm256_loadu_ps(Bp + 16 * k + 8);
+        const float* a = Ap + 6 * k;
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; ++i) {
+            const __m256 ai = _mm256_broadcast_ss(a + i);
+            c[i][0] = _mm256_fmadd_ps(ai, b0, c[i][0]);
+            c[i][1] = _mm256_fmadd_ps(ai, b1, c[i][1]);
+        }
+    }
+    if (mv == 6 && nv == 16) {
+        for (int i = 0; i < 6; ++i) {
+            float* row = C + i * ldc;
+            if (accumulate) {
+                c[i][0] = _mm256_add_ps(_mm256_loadu_ps(row), c[i][0]);
+                c[i][1] = _mm256_add_ps(_mm256_loadu_ps(row + 8), c[i][1]);
+            }
+            _mm256_storeu_ps(row, c[i][0]);
+            _mm256_storeu_ps(row + 8, c[i][1]);
+        }
+        return;
+    }
+    alignas(32) float tile[6 * 16];
+    for (int i = 0; i < 6; ++i) {
+        _mm256_store_ps(tile + 16 * i, c[i][0]);
+        _mm256_store_ps(tile + 16 * i + 8, c[i][1]);
+    }
+    store_tile(tile, 16, C, ldc, mv, nv, accumulate);
+}
+
+template <class T>
+struct Kernel {
+    using Fn = void (*)(index_t, const T*, const T*, T*, index_t, int, int, bool);
+    int mr;
+    int nr;
+    Fn fn;
+    const char* name;
+};
+
+// GRNFAST_GEMM_KERNEL=portable|avx2|avx512 forces a kernel (tests, benchmarks);
+// otherwise the widest one this CPU supports.
+inline Kernel<float> choose_float_kernel() {
+    const char* forced = std::getenv("GRNFAST_GEMM_KERNEL");
+    const std::string want = forced ? forced : "";
+    __builtin_cpu_init();
+    const bool avx512 = __builtin_cpu_supports("avx512f");
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if ((want.empty() || want == "avx512") && avx512) return {8, 32, kernel_avx512_8x32, "avx512"};
+    if ((want.empty() || want == "avx2" || want == "avx512") && avx2) return {6, 16, kernel_avx2_6x16, "avx2"};
+    return {4, 8, kernel_portable<float, 4, 8>, "portable"};
+}
+
+template <class T>
+inline const Kernel<T>& kernel_for();
+
+template <>
+inline const Kernel<float>& kernel_for<float>() {
+    static const Kernel<float> k = choose_float_kernel();
+    return k;
+}
+
+template <>
+inline const Kernel<double>& kernel_for<double>() {
+    static const Kernel<double> k{4, 8, kernel_portable<double, 4, 8>, "portable"};
+    return k;
+}
+
+// Packs rows [i0, i0 + rows) x depth [p0, p0 + kc) of A into panels of mr rows,
+// k-major inside a panel, zero-padding the last panel.
+template <class T>
+void pack_a(MatView<T> A, index_t i0, index_t rows, index_t p0, index_t kc, int mr, T* out) {
+    const index_t panels = ceil_div(rows, mr);
+    for (index_t p = 0; p < panels; ++p) {
+        T* dst = out + p * mr * kc;
+        const index_t valid = std::min<index_t>(mr, rows - p * mr);
+        if (A.cs == 1) {  // rows of A are contiguous: read along k
+            for (index_t i = 0; i < valid; ++i) {
+                const T* src = A.data + (i0 + p * mr + i) * A.rs + p0;
+                for (index_t k = 0; k < kc; ++k) dst[k * mr + i] = src[k];
+            }
+        } else {
+            for (index_t k = 0; k < kc; ++k)
+                for (index_t i = 0; i < valid; ++i) dst[k * mr + i] = A.at(i0 + p * mr + i, p0 + k);
+        }
+        for (index_t i = valid; i < mr; ++i)
+            for (index_t k = 0; k < kc; ++k) dst[k * mr + i] = T(0);
+    }
+}
+
+// Packs one panel of nr columns starting at j0, depth [p0, p0 + kc), of B.
+template <class T>
+void pack_b_panel(MatView<T> B, index_t j0, index_t cols, index_t p0, index_t kc, int nr, T* dst) {
+    const index_t valid = std::min<index_t>(nr, cols);
+    if (B.cs == 1) {
+        for (index_t k = 0; k < kc; ++k) {
+            const T* src = B.data + (p0 + k) * B.rs + j0;
+            T* d = dst + k * nr;
+            for (index_t j = 0; j < valid; ++j) d[j] = src[j];
+            for (index_t j = valid; j < nr; ++j) d[j] = T(0);
+        }
+    } else {
+        for (index_t j = 0; j < valid; ++j)
+            for (index_t k = 0; k < kc; ++k) dst[k * nr + j] = B.at(p0 + k, j0 + j);
+        for (index_t k = 0; k < kc; ++k)
+            for (index_t j = valid; j < nr; ++j) dst[k * nr + j] = T(0);
+    }
+}
+
+}  // namespace gemm_detail
+
+inline const char* gemm_kernel_name() { return gemm_detail::kernel_for<float>().name; }
+
+// C (M x N, row stride ldc) = A (M x K) * B (K x N), or C += A * B when accumulate.
+template <class T>
+void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, index_t ldc, bool accumulate,
+          int n_threads) {
+    using namespace gemm_detail;
+    if (M == 0 || N == 0) return;
+    if (K == 0) {
+        if (!accumulate)
+            for (index_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, T(0));
+        return;
+    }
+    const Kernel<T>& kernel = kernel_for<T>();
+    const int mr = kernel.mr, nr = kernel.nr;
+    thread_local std::vector<T> packed_b;  // the calling thread's; worker threads only read it
+    for (index_t jc = 0; jc < N; jc += NC) {
+        const index_t nc = std::min(NC, N - jc);
+        const index_t n_panels = ceil_div(nc, nr);
+        for (index_t pc = 0; pc < K; pc += KC) {
+            const index_t kc = std::min(KC, K - pc);
+            packed_b.resize(static_cast<size_t>(n_panels * nr * kc));
+            T* bp = packed_b.data();
+            parallel_for(n_threads, n_panels, [&](index_t q) {
+                pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + q * nr * kc);
+            });
+            const bool acc = accumulate || pc > 0;
+            parallel_for(n_threads, ceil_div(M, MC), [&](index_t ib) {
+                thread_local std::vector<T> packed_a;
+                const index_t i0 = ib * MC;
+                const index_t mc = std::min(MC, M - i0);
+                const index_t m_panels = ceil_div(mc, mr);
+                packed_a.resize(static_cast<size_t>(m_panels * mr * kc));
+                pack_a(A, i0, mc, pc, kc, mr, packed_a.data());
+                for (index_t q = 0; q < n_panels; ++q) {
+                    const int nv = static_cast<int>(std::min<index_t>(nr, nc - q * nr));
+                    for (index_t p = 0; p < m_panels; ++p) {
+                        const int mv = static_cast<int>(std::min<index_t>(mr, mc - p * mr));
+                        kernel.fn(kc, packed_a.data() + p * mr * kc, bp + q * nr * kc,
+                                  C + (i0 + p * mr) * ldc + jc + q * nr, ldc, mv, nv, acc);
+                    }
+                }
+            });
+        }
+    }
+}
+
+}  // namespace grnfast

@@ -1,0 +1,76 @@
+// What a model is made of: its configuration and where each parameter group lives
+// in one flat parameter vector (and each running statistic in one flat buffer vector).
+// Python reads this layout to initialise, inspect and save parameters.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+
+namespace grnfast {
+
+struct ModelSpec {
+    std::string kind = "cross_encoder";  // "cross_encoder" or "two_tower"
+    index_t n_genes = 0;
+    index_t n_features = 0;
+    index_t embedding_dim = 512;
+    std::vector<index_t> hidden = {256, 128, 64};
+    double dropout = 0.2;
+    bool batch_norm = true;
+    bool use_embeddings = true;
+    bool use_expression = true;
+    bool use_product = true;       // cross-encoder: the e_regulator * e_target block
+    double temperature = 0.05;     // two-tower: logit = similarity / temperature
+    bool cosine = false;           // two-tower: cosine instead of dot product
+    double bn_momentum = 0.1;
+    double bn_eps = 1e-5;
+
+    void validate() const {
+        require(kind == "cross_encoder" || kind == "two_tower", "unknown model kind '" + kind + "'");
+        require(n_genes > 0, "n_genes must be positive");
+        require(n_features >= 0, "n_features must be non-negative");
+        require(!use_embeddings || embedding_dim > 0, "embedding_dim must be positive");
+        require(use_embeddings || (use_expression && n_features > 0),
+                "the model needs embeddings or expression features (both are switched off or empty)");
+        for (index_t h : hidden) require(h > 0, "hidden layer sizes must be positive");
+        require(kind != "two_tower" || !hidden.empty(), "a two-tower model needs at least one layer per tower");
+        require(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1)");
+        require(temperature > 0.0, "temperature must be positive");
+    }
+    bool product_block() const { return kind == "cross_encoder" && use_embeddings && use_product; }
+    bool feature_block() const { return use_expression && n_features > 0; }
+};
+
+struct ParamGroup {
+    std::string name;
+    std::string kind;  // embedding, weight, bias, bn_scale, bn_shift / running_mean, running_var
+    std::vector<index_t> shape;
+    index_t offset = 0;
+    index_t size = 0;
+};
+
+struct Layout {
+    std::vector<ParamGroup> params;
+    std::vector<ParamGroup> buffers;
+    index_t n_params = 0;
+    index_t n_buffers = 0;
+
+    index_t add_param(const std::string& name, const std::string& kind, std::vector<index_t> shape) {
+        return add(params, n_params, name, kind, std::move(shape));
+    }
+    index_t add_buffer(const std::string& name, const std::string& kind, std::vector<index_t> shape) {
+        return add(buffers, n_buffers, name, kind, std::move(shape));
+    }
+
+   private:
+    static index_t add(std::vector<ParamGroup>& groups, index_t& total, const std::string& name,
+                       const std::string& kind, std::vector<index_t> shape) {
+        index_t size = 1;
+        for (index_t s : shape) size *= s;
+        groups.push_back({name, kind, std::move(shape), total, size});
+        total += size;
+        return groups.back().offset;
+    }
+};
+
+}  // namespace grnfast

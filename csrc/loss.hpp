@@ -1,0 +1,34 @@
+// Binary cross-entropy from logits, in the stable form
+//   l(z, y) = max(z, 0) - z y + log(1 + exp(-|z|)),
+// whose derivative is exactly sigmoid(z) - y: the sigmoid is applied once, here.
+#pragma once
+#include <cmath>
+
+#include "common.hpp"
+
+namespace grnfast {
+
+template <class T>
+inline T stable_sigmoid(T z) {
+    if (z >= T(0)) return T(1) / (T(1) + std::exp(-z));
+    const T e = std::exp(z);
+    return e / (T(1) + e);
+}
+
+// Mean over the batch of weight_i * l(z_i, y_i); dlogits_i = weight_i (p_i - y_i) / batch.
+// weights may be null (all ones). Returns the loss.
+template <class T>
+double bce_with_logits(index_t batch, const T* logits, const T* y, const T* weights, T* dlogits) {
+    double total = 0.0;
+    const T inv_batch = T(1) / T(batch);
+    for (index_t i = 0; i < batch; ++i) {
+        const T z = logits[i];
+        const T w = weights ? weights[i] : T(1);
+        const T l = std::max(z, T(0)) - z * y[i] + std::log1p(std::exp(-std::abs(z)));
+        total += static_cast<double>(w * l);
+        if (dlogits) dlogits[i] = w * (stable_sigmoid(z) - y[i]) * inv_batch;
+    }
+    return total / static_cast<double>(batch);
+}
+
+}  // namespace grnfast

@@ -1,0 +1,129 @@
+// A stack of fully connected layers, each followed by fused batch norm + ReLU +
+// dropout, except the last when it is the linear output of a tower or a head.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "batchnorm.hpp"
+#include "dense.hpp"
+#include "layout.hpp"
+#include "random.hpp"
+
+namespace grnfast {
+
+// Where dropout draws come from in one forward pass.
+struct DropoutContext {
+    std::uint64_t seed = 0;
+    std::uint64_t epoch = 0;
+    const index_t* sample_ids = nullptr;  // one id per batch row: the sample's index in the training set
+};
+
+template <class T>
+class MLP {
+   public:
+    MLP(Layout& layout, const std::string& prefix, index_t in_dim, const std::vector<index_t>& sizes,
+        bool linear_output, const ModelSpec& spec, std::uint64_t stream)
+        : in_dim_(in_dim), out_dim_(sizes.empty() ? in_dim : sizes.back()), dropout_(spec.dropout), stream_(stream) {
+        bn_.enabled = spec.batch_norm;
+        bn_.momentum = spec.bn_momentum;
+        bn_.eps = spec.bn_eps;
+        index_t in = in_dim;
+        for (size_t l = 0; l < sizes.size(); ++l) {
+            Layer L;
+            L.in = in;
+            L.out = sizes[l];
+            const std::string p = prefix + std::to_string(l) + ".";
+            L.w = layout.add_param(p + "weight", "weight", {L.in, L.out});
+            L.b = layout.add_param(p + "bias", "bias", {L.out});
+            L.activated = !(linear_output && l + 1 == sizes.size());
+            if (L.activated && bn_.enabled) {
+                L.gamma = layout.add_param(p + "bn_scale", "bn_scale", {L.out});
+                L.beta = layout.add_param(p + "bn_shift", "bn_shift", {L.out});
+                L.running_mean = layout.add_buffer(p + "running_mean", "running_mean", {L.out});
+                L.running_var = layout.add_buffer(p + "running_var", "running_var", {L.out});
+            }
+            layers_.push_back(std::move(L));
+            in = sizes[l];
+        }
+    }
+
+    index_t in_dim() const { return in_dim_; }
+    index_t out_dim() const { return out_dim_; }
+
+    void reserve(index_t max_batch) {
+        for (Layer& L : layers_) {
+            const size_t n = static_cast<size_t>(max_batch * L.out);
+            L.z.resize(n);
+            L.d.resize(n);
+            if (L.activated) {
+                L.a.resize(n);
+                L.x_hat.resize(n);
+                L.gate.resize(n);
+                L.mean.resize(static_cast<size_t>(L.out));
+                L.invstd.resize(static_cast<size_t>(L.out));
+            }
+        }
+    }
+
+    // Returns the (batch x out_dim) output, valid until the next forward call.
+    const T* forward(const T* params, T* buffers, const T* X, index_t batch, bool training,
+                     const DropoutContext& ctx, int n_threads) {
+        input_ = X;
+        const T* cur = X;
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            Layer& L = layers_[l];
+            dense_forward(batch, L.in, L.out, cur, params + L.w, params + L.b, L.z.data(), n_threads);
+            if (L.activated) {
+                DropoutKey key{ctx.seed, ctx.epoch, stream_ * 64 + l, DropoutKey::threshold_for(dropout_)};
+                const bool bn = bn_.enabled;
+                bn_relu_dropout_forward(batch, L.out, L.z.data(), bn ? params + L.gamma : nullptr,
+                                        bn ? params + L.beta : nullptr, bn ? buffers + L.running_mean : nullptr,
+                                        bn ? buffers + L.running_var : nullptr, bn_, training, dropout_, key,
+                                        ctx.sample_ids, cache(L), L.a.data(), n_threads);
+                cur = L.a.data();
+            } else {
+                cur = L.z.data();
+            }
+        }
+        return cur;
+    }
+
+    // From d(loss)/d(output): parameter gradients into grads (same layout as params)
+    // and, when dX is not null, d(loss)/d(input) (batch x in_dim).
+    void backward(const T* params, T* grads, const T* d_out, index_t batch, T* dX, int n_threads) {
+        const T* d = d_out;
+        for (size_t l = layers_.size(); l-- > 0;) {
+            Layer& L = layers_[l];
+            if (L.activated) {
+                const bool bn = bn_.enabled;
+                bn_relu_dropout_backward(batch, L.out, d, bn ? params + L.gamma : nullptr, bn_, cache(L),
+                                         bn ? grads + L.gamma : nullptr, bn ? grads + L.beta : nullptr,
+                                         L.d.data(), n_threads);
+                d = L.d.data();
+            }
+            const T* in = l == 0 ? input_ : layers_[l - 1].a.data();
+            T* d_in = l == 0 ? dX : layers_[l - 1].d.data();
+            dense_backward(batch, L.in, L.out, in, params + L.w, d, grads + L.w, grads + L.b, d_in, n_threads);
+            d = d_in;
+        }
+        if (layers_.empty() && dX) std::copy(d_out, d_out + batch * in_dim_, dX);
+    }
+
+   private:
+    struct Layer {
+        index_t in = 0, out = 0;
+        index_t w = 0, b = 0, gamma = 0, beta = 0, running_mean = 0, running_var = 0;
+        bool activated = true;
+        std::vector<T> z, a, x_hat, gate, mean, invstd, d;
+    };
+    BatchNormCache<T> cache(Layer& L) { return {L.x_hat.data(), L.gate.data(), L.mean.data(), L.invstd.data()}; }
+
+    index_t in_dim_, out_dim_;
+    double dropout_;
+    std::uint64_t stream_;
+    BatchNormConfig bn_;
+    std::vector<Layer> layers_;
+    const T* input_ = nullptr;
+};
+
+}  // namespace grnfast

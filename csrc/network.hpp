@@ -1,0 +1,56 @@
+// The interface both models share: forward a batch of (regulator, target) pairs to
+// logits; backward from d(loss)/d(logits) to parameter gradients and to one
+// embedding-gradient row per (pair, role), which the trainer sums per gene.
+#pragma once
+#include <memory>
+
+#include "layout.hpp"
+#include "mlp.hpp"
+
+namespace grnfast {
+
+template <class T>
+class Network {
+   public:
+    explicit Network(const ModelSpec& spec) : spec_(spec) { spec_.validate(); }
+    virtual ~Network() = default;
+
+    const ModelSpec& spec() const { return spec_; }
+    const Layout& layout() const { return layout_; }
+    index_t embedding_size() const { return spec_.use_embeddings ? spec_.n_genes * spec_.embedding_dim : 0; }
+
+    virtual void reserve(index_t max_batch) = 0;
+
+    // features: (n_genes x n_features) standardised node features (ignored when
+    // the spec does not use them). Training mode uses batch statistics, updates the
+    // running ones in `buffers`, and applies dropout.
+    virtual void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt,
+                         index_t batch, bool training, const DropoutContext& ctx, T* logits, int n_threads) = 0;
+
+    // Writes gradients of every non-embedding parameter into grads (full layout),
+    // embedding contributions into emb_rows (2*batch x embedding_dim: regulators,
+    // then targets) and, when feat_rows is not null, node-feature contributions
+    // (2*batch x n_features) in the same order.
+    virtual void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
+                          int n_threads) = 0;
+
+   protected:
+    // Copies the rows [e(gene) | x(gene)] of one role into `out` at column `col`.
+    void gather_gene_block(const T* params, const T* features, const index_t* genes, index_t batch, T* out,
+                           index_t ld, index_t emb_col, index_t feat_col, int n_threads) const {
+        const index_t E = spec_.embedding_dim, F = spec_.n_features;
+        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                T* row = out + r * ld;
+                if (spec_.use_embeddings) std::copy(params + genes[r] * E, params + genes[r] * E + E, row + emb_col);
+                if (spec_.feature_block())
+                    std::copy(features + genes[r] * F, features + genes[r] * F + F, row + feat_col);
+            }
+        });
+    }
+
+    ModelSpec spec_;
+    Layout layout_;
+};
+
+}  // namespace grnfast

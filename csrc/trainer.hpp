@@ -1,0 +1,212 @@
+// Training and inference over a whole data set: epochs of shuffled mini-batches,
+// loss, backward, per-gene embedding gradients, and the fused clip + Adam step.
+#pragma once
+#include <functional>
+#include <memory>
+#include <stdexcept>
+
+#include "cross_encoder.hpp"
+#include "embedding.hpp"
+#include "loss.hpp"
+#include "optimizer.hpp"
+#include "random.hpp"
+#include "two_tower.hpp"
+
+namespace grnfast {
+
+template <class T>
+std::unique_ptr<Network<T>> make_network(const ModelSpec& spec) {
+    spec.validate();
+    if (spec.kind == "two_tower") return std::make_unique<TwoTower<T>>(spec);
+    return std::make_unique<CrossEncoder<T>>(spec);
+}
+
+// Pairs are (n x 2) row-major gene indices; every one is checked before use.
+inline void check_pairs(const index_t* pairs, index_t n, index_t n_genes) {
+    for (index_t i = 0; i < 2 * n; ++i)
+        if (pairs[i] < 0 || pairs[i] >= n_genes)
+            throw std::out_of_range("pair " + std::to_string(i / 2) + " has gene index " + std::to_string(pairs[i]) +
+                                    ", outside [0, " + std::to_string(n_genes) + ")");
+}
+
+// The scratch space of one batch, allocated once for the largest batch.
+template <class T>
+struct BatchScratch {
+    std::vector<index_t> ids;  // regulators then targets
+    std::vector<index_t> sample_ids;
+    std::vector<T> y, weights, logits, dlogits, emb_rows, emb_grad_rows, feat_rows;
+    EmbeddingGradPlan plan;
+
+    void reserve(index_t max_batch, index_t emb_dim, index_t n_features) {
+        ids.resize(static_cast<size_t>(2 * max_batch));
+        sample_ids.resize(static_cast<size_t>(max_batch));
+        for (auto* v : {&y, &weights, &logits, &dlogits}) v->resize(static_cast<size_t>(max_batch));
+        emb_rows.resize(static_cast<size_t>(2 * max_batch * emb_dim));
+        emb_grad_rows.resize(emb_rows.size());
+        feat_rows.resize(static_cast<size_t>(2 * max_batch * n_features));
+    }
+    void load(const index_t* pairs, const T* labels, const T* sample_weights, const index_t* rows, index_t batch) {
+        for (index_t r = 0; r < batch; ++r) {
+            const index_t s = rows ? rows[r] : r;
+            ids[static_cast<size_t>(r)] = pairs[2 * s];
+            ids[static_cast<size_t>(batch + r)] = pairs[2 * s + 1];
+            sample_ids[static_cast<size_t>(r)] = s;
+            if (labels) y[static_cast<size_t>(r)] = labels[s];
+            weights[static_cast<size_t>(r)] = sample_weights ? sample_weights[s] : T(1);
+        }
+    }
+    const index_t* reg() const { return ids.data(); }
+    const index_t* tgt(index_t batch) const { return ids.data() + batch; }
+};
+
+// Loss and full gradient on one batch, training mode (the gradient tests' entry
+// point). buffers are updated as in training. grad: n_params; feat_grad:
+// n_genes x n_features or null.
+template <class T>
+double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* features, const index_t* pairs,
+                         const T* labels, const T* sample_weights, index_t batch, std::uint64_t seed,
+                         std::uint64_t epoch, T* grad, T* feat_grad, int n_threads) {
+    const ModelSpec& spec = net.spec();
+    check_pairs(pairs, batch, spec.n_genes);
+    BatchScratch<T> s;
+    net.reserve(batch);
+    s.reserve(batch, spec.use_embeddings ? spec.embedding_dim : 0, spec.n_features);
+    s.load(pairs, labels, sample_weights, nullptr, batch);
+    DropoutContext ctx{seed, epoch, s.sample_ids.data()};
+    net.forward(params, buffers, features, s.reg(), s.tgt(batch), batch, true, ctx, s.logits.data(), n_threads);
+    const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
+    std::fill(grad, grad + net.layout().n_params, T(0));
+    net.backward(params, s.dlogits.data(), batch, grad, s.emb_rows.data(), feat_grad ? s.feat_rows.data() : nullptr,
+                 n_threads);
+    s.plan.build(s.ids.data(), 2 * batch);
+    const index_t E = spec.embedding_dim, F = spec.n_features;
+    if (spec.use_embeddings) {
+        embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads);
+        for (index_t u = 0; u < s.plan.size(); ++u)
+            std::copy(s.emb_grad_rows.data() + u * E, s.emb_grad_rows.data() + (u + 1) * E,
+                      grad + s.plan.unique_ids[static_cast<size_t>(u)] * E);
+    }
+    if (feat_grad) {
+        std::fill(feat_grad, feat_grad + spec.n_genes * F, T(0));
+        if (spec.feature_block()) {
+            std::vector<T> rows(static_cast<size_t>(s.plan.size() * F));
+            embedding_reduce(s.plan, F, s.feat_rows.data(), rows.data(), n_threads);
+            for (index_t u = 0; u < s.plan.size(); ++u)
+                std::copy(rows.data() + u * F, rows.data() + (u + 1) * F,
+                          feat_grad + s.plan.unique_ids[static_cast<size_t>(u)] * F);
+        }
+    }
+    return loss;
+}
+
+// Logits in evaluation mode, in chunks so memory stays bounded for any n.
+template <class T>
+void predict_logits(Network<T>& net, const T* params, const T* buffers, const T* features, const index_t* pairs,
+                    index_t n, T* logits, int n_threads) {
+    check_pairs(pairs, n, net.spec().n_genes);
+    constexpr index_t kChunk = 2048;
+    const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
+    net.reserve(chunk);
+    BatchScratch<T> s;
+    s.ids.resize(static_cast<size_t>(2 * chunk));
+    for (index_t start = 0; start < n; start += chunk) {
+        const index_t b = std::min(chunk, n - start);
+        for (index_t r = 0; r < b; ++r) {
+            s.ids[static_cast<size_t>(r)] = pairs[2 * (start + r)];
+            s.ids[static_cast<size_t>(b + r)] = pairs[2 * (start + r) + 1];
+        }
+        // Evaluation mode only reads the running statistics.
+        net.forward(params, const_cast<T*>(buffers), features, s.reg(), s.tgt(b), b, false, {}, logits + start,
+                    n_threads);
+    }
+}
+
+// Owns the parameters, running statistics and Adam state while a model trains.
+template <class T>
+class Trainer {
+   public:
+    Trainer(const ModelSpec& spec, const AdamConfig& adam, index_t batch_size, int n_threads)
+        : net_(make_network<T>(spec)), adam_(adam), batch_size_(batch_size), n_threads_(std::max(1, n_threads)) {
+        require(batch_size >= 2, "batch_size must be at least 2 (batch norm needs two samples)");
+        require(adam.learning_rate > 0, "learning_rate_init must be positive");
+        const Layout& L = net_->layout();
+        params_.assign(static_cast<size_t>(L.n_params), T(0));
+        grads_.assign(params_.size(), T(0));
+        m_.assign(params_.size(), T(0));
+        v_.assign(params_.size(), T(0));
+        buffers_.assign(static_cast<size_t>(L.n_buffers), T(0));
+        slot_of_.assign(static_cast<size_t>(spec.n_genes), -1);
+        // A final batch of one sample joins the batch before it, so allow one extra.
+        net_->reserve(batch_size + 1);
+        scratch_.reserve(batch_size + 1, spec.use_embeddings ? spec.embedding_dim : 0, 0);
+    }
+
+    const Network<T>& network() const { return *net_; }
+    std::vector<T>& params() { return params_; }
+    std::vector<T>& buffers() { return buffers_; }
+    std::int64_t steps() const { return step_; }
+    void set_threads(int n_threads) { n_threads_ = std::max(1, n_threads); }
+
+    // One pass over the n training pairs in an order drawn from (seed, epoch).
+    // `interrupted` is asked between batches; when it says yes the epoch stops and
+    // the function returns NaN. Returns the mean training loss.
+    double train_epoch(const T* features, const index_t* pairs, const T* labels, const T* sample_weights, index_t n,
+                       std::uint64_t seed, std::uint64_t epoch, const std::function<bool()>& interrupted) {
+        require(n >= 2, "training needs at least 2 samples");
+        check_pairs(pairs, n, net_->spec().n_genes);
+        epoch_permutation(seed, epoch, n, order_);
+        index_t n_batches = ceil_div(n, batch_size_);
+        if (n % batch_size_ == 1 && n_batches > 1) --n_batches;
+        double loss_sum = 0.0;
+        for (index_t k = 0; k < n_batches; ++k) {
+            if (interrupted && interrupted()) return std::nan("");
+            const index_t start = k * batch_size_;
+            const index_t end = k + 1 == n_batches ? n : start + batch_size_;
+            loss_sum += step(features, pairs, labels, sample_weights, order_.data() + start, end - start, seed,
+                             epoch) * double(end - start);
+        }
+        return loss_sum / double(n);
+    }
+
+   private:
+    double step(const T* features, const index_t* pairs, const T* labels, const T* sample_weights, const index_t* rows,
+                index_t batch, std::uint64_t seed, std::uint64_t epoch) {
+        const ModelSpec& spec = net_->spec();
+        BatchScratch<T>& s = scratch_;
+        s.load(pairs, labels, sample_weights, rows, batch);
+        DropoutContext ctx{seed, epoch, s.sample_ids.data()};
+        net_->forward(params_.data(), buffers_.data(), features, s.reg(), s.tgt(batch), batch, true, ctx,
+                      s.logits.data(), n_threads_);
+        const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
+        net_->backward(params_.data(), s.dlogits.data(), batch, grads_.data(), s.emb_rows.data(), nullptr, n_threads_);
+
+        const index_t E = spec.embedding_dim;
+        const index_t n_emb = net_->embedding_size();
+        const index_t n_dense = static_cast<index_t>(params_.size()) - n_emb;
+        double sq = sum_of_squares(grads_.data() + n_emb, n_dense, n_threads_);
+        if (spec.use_embeddings) {
+            s.plan.build(s.ids.data(), 2 * batch);
+            embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads_);
+            sq += sum_of_squares(s.emb_grad_rows.data(), s.plan.size() * E, n_threads_);
+        }
+        ++step_;
+        const AdamStepConstants k = adam_constants(adam_, step_, clip_scale(std::sqrt(sq), adam_.clip_norm));
+        adam_dense(params_.data() + n_emb, m_.data() + n_emb, v_.data() + n_emb, grads_.data() + n_emb, n_dense, adam_,
+                   k, n_threads_);
+        if (spec.use_embeddings)
+            adam_embeddings(params_.data(), m_.data(), v_.data(), spec.n_genes, E, s.plan, s.emb_grad_rows.data(),
+                            slot_of_, adam_, k, n_threads_);
+        return loss;
+    }
+
+    std::unique_ptr<Network<T>> net_;
+    AdamConfig adam_;
+    index_t batch_size_;
+    int n_threads_;
+    std::vector<T> params_, grads_, m_, v_, buffers_;
+    std::vector<index_t> slot_of_, order_;
+    BatchScratch<T> scratch_;
+    std::int64_t step_ = 0;
+};
+
+}  // namespace grnfast

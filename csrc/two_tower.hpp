@@ -1,0 +1,132 @@
+// Two-tower (dual encoder): a regulator tower and a target tower read a gene's
+// [embedding, node features]; the logit is their dot product (or cosine) divided by
+// a temperature. The gene embedding table is shared by both towers.
+#pragma once
+#include <cmath>
+
+#include "network.hpp"
+
+namespace grnfast {
+
+template <class T>
+class TwoTower : public Network<T> {
+    using Network<T>::spec_;
+    using Network<T>::layout_;
+
+   public:
+    explicit TwoTower(const ModelSpec& spec)
+        : Network<T>(spec),
+          width_(add_embedding()),
+          regulator_(layout_, "regulator_tower.", width_, spec.hidden, true, spec_, /*stream=*/2),
+          target_(layout_, "target_tower.", width_, spec.hidden, true, spec_, /*stream=*/3) {}
+
+    index_t output_dim() const { return regulator_.out_dim(); }
+
+    void reserve(index_t max_batch) override {
+        regulator_.reserve(max_batch);
+        target_.reserve(max_batch);
+        for (auto* v : {&in_reg_, &in_tgt_, &d_in_reg_, &d_in_tgt_}) v->resize(static_cast<size_t>(max_batch * width_));
+        for (auto* v : {&d_u_, &d_v_}) v->resize(static_cast<size_t>(max_batch * output_dim()));
+    }
+
+    // Tower outputs for a list of genes (role 0: regulator tower, 1: target tower),
+    // in evaluation mode: what genome-wide scoring precomputes once per gene.
+    const T* tower(int role, const T* params, T* buffers, const T* features, const index_t* genes, index_t n,
+                   int n_threads) {
+        std::vector<T>& in = role == 0 ? in_reg_ : in_tgt_;
+        this->gather_gene_block(params, features, genes, n, in.data(), width_, 0, emb_cols(), n_threads);
+        return (role == 0 ? regulator_ : target_).forward(params, buffers, in.data(), n, false, {}, n_threads);
+    }
+
+    void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
+                 bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
+        this->gather_gene_block(params, features, reg, batch, in_reg_.data(), width_, 0, emb_cols(), n_threads);
+        this->gather_gene_block(params, features, tgt, batch, in_tgt_.data(), width_, 0, emb_cols(), n_threads);
+        u_ = regulator_.forward(params, buffers, in_reg_.data(), batch, training, ctx, n_threads);
+        v_ = target_.forward(params, buffers, in_tgt_.data(), batch, training, ctx, n_threads);
+        const index_t D = output_dim();
+        const T inv_t = T(1) / T(spec_.temperature);
+        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                const T* u = u_ + r * D;
+                const T* v = v_ + r * D;
+                T dot = 0, uu = 0, vv = 0;
+                for (index_t j = 0; j < D; ++j) {
+                    dot += u[j] * v[j];
+                    uu += u[j] * u[j];
+                    vv += v[j] * v[j];
+                }
+                logits[r] = spec_.cosine ? dot / (norm(uu) * norm(vv)) * inv_t : dot * inv_t;
+            }
+        });
+    }
+
+    void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
+                  int n_threads) override {
+        const index_t D = output_dim();
+        const T inv_t = T(1) / T(spec_.temperature);
+        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                const T* u = u_ + r * D;
+                const T* v = v_ + r * D;
+                T* du = d_u_.data() + r * D;
+                T* dv = d_v_.data() + r * D;
+                const T g = dlogits[r] * inv_t;
+                if (!spec_.cosine) {
+                    for (index_t j = 0; j < D; ++j) {
+                        du[j] = g * v[j];
+                        dv[j] = g * u[j];
+                    }
+                    continue;
+                }
+                // c = u.v / (|u| |v|);  dc/du = v / (|u||v|) - c u / |u|^2
+                T dot = 0, uu = 0, vv = 0;
+                for (index_t j = 0; j < D; ++j) {
+                    dot += u[j] * v[j];
+                    uu += u[j] * u[j];
+                    vv += v[j] * v[j];
+                }
+                const T nu = norm(uu), nv = norm(vv);
+                const T c = dot / (nu * nv);
+                for (index_t j = 0; j < D; ++j) {
+                    du[j] = g * (v[j] / (nu * nv) - c * u[j] / (nu * nu));
+                    dv[j] = g * (u[j] / (nu * nv) - c * v[j] / (nv * nv));
+                }
+            }
+        });
+        regulator_.backward(params, grads, d_u_.data(), batch, d_in_reg_.data(), n_threads);
+        target_.backward(params, grads, d_v_.data(), batch, d_in_tgt_.data(), n_threads);
+        const index_t E = spec_.embedding_dim, F = spec_.n_features;
+        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                const T* dr = d_in_reg_.data() + r * width_;
+                const T* dt = d_in_tgt_.data() + r * width_;
+                if (spec_.use_embeddings) {
+                    std::copy(dr, dr + E, emb_rows + r * E);
+                    std::copy(dt, dt + E, emb_rows + (batch + r) * E);
+                }
+                if (feat_rows && spec_.feature_block()) {
+                    std::copy(dr + emb_cols(), dr + emb_cols() + F, feat_rows + r * F);
+                    std::copy(dt + emb_cols(), dt + emb_cols() + F, feat_rows + (batch + r) * F);
+                }
+            }
+        });
+    }
+
+   private:
+    // Smooth norm sqrt(|x|^2 + 1e-12): differentiable at zero, exact elsewhere.
+    static T norm(T squared) { return std::sqrt(squared + T(1e-12)); }
+    index_t emb_cols() const { return spec_.use_embeddings ? spec_.embedding_dim : 0; }
+    index_t add_embedding() {
+        if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
+        return emb_cols() + (spec_.feature_block() ? spec_.n_features : 0);
+    }
+
+    index_t width_;
+    MLP<T> regulator_, target_;
+    std::vector<T> in_reg_, in_tgt_, d_in_reg_, d_in_tgt_, d_u_, d_v_;
+    const T* u_ = nullptr;
+    const T* v_ = nullptr;
+};
+
+}  // namespace grnfast

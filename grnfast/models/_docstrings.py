@@ -1,0 +1,84 @@
+"""Parameter documentation shared by both estimators (one place to keep it right)."""
+
+COMMON_PARAMETERS = """
+    node_features : DataFrame or array-like of shape (n_genes, n_features), default=None
+        Per-gene inputs, e.g. mean expression per cell type. A DataFrame indexed by
+        gene name defines the gene table (``X`` may then name genes); an array is
+        indexed by row number. ``None``: embeddings only, with the gene table taken
+        from ``X`` at fit time. Features are standardised per column at fit.
+    embedding_dim : int, default=512
+        Size of the learned embedding of every gene.
+    hidden_layer_sizes : tuple of int, default=(256, 128, 64)
+        Fully connected layers, each with batch norm, ReLU and dropout.
+    dropout : float, default=0.2
+        Dropout probability after every hidden layer.
+    batch_norm : bool, default=True
+        Batch normalisation after every hidden layer.
+    use_embeddings : bool, default=True
+        Learn a per-gene embedding. ``False`` (ablation) uses node features only.
+    use_expression : bool, default=True
+        Feed ``node_features`` to the model. ``False`` (ablation) ignores them.
+    alpha : float, default=0.01
+        L2 strength, added to the gradient as in ``torch.optim.Adam(weight_decay=alpha)``,
+        or decoupled weight decay with ``weight_decay="decoupled"``.
+    weight_decay : {"l2", "decoupled"}, default="l2"
+        How ``alpha`` acts: L2 in the gradient (the published setting) or AdamW-style.
+    learning_rate_init : float, default=5e-3
+        Adam's learning rate.
+    batch_size : int, default=256
+        Pairs per mini-batch.
+    max_iter : int, default=100
+        Maximum number of epochs.
+    clip_norm : float or None, default=5.0
+        Global gradient-norm threshold; ``None`` disables clipping.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the pairs (stratified), stop when the
+        validation AUROC has not improved for ``n_iter_no_change`` epochs, and keep
+        the best weights. With ``False``, training stops when the training loss
+        stalls for that many epochs.
+    validation_fraction : float, default=0.1
+        Share of the pairs held out for early stopping.
+    n_iter_no_change : int, default=10
+        Patience, in epochs.
+    tol : float, default=1e-4
+        Minimum improvement of the monitored score that resets the patience.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss; the gradient at each logit is
+        ``weight * (p - y) / batch_size``.
+    embedding_update : {"dense", "lazy"}, default="dense"
+        ``"dense"``: every embedding row takes every Adam step (exact semantics of a
+        dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much
+        faster for large gene tables (like ``torch.optim.SparseAdam``, plus L2).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, the validation split, shuffling and dropout.
+    n_jobs : int or None, default=None
+        OpenMP threads; ``None`` uses ``OMP_NUM_THREADS`` if set, else all cores;
+        negative values count back from all cores. Results do not depend on it.
+    verbose : int, default=0
+        Print one line per epoch (training loss, validation AUROC, time).
+"""
+
+FITTED_ATTRIBUTES = """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is an edge.
+    genes_ : ndarray of str or None
+        Gene names of the gene table (``None`` for index-only inputs).
+    n_genes_ : int
+        Size of the gene table.
+    n_node_features_ : int
+        Node features the model reads (0 without expression).
+    n_parameters_ : int
+        Trainable parameters.
+    params_, buffers_ : ndarray of float32
+        Flat parameters and batch-norm running statistics; see ``named_parameters()``.
+    n_iter_ : int
+        Epochs run.
+    loss_curve_ : list of float
+        Mean training loss per epoch.
+    validation_scores_ : list of float or None
+        Validation AUROC per epoch (with early stopping or ``eval_set``).
+    best_validation_score_ : float or None
+        Best validation AUROC; its weights are the ones kept.
+"""

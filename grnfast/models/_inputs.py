@@ -1,0 +1,137 @@
+"""Input checking shared by both estimators: the gene table, pairs and labels.
+
+Every check raises an exception that names the input and the problem, before
+anything reaches the C++ engine (which checks indices again before trusting them).
+"""
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.multiclass import type_of_target
+
+
+def check_node_features(node_features):
+    """Return ``(gene_names, matrix)`` from the ``node_features`` parameter.
+
+    ``gene_names`` is an object array of names when ``node_features`` is a
+    DataFrame and ``None`` for an array (genes are then row numbers); ``matrix`` is
+    float64 of shape ``(n_genes, n_features)``. ``None`` gives ``(None, None)``.
+    """
+    if node_features is None:
+        return None, None
+    names = None
+    if isinstance(node_features, pd.DataFrame):
+        if node_features.index.has_duplicates:
+            dup = node_features.index[node_features.index.duplicated()].unique()[:5].tolist()
+            raise ValueError(f"node_features has duplicated gene names in its index: {dup}")
+        non_numeric = [c for c in node_features.columns if not pd.api.types.is_numeric_dtype(node_features[c])]
+        if non_numeric:
+            raise ValueError(f"node_features has non-numeric columns: {non_numeric[:5]}")
+        names = np.asarray(node_features.index.astype(str), dtype=object)
+        values = node_features.to_numpy(dtype=np.float64)
+    else:
+        try:
+            values = np.asarray(node_features, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"node_features must be numeric: {exc}") from None
+    if values.ndim != 2:
+        raise ValueError(f"node_features must be 2-D (n_genes, n_features); got shape {values.shape}")
+    if values.shape[0] == 0:
+        raise ValueError("node_features has no genes (0 rows)")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        gene = names[row] if names is not None else row
+        raise ValueError(f"node_features contains NaN or infinite values ({int(bad.sum())} entries; first at gene {gene!r}, column {col})")
+    return names, values
+
+
+def _is_name_array(values):
+    return values.dtype == object or values.dtype.kind in "US"
+
+
+def pairs_as_names_or_indices(X):
+    """Split X into ('names', (n, 2) object array) or ('indices', (n, 2) int64 array)."""
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 2:
+            raise ValueError(f"X must have exactly 2 columns (regulator, target); got {X.shape[1]}")
+        values = X.to_numpy()
+        if all(pd.api.types.is_numeric_dtype(X[c]) for c in X.columns):
+            values = values.astype(np.float64) if values.dtype == object else values
+        else:
+            values = X.astype(str).to_numpy(dtype=object)
+    else:
+        values = np.asarray(X)
+    if values.ndim != 2 or values.shape[1] != 2:
+        raise ValueError(
+            f"X must have shape (n_pairs, 2): one (regulator, target) pair per row; got shape {values.shape}"
+        )
+    if values.shape[0] == 0:
+        raise ValueError("X contains no pairs (0 rows)")
+    if _is_name_array(values):
+        return "names", values.astype(str).astype(object)
+    if values.dtype.kind == "b" or values.dtype.kind not in "iuf":
+        raise ValueError(f"X must hold integer gene indices or gene names; got dtype {values.dtype}")
+    if values.dtype.kind == "f":
+        if not np.isfinite(values).all():
+            raise ValueError("X contains NaN or infinite values; it must hold integer gene indices")
+        if not np.array_equal(values, np.round(values)):
+            raise ValueError("X must hold integer gene indices; it contains non-integer values")
+    indices = values.astype(np.int64)
+    if (indices < 0).any():
+        row = int(np.argwhere(indices < 0)[0][0])
+        raise IndexError(f"X contains a negative gene index ({indices[row].tolist()} in row {row})")
+    return "indices", indices
+
+
+def names_to_indices(names, gene_names):
+    """Map an (n, 2) array of gene names to row indices of ``gene_names``."""
+    index = pd.Index(gene_names)
+    codes = index.get_indexer(names.ravel()).reshape(names.shape)
+    if (codes < 0).any():
+        unknown = pd.unique(names[codes < 0])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise ValueError(f"unknown genes in X, not in the model's gene table: {list(unknown[:5])}{more}")
+    return codes.astype(np.int64)
+
+
+def check_in_range(indices, n_genes):
+    if indices.size and indices.max() >= n_genes:
+        row = int(np.argwhere(indices >= n_genes)[0][0])
+        raise IndexError(
+            f"X contains gene index {int(indices.max())} (row {row}), out of range for a gene table of {n_genes} genes"
+        )
+    return indices
+
+
+def check_binary_labels(y, n_pairs):
+    """Return ``(classes, y01)``: the two labels and y as float32 zeros and ones."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D; got shape {y.shape}")
+    if y.shape[0] != n_pairs:
+        raise ValueError(f"X has {n_pairs} pairs but y has {y.shape[0]} labels")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError("y contains NaN or infinite values")
+    kind = type_of_target(y)
+    classes = np.unique(y)
+    if kind not in ("binary",) or len(classes) > 2:
+        raise ValueError(f"y must be binary (edge / no edge); got target type {kind!r} with {len(classes)} classes")
+    if len(classes) < 2:
+        raise ValueError(f"y has a single class ({classes[0]!r}): training needs both positive and negative pairs")
+    return classes, (y == classes[1]).astype(np.float32)
+
+
+def effective_threads(n_jobs):
+    """OpenMP threads for ``n_jobs``: None means OMP_NUM_THREADS if set, else every core."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if n_jobs is None:
+        env = os.environ.get("OMP_NUM_THREADS", "")
+        return max(1, int(env)) if env.isdigit() else cores
+    if not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero integer or None; got {n_jobs!r}")
+    return int(n_jobs) if n_jobs > 0 else max(1, cores + 1 + int(n_jobs))

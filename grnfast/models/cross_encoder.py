@@ -1,0 +1,79 @@
+"""Cross-encoder classifier of regulator -> target pairs."""
+from ._base import PairClassifierBase
+from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
+
+
+class CrossEncoderClassifier(PairClassifierBase):
+    _kind = "cross_encoder"
+
+    def __init__(
+        self,
+        node_features=None,
+        *,
+        embedding_dim=512,
+        hidden_layer_sizes=(256, 128, 64),
+        dropout=0.2,
+        batch_norm=True,
+        use_embeddings=True,
+        use_expression=True,
+        use_product=True,
+        alpha=0.01,
+        weight_decay="l2",
+        learning_rate_init=5e-3,
+        batch_size=256,
+        max_iter=100,
+        clip_norm=5.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        class_weight=None,
+        embedding_update="dense",
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.node_features = node_features
+        self.embedding_dim = embedding_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.use_embeddings = use_embeddings
+        self.use_expression = use_expression
+        self.use_product = use_product
+        self.alpha = alpha
+        self.weight_decay = weight_decay
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.clip_norm = clip_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.class_weight = class_weight
+        self.embedding_update = embedding_update
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _extra_spec(self):
+        return {"use_product": bool(self.use_product)}
+
+
+CrossEncoderClassifier.__doc__ = (
+    """Cross-encoder classifier: is there a regulatory edge from one gene to another?
+
+    One network reads the pair jointly: the two genes' embeddings, their node
+    features and the element-wise product of the embeddings,
+    ``[e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt]``, through fully connected layers
+    to one logit.
+
+    Parameters
+    ----------"""
+    + COMMON_PARAMETERS
+    + """    use_product : bool, default=True
+        Include the element-wise product block (switch off for ablation).
+"""
+    + FITTED_ATTRIBUTES
+)
