@@ -305,7 +305,8 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The predicted label of each pair (``classes_[1]`` when the logit is positive)."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(int)]
 
     # ---- introspection -----------------------------------------------------------
 
@@ -351,4 +352,10 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
+        # X holds non-negative integer gene indices (or names): scikit-learn's
+        # generic checks then feed rounded, shifted data the estimators accept.
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.input_tags.positive_only = True
+        tags.classifier_tags.multi_class = False
         return tags

@@ -7,7 +7,12 @@ import numbers
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 from sklearn.utils.multiclass import type_of_target
+
+
+class GeneIndexError(IndexError, ValueError):
+    """A gene index outside the gene table (catchable as IndexError or ValueError)."""
 
 
 def check_node_features(node_features):
@@ -52,6 +57,8 @@ def _is_name_array(values):
 
 def pairs_as_names_or_indices(X):
     """Split X into ('names', (n, 2) object array) or ('indices', (n, 2) int64 array)."""
+    if scipy.sparse.issparse(X):
+        raise TypeError("X is a sparse matrix; sparse input is not supported: pass (n_pairs, 2) gene indices or names")
     if isinstance(X, pd.DataFrame):
         if X.shape[1] != 2:
             raise ValueError(f"X must have exactly 2 columns (regulator, target); got {X.shape[1]}")
@@ -62,14 +69,23 @@ def pairs_as_names_or_indices(X):
             values = X.astype(str).to_numpy(dtype=object)
     else:
         values = np.asarray(X)
-    if values.ndim != 2 or values.shape[1] != 2:
+    if values.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (n_pairs, 2), one (regulator, target) pair per row; got shape {values.shape}")
+    if values.shape[1] < 2:
         raise ValueError(
-            f"X must have shape (n_pairs, 2): one (regulator, target) pair per row; got shape {values.shape}"
+            f"X has {values.shape[1]} feature(s) (shape={values.shape}) while a minimum of 2 is required: "
+            "it must have shape (n_pairs, 2), one (regulator, target) pair per row"
+        )
+    if values.shape[1] > 2:
+        raise ValueError(
+            f"X has {values.shape[1]} columns (shape={values.shape}); it must have exactly 2, one (regulator, target) pair per row"
         )
     if values.shape[0] == 0:
         raise ValueError("X contains no pairs (0 rows)")
     if _is_name_array(values):
         return "names", values.astype(str).astype(object)
+    if values.dtype.kind == "c":
+        raise ValueError("Complex data not supported: X must hold integer gene indices or gene names")
     if values.dtype.kind == "b" or values.dtype.kind not in "iuf":
         raise ValueError(f"X must hold integer gene indices or gene names; got dtype {values.dtype}")
     if values.dtype.kind == "f":
@@ -80,7 +96,9 @@ def pairs_as_names_or_indices(X):
     indices = values.astype(np.int64)
     if (indices < 0).any():
         row = int(np.argwhere(indices < 0)[0][0])
-        raise IndexError(f"X contains a negative gene index ({indices[row].tolist()} in row {row})")
+        raise GeneIndexError(
+            f"Negative values in data passed to X: gene indices must be >= 0 (row {row} is {indices[row].tolist()})"
+        )
     return "indices", indices
 
 
@@ -98,7 +116,7 @@ def names_to_indices(names, gene_names):
 def check_in_range(indices, n_genes):
     if indices.size and indices.max() >= n_genes:
         row = int(np.argwhere(indices >= n_genes)[0][0])
-        raise IndexError(
+        raise GeneIndexError(
             f"X contains gene index {int(indices.max())} (row {row}), out of range for a gene table of {n_genes} genes"
         )
     return indices
@@ -106,6 +124,8 @@ def check_in_range(indices, n_genes):
 
 def check_binary_labels(y, n_pairs):
     """Return ``(classes, y01)``: the two labels and y as float32 zeros and ones."""
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None")
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
@@ -115,12 +135,16 @@ def check_binary_labels(y, n_pairs):
         raise ValueError(f"X has {n_pairs} pairs but y has {y.shape[0]} labels")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError("y contains NaN or infinite values")
-    kind = type_of_target(y)
+    kind = type_of_target(y, input_name="y")
     classes = np.unique(y)
-    if kind not in ("binary",) or len(classes) > 2:
-        raise ValueError(f"y must be binary (edge / no edge); got target type {kind!r} with {len(classes)} classes")
-    if len(classes) < 2:
-        raise ValueError(f"y has a single class ({classes[0]!r}): training needs both positive and negative pairs")
+    if len(classes) == 1:
+        raise ValueError(
+            f"y has only one class ({classes[0]!r}): training needs both positive and negative pairs"
+        )
+    if kind != "binary":
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is {kind}; y must mark edge / no edge."
+        )
     return classes, (y == classes[1]).astype(np.float32)
 
 
