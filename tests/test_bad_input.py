@@ -1,0 +1,136 @@
+"""Bad input gets a clear Python exception naming the problem, never a crash."""
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import _core
+
+MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
+FAST = dict(embedding_dim=4, hidden_layer_sizes=(8,), max_iter=2, early_stopping=False, random_state=0)
+FEATURES = pd.DataFrame(np.random.default_rng(0).normal(size=(10, 3)), index=[f"g{i}" for i in range(10)])
+PAIRS = np.array([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [1, 0]])
+Y = np.array([1, 0, 1, 0, 1, 0])
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        (np.array([[0, 10], [1, 2]]), IndexError, "out of range for a gene table of 10 genes"),
+        (np.array([[0, -1], [1, 2]]), IndexError, "gene indices must be >= 0"),
+        (np.array([[0, 1, 2], [1, 2, 3]]), ValueError, "exactly 2"),
+        (np.array([0, 1, 2]), ValueError, "2-D"),
+        (np.array([[0.5, 1], [1, 2]]), ValueError, "non-integer"),
+        (np.array([[np.nan, 1], [1, 2]]), ValueError, "NaN"),
+        (pd.DataFrame({"a": ["g0", "nope"], "b": ["g1", "g2"]}), ValueError, "unknown genes in X.*nope"),
+        (np.zeros((0, 2), dtype=int), ValueError, "no pairs"),
+    ],
+)
+def test_bad_pairs(model, X, error, match):
+    with pytest.raises(error, match=match):
+        model(node_features=FEATURES, **FAST).fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.ones(6), "only one class"),
+        (np.array([0, 1, 2, 0, 1, 2]), "Only binary classification"),
+        (np.array([0.1, 0.5, 0.2, 0.3, 0.9, 0.7]), "continuous"),
+        (np.array([0, 1, np.nan, 0, 1, 0]), "NaN"),
+        (np.array([0, 1, 0]), "6 pairs but y has 3"),
+        (None, "requires y"),
+    ],
+)
+def test_bad_labels(model, y, match):
+    with pytest.raises(ValueError, match=match):
+        model(node_features=FEATURES, **FAST).fit(PAIRS, y)
+
+
+@pytest.mark.parametrize(
+    "features, match",
+    [
+        (FEATURES.assign(bad=[np.nan] + [0.0] * 9), "NaN or infinite"),
+        (FEATURES.assign(bad=[np.inf] + [0.0] * 9), "NaN or infinite"),
+        (pd.DataFrame(np.zeros((2, 2)), index=["a", "a"]), "duplicated gene names"),
+        (FEATURES.assign(kind="x"), "non-numeric"),
+        (np.zeros(10), "2-D"),
+    ],
+)
+def test_bad_node_features(features, match):
+    with pytest.raises(ValueError, match=match):
+        CrossEncoderClassifier(node_features=features, **FAST).fit(np.array([[0, 1], [1, 0]]), [0, 1])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_predict_before_fit(model):
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(NotFittedError):
+            getattr(model(node_features=FEATURES), method)(PAIRS)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_mismatched_features_at_predict_time(model):
+    est = model(node_features=FEATURES, **FAST).fit(PAIRS, Y)
+    est.set_params(node_features=FEATURES.iloc[:, :2])
+    with pytest.raises(ValueError, match="fitted with 10 genes and 3 node features"):
+        est.predict(PAIRS)
+
+
+def test_predict_with_unknown_index_or_name():
+    est = CrossEncoderClassifier(node_features=FEATURES, **FAST).fit(PAIRS, Y)
+    with pytest.raises(IndexError, match="out of range"):
+        est.predict(np.array([[0, 99]]))
+    with pytest.raises(ValueError, match="unknown genes"):
+        est.predict(pd.DataFrame({"r": ["g0"], "t": ["zz"]}))
+
+
+def test_sparse_X_is_refused():
+    import scipy.sparse
+
+    with pytest.raises(TypeError, match="sparse"):
+        CrossEncoderClassifier(**FAST).fit(scipy.sparse.csr_matrix(PAIRS), Y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(batch_size=1), "batch_size"),
+        (dict(dropout=1.0), "dropout"),
+        (dict(learning_rate_init=0), "learning_rate_init"),
+        (dict(weight_decay="l1"), "weight_decay"),
+        (dict(embedding_update="sparse"), "embedding_update"),
+        (dict(hidden_layer_sizes=(8, 0)), "hidden_layer_sizes"),
+        (dict(use_embeddings=False, use_expression=False), "no input"),
+        (dict(n_jobs=0), "n_jobs"),
+    ],
+)
+def test_bad_hyperparameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        CrossEncoderClassifier(node_features=FEATURES, **{**FAST, **params}).fit(PAIRS, Y)
+
+
+def test_early_stopping_needs_two_of_each_class():
+    with pytest.raises(ValueError, match="early stopping needs at least 2 pairs of each class"):
+        CrossEncoderClassifier(node_features=FEATURES, **{**FAST, "early_stopping": True}).fit(PAIRS[:3], [1, 0, 0])
+
+
+def test_engine_checks_indices_itself():
+    """The C++ side refuses out-of-range ids even when Python checks are bypassed."""
+    spec = _core.ModelSpec()
+    spec.n_genes, spec.n_features, spec.embedding_dim, spec.hidden = 5, 0, 2, [3]
+    n = _core.layout(spec)["n_params"]
+    params, buffers = np.zeros(n, np.float32), np.ones(_core.layout(spec)["n_buffers"], np.float32)
+    feats = np.zeros((5, 0), np.float32)
+    with pytest.raises(IndexError, match="outside"):
+        _core.predict_logits(spec, params, buffers, feats, np.array([[0, 5]]))
+    with pytest.raises(IndexError, match="outside"):
+        _core.predict_logits(spec, params, buffers, feats, np.array([[-3, 1]]))
+    with pytest.raises(ValueError, match="shape"):
+        _core.predict_logits(spec, params[:-1], buffers, feats, np.array([[0, 1]]))
+    trainer = _core.Trainer(spec, _core.AdamConfig(), 4, 1)
+    with pytest.raises(IndexError, match="outside"):
+        trainer.train_epoch(feats, np.array([[0, 1], [7, 2]]), np.array([0, 1], np.float32), None, 0, 0)
