@@ -38,7 +38,7 @@ def test_gemm_matches_numpy_and_is_thread_independent(seed, m, n, k, ta, tb, dty
         np.testing.assert_array_equal(T.gemm(a, b, ta, tb, n_threads=threads), C1)
 
 
-def test_every_float_kernel_agrees():
+def test_every_float_kernel_agrees(tmp_path):
     """Force each SIMD kernel in a subprocess; AVX2 and AVX-512 use FMA in the same
     order, so they agree bit for bit; the portable kernel agrees to rounding."""
     code = (
@@ -49,7 +49,8 @@ def test_every_float_kernel_agrees():
     results = {}
     for kernel in ("portable", "avx2", "avx512"):
         env = dict(os.environ, GRNFAST_GEMM_KERNEL=kernel)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout
+        # Run outside the source tree so the installed package (with _core) is imported.
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True, cwd=tmp_path).stdout
         name, raw = out.split(b"|", 1)
         results[name.decode()] = np.frombuffer(raw, dtype=np.float32)
     assert "portable" in results
