@@ -1,0 +1,36 @@
+"""Honest evaluation of pair scores: metrics, confidence intervals, baselines and
+leak-free structural features.
+
+Every evaluation should report the :class:`DegreeBaseline` beside the models and
+state the test prevalence (:func:`evaluate` returns it).
+"""
+from .baselines import CorrelationBaseline, DegreeBaseline, ExpressionBaseline
+from .bootstrap import ConfidenceInterval, bootstrap_ci
+from .metrics import (
+    best_f1_threshold,
+    early_precision,
+    early_precision_ratio,
+    evaluate,
+    threshold_metrics,
+)
+from .report import runs_table, seed_summary, summarize_runs
+from .structural import add_degree_features, degree_counts, degree_features
+
+__all__ = [
+    "ConfidenceInterval",
+    "CorrelationBaseline",
+    "DegreeBaseline",
+    "ExpressionBaseline",
+    "add_degree_features",
+    "best_f1_threshold",
+    "bootstrap_ci",
+    "degree_counts",
+    "degree_features",
+    "early_precision",
+    "early_precision_ratio",
+    "evaluate",
+    "runs_table",
+    "seed_summary",
+    "summarize_runs",
+    "threshold_metrics",
+]
