@@ -36,7 +36,7 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
     constexpr index_t kCols = 64;
     if (bn.enabled && training) {
         require(batch > 1, "batch norm in training needs at least 2 samples per batch");
-        parallel_for(n_threads, ceil_div(width, kCols), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(width, kCols), 3.0 * batch * width, [&](index_t b) {
             const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
             for (index_t j = j0; j < j1; ++j) cache.mean[j] = T(0);
             for (index_t r = 0; r < batch; ++r)
@@ -64,7 +64,7 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
     }
     const bool drop = training && p_drop > 0.0;
     const T keep_scale = drop ? T(1.0 / (1.0 - p_drop)) : T(1);
-    parallel_for(n_threads, ceil_div(batch, 16), [&](index_t b) {
+    parallel_for(n_threads, ceil_div(batch, 16), 4.0 * batch * width, [&](index_t b) {
         for (index_t r = b * 16; r < std::min(batch, b * 16 + 16); ++r) {
             const T* z = Z + r * width;
             T* xh = cache.x_hat + r * width;
@@ -98,7 +98,7 @@ void bn_relu_dropout_backward(index_t batch, index_t width, const T* dA, const T
                               BatchNormCache<T> cache, T* dgamma, T* dbeta, T* dZ, int n_threads) {
     constexpr index_t kCols = 64;
     if (!bn.enabled) {
-        parallel_for(n_threads, ceil_div(batch, 16), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 16), double(batch) * width, [&](index_t b) {
             for (index_t i = b * 16 * width; i < std::min(batch, b * 16 + 16) * width; ++i)
                 dZ[i] = dA[i] * cache.gate[i];
         });
@@ -106,7 +106,7 @@ void bn_relu_dropout_backward(index_t batch, index_t width, const T* dA, const T
     }
     // Per column: dy = dA * gate; dbeta = sum dy; dgamma = sum dy * x_hat;
     // dZ = gamma * invstd / B * (B dy - dbeta - x_hat dgamma).
-    parallel_for(n_threads, ceil_div(width, kCols), [&](index_t b) {
+    parallel_for(n_threads, ceil_div(width, kCols), 6.0 * batch * width, [&](index_t b) {
         const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
         for (index_t j = j0; j < j1; ++j) dgamma[j] = dbeta[j] = T(0);
         for (index_t r = 0; r < batch; ++r)

@@ -26,12 +26,17 @@ inline bool has_openmp() {
 #endif
 }
 
+// Below this many scalar operations a parallel region costs more than it saves
+// (and waiting threads spin, which hurts when other processes share the cores).
+constexpr double kMinParallelWork = 65536.0;
+
 // fn(block) for every block in [0, n_blocks). Each block runs start to end on one
 // thread, so whatever a block computes is independent of the thread count.
+// `work` (about how many scalar operations in all) keeps small jobs on one thread.
 template <class F>
-void parallel_for(int n_threads, index_t n_blocks, F&& fn) {
+void parallel_for(int n_threads, index_t n_blocks, double work, F&& fn) {
 #ifdef _OPENMP
-    if (n_threads > 1 && n_blocks > 1) {
+    if (n_threads > 1 && n_blocks > 1 && work >= kMinParallelWork) {
 #pragma omp parallel for num_threads(n_threads) schedule(static)
         for (index_t b = 0; b < n_blocks; ++b) fn(b);
         return;
@@ -50,7 +55,7 @@ double deterministic_sum(int n_threads, index_t n, F&& term) {
     constexpr index_t kBlock = 8192;
     const index_t n_blocks = ceil_div(n, kBlock);
     std::vector<double> partial(static_cast<size_t>(n_blocks), 0.0);
-    parallel_for(n_threads, n_blocks, [&](index_t b) {
+    parallel_for(n_threads, n_blocks, double(n), [&](index_t b) {
         double s = 0.0;
         const index_t end = std::min(n, (b + 1) * kBlock);
         for (index_t i = b * kBlock; i < end; ++i) s += term(i);

@@ -26,7 +26,7 @@ class CrossEncoder : public Network<T> {
         this->gather_gene_block(params, features, tgt, batch, in, width_, col_e_tgt_, col_x_tgt_, n_threads);
         if (spec_.product_block()) {
             const index_t E = spec_.embedding_dim;
-            parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+            parallel_for(n_threads, ceil_div(batch, 64), double(batch) * E, [&](index_t b) {
                 for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                     T* row = in + r * width_;
                     for (index_t j = 0; j < E; ++j) row[col_prod_ + j] = row[col_e_reg_ + j] * row[col_e_tgt_ + j];
@@ -43,7 +43,7 @@ class CrossEncoder : public Network<T> {
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
         const T* in = input_.data();
         const T* d = d_input_.data();
-        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 64), 4.0 * batch * width_, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                 const T* row = in + r * width_;
                 const T* drow = d + r * width_;

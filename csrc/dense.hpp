@@ -9,7 +9,7 @@ namespace grnfast {
 template <class T>
 void column_sums(index_t rows, index_t cols, const T* M, T* out, int n_threads) {
     constexpr index_t kCols = 64;
-    parallel_for(n_threads, ceil_div(cols, kCols), [&](index_t b) {
+    parallel_for(n_threads, ceil_div(cols, kCols), double(rows) * cols, [&](index_t b) {
         const index_t j0 = b * kCols, j1 = std::min(cols, j0 + kCols);
         for (index_t j = j0; j < j1; ++j) out[j] = T(0);
         for (index_t r = 0; r < rows; ++r)
@@ -20,7 +20,7 @@ void column_sums(index_t rows, index_t cols, const T* M, T* out, int n_threads) 
 template <class T>
 void dense_forward(index_t batch, index_t in, index_t out, const T* X, const T* W, const T* b, T* Y,
                    int n_threads) {
-    parallel_for(n_threads, ceil_div(batch, 64), [&](index_t blk) {
+    parallel_for(n_threads, ceil_div(batch, 64), double(batch) * out, [&](index_t blk) {
         for (index_t r = blk * 64; r < std::min(batch, blk * 64 + 64); ++r) std::copy(b, b + out, Y + r * out);
     });
     gemm<T>(batch, out, in, {X, in, 1}, {W, out, 1}, Y, out, /*accumulate=*/true, n_threads);

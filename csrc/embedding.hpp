@@ -12,7 +12,7 @@ namespace grnfast {
 template <class T>
 void embedding_gather(index_t n, index_t dim, const T* table, const index_t* ids, T* out, index_t ld,
                       int n_threads) {
-    parallel_for(n_threads, ceil_div(n, 64), [&](index_t b) {
+    parallel_for(n_threads, ceil_div(n, 64), double(n) * dim, [&](index_t b) {
         for (index_t r = b * 64; r < std::min(n, b * 64 + 64); ++r)
             std::memcpy(out + r * ld, table + ids[r] * dim, sizeof(T) * static_cast<size_t>(dim));
     });
@@ -49,7 +49,7 @@ struct EmbeddingGradPlan {
 template <class T>
 void embedding_reduce(const EmbeddingGradPlan& plan, index_t dim, const T* contributions, T* grad_rows,
                       int n_threads) {
-    parallel_for(n_threads, plan.size(), [&](index_t u) {
+    parallel_for(n_threads, plan.size(), double(plan.order.size()) * dim, [&](index_t u) {
         T* dst = grad_rows + u * dim;
         std::fill(dst, dst + dim, T(0));
         for (index_t k = plan.starts[static_cast<size_t>(u)]; k < plan.starts[static_cast<size_t>(u) + 1]; ++k) {

@@ -227,11 +227,11 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
             const index_t kc = std::min(KC, K - pc);
             packed_b.resize(static_cast<size_t>(n_panels * nr * kc));
             T* bp = packed_b.data();
-            parallel_for(n_threads, n_panels, [&](index_t q) {
+            parallel_for(n_threads, n_panels, double(kc) * nc, [&](index_t q) {
                 pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + q * nr * kc);
             });
             const bool acc = accumulate || pc > 0;
-            parallel_for(n_threads, ceil_div(M, MC), [&](index_t ib) {
+            parallel_for(n_threads, ceil_div(M, MC), 2.0 * M * nc * kc, [&](index_t ib) {
                 thread_local std::vector<T> packed_a;
                 const index_t i0 = ib * MC;
                 const index_t mc = std::min(MC, M - i0);

@@ -39,7 +39,7 @@ class Network {
     void gather_gene_block(const T* params, const T* features, const index_t* genes, index_t batch, T* out,
                            index_t ld, index_t emb_col, index_t feat_col, int n_threads) const {
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
-        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 64), double(batch) * (E + F), [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                 T* row = out + r * ld;
                 if (spec_.use_embeddings) std::copy(params + genes[r] * E, params + genes[r] * E + E, row + emb_col);

@@ -66,7 +66,7 @@ template <class T>
 void adam_dense(T* w, T* m, T* v, const T* grad, index_t n, const AdamConfig& c, const AdamStepConstants& k,
                 int n_threads) {
     constexpr index_t kBlock = 4096;
-    parallel_for(n_threads, ceil_div(n, kBlock), [&](index_t b) {
+    parallel_for(n_threads, ceil_div(n, kBlock), 10.0 * n, [&](index_t b) {
         for (index_t i = b * kBlock; i < std::min(n, b * kBlock + kBlock); ++i) adam_update(w[i], m[i], v[i], grad[i], c, k);
     });
 }
@@ -81,7 +81,7 @@ void adam_embeddings(T* table, T* m, T* v, index_t n_rows, index_t dim, const Em
                      const T* grad_rows, std::vector<index_t>& slot_of, const AdamConfig& c,
                      const AdamStepConstants& k, int n_threads) {
     if (c.lazy_embeddings) {
-        parallel_for(n_threads, plan.size(), [&](index_t u) {
+        parallel_for(n_threads, plan.size(), 10.0 * plan.size() * dim, [&](index_t u) {
             const index_t off = plan.unique_ids[static_cast<size_t>(u)] * dim;
             for (index_t j = 0; j < dim; ++j)
                 adam_update(table[off + j], m[off + j], v[off + j], grad_rows[u * dim + j], c, k);
@@ -90,7 +90,7 @@ void adam_embeddings(T* table, T* m, T* v, index_t n_rows, index_t dim, const Em
     }
     for (index_t u = 0; u < plan.size(); ++u) slot_of[static_cast<size_t>(plan.unique_ids[static_cast<size_t>(u)])] = u;
     constexpr index_t kRows = 64;
-    parallel_for(n_threads, ceil_div(n_rows, kRows), [&](index_t b) {
+    parallel_for(n_threads, ceil_div(n_rows, kRows), 10.0 * n_rows * dim, [&](index_t b) {
         for (index_t r = b * kRows; r < std::min(n_rows, b * kRows + kRows); ++r) {
             const index_t slot = slot_of[static_cast<size_t>(r)];
             const index_t off = r * dim;

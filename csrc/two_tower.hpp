@@ -46,7 +46,7 @@ class TwoTower : public Network<T> {
         v_ = target_.forward(params, buffers, in_tgt_.data(), batch, training, ctx, n_threads);
         const index_t D = output_dim();
         const T inv_t = T(1) / T(spec_.temperature);
-        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 64), 6.0 * batch * D, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                 const T* u = u_ + r * D;
                 const T* v = v_ + r * D;
@@ -65,7 +65,7 @@ class TwoTower : public Network<T> {
                   int n_threads) override {
         const index_t D = output_dim();
         const T inv_t = T(1) / T(spec_.temperature);
-        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 64), 8.0 * batch * D, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                 const T* u = u_ + r * D;
                 const T* v = v_ + r * D;
@@ -97,7 +97,7 @@ class TwoTower : public Network<T> {
         regulator_.backward(params, grads, d_u_.data(), batch, d_in_reg_.data(), n_threads);
         target_.backward(params, grads, d_v_.data(), batch, d_in_tgt_.data(), n_threads);
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
-        parallel_for(n_threads, ceil_div(batch, 64), [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 64), 2.0 * batch * width_, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                 const T* dr = d_in_reg_.data() + r * width_;
                 const T* dt = d_in_tgt_.data() + r * width_;
