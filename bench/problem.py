@@ -26,6 +26,11 @@ class Problem:
     def n_train(self):
         return len(self.train_pairs)
 
+    @property
+    def all_pairs(self):
+        """Every labelled pair, training and held out: what prediction is timed on."""
+        return np.concatenate([self.train_pairs, self.test_pairs])
+
 
 def make_problem(scale=1.0, seed=0):
     """Problem with ``scale`` times the reference number of labelled pairs."""

@@ -1,0 +1,39 @@
+"""grnfast's side of the benchmarks, with the same calls as ``torch_reference``.
+
+Variants are named by their semantics, as in ``torch_reference``: ``"dense"``
+(every embedding row takes every Adam step, ``embedding_update="dense"``) and
+``"sparse"`` (only the batch's rows step, ``embedding_update="lazy"``).
+"""
+import time
+
+from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+
+N_JOBS = 2
+ESTIMATORS = {"cross_encoder": CrossEncoderClassifier, "two_tower": TwoTowerClassifier}
+EMBEDDING_UPDATE = {"dense": "dense", "sparse": "lazy"}
+
+
+def estimator(kind, variant, features, n_epochs):
+    """Defaults of the published configuration; a fixed number of epochs, no early stopping."""
+    return ESTIMATORS[kind](
+        node_features=features,
+        embedding_update=EMBEDDING_UPDATE[variant],
+        max_iter=n_epochs,
+        early_stopping=False,
+        random_state=0,
+        n_jobs=N_JOBS,
+    )
+
+
+def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
+    """Wall time of ``fit`` for ``n_epochs`` (input checks and initialisation included)."""
+    model = estimator(kind, variant, features, n_epochs)
+    start = time.perf_counter()
+    model.fit(pairs, labels)
+    return time.perf_counter() - start
+
+
+def fitted_for_prediction(kind, features, pairs, labels):
+    """A fitted model over the whole gene table, for timing prediction: the weights'
+    values do not change the work, so one epoch on a few pairs is enough."""
+    return estimator(kind, "sparse", features, 1).fit(pairs[:1024], labels[:1024])

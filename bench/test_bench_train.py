@@ -1,0 +1,39 @@
+"""One training epoch, ours and PyTorch, both models, both embedding variants, every scale.
+
+What is timed is a whole ``fit`` of one epoch on each side (model construction and
+initialisation included, no validation split), as a user would pay for it.
+``bench/report.py`` separates the steady per-epoch time from that set-up.
+"""
+import pytest
+
+import ours
+from conftest import KINDS, VARIANTS, rounds_for, scale_params
+
+
+@pytest.mark.parametrize("scale", scale_params())
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_train_epoch_ours(record, problems, kind, variant, scale):
+    p = problems(scale)
+    record(("train", kind, variant, scale), "ours",
+           lambda: ours.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1), rounds_for(scale))
+
+
+@pytest.mark.parametrize("scale", scale_params())
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_train_epoch_torch(record, problems, torch_reference, kind, variant, scale):
+    p = problems(scale)
+    record(("train", kind, variant, scale), "torch",
+           lambda: torch_reference.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1),
+           rounds_for(scale))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_parameter_counts_match(problems, torch_reference, kind):
+    """The reference is the same architecture: the same number of trainable parameters."""
+    features = problems("1x").features
+    for variant in VARIANTS:
+        model, _ = torch_reference.build(kind, variant, features)
+        expected = ours.estimator(kind, variant, features, 1).count_parameters()
+        assert torch_reference.count_parameters(model) == expected
