@@ -137,6 +137,51 @@ Array<float> tower_outputs(const ModelSpec& spec, const Array<float>& params, co
     return out;
 }
 
+// Logits of every regulator x target pair (evaluation mode), as an (n_reg x n_tgt)
+// matrix. Two-tower: tower outputs once per gene, then one matrix product.
+// Cross-encoder: the split first layer (see CrossEncoder::score_grid).
+Array<float> score_grid(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
+                        const Array<float>& features, const IndexArray& regs, const IndexArray& tgts, int n_threads) {
+    require_shape(regs, {-1}, "regulators");
+    require_shape(tgts, {-1}, "targets");
+    for (const IndexArray* ids : {&regs, &tgts})
+        for (index_t i = 0; i < ids->shape(0); ++i)
+            if (ids->data()[i] < 0 || ids->data()[i] >= spec.n_genes)
+                throw std::out_of_range("gene index " + std::to_string(ids->data()[i]) + " outside [0, " +
+                                        std::to_string(spec.n_genes) + ")");
+    const index_t n_reg = regs.shape(0), n_tgt = tgts.shape(0);
+    Array<float> out({n_reg, n_tgt});
+    if (spec.kind == "two_tower") {
+        Array<float> u = tower_outputs(spec, params, buffers, features, regs, 0, n_threads);
+        Array<float> v = tower_outputs(spec, params, buffers, features, tgts, 1, n_threads);
+        const index_t D = u.shape(1);
+        py::gil_scoped_release release;
+        float* U = u.mutable_data();
+        float* V = v.mutable_data();
+        if (spec.cosine)
+            for (float* M : {U, V})
+                for (index_t r = 0; r < (M == U ? n_reg : n_tgt); ++r) {
+                    float ss = 0;
+                    for (index_t j = 0; j < D; ++j) ss += M[r * D + j] * M[r * D + j];
+                    const float inv = 1.0f / std::sqrt(ss + 1e-12f);
+                    for (index_t j = 0; j < D; ++j) M[r * D + j] *= inv;
+                }
+        gemm<float>(n_reg, n_tgt, D, {U, D, 1}, {V, 1, D}, out.mutable_data(), n_tgt, false, n_threads);
+        const float inv_t = float(1.0 / spec.temperature);
+        float* o = out.mutable_data();
+        for (index_t i = 0; i < n_reg * n_tgt; ++i) o[i] *= inv_t;
+        return out;
+    }
+    CrossEncoder<float> net(spec);
+    require_shape(params, {net.layout().n_params}, "params");
+    require_shape(buffers, {net.layout().n_buffers}, "buffers");
+    const float* f = features_ptr(spec, features);
+    py::gil_scoped_release release;
+    net.score_grid(params.data(), buffers.data(), f, regs.data(), n_reg, tgts.data(), n_tgt, out.mutable_data(),
+                   n_threads);
+    return out;
+}
+
 class PyTrainer {
    public:
     PyTrainer(const ModelSpec& spec, const AdamConfig& adam, index_t batch_size, int n_threads)
@@ -347,6 +392,9 @@ PYBIND11_MODULE(_core, m) {
           py::arg("pairs"), py::arg("n_threads") = 1);
     m.def("tower_outputs", &tower_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
           py::arg("genes"), py::arg("role"), py::arg("n_threads") = 1);
+
+    m.def("score_grid", &score_grid, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
+          py::arg("regulators"), py::arg("targets"), py::arg("n_threads") = 1);
 
     py::class_<PyTrainer>(m, "Trainer")
         .def(py::init<const ModelSpec&, const AdamConfig&, index_t, int>(), py::arg("spec"), py::arg("adam"),

@@ -1,6 +1,7 @@
 // Cross-encoder: one MLP reads the pair jointly,
 //   [e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] -> hidden layers -> one logit.
 #pragma once
+#include "embedding.hpp"
 #include "network.hpp"
 
 namespace grnfast {
@@ -68,7 +69,72 @@ class CrossEncoder : public Network<T> {
         });
     }
 
+    // Logits of every (regulator, target) pair of two gene lists, evaluation mode,
+    // row-major (n_reg x n_tgt). The first layer splits into a part that depends on
+    // the regulator alone, one on the target alone (each computed once per gene),
+    // and the product block: for a regulator r, (e_r * e_t) W_prod = e_t (diag(e_r)
+    // W_prod), one matrix product over all targets.
+    void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
+                    const index_t* tgts, index_t n_tgt, T* out, int n_threads) {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim;
+        const T* W = params + head_.first_weight();
+        const T* bias = params + head_.first_bias();
+        const std::vector<T> part_reg = gene_part(params, features, regs, n_reg, col_e_reg_, col_x_reg_, n_threads);
+        const std::vector<T> part_tgt = gene_part(params, features, tgts, n_tgt, col_e_tgt_, col_x_tgt_, n_threads);
+        std::vector<T> emb_tgt, scaled;
+        if (spec_.product_block()) {
+            emb_tgt.resize(static_cast<size_t>(n_tgt * E));
+            embedding_gather(n_tgt, E, params, tgts, emb_tgt.data(), E, n_threads);
+            scaled.resize(static_cast<size_t>(E * H));
+        }
+        constexpr index_t kChunk = 2048;
+        const index_t chunk = std::min(kChunk, std::max<index_t>(n_tgt, 1));
+        head_.reserve(chunk);
+        std::vector<T> z(static_cast<size_t>(chunk * H));
+        for (index_t i = 0; i < n_reg; ++i) {
+            if (spec_.product_block()) {  // diag(e_r) W_prod
+                const T* e = params + regs[i] * E;
+                for (index_t k = 0; k < E; ++k)
+                    for (index_t h = 0; h < H; ++h) scaled[k * H + h] = e[k] * W[(col_prod_ + k) * H + h];
+            }
+            for (index_t start = 0; start < n_tgt; start += chunk) {
+                const index_t c = std::min(chunk, n_tgt - start);
+                const T* pr = part_reg.data() + i * H;
+                parallel_for(n_threads, ceil_div(c, 64), 2.0 * c * H, [&](index_t b) {
+                    for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r) {
+                        const T* pt = part_tgt.data() + (start + r) * H;
+                        for (index_t h = 0; h < H; ++h) z[r * H + h] = bias[h] + pr[h] + pt[h];
+                    }
+                });
+                if (spec_.product_block())
+                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {scaled.data(), H, 1}, z.data(), H, true,
+                            n_threads);
+                const T* logits = head_.forward_from_first_preactivation(params, buffers, z.data(), c, n_threads);
+                std::copy(logits, logits + c, out + i * n_tgt + start);
+            }
+        }
+    }
+
    private:
+    // The first layer's contribution of one role's [embedding, features] for each gene.
+    std::vector<T> gene_part(const T* params, const T* features, const index_t* genes, index_t n, index_t emb_col,
+                             index_t feat_col, int n_threads) const {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
+        const T* W = params + head_.first_weight();
+        std::vector<T> part(static_cast<size_t>(n * H), T(0)), rows;
+        if (spec_.use_embeddings) {
+            rows.resize(static_cast<size_t>(n * E));
+            embedding_gather(n, E, params, genes, rows.data(), E, n_threads);
+            gemm<T>(n, H, E, {rows.data(), E, 1}, {W + emb_col * H, H, 1}, part.data(), H, true, n_threads);
+        }
+        if (spec_.feature_block()) {
+            rows.resize(static_cast<size_t>(n * F));
+            embedding_gather(n, F, features, genes, rows.data(), F, n_threads);
+            gemm<T>(n, H, F, {rows.data(), F, 1}, {W + feat_col * H, H, 1}, part.data(), H, true, n_threads);
+        }
+        return part;
+    }
+
     MLP<T> make_head() {
         const index_t E = spec_.use_embeddings ? spec_.embedding_dim : 0;
         const index_t F = spec_.feature_block() ? spec_.n_features : 0;

@@ -69,10 +69,20 @@ class MLP {
     const T* forward(const T* params, T* buffers, const T* X, index_t batch, bool training,
                      const DropoutContext& ctx, int n_threads) {
         input_ = X;
-        const T* cur = X;
+        if (layers_.empty()) return X;
+        dense_forward(batch, layers_[0].in, layers_[0].out, X, params + layers_[0].w, params + layers_[0].b,
+                      layers_[0].z.data(), n_threads);
+        return continue_forward(params, buffers, batch, n_threads, training, ctx);
+    }
+
+   private:
+    // Layers from the activation of layer 0 on, with layer 0's z already in place.
+    const T* continue_forward(const T* params, T* buffers, index_t batch, int n_threads, bool training = false,
+                              const DropoutContext& ctx = {}) {
+        const T* cur = nullptr;
         for (size_t l = 0; l < layers_.size(); ++l) {
             Layer& L = layers_[l];
-            dense_forward(batch, L.in, L.out, cur, params + L.w, params + L.b, L.z.data(), n_threads);
+            if (l > 0) dense_forward(batch, L.in, L.out, cur, params + L.w, params + L.b, L.z.data(), n_threads);
             if (L.activated) {
                 DropoutKey key{ctx.seed, ctx.epoch, stream_ * 64 + l, DropoutKey::threshold_for(dropout_)};
                 const bool bn = bn_.enabled;
@@ -87,6 +97,21 @@ class MLP {
         }
         return cur;
     }
+
+   public:
+    // Evaluation-mode forward that starts from layer 0's pre-activation Z0 (batch x
+    // first width), already computed by the caller: how genome-wide scoring reuses
+    // per-gene parts of the first layer.
+    const T* forward_from_first_preactivation(const T* params, const T* buffers, const T* Z0, index_t batch,
+                                              int n_threads) {
+        Layer& first = layers_[0];
+        std::copy(Z0, Z0 + batch * first.out, first.z.data());
+        return continue_forward(params, const_cast<T*>(buffers), batch, n_threads);
+    }
+
+    index_t first_width() const { return layers_.empty() ? in_dim_ : layers_[0].out; }
+    index_t first_weight() const { return layers_[0].w; }
+    index_t first_bias() const { return layers_[0].b; }
 
     // From d(loss)/d(output): parameter gradients into grads (same layout as params)
     // and, when dX is not null, d(loss)/d(input) (batch x in_dim).
