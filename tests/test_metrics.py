@@ -71,7 +71,7 @@ def test_best_f1_threshold_by_hand():
     assert threshold_metrics(Y, S, threshold=best_f1_threshold(Y, S))["f1"] == pytest.approx(2 / 3)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=scored_pairs())
 def test_best_f1_threshold_is_the_best_score_cutoff(data):
     y, s = data
@@ -80,7 +80,7 @@ def test_best_f1_threshold_is_the_best_score_cutoff(data):
     assert best == pytest.approx(max(every_cutoff))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=scored_pairs(), threshold=st.sampled_from([0.25, 0.5, 0.75]))
 def test_evaluate_agrees_with_sklearn(data, threshold):
     y, s = data
@@ -147,10 +147,10 @@ def test_bootstrap_interval_shrinks_with_more_data():
 
 def test_bootstrap_is_reproducible_and_keeps_both_classes():
     y, s = noisy_scores(50, prevalence=0.04)  # only a few edges
-    first = bootstrap_ci(y, s, ("auroc", "f1"), n_boot=100, random_state=3)
-    assert first == bootstrap_ci(y, s, ("auroc", "f1"), n_boot=100, random_state=3)
+    first = bootstrap_ci(y, s, ("auroc", "f1"), n_boot=50, random_state=3)
+    assert first == bootstrap_ci(y, s, ("auroc", "f1"), n_boot=50, random_state=3)
     assert first["f1"].estimate == evaluate(y, s)["f1"]
-    narrow = bootstrap_ci(y, s, ("auroc",), n_boot=100, confidence=0.5, random_state=3)["auroc"]
+    narrow = bootstrap_ci(y, s, ("auroc",), n_boot=50, confidence=0.5, random_state=3)["auroc"]
     assert first["auroc"].low <= narrow.low <= narrow.high <= first["auroc"].high
 
 

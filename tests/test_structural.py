@@ -71,7 +71,7 @@ def split_with_held_out_edge(draw):
     return n_genes, pairs, labels, in_train
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(case=split_with_held_out_edge(), relabel=st.booleans())
 def test_held_out_edges_change_nothing(case, relabel):
     n_genes, pairs, labels, in_train = case
