@@ -300,18 +300,19 @@ py::tuple bce_py(const Array<double>& logits, const Array<double>& y, const std:
 }
 
 // One fused clip + Adam step on a flat parameter vector (the dense path).
-py::tuple adam_step_py(const Array<double>& w, const Array<double>& g, const Array<double>& m, const Array<double>& v,
+template <class T>
+py::tuple adam_step_py(const Array<T>& w, const Array<T>& g, const Array<T>& m, const Array<T>& v,
                        std::int64_t step, const AdamConfig& config) {
     const index_t n = w.shape(0);
     for (const auto* a : {&g, &m, &v}) require_shape(*a, {n}, "optimizer vector");
-    Array<double> w2(n), m2(n), v2(n);
+    Array<T> w2(n), m2(n), v2(n);
     std::copy(w.data(), w.data() + n, w2.mutable_data());
     std::copy(m.data(), m.data() + n, m2.mutable_data());
     std::copy(v.data(), v.data() + n, v2.mutable_data());
     const double norm = std::sqrt(sum_of_squares(g.data(), n, 2));
     const double scale = clip_scale(norm, config.clip_norm);
-    adam_dense<double>(w2.mutable_data(), m2.mutable_data(), v2.mutable_data(), g.data(), n, config,
-                       adam_constants(config, step, scale), 2);
+    adam_dense<T>(w2.mutable_data(), m2.mutable_data(), v2.mutable_data(), g.data(), n, config,
+                  adam_constants(config, step, scale), 2);
     return py::make_tuple(w2, m2, v2, scale);
 }
 
@@ -418,8 +419,10 @@ PYBIND11_MODULE(_core, m) {
           py::arg("dropout") = 0.0, py::arg("seed") = 0, py::arg("n_threads") = 1);
     t.def("bce_with_logits", &bce_py, py::arg("logits"), py::arg("y"), py::arg("weights") = py::none());
     t.def("clip_scale", &clip_scale);
-    t.def("adam_step", &adam_step_py, py::arg("w"), py::arg("g"), py::arg("m"), py::arg("v"), py::arg("step"),
-          py::arg("config"));
+    t.def("adam_step", &adam_step_py<double>, py::arg("w").noconvert(), py::arg("g"), py::arg("m"), py::arg("v"),
+          py::arg("step"), py::arg("config"));
+    t.def("adam_step", &adam_step_py<float>, py::arg("w").noconvert(), py::arg("g"), py::arg("m"), py::arg("v"),
+          py::arg("step"), py::arg("config"));
     t.def("embedding_grad", &embedding_grad_py, py::arg("ids"), py::arg("contributions"), py::arg("n_threads") = 1);
     t.def("dropout_mask", &dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("stream"), py::arg("samples"),
           py::arg("width"), py::arg("p"));

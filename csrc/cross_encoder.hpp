@@ -69,6 +69,47 @@ class CrossEncoder : public Network<T> {
         });
     }
 
+    // Same split as score_grid, for a list of pairs: per-gene parts for the distinct
+    // genes of each role, then the product block and the later layers per pair.
+    void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
+                 int n_threads) override {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim;
+        const T* W = params + head_.first_weight();
+        const T* bias = params + head_.first_bias();
+        std::vector<index_t> regs, tgts, reg_pos, tgt_pos;
+        this->distinct_genes(pairs, n, 0, regs, reg_pos);
+        this->distinct_genes(pairs, n, 1, tgts, tgt_pos);
+        const std::vector<T> part_reg = gene_part(params, features, regs.data(), index_t(regs.size()), col_e_reg_,
+                                                  col_x_reg_, n_threads);
+        const std::vector<T> part_tgt = gene_part(params, features, tgts.data(), index_t(tgts.size()), col_e_tgt_,
+                                                  col_x_tgt_, n_threads);
+        constexpr index_t kChunk = 2048;
+        const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
+        head_.reserve(chunk);
+        std::vector<T> z(static_cast<size_t>(chunk * H)), product;
+        if (spec_.product_block()) product.resize(static_cast<size_t>(chunk * E));
+        for (index_t start = 0; start < n; start += chunk) {
+            const index_t c = std::min(chunk, n - start);
+            parallel_for(n_threads, ceil_div(c, 64), (2.0 * H + E) * c, [&](index_t b) {
+                for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r) {
+                    const index_t i = start + r;
+                    const T* pr = part_reg.data() + reg_pos[static_cast<size_t>(i)] * H;
+                    const T* pt = part_tgt.data() + tgt_pos[static_cast<size_t>(i)] * H;
+                    for (index_t h = 0; h < H; ++h) z[r * H + h] = bias[h] + pr[h] + pt[h];
+                    if (spec_.product_block()) {
+                        const T* er = params + pairs[2 * i] * E;
+                        const T* et = params + pairs[2 * i + 1] * E;
+                        for (index_t k = 0; k < E; ++k) product[r * E + k] = er[k] * et[k];
+                    }
+                }
+            });
+            if (spec_.product_block())
+                gemm<T>(c, H, E, {product.data(), E, 1}, {W + col_prod_ * H, H, 1}, z.data(), H, true, n_threads);
+            const T* out = head_.forward_from_first_preactivation(params, buffers, z.data(), c, n_threads);
+            std::copy(out, out + c, logits + start);
+        }
+    }
+
     // Logits of every (regulator, target) pair of two gene lists, evaluation mode,
     // row-major (n_reg x n_tgt). The first layer splits into a part that depends on
     // the regulator alone, one on the target alone (each computed once per gene),

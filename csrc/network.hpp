@@ -34,7 +34,25 @@ class Network {
     virtual void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                           int n_threads) = 0;
 
+    // Logits of n pairs in evaluation mode. Models override this with ways that
+    // compute per-gene work once per distinct gene instead of once per pair.
+    virtual void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
+                         T* logits, int n_threads) = 0;
+
    protected:
+    // Distinct genes of one role (column) of the pairs, and each pair's position among them.
+    static void distinct_genes(const index_t* pairs, index_t n, int column, std::vector<index_t>& genes,
+                               std::vector<index_t>& position) {
+        genes.resize(static_cast<size_t>(n));
+        for (index_t i = 0; i < n; ++i) genes[static_cast<size_t>(i)] = pairs[2 * i + column];
+        std::sort(genes.begin(), genes.end());
+        genes.erase(std::unique(genes.begin(), genes.end()), genes.end());
+        position.resize(static_cast<size_t>(n));
+        for (index_t i = 0; i < n; ++i)
+            position[static_cast<size_t>(i)] =
+                std::lower_bound(genes.begin(), genes.end(), pairs[2 * i + column]) - genes.begin();
+    }
+
     // Copies the rows [e(gene) | x(gene)] of one role into `out` at column `col`.
     void gather_gene_block(const T* params, const T* features, const index_t* genes, index_t batch, T* out,
                            index_t ld, index_t emb_col, index_t feat_col, int n_threads) const {

@@ -39,18 +39,66 @@ inline AdamStepConstants adam_constants(const AdamConfig& c, std::int64_t t, dou
             grad_scale};
 }
 
-// One Adam update of one parameter from its (unclipped) loss gradient.
+// The scalars of one step, in the parameters' type. L2 and decoupled decay share
+// one branch-free update: in L2 mode keep = 1 and l2 > 0, in decoupled mode
+// keep = 1 - lr * l2 and l2 = 0 (multiplying by 1 and adding 0 change nothing).
 template <class T>
-inline void adam_update(T& w, T& m, T& v, T grad, const AdamConfig& c, const AdamStepConstants& k) {
-    T g = T(k.grad_scale) * grad;
-    if (c.decoupled)
-        w -= T(c.learning_rate * c.l2) * w;
-    else
-        g += T(c.l2) * w;
-    m = T(c.beta1) * m + T(1 - c.beta1) * g;
-    v = T(c.beta2) * v + T(1 - c.beta2) * g * g;
-    const T denom = std::sqrt(v) / T(k.sqrt_bias2) + T(c.eps);
-    w -= T(k.step_size) * m / denom;
+struct AdamScalars {
+    T scale, l2, keep, beta1, one_minus_beta1, beta2, one_minus_beta2, sqrt_bias2, eps, step_size;
+
+    AdamScalars(const AdamConfig& c, const AdamStepConstants& k)
+        : scale(T(k.grad_scale)),
+          l2(c.decoupled ? T(0) : T(c.l2)),
+          keep(c.decoupled ? T(1.0 - c.learning_rate * c.l2) : T(1)),
+          beta1(T(c.beta1)),
+          one_minus_beta1(T(1.0 - c.beta1)),
+          beta2(T(c.beta2)),
+          one_minus_beta2(T(1.0 - c.beta2)),
+          sqrt_bias2(T(k.sqrt_bias2)),
+          eps(T(c.eps)),
+          step_size(T(k.step_size)) {}
+};
+
+// Adam on n parameters; grad may be null (a zero loss gradient). PyTorch's order:
+// AdamW decays w first; L2 adds l2 * w to the clipped gradient.
+template <class T>
+inline void adam_span_generic(T* __restrict w, T* __restrict m, T* __restrict v, const T* __restrict grad, index_t n,
+                              const AdamScalars<T>& s) {
+    for (index_t i = 0; i < n; ++i) {
+        const T g = (grad ? s.scale * grad[i] : T(0)) + s.l2 * w[i];
+        m[i] = s.beta1 * m[i] + s.one_minus_beta1 * g;
+        v[i] = s.beta2 * v[i] + s.one_minus_beta2 * g * g;
+        w[i] = w[i] * s.keep - s.step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias2 + s.eps);
+    }
+}
+
+// float32, the training type: cloned for AVX-512 and AVX2, chosen at load time.
+__attribute__((target_clones("avx512f", "avx2", "default"))) inline void adam_span_f32(
+    float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict grad, index_t n,
+    const AdamScalars<float>& s) {
+    if (grad) {
+        for (index_t i = 0; i < n; ++i) {
+            const float g = s.scale * grad[i] + s.l2 * w[i];
+            m[i] = s.beta1 * m[i] + s.one_minus_beta1 * g;
+            v[i] = s.beta2 * v[i] + s.one_minus_beta2 * g * g;
+            w[i] = w[i] * s.keep - s.step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias2 + s.eps);
+        }
+    } else {
+        for (index_t i = 0; i < n; ++i) {
+            const float g = s.l2 * w[i];
+            m[i] = s.beta1 * m[i] + s.one_minus_beta1 * g;
+            v[i] = s.beta2 * v[i] + s.one_minus_beta2 * g * g;
+            w[i] = w[i] * s.keep - s.step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias2 + s.eps);
+        }
+    }
+}
+
+template <class T>
+inline void adam_span(T* w, T* m, T* v, const T* grad, index_t n, const AdamScalars<T>& s) {
+    adam_span_generic(w, m, v, grad, n, s);
+}
+inline void adam_span(float* w, float* m, float* v, const float* grad, index_t n, const AdamScalars<float>& s) {
+    adam_span_f32(w, m, v, grad, n, s);
 }
 
 template <class T>
@@ -66,8 +114,10 @@ template <class T>
 void adam_dense(T* w, T* m, T* v, const T* grad, index_t n, const AdamConfig& c, const AdamStepConstants& k,
                 int n_threads) {
     constexpr index_t kBlock = 4096;
+    const AdamScalars<T> s(c, k);
     parallel_for(n_threads, ceil_div(n, kBlock), 10.0 * n, [&](index_t b) {
-        for (index_t i = b * kBlock; i < std::min(n, b * kBlock + kBlock); ++i) adam_update(w[i], m[i], v[i], grad[i], c, k);
+        const index_t i = b * kBlock;
+        adam_span(w + i, m + i, v + i, grad + i, std::min(kBlock, n - i), s);
     });
 }
 
@@ -80,11 +130,11 @@ template <class T>
 void adam_embeddings(T* table, T* m, T* v, index_t n_rows, index_t dim, const EmbeddingGradPlan& plan,
                      const T* grad_rows, std::vector<index_t>& slot_of, const AdamConfig& c,
                      const AdamStepConstants& k, int n_threads) {
+    const AdamScalars<T> s(c, k);
     if (c.lazy_embeddings) {
         parallel_for(n_threads, plan.size(), 10.0 * plan.size() * dim, [&](index_t u) {
             const index_t off = plan.unique_ids[static_cast<size_t>(u)] * dim;
-            for (index_t j = 0; j < dim; ++j)
-                adam_update(table[off + j], m[off + j], v[off + j], grad_rows[u * dim + j], c, k);
+            adam_span(table + off, m + off, v + off, grad_rows + u * dim, dim, s);
         });
         return;
     }
@@ -94,12 +144,7 @@ void adam_embeddings(T* table, T* m, T* v, index_t n_rows, index_t dim, const Em
         for (index_t r = b * kRows; r < std::min(n_rows, b * kRows + kRows); ++r) {
             const index_t slot = slot_of[static_cast<size_t>(r)];
             const index_t off = r * dim;
-            if (slot >= 0) {
-                for (index_t j = 0; j < dim; ++j)
-                    adam_update(table[off + j], m[off + j], v[off + j], grad_rows[slot * dim + j], c, k);
-            } else {
-                for (index_t j = 0; j < dim; ++j) adam_update(table[off + j], m[off + j], v[off + j], T(0), c, k);
-            }
+            adam_span(table + off, m + off, v + off, slot >= 0 ? grad_rows + slot * dim : nullptr, dim, s);
         }
     });
     for (index_t id : plan.unique_ids) slot_of[static_cast<size_t>(id)] = -1;

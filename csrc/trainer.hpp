@@ -99,26 +99,12 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
     return loss;
 }
 
-// Logits in evaluation mode, in chunks so memory stays bounded for any n.
+// Logits in evaluation mode (each model scores in chunks, so memory stays bounded).
 template <class T>
 void predict_logits(Network<T>& net, const T* params, const T* buffers, const T* features, const index_t* pairs,
                     index_t n, T* logits, int n_threads) {
     check_pairs(pairs, n, net.spec().n_genes);
-    constexpr index_t kChunk = 2048;
-    const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
-    net.reserve(chunk);
-    BatchScratch<T> s;
-    s.ids.resize(static_cast<size_t>(2 * chunk));
-    for (index_t start = 0; start < n; start += chunk) {
-        const index_t b = std::min(chunk, n - start);
-        for (index_t r = 0; r < b; ++r) {
-            s.ids[static_cast<size_t>(r)] = pairs[2 * (start + r)];
-            s.ids[static_cast<size_t>(b + r)] = pairs[2 * (start + r) + 1];
-        }
-        // Evaluation mode only reads the running statistics.
-        net.forward(params, const_cast<T*>(buffers), features, s.reg(), s.tgt(b), b, false, {}, logits + start,
-                    n_threads);
-    }
+    net.predict(params, buffers, features, pairs, n, logits, n_threads);
 }
 
 // Owns the parameters, running statistics and Adam state while a model trains.

@@ -38,6 +38,31 @@ class TwoTower : public Network<T> {
         return (role == 0 ? regulator_ : target_).forward(params, buffers, in.data(), n, false, {}, n_threads);
     }
 
+    // Tower outputs once per distinct gene of each role, then one score per pair.
+    void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
+                 int n_threads) override {
+        std::vector<index_t> genes[2], position[2];
+        std::vector<T> outputs[2];
+        const index_t D = output_dim();
+        constexpr index_t kChunk = 2048;
+        reserve(kChunk);
+        for (int role = 0; role < 2; ++role) {
+            this->distinct_genes(pairs, n, role, genes[role], position[role]);
+            const index_t m = static_cast<index_t>(genes[role].size());
+            outputs[role].resize(static_cast<size_t>(m * D));
+            for (index_t s = 0; s < m; s += kChunk) {
+                const index_t b = std::min(kChunk, m - s);
+                const T* t = tower(role, params, const_cast<T*>(buffers), features, genes[role].data() + s, b, n_threads);
+                std::copy(t, t + b * D, outputs[role].data() + s * D);
+            }
+        }
+        parallel_for(n_threads, ceil_div(n, 256), 6.0 * n * D, [&](index_t b) {
+            for (index_t i = b * 256; i < std::min(n, b * 256 + 256); ++i)
+                logits[i] = score(outputs[0].data() + position[0][static_cast<size_t>(i)] * D,
+                                  outputs[1].data() + position[1][static_cast<size_t>(i)] * D);
+        });
+    }
+
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
         this->gather_gene_block(params, features, reg, batch, in_reg_.data(), width_, 0, emb_cols(), n_threads);
@@ -45,20 +70,22 @@ class TwoTower : public Network<T> {
         u_ = regulator_.forward(params, buffers, in_reg_.data(), batch, training, ctx, n_threads);
         v_ = target_.forward(params, buffers, in_tgt_.data(), batch, training, ctx, n_threads);
         const index_t D = output_dim();
-        const T inv_t = T(1) / T(spec_.temperature);
         parallel_for(n_threads, ceil_div(batch, 64), 6.0 * batch * D, [&](index_t b) {
-            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                const T* u = u_ + r * D;
-                const T* v = v_ + r * D;
-                T dot = 0, uu = 0, vv = 0;
-                for (index_t j = 0; j < D; ++j) {
-                    dot += u[j] * v[j];
-                    uu += u[j] * u[j];
-                    vv += v[j] * v[j];
-                }
-                logits[r] = spec_.cosine ? dot / (norm(uu) * norm(vv)) * inv_t : dot * inv_t;
-            }
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) logits[r] = score(u_ + r * D, v_ + r * D);
         });
+    }
+
+    // Dot product (or cosine) of two tower outputs over the temperature.
+    T score(const T* u, const T* v) const {
+        const index_t D = output_dim();
+        T dot = 0, uu = 0, vv = 0;
+        for (index_t j = 0; j < D; ++j) {
+            dot += u[j] * v[j];
+            uu += u[j] * u[j];
+            vv += v[j] * v[j];
+        }
+        const T inv_t = T(1) / T(spec_.temperature);
+        return spec_.cosine ? dot / (norm(uu) * norm(vv)) * inv_t : dot * inv_t;
     }
 
     void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
