@@ -26,6 +26,55 @@ struct BatchNormCache {
     T* invstd;  // (width) 1/sqrt(batch var + eps)
 };
 
+// One row in training mode (or without batch norm, with x_hat unused): y = gamma *
+// x_hat + beta, gate = keep_scale where y > 0, a = gate * y. Dropout zeroes gate and
+// a afterwards.
+template <class T>
+inline void bn_relu_row(const T* __restrict z, const T* __restrict mean, const T* __restrict invstd,
+                        const T* __restrict gamma, const T* __restrict beta, bool bn, T keep_scale, T* __restrict x_hat,
+                        T* __restrict gate, T* __restrict a, index_t n) {
+    for (index_t j = 0; j < n; ++j) {
+        T y = z[j];
+        if (bn) {
+            x_hat[j] = (z[j] - mean[j]) * invstd[j];
+            y = gamma[j] * x_hat[j] + beta[j];
+        }
+        gate[j] = y > T(0) ? keep_scale : T(0);
+        a[j] = gate[j] * y;
+    }
+}
+
+// One row in evaluation mode, batch norm folded into scale and shift:
+// a = max(z * scale + shift, 0).
+template <class T>
+inline void affine_relu_row(const T* __restrict z, const T* __restrict scale, const T* __restrict shift,
+                            T* __restrict a, index_t n) {
+    for (index_t j = 0; j < n; ++j) {
+        const T y = z[j] * scale[j] + shift[j];
+        a[j] = y > T(0) ? y : T(0);
+    }
+}
+
+// float32 versions cloned for AVX-512 and AVX2 (the TU itself targets baseline x86-64).
+__attribute__((target_clones("avx512f", "avx2", "default"))) inline void bn_relu_row_f32(
+    const float* __restrict z, const float* __restrict mean, const float* __restrict invstd,
+    const float* __restrict gamma, const float* __restrict beta, bool bn, float keep_scale, float* __restrict x_hat,
+    float* __restrict gate, float* __restrict a, index_t n) {
+    bn_relu_row<float>(z, mean, invstd, gamma, beta, bn, keep_scale, x_hat, gate, a, n);
+}
+__attribute__((target_clones("avx512f", "avx2", "default"))) inline void affine_relu_row_f32(
+    const float* __restrict z, const float* __restrict scale, const float* __restrict shift, float* __restrict a,
+    index_t n) {
+    affine_relu_row<float>(z, scale, shift, a, n);
+}
+inline void bn_relu_row(const float* z, const float* mean, const float* invstd, const float* gamma, const float* beta,
+                        bool bn, float keep_scale, float* x_hat, float* gate, float* a, index_t n) {
+    bn_relu_row_f32(z, mean, invstd, gamma, beta, bn, keep_scale, x_hat, gate, a, n);
+}
+inline void affine_relu_row(const float* z, const float* scale, const float* shift, float* a, index_t n) {
+    affine_relu_row_f32(z, scale, shift, a, n);
+}
+
 // Z (batch x width) -> A. gamma/beta/running stats are ignored when bn is disabled;
 // dropout applies only when training and p > 0, keyed by sample id.
 template <class T>
@@ -34,7 +83,7 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
                              double p_drop, const DropoutKey& key, const index_t* sample_ids,
                              BatchNormCache<T> cache, T* A, int n_threads) {
     constexpr index_t kCols = 64;
-    if (bn.enabled && training) {
+    if (training && bn.enabled) {
         require(batch > 1, "batch norm in training needs at least 2 samples per batch");
         parallel_for(n_threads, ceil_div(width, kCols), 3.0 * batch * width, [&](index_t b) {
             const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
@@ -56,37 +105,33 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
                 cache.invstd[j] = T(1) / std::sqrt(var + T(bn.eps));
             }
         });
-    } else if (bn.enabled) {
+    } else if (!training) {
+        // Evaluation: fold the running statistics into one scale and shift per unit
+        // (kept in the cache's mean / invstd slots) and skip the backward cache.
         for (index_t j = 0; j < width; ++j) {
-            cache.mean[j] = running_mean[j];
-            cache.invstd[j] = T(1) / std::sqrt(running_var[j] + T(bn.eps));
+            const T scale = bn.enabled ? gamma[j] / std::sqrt(running_var[j] + T(bn.eps)) : T(1);
+            cache.invstd[j] = scale;
+            cache.mean[j] = bn.enabled ? beta[j] - running_mean[j] * scale : T(0);
         }
+        parallel_for(n_threads, ceil_div(batch, 16), 2.0 * batch * width, [&](index_t b) {
+            for (index_t r = b * 16; r < std::min(batch, b * 16 + 16); ++r)
+                affine_relu_row(Z + r * width, cache.invstd, cache.mean, A + r * width, width);
+        });
+        return;
     }
-    const bool drop = training && p_drop > 0.0;
+    const bool drop = p_drop > 0.0;
     const T keep_scale = drop ? T(1.0 / (1.0 - p_drop)) : T(1);
     parallel_for(n_threads, ceil_div(batch, 16), 4.0 * batch * width, [&](index_t b) {
         for (index_t r = b * 16; r < std::min(batch, b * 16 + 16); ++r) {
-            const T* z = Z + r * width;
-            T* xh = cache.x_hat + r * width;
             T* g = cache.gate + r * width;
             T* a = A + r * width;
-            for (index_t j = 0; j < width; ++j) {
-                T y;
-                if (bn.enabled) {
-                    xh[j] = (z[j] - cache.mean[j]) * cache.invstd[j];
-                    y = gamma[j] * xh[j] + beta[j];
-                } else {
-                    y = z[j];
-                }
-                g[j] = y > T(0) ? keep_scale : T(0);
-            }
+            bn_relu_row(Z + r * width, cache.mean, cache.invstd, gamma, beta, bn.enabled, keep_scale,
+                        cache.x_hat + r * width, g, a, width);
             if (drop) {
                 const std::uint64_t base = key.sample_base(sample_ids[r]);
                 for (index_t j = 0; j < width; ++j)
-                    if (key.dropped(base, j)) g[j] = T(0);
+                    if (key.dropped(base, j)) g[j] = a[j] = T(0);
             }
-            for (index_t j = 0; j < width; ++j)
-                a[j] = g[j] * (bn.enabled ? gamma[j] * xh[j] + beta[j] : z[j]);
         }
     });
 }
