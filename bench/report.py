@@ -1,0 +1,205 @@
+"""Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
+
+    python bench/report.py [--repeats 3] [--epochs 2] [--large] [--no-memory]
+
+Per-epoch time, on both sides alike: ``(min fit(1 + E epochs) - min fit(1 epoch)) / E``,
+minima over ``--repeats``, ours and PyTorch interleaved. The difference removes
+set-up (input checks, initialisation) and the first epoch's warm-up, leaving the
+steady epoch. Minima, not medians, because on a shared machine other processes
+only ever add time, and a median of differences can even go negative when one
+short fit is slowed; prediction rates likewise use the fastest call.
+
+The GEMM-peak floor is the matrix work of one epoch (forward ``2 * in * out`` per
+dense layer and pair, backward twice that) divided by the best NumPy float32
+GFLOP/s on 2 threads, measured in the same run.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import ours  # noqa: E402
+from problem import SCALES, make_problem  # noqa: E402
+
+try:
+    import torch
+    import torch_reference
+except ImportError:  # the tables then show grnfast alone
+    torch = torch_reference = None
+
+KINDS = ("cross_encoder", "two_tower")
+VARIANTS = ("dense", "sparse")
+N_THREADS = 2
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def gemm_peak_gflops(n=2048, repeats=5):
+    """Best float32 ``n x n @ n x n`` rate of NumPy's BLAS on N_THREADS threads."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+    with threadpool_limits(N_THREADS):
+        a @ b  # warm-up: thread start, page faults
+        best = min(_seconds(lambda: a @ b) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def matrix_flops_per_pair(model):
+    """Training FLOPs of the dense layers per pair, from a fitted model's weight shapes."""
+    return 3 * sum(2 * g["shape"][0] * g["shape"][1] for g in model.param_groups_ if g["kind"] == "weight")
+
+
+def epoch_seconds(sides, kind, variant, problem, epochs, repeats):
+    """Steady epoch time of each side (a dict name -> module with ``fit_seconds``)."""
+    one, more = ({name: [] for name in sides} for _ in range(2))
+    args = (kind, variant, problem.features, problem.train_pairs, problem.train_labels)
+    for _ in range(repeats):
+        for name, side in sides.items():
+            one[name].append(side.fit_seconds(*args, 1))
+            more[name].append(side.fit_seconds(*args, 1 + epochs))
+    return {name: (min(more[name]) - min(one[name])) / epochs for name in sides}
+
+
+def predict_pairs_per_second(predict, pairs, repeats):
+    predict(pairs)  # warm-up
+    return len(pairs) / min(_seconds(lambda: predict(pairs)) for _ in range(repeats))
+
+
+def peak_memory(impl, kind, variant, scale):
+    """Peak RSS of one epoch's fit in a fresh process, see peak_memory.py."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, "peak_memory.py"), impl, kind, variant, scale],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def check_same_architecture(problem):
+    for kind in KINDS:
+        for variant in VARIANTS:
+            model, _ = torch_reference.build(kind, variant, problem.features)
+            ours_count = ours.estimator(kind, variant, problem.features, 1).count_parameters()
+            assert torch_reference.count_parameters(model) == ours_count, (kind, variant)
+
+
+def fmt_rate(x):
+    return f"{x:,.0f}"
+
+
+def header(peak):
+    commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--", "../csrc", "../grnfast"],
+                           capture_output=True, text=True).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    print(f"- date: {datetime.datetime.now().isoformat(timespec='minutes')}")
+    print(f"- machine: {cpu}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
+    print(f"- grnfast commit {commit.stdout.strip()}{' (engine/package modified in the work tree)' if dirty else ''}"
+          f", n_jobs={ours.N_JOBS}; PyTorch {torch.__version__ if torch else 'not installed'}, "
+          f"{N_THREADS} threads; NumPy {np.__version__}")
+    print(f"- GEMM peak: {peak:.1f} GFLOP/s (NumPy float32 2048^3, {N_THREADS} threads, best of 5)")
+    print()
+
+
+def training_table(problem, peak, args):
+    print("| model | variant | ours s/epoch | PyTorch s/epoch | speed-up | floor s/epoch | % of floor |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    sides = {"ours": ours, **({"torch": torch_reference} if torch_reference else {})}
+    for kind in KINDS:
+        flops = matrix_flops_per_pair(ours.fitted_for_prediction(
+            kind, problem.features, problem.train_pairs, problem.train_labels)) * problem.n_train
+        floor = flops / (peak * 1e9)
+        for variant in VARIANTS:
+            t = epoch_seconds(sides, kind, variant, problem, args.epochs, args.repeats)
+            torch_cell = f"{t['torch']:.3f} | {t['torch'] / t['ours']:.2f}x" if "torch" in t else "n/a | n/a"
+            print(f"| {kind} | {variant} | {t['ours']:.3f} | {torch_cell} | {floor:.3f} | "
+                  f"{100 * floor / t['ours']:.0f}% |", flush=True)
+    print(f"\nMatrix work per epoch: {problem.n_train:,} training pairs; floor = FLOPs / GEMM peak.\n")
+
+
+def predict_table(problem, args):
+    pairs = problem.all_pairs
+    print(f"Scoring {len(pairs):,} pairs per call (the labelled pairs of the 4x problem).\n")
+    print("| model | ours pairs/s | PyTorch pairs/s | speed-up |")
+    print("|---|---:|---:|---:|")
+    for kind in KINDS:
+        model = ours.fitted_for_prediction(kind, problem.features, problem.train_pairs, problem.train_labels)
+        mine = predict_pairs_per_second(model.predict_proba, pairs, args.repeats)
+        if torch_reference:
+            reference, _ = torch_reference.build(kind, "sparse", problem.features)
+            theirs = predict_pairs_per_second(lambda x: torch_reference.predict_proba(reference, x), pairs, args.repeats)
+            print(f"| {kind} | {fmt_rate(mine)} | {fmt_rate(theirs)} | {mine / theirs:.2f}x |", flush=True)
+        else:
+            print(f"| {kind} | {fmt_rate(mine)} | n/a | n/a |", flush=True)
+    print()
+
+
+def scaling_table(args):
+    scales = [s for s in SCALES if s != "16x" or args.large]
+    print("| model | variant | " + " | ".join(f"{s} s/epoch" for s in scales) + " | per pair, largest / 1x |")
+    print("|---|---|" + "---:|" * (len(scales) + 1))
+    problems = {s: make_problem(SCALES[s]) for s in scales}
+    for kind in KINDS:
+        for variant in VARIANTS:
+            # one repeat and one extra epoch above the reference size: each is already long
+            times = {s: epoch_seconds({"ours": ours}, kind, variant, problems[s], 1 if SCALES[s] > 1 else args.epochs,
+                                      1 if SCALES[s] > 1 else args.repeats)["ours"] for s in scales}
+            per_pair = {s: times[s] / problems[s].n_train for s in scales}
+            print(f"| {kind} | {variant} | " + " | ".join(f"{times[s]:.3f}" for s in scales)
+                  + f" | {per_pair[scales[-1]] / per_pair['1x']:.2f} |", flush=True)
+    print()
+
+
+def memory_table():
+    impls = ("ours", "torch") if torch_reference else ("ours",)
+    print("| model | variant | side | peak RSS added by fit, MB | params + Adam + data, MB | ratio |")
+    print("|---|---|---|---:|---:|---:|")
+    for kind in KINDS:
+        for variant in VARIANTS:
+            for impl in impls:
+                m = peak_memory(impl, kind, variant, "1x")
+                added = m["peak"] - m["baseline"]
+                print(f"| {kind} | {variant} | {impl} | {added / 2**20:.0f} | {m['budget'] / 2**20:.0f} | "
+                      f"{added / m['budget']:.2f} |", flush=True)
+    print("\nAdded = VmHWM after one epoch minus VmRSS after imports, one process per measurement, 1x size.\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs E in (fit(1+E) - fit(1)) / E")
+    parser.add_argument("--large", action="store_true", help="add 16x to the scaling table (minutes)")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+
+    problem = make_problem(SCALES["1x"])
+    if torch_reference:
+        check_same_architecture(problem)
+    peak = gemm_peak_gflops()
+    header(peak)
+    print("### Training, reference size\n")
+    training_table(problem, peak, args)
+    print("### predict_proba\n")
+    predict_table(make_problem(SCALES["4x"]), args)
+    print("### Scaling of our epoch time with the number of pairs\n")
+    scaling_table(args)
+    if not args.no_memory:
+        print("### Peak memory during fit\n")
+        memory_table()
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+if __name__ == "__main__":
+    main()
