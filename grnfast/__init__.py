@@ -10,9 +10,10 @@ __version__ = "0.1.0"
 _LAZY = {
     "TwoTowerClassifier": "grnfast.models.two_tower",
     "CrossEncoderClassifier": "grnfast.models.cross_encoder",
+    "SeedEnsembleClassifier": "grnfast.ensemble",
 }
 
-__all__ = ["TwoTowerClassifier", "CrossEncoderClassifier", "__version__"]
+__all__ = ["TwoTowerClassifier", "CrossEncoderClassifier", "SeedEnsembleClassifier", "__version__"]
 
 
 def __getattr__(name):
