@@ -137,6 +137,51 @@ Array<float> tower_outputs(const ModelSpec& spec, const Array<float>& params, co
     return out;
 }
 
+// Every layer's output for each pair, evaluation mode: {layer name: (n x width)}.
+// What effective-rank and pruning analyses read.
+py::dict layer_outputs(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
+                       const Array<float>& features, const IndexArray& pairs, int n_threads) {
+    auto net = make_network<float>(spec);
+    require_shape(params, {net->layout().n_params}, "params");
+    require_shape(buffers, {net->layout().n_buffers}, "buffers");
+    require_shape(pairs, {-1, 2}, "pairs");
+    const float* f = features_ptr(spec, features);
+    const index_t n = pairs.shape(0);
+    check_pairs(pairs.data(), n, spec.n_genes);
+    constexpr index_t kChunk = 2048;
+    const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
+    net->reserve(chunk);
+    std::vector<std::string> names;
+    std::vector<Array<float>> arrays;
+    std::vector<index_t> ids(static_cast<size_t>(2 * chunk));
+    std::vector<float> logits(static_cast<size_t>(chunk));
+    for (index_t start = 0; start < n; start += chunk) {
+        const index_t b = std::min(chunk, n - start);
+        for (index_t r = 0; r < b; ++r) {
+            ids[static_cast<size_t>(r)] = pairs.data()[2 * (start + r)];
+            ids[static_cast<size_t>(b + r)] = pairs.data()[2 * (start + r) + 1];
+        }
+        {
+            py::gil_scoped_release release;
+            net->forward(params.data(), const_cast<float*>(buffers.data()), f, ids.data(), ids.data() + b, b, false,
+                         {}, logits.data(), n_threads);
+        }
+        const auto outs = net->layer_outputs();
+        if (start == 0)
+            for (const auto& o : outs) {
+                names.push_back(o.first);
+                arrays.emplace_back(std::vector<py::ssize_t>{n, o.second.second});
+            }
+        for (size_t k = 0; k < outs.size(); ++k) {
+            const index_t w = outs[k].second.second;
+            std::copy(outs[k].second.first, outs[k].second.first + b * w, arrays[k].mutable_data() + start * w);
+        }
+    }
+    py::dict result;
+    for (size_t k = 0; k < names.size(); ++k) result[py::str(names[k])] = arrays[k];
+    return result;
+}
+
 // Logits of every regulator x target pair (evaluation mode), as an (n_reg x n_tgt)
 // matrix. Two-tower: tower outputs once per gene, then one matrix product.
 // Cross-encoder: the split first layer (see CrossEncoder::score_grid).
@@ -394,6 +439,8 @@ PYBIND11_MODULE(_core, m) {
     m.def("tower_outputs", &tower_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
           py::arg("genes"), py::arg("role"), py::arg("n_threads") = 1);
 
+    m.def("layer_outputs", &layer_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"),
+          py::arg("features"), py::arg("pairs"), py::arg("n_threads") = 1);
     m.def("score_grid", &score_grid, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
           py::arg("regulators"), py::arg("targets"), py::arg("n_threads") = 1);
 

@@ -69,6 +69,13 @@ class CrossEncoder : public Network<T> {
         });
     }
 
+    std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const override {
+        std::vector<std::pair<std::string, std::pair<const T*, index_t>>> out;
+        const auto layers = head_.layer_outputs();
+        for (size_t l = 0; l < layers.size(); ++l) out.push_back({"head." + std::to_string(l), layers[l]});
+        return out;
+    }
+
     // Same split as score_grid, for a list of pairs: per-gene parts for the distinct
     // genes of each role, then the product block and the later layers per pair.
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,

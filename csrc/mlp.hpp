@@ -109,6 +109,14 @@ class MLP {
         return continue_forward(params, const_cast<T*>(buffers), batch, n_threads);
     }
 
+    // Each layer's output from the last forward call (batch x width): after the
+    // activation for hidden layers, the linear output for the last one.
+    std::vector<std::pair<const T*, index_t>> layer_outputs() const {
+        std::vector<std::pair<const T*, index_t>> out;
+        for (const Layer& L : layers_) out.push_back({L.activated ? L.a.data() : L.z.data(), L.out});
+        return out;
+    }
+
     index_t first_width() const { return layers_.empty() ? in_dim_ : layers_[0].out; }
     index_t first_weight() const { return layers_[0].w; }
     index_t first_bias() const { return layers_[0].b; }

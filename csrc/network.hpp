@@ -34,6 +34,9 @@ class Network {
     virtual void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                           int n_threads) = 0;
 
+    // Every layer's output (evaluation mode, after a forward call), by layer name.
+    virtual std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const = 0;
+
     // Logits of n pairs in evaluation mode. Models override this with ways that
     // compute per-gene work once per distinct gene instead of once per pair.
     virtual void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,

@@ -38,6 +38,14 @@ class TwoTower : public Network<T> {
         return (role == 0 ? regulator_ : target_).forward(params, buffers, in.data(), n, false, {}, n_threads);
     }
 
+    std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const override {
+        std::vector<std::pair<std::string, std::pair<const T*, index_t>>> out;
+        const auto reg = regulator_.layer_outputs(), tgt = target_.layer_outputs();
+        for (size_t l = 0; l < reg.size(); ++l) out.push_back({"regulator_tower." + std::to_string(l), reg[l]});
+        for (size_t l = 0; l < tgt.size(); ++l) out.push_back({"target_tower." + std::to_string(l), tgt[l]});
+        return out;
+    }
+
     // Tower outputs once per distinct gene of each role, then one score per pair.
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
                  int n_threads) override {

@@ -200,6 +200,10 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         core = _core()
         layout = core.layout(spec)
         params, buffers = initial_parameters(layout, rng)
+        if self.warm_start and hasattr(self, "params_"):
+            if self.spec_ != spec_dict:
+                raise ValueError("warm_start needs the same gene table and architecture as the fitted model")
+            params, buffers = self.params_.copy(), self.buffers_.copy()
         seed = int(rng.randint(np.iinfo(np.int32).max))
         n_threads = effective_threads(self.n_jobs)
         trainer = core.Trainer(spec, self._adam_config(), int(self.batch_size), n_threads)

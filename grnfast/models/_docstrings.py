@@ -49,6 +49,9 @@ COMMON_PARAMETERS = """
         ``"dense"``: every embedding row takes every Adam step (exact semantics of a
         dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much
         faster for large gene tables (like ``torch.optim.SparseAdam``, plus L2).
+    warm_start : bool, default=False
+        Start ``fit`` from the current weights (same gene table and architecture),
+        e.g. to fine-tune a pruned model; Adam's moments start afresh.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, the validation split, shuffling and dropout.
     n_jobs : int or None, default=None

@@ -30,6 +30,7 @@ class TwoTowerClassifier(PairClassifierBase):
         tol=1e-4,
         class_weight=None,
         embedding_update="dense",
+        warm_start=False,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -55,6 +56,7 @@ class TwoTowerClassifier(PairClassifierBase):
         self.tol = tol
         self.class_weight = class_weight
         self.embedding_update = embedding_update
+        self.warm_start = warm_start
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
