@@ -193,3 +193,12 @@ def test_ctrl_c_stops_fit_with_keyboard_interrupt():
     finally:
         timer.cancel()
     assert not hasattr(est, "params_")
+
+
+def test_callbacks_see_every_epoch_and_can_stop_training(data):
+    features, pairs, y = data
+    seen = []
+    est = CrossEncoderClassifier(node_features=features, **{**FAST, "max_iter": 10})
+    est.fit(pairs[:600], y[:600], callbacks=[seen.append, lambda report: report["epoch"] == 4])
+    assert [r["epoch"] for r in seen] == [1, 2, 3, 4] and est.n_iter_ == 4
+    assert seen[-1]["loss"] == est.loss_curve_[-1] and seen[-1]["validation_score"] == est.validation_scores_[-1]

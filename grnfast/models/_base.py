@@ -154,7 +154,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
 
     # ---- training ----------------------------------------------------------------
 
-    def fit(self, X, y, eval_set=None):
+    def fit(self, X, y, eval_set=None, callbacks=None):
         """Train on labelled (regulator, target) pairs.
 
         Parameters
@@ -166,6 +166,10 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         eval_set : tuple (X_val, y_val), optional
             Explicit validation pairs for early stopping, instead of holding out
             ``validation_fraction`` of the training pairs.
+        callbacks : list of callables, optional
+            Each is called after every epoch with a dict ``{"epoch", "loss",
+            "validation_score"}`` (the score is None without validation), e.g. to
+            drive a progress bar. A callback that returns True stops training.
 
         Returns
         -------
@@ -239,7 +243,9 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
                     no_improvement += 1
             if self.verbose:
                 print(f"{message}  ({time.perf_counter() - start:.2f}s)", flush=True)
-            if no_improvement >= self.n_iter_no_change:
+            report = {"epoch": epoch + 1, "loss": loss, "validation_score": val_scores[-1] if val_scores else None}
+            stop_requested = any([bool(callback(report)) for callback in callbacks or ()])
+            if no_improvement >= self.n_iter_no_change or stop_requested:
                 break
 
         if val_pairs is not None:
