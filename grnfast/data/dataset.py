@@ -1,0 +1,129 @@
+"""One object for a data set: genes, regulators, expression, node features and
+known edges, handing the estimators the ``X``, ``y`` and ``node_features`` they take."""
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from ..studies.task import PairTask
+from .expression import cell_type_means, cluster_means, coverage_report, pca_features
+from .negatives import labelled_pairs, sample_negatives
+from .priors import match_to_genes
+from .splits import PairSplit, cold_start_split, per_regulator_split, random_split
+from .synthetic import make_synthetic_network
+
+FEATURES = ("cell_type_means", "clusters", "pca", "expression")
+
+
+def node_features_from(expression, features="cell_type_means", cell_types=None, n_clusters=10, n_components=10,
+                       random_state=0):
+    """Per-gene features from a genes x cells matrix (see :mod:`grnfast.data.expression`)."""
+    if features == "cell_type_means":
+        if cell_types is None:
+            raise ValueError("features='cell_type_means' needs cell types; use 'clusters' without labels")
+        return cell_type_means(expression, cell_types)
+    if features == "clusters":
+        return cluster_means(expression, n_clusters, random_state)
+    if features == "pca":
+        return pca_features(expression, n_components, random_state)
+    if features == "expression":
+        return expression.astype(np.float32)
+    raise ValueError(f"unknown features {features!r}; choose one of {FEATURES}")
+
+
+@dataclass
+class GRNDataset:
+    """Genes (the rows of ``node_features``), candidate regulators, known edges."""
+
+    name: str
+    node_features: pd.DataFrame
+    edges: pd.DataFrame
+    regulators: pd.Index
+    expression: Optional[pd.DataFrame] = None
+    cell_types: Optional[pd.Series] = None
+    notes: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        genes = self.node_features.index
+        if genes.has_duplicates:
+            raise ValueError(f"{self.name}: duplicated gene names in node features")
+        unknown = ~self.edges["regulator"].isin(genes) | ~self.edges["target"].isin(genes)
+        if unknown.any():
+            example = self.edges[unknown].iloc[0].tolist()[:2]
+            raise ValueError(f"{self.name}: {int(unknown.sum())} edges use genes without node features, e.g. {example}")
+        self.regulators = pd.Index(self.regulators)
+
+    @classmethod
+    def from_expression(cls, expression, edges, *, cell_types=None, regulators=None, features=None,
+                        n_clusters=10, n_components=10, name="custom", min_overlap=0.1, random_state=0):
+        """From a genes x cells matrix and prior edges (matched to the genes by symbol).
+
+        ``features`` defaults to cell-type means when ``cell_types`` is given and
+        k-means cluster means otherwise. ``regulators`` defaults to the prior's
+        regulators that are measured.
+        """
+        features = features or ("cell_type_means" if cell_types is not None else "clusters")
+        matched, report = match_to_genes(edges, expression.index, min_fraction=min_overlap)
+        node_features = node_features_from(expression, features, cell_types, n_clusters, n_components, random_state)
+        if regulators is None:
+            regs = pd.Index(pd.unique(matched["regulator"]))
+        else:
+            regs = pd.Index([g for g in pd.unique(np.asarray(regulators, dtype=str)) if g in node_features.index])
+        return cls(name, node_features, matched, regs, expression, cell_types,
+                   {"match": report, "coverage": coverage_report(node_features)})
+
+    @classmethod
+    def synthetic(cls, random_state=0, **kwargs):
+        """The embedded default data set (:func:`make_synthetic_network`), with
+        cell-type means as node features."""
+        expression, cell_types, edges = make_synthetic_network(random_state=random_state, **kwargs)
+        regs = pd.Index([g for g in expression.index if g.startswith("TF")])
+        features = cell_type_means(expression, cell_types)
+        return cls("synthetic", features, edges, regs, expression, cell_types,
+                   {"coverage": coverage_report(features)})
+
+    @property
+    def genes(self):
+        return self.node_features.index
+
+    def summary(self):
+        """Sizes of the data set: genes, regulators, edges and their density."""
+        n_pairs = len(self.regulators) * len(self.genes)
+        return {"name": self.name, "genes": len(self.genes), "regulators": len(self.regulators),
+                "edges": len(self.edges), "density": len(self.edges) / n_pairs if n_pairs else float("nan"),
+                "node_features": self.node_features.shape[1]}
+
+    def labelled_pairs(self, ratio=1.0, method="uniform", random_state=0):
+        """Known edges (label 1) plus sampled negatives (label 0)."""
+        negatives = sample_negatives(self.edges, self.regulators, self.genes, ratio, method, random_state)
+        return labelled_pairs(self.edges, negatives)
+
+    def split(self, kind="random", *, ratio=1.0, method="uniform", hold_out="regulators", fraction=0.2,
+              random_state=0):
+        """A :class:`PairSplit`: ``random`` (70/15/15 of labelled pairs),
+        ``per_regulator`` (GENELink) or ``cold_start`` (holding out ``hold_out``)."""
+        if kind == "per_regulator":
+            return per_regulator_split(self.edges, self.regulators, self.genes, random_state=random_state)
+        pairs = self.labelled_pairs(ratio, method, random_state)
+        if kind == "random":
+            return random_split(pairs, random_state=random_state)
+        if kind == "cold_start":
+            return cold_start_split(pairs, hold_out, fraction, random_state=random_state)
+        raise ValueError(f"unknown split {kind!r}; choose random, per_regulator or cold_start")
+
+    def task(self, split, name=None):
+        """A :class:`~grnfast.studies.PairTask` with ``X`` as gene-name pairs."""
+        parts = []
+        for frame in (split.train, split.validation, split.test):
+            parts += [frame[["regulator", "target"]].reset_index(drop=True), frame["label"].to_numpy()]
+        return PairTask(name or f"{self.name} ({split.kind})", self.node_features, *parts,
+                        notes={"split": split.report()})
+
+
+def X_y(frame):
+    """``X`` (two columns of gene names) and ``y`` from a frame of labelled pairs."""
+    return frame[["regulator", "target"]].reset_index(drop=True), frame["label"].to_numpy()
+
+
+__all__ = ["GRNDataset", "PairSplit", "X_y", "node_features_from"]
