@@ -39,6 +39,14 @@ def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
     return time.perf_counter() - start
 
 
+def epoch_seconds(kind, variant, features, pairs, labels, n_epochs):
+    """Durations of epochs 2..n_epochs of one ``fit``: the time between consecutive
+    end-of-epoch callbacks, so set-up and the first epoch's warm-up are left out."""
+    ends = []
+    estimator(kind, variant, features, n_epochs).fit(pairs, labels, callbacks=[lambda _: ends.append(time.perf_counter())])
+    return list(np.diff(ends))
+
+
 def fitted_for_prediction(kind, features, pairs, labels):
     """A fitted model over the whole gene table, for timing prediction: the weights'
     values do not change the work, so one epoch on a few pairs is enough."""

@@ -30,7 +30,7 @@ def main(impl, kind, variant, scale):
     if impl == "torch":
         import torch_reference as side
     else:
-        from grnfast import _core  # noqa: F401  (fit loads the engine lazily; count it as an import)
+        from grnfast import _core  # noqa: F401 (fit loads the engine lazily: count it with the imports)
 
         side = ours
     baseline = status_kib("VmRSS") * 1024

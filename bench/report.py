@@ -1,13 +1,13 @@
 """Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
 
-    python bench/report.py [--repeats 3] [--epochs 2] [--large] [--no-memory]
+    python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory]
 
-Per-epoch time, on both sides alike: ``(min fit(1 + E epochs) - min fit(1 epoch)) / E``,
-minima over ``--repeats``, ours and PyTorch interleaved. The difference removes
-set-up (input checks, initialisation) and the first epoch's warm-up, leaving the
-steady epoch. Minima, not medians, because on a shared machine other processes
-only ever add time, and a median of differences can even go negative when one
-short fit is slowed; prediction rates likewise use the fastest call.
+Per-epoch time, on both sides alike: the time between the ends of consecutive
+epochs of one training run (grnfast's ``fit(callbacks=...)``, a loop around
+PyTorch's epochs), leaving out set-up and the first epoch's warm-up; the fastest
+of ``--epochs`` such epochs in each of ``--repeats`` runs, ours and PyTorch
+interleaved. The fastest, not the median, because on a shared machine other
+processes only ever add time; prediction rates likewise use the fastest call.
 
 The GEMM-peak floor is the matrix work of one epoch (forward ``2 * in * out`` per
 dense layer and pair, backward twice that) divided by the best NumPy float32
@@ -39,6 +39,7 @@ except ImportError:  # the tables then show grnfast alone
 KINDS = ("cross_encoder", "two_tower")
 VARIANTS = ("dense", "sparse")
 N_THREADS = 2
+CALLS = 5  # calls per prediction or scoring rate
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -64,14 +65,13 @@ def matrix_flops_per_pair(model):
 
 
 def epoch_seconds(sides, kind, variant, problem, epochs, repeats):
-    """Steady epoch time of each side (a dict name -> module with ``fit_seconds``)."""
-    one, more = ({name: [] for name in sides} for _ in range(2))
-    args = (kind, variant, problem.features, problem.train_pairs, problem.train_labels)
+    """Fastest steady epoch of each side (a dict name -> module with ``epoch_seconds``)."""
+    samples = {name: [] for name in sides}
+    args = (kind, variant, problem.features, problem.train_pairs, problem.train_labels, 1 + epochs)
     for _ in range(repeats):
         for name, side in sides.items():
-            one[name].append(side.fit_seconds(*args, 1))
-            more[name].append(side.fit_seconds(*args, 1 + epochs))
-    return {name: (min(more[name]) - min(one[name])) / epochs for name in sides}
+            samples[name] += side.epoch_seconds(*args)
+    return {name: min(values) for name, values in samples.items()}
 
 
 def predict_pairs_per_second(predict, pairs, repeats):
@@ -129,31 +129,31 @@ def training_table(problem, peak, args):
     print(f"\nMatrix work per epoch: {problem.n_train:,} training pairs; floor = FLOPs / GEMM peak.\n")
 
 
-def predict_table(problem, args):
+def predict_table(problem):
     pairs = problem.all_pairs
     print(f"Scoring {len(pairs):,} pairs per call (the labelled pairs of the 4x problem).\n")
     print("| model | ours pairs/s | PyTorch pairs/s | speed-up |")
     print("|---|---:|---:|---:|")
     for kind in KINDS:
         model = ours.fitted_for_prediction(kind, problem.features, problem.train_pairs, problem.train_labels)
-        mine = predict_pairs_per_second(model.predict_proba, pairs, args.repeats)
+        mine = predict_pairs_per_second(model.predict_proba, pairs, CALLS)
         if torch_reference:
             reference, _ = torch_reference.build(kind, "sparse", problem.features)
-            theirs = predict_pairs_per_second(lambda x: torch_reference.predict_proba(reference, x), pairs, args.repeats)
+            theirs = predict_pairs_per_second(lambda x: torch_reference.predict_proba(reference, x), pairs, CALLS)
             print(f"| {kind} | {fmt_rate(mine)} | {fmt_rate(theirs)} | {mine / theirs:.2f}x |", flush=True)
         else:
             print(f"| {kind} | {fmt_rate(mine)} | n/a | n/a |", flush=True)
     print()
 
 
-def genome_table(problem, args):
+def genome_table(problem):
     print("| model | pairs per call | pairs/s | issue target |")
     print("|---|---:|---:|---:|")
     for kind, target in (("two_tower", "50,000,000"), ("cross_encoder", "400,000")):
         model = ours.fitted_for_prediction(kind, problem.features, problem.train_pairs, problem.train_labels)
         n_regulators = ours.GENOME_REGULATORS[kind]
         n_pairs = ours.score_genome(model, n_regulators)  # warm-up
-        best = min(_seconds(lambda: ours.score_genome(model, n_regulators)) for _ in range(args.repeats))
+        best = min(_seconds(lambda: ours.score_genome(model, n_regulators)) for _ in range(CALLS))
         print(f"| {kind} | {n_pairs:,} | {fmt_rate(n_pairs / best)} | {target} |", flush=True)
     print(f"\nThe first regulators against all {problem.features.shape[0]:,} genes, streamed by "
           "`grnfast.scoring.iter_score_blocks` (tower outputs / per-gene first-layer parts included).\n")
@@ -166,8 +166,8 @@ def scaling_table(args):
     problems = {s: make_problem(SCALES[s]) for s in scales}
     for kind in KINDS:
         for variant in VARIANTS:
-            # one repeat and one extra epoch above the reference size: each is already long
-            times = {s: epoch_seconds({"ours": ours}, kind, variant, problems[s], 1 if SCALES[s] > 1 else args.epochs,
+            # above the reference size, one run of two timed epochs: each epoch is already long
+            times = {s: epoch_seconds({"ours": ours}, kind, variant, problems[s], 2 if SCALES[s] > 1 else args.epochs,
                                       1 if SCALES[s] > 1 else args.repeats)["ours"] for s in scales}
             per_pair = {s: times[s] / problems[s].n_train for s in scales}
             print(f"| {kind} | {variant} | " + " | ".join(f"{times[s]:.3f}" for s in scales)
@@ -191,8 +191,8 @@ def memory_table():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=2, help="epochs E in (fit(1+E) - fit(1)) / E")
+    parser.add_argument("--repeats", type=int, default=2, help="training runs per case")
+    parser.add_argument("--epochs", type=int, default=4, help="timed epochs per run, after the first")
     parser.add_argument("--large", action="store_true", help="add 16x to the scaling table (minutes)")
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
@@ -205,9 +205,9 @@ def main():
     print("### Training, reference size\n")
     training_table(problem, peak, args)
     print("### predict_proba\n")
-    predict_table(make_problem(SCALES["4x"]), args)
+    predict_table(make_problem(SCALES["4x"]))
     print("### Genome-wide scoring (ours)\n")
-    genome_table(problem, args)
+    genome_table(problem)
     print("### Scaling of our epoch time with the number of pairs\n")
     scaling_table(args)
     if not args.no_memory:

@@ -169,6 +169,18 @@ def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
     return time.perf_counter() - start
 
 
+def epoch_seconds(kind, variant, features, pairs, labels, n_epochs):
+    """Durations of epochs 2..n_epochs of one training run (the first warms up)."""
+    torch.set_num_threads(N_THREADS)
+    pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
+    model, optimizers = build(kind, variant, features)
+    ends = []
+    for epoch in range(n_epochs):
+        train_epoch(model, optimizers, pairs_t, labels_t, epoch)
+        ends.append(time.perf_counter())
+    return list(np.diff(ends))
+
+
 @torch.inference_mode()
 def predict_proba(model, pairs):
     """Probability of an edge for each pair, in chunks, evaluation mode."""
