@@ -1,5 +1,6 @@
 """Real and synthetic GRN inputs: expression, prior networks, benchmarks, node
 features, negative sampling and splits."""
+from .beeline import available_benchmarks, fetch_beeline, load_beeline, load_published_split
 from .dataset import GRNDataset, X_y, node_features_from
 from .expression import (
     DataFileError,
@@ -16,6 +17,7 @@ from .splits import PairSplit, cold_start_split, per_regulator_split, random_spl
 from .synthetic import make_synthetic_network
 
 __all__ = [
+    "available_benchmarks", "fetch_beeline", "load_beeline", "load_published_split",
     "DataFileError", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "X_y", "cell_type_means",
     "cluster_means", "cold_start_split", "coverage_report", "labelled_pairs", "make_synthetic_network",
     "match_to_genes", "node_features_from", "normalize", "pca_features", "per_regulator_split", "random_split",

@@ -74,15 +74,19 @@ def read_edges(path):
 def read_prior(path):
     """TRRUST raw files (no header, 4 columns) or any table :func:`read_edges` reads."""
     path = Path(path)
-    with (open(path) if path.exists() else open(path)) as handle:  # raises FileNotFoundError naming the path
-        first = handle.readline()
-    if first.count("\t") == 3 and not any(name in first.lower() for name in _SOURCE + _TARGET):
+    if not path.exists():
+        raise DataFileError(f"{path}: no such file")
+    with open(path) as handle:
+        tokens = handle.readline().strip().lower().split("\t")
+    has_header = len(tokens) >= 2 and (tokens[0] in _SOURCE or tokens[1] in _TARGET)
+    if len(tokens) == 4 and not has_header:
         return read_trrust(path)
     return read_edges(path)
 
 
 @dataclass
 class MatchReport:
+    rows_matched: int  # input rows (duplicates and self-loops included) with both genes measured
     regulators_kept: int
     regulators_dropped: int
     targets_kept: int
@@ -96,8 +100,9 @@ class MatchReport:
         return self.edges_kept / total if total else 0.0
 
     def __str__(self):
-        return (f"prior matched to expression genes: {self.edges_kept} of {self.edges_kept + self.edges_dropped} "
-                f"edges kept ({self.fraction_kept:.1%}); regulators {self.regulators_kept} kept, "
+        return (f"prior matched to expression genes: {self.rows_matched} rows with both genes measured; "
+                f"{self.edges_kept} of {self.edges_kept + self.edges_dropped} distinct edges kept "
+                f"({self.fraction_kept:.1%}, self-loops dropped); regulators {self.regulators_kept} kept, "
                 f"{self.regulators_dropped} dropped; targets {self.targets_kept} kept, {self.targets_dropped} dropped")
 
 
@@ -119,7 +124,7 @@ def match_to_genes(edges, genes, min_fraction=0.1):
     matched = matched[matched["regulator"] != matched["target"]].drop_duplicates(["regulator", "target"])
     all_regs, all_tgts = edges["regulator"].str.upper().unique(), edges["target"].str.upper().unique()
     kept_regs, kept_tgts = matched["regulator"].nunique(), matched["target"].nunique()
-    report = MatchReport(kept_regs, len(all_regs) - kept_regs, kept_tgts, len(all_tgts) - kept_tgts, len(matched),
+    report = MatchReport(int(keep.sum()), kept_regs, len(all_regs) - kept_regs, kept_tgts, len(all_tgts) - kept_tgts, len(matched),
                          len(edges.drop_duplicates(["regulator", "target"])) - len(matched))
     if len(matched) == 0:
         raise ValueError(f"no prior edge has both genes in the expression data ({report}); "
