@@ -70,8 +70,9 @@ class SeedEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.estimators_ = Parallel(n_jobs=jobs)(delayed(_fit_member)(m, X, y, fit_params) for m in members)
         self.seeds_ = seeds
         self.classes_ = self.estimators_[0].classes_
-        if hasattr(self.estimators_[0], "n_features_in_"):
-            self.n_features_in_ = self.estimators_[0].n_features_in_
+        for attr in ("n_features_in_", "genes_", "n_genes_"):  # the members' shared gene table
+            if hasattr(self.estimators_[0], attr):
+                setattr(self, attr, getattr(self.estimators_[0], attr))
         return self
 
     def predict_proba(self, X):

@@ -12,6 +12,7 @@ ranks exactly like the probability ``1 / (1 + exp(-w))`` but does not saturate a
 """
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
@@ -43,7 +44,16 @@ def _names(model, indices):
 
 def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
     """Yield ``(regulator_indices, target_indices, logits)`` blocks, logits of shape
-    (len(regulator block), n_targets), covering every regulator x target pair."""
+    (len(regulator block), n_targets), covering every regulator x target pair.
+
+    A :class:`~grnfast.SeedEnsembleClassifier` gives the log-odds of its members'
+    mean probability."""
+    if hasattr(model, "estimators_"):
+        members = [iter_score_blocks(m, regulators, targets, block_size=block_size) for m in model.estimators_]
+        for blocks in zip(*members):
+            mean = np.mean([expit(logits) for _, _, logits in blocks], axis=0)
+            yield blocks[0][0], blocks[0][1], logit(np.clip(mean, 1e-15, 1 - 1e-15)).astype(np.float32)
+        return
     check_is_fitted(model, "params_")
     model._check_fitted_gene_table()
     regs = _gene_indices(model, regulators, "regulators")

@@ -63,3 +63,16 @@ def test_bad_gene_lists(fitted):
         rank_edges(fitted, [600])
     with pytest.raises(ValueError, match="top_k"):
         rank_edges(fitted, [1], top_k=0)
+
+
+def test_ensemble_ranks_by_its_mean_probability(fitted):
+    from scipy.special import expit
+
+    from grnfast import SeedEnsembleClassifier
+
+    pairs = np.random.default_rng(1).integers(0, 60, (400, 2))
+    y = (pairs[:, 0] > pairs[:, 1]).astype(int)
+    ens = SeedEnsembleClassifier(fitted, n_estimators=2, random_state=0).fit(pairs, y)
+    edges = rank_edges(ens, ["g3"])
+    expected = ens.predict_proba(np.array([[3, t] for t in range(60) if t != 3]))[:, 1]
+    np.testing.assert_allclose(np.sort(expit(edges.EdgeWeight.to_numpy())), np.sort(expected), rtol=1e-4, atol=1e-6)
