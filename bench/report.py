@@ -100,13 +100,13 @@ def fmt_rate(x):
 
 def header(peak):
     commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--", "../csrc", "../grnfast"],
+    dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no", "--", "../csrc"],
                            capture_output=True, text=True).stdout.strip()
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                platform.processor())
     print(f"- date: {datetime.datetime.now().isoformat(timespec='minutes')}")
     print(f"- machine: {cpu}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
-    print(f"- grnfast commit {commit.stdout.strip()}{' (engine/package modified in the work tree)' if dirty else ''}"
+    print(f"- grnfast commit {commit.stdout.strip()}{' (csrc/ modified in the work tree)' if dirty else ''}"
           f", n_jobs={ours.N_JOBS}; PyTorch {torch.__version__ if torch else 'not installed'}, "
           f"{N_THREADS} threads; NumPy {np.__version__}")
     print(f"- GEMM peak: {peak:.1f} GFLOP/s (NumPy float32 2048^3, {N_THREADS} threads, best of 5)")
