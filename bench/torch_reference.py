@@ -115,12 +115,6 @@ def count_parameters(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def matrix_flops_per_pair(model):
-    """Multiply-add FLOPs of the dense layers for one pair in training: forward
-    ``2 * in * out`` per layer, backward twice that (input and weight gradients)."""
-    return 3 * sum(2 * m.in_features * m.out_features for m in model.modules() if isinstance(m, nn.Linear))
-
-
 def clip_grad_norm(model, max_norm):
     """``clip_grad_norm_``, which does not take sparse gradients; for those the norm is
     that of the coalesced gradient (rows repeated in a batch summed first)."""
