@@ -31,7 +31,8 @@ class PairTask:
         return float(np.mean(self.y_test))
 
     def fit(self, estimator, **fit_params):
-        """Fit on the training pairs, early-stopping on the validation pairs."""
+        """Fit on the training pairs, early-stopping on the validation pairs (an
+        ensemble passes them on to each member)."""
         return estimator.fit(self.X_train, self.y_train, eval_set=(self.X_val, self.y_val), **fit_params)
 
 

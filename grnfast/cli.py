@@ -1,0 +1,267 @@
+"""The ``grnfast`` command line.
+
+    grnfast infer      train, evaluate and write a ranked network (default: the
+                       embedded synthetic data set)
+    grnfast evaluate   the models on a BEELINE benchmark's published splits
+    grnfast study NAME one of the published studies
+    grnfast results    regenerate docs/results.md
+
+Errors in arguments or input files are reported on one line, exit code 2.
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but errors are a single line (and exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"grnfast: error: {message}\n")
+
+
+def _add_model_options(p):
+    p.add_argument("--epochs", type=int, default=100, help="maximum epochs (early stopping decides; default 100)")
+    p.add_argument("--embedding-dim", type=int, default=None, help="gene embedding size (default 512)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--n-jobs", type=int, default=None, help="threads per model (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
+
+
+def _model_params(args):
+    params = {"max_iter": args.epochs, "n_jobs": args.n_jobs}
+    if args.embedding_dim:
+        params["embedding_dim"] = args.embedding_dim
+    return params
+
+
+def build_parser():
+    parser = OneLineParser(prog="grnfast", description="Gene regulatory network inference with grnfast.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    infer = sub.add_parser("infer", help="train, evaluate and write a ranked network")
+    infer.add_argument("--expression", help="genes x cells matrix: CSV, TSV or .h5ad (default: synthetic data)")
+    infer.add_argument("--prior", help="prior network: TRRUST raw TSV or a DoRothEA/CollecTRI-style table")
+    infer.add_argument("--edges", help="known edges: a table with regulator and target columns (e.g. Gene1,Gene2)")
+    infer.add_argument("--cell-types", help="CSV of cell, cell type (features = cell-type means)")
+    infer.add_argument("--features", choices=["cell_type_means", "clusters", "pca", "expression"], default=None,
+                       help="node features from expression (default: cell-type means with --cell-types, else clusters)")
+    infer.add_argument("--model", choices=["two-tower", "cross-encoder", "ensemble", "both"], default="both",
+                       help="what to train (default: both models)")
+    infer.add_argument("--negatives", type=float, default=1.0, help="negatives per positive (default 1)")
+    infer.add_argument("--negative-sampling", choices=["uniform", "per_regulator", "degree_matched"],
+                       default="uniform", help="how negatives are drawn (default uniform)")
+    infer.add_argument("--top-k", type=int, default=None, help="keep the top K targets of each regulator")
+    infer.add_argument("--output", default="grnfast-out", help="output folder (default grnfast-out)")
+    _add_model_options(infer)
+
+    evaluate = sub.add_parser("evaluate", help="models and baselines on a BEELINE benchmark's published splits")
+    evaluate.add_argument("--data", default=None, help="data folder (default: $GRNFAST_DATA, ~/grnfast_data)")
+    evaluate.add_argument("--network", default="Specific", help="Specific, Non-Specific, STRING or GENELink-demo")
+    evaluate.add_argument("--cell", default="mESC")
+    evaluate.add_argument("--genes", type=int, default=500, help="TFs+N: 500 or 1000")
+    evaluate.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    evaluate.add_argument("--model", choices=["two-tower", "cross-encoder", "ensemble", "both"], default="both")
+    evaluate.add_argument("--output", default="grnfast-out")
+    _add_model_options(evaluate)
+
+    study = sub.add_parser("study", help="run one of the published studies")
+    from .studies import STUDIES
+
+    study.add_argument("name", choices=sorted(STUDIES))
+    study.add_argument("--benchmark", default=None,
+                       help='a BEELINE benchmark, e.g. "Specific mESC 500" (default: the synthetic data set)')
+    study.add_argument("--data", default=None, help="data folder for --benchmark")
+    study.add_argument("--seeds", type=int, default=None, help="seeds per variant (default: the study's)")
+    study.add_argument("--tiny", action="store_true", help="a seconds-long configuration (for smoke tests)")
+    study.add_argument("--output", default="grnfast-out")
+    _add_model_options(study)
+
+    results = sub.add_parser("results", help="regenerate the results page from the shared data")
+    results.add_argument("--data", default=None)
+    results.add_argument("--output", default="docs/results.md")
+    results.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    _add_model_options(results)
+    return parser
+
+
+def _say(args, *lines):
+    if not args.quiet:
+        print(*lines, sep="\n", file=sys.stderr)
+
+
+# ---- infer ----------------------------------------------------------------------
+
+def _load_dataset(args):
+    from .data import GRNDataset, read_edges, read_expression, read_prior
+
+    if args.expression is None:
+        if args.prior or args.edges or args.cell_types:
+            raise ValueError("--prior, --edges and --cell-types need --expression")
+        return GRNDataset.synthetic(random_state=args.seed)
+    if (args.prior is None) == (args.edges is None):
+        raise ValueError("give exactly one of --prior or --edges with --expression")
+    expression = read_expression(args.expression)
+    edges = read_prior(args.prior) if args.prior else read_edges(args.edges)
+    cell_types = None
+    if args.cell_types:
+        table = pd.read_csv(args.cell_types, index_col=0)
+        if table.shape[1] < 1:
+            raise ValueError(f"{args.cell_types}: needs a cell column and a cell-type column")
+        cell_types = table.iloc[:, 0].astype(str)
+    return GRNDataset.from_expression(expression, edges, cell_types=cell_types, features=args.features,
+                                      name=Path(args.expression).name, random_state=args.seed)
+
+
+def _models(choice):
+    return ["two-tower", "cross-encoder"] if choice == "both" else [choice]
+
+
+def cmd_infer(args):
+    from .pipeline import format_report, make_model, report_table, train
+    from .scoring import rank_edges, write_edge_list
+
+    start = time.perf_counter()
+    ds = _load_dataset(args)
+    summary = ds.summary()
+    _say(args, f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, "
+               f"{summary['edges']} known edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else ""))
+    split = ds.split("random", ratio=args.negatives, method=args.negative_sampling, random_state=args.seed)
+    _say(args, str(split))
+    task = ds.task(split)
+    fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed),
+                          progress=not args.quiet)
+              for name in _models(args.model)}
+    table = report_table(task, fitted)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "metrics.csv", index=False)
+    written = []
+    for name, (model, _) in fitted.items():
+        edges = rank_edges(model, ds.regulators, top_k=args.top_k)
+        path = out / f"network_{name}.csv"
+        write_edge_list(edges, path)
+        written.append(f"{path} ({len(edges)} edges)")
+    print(format_report(table))
+    print(f"ranked networks: {', '.join(written)}; total {time.perf_counter() - start:.1f}s")
+    _save_figures(args, task, fitted, out)
+    return 0
+
+
+def _save_figures(args, task, fitted, out):
+    try:
+        from .plots import plot_roc_pr, plot_training_curves
+    except ImportError:
+        return
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        _say(args, "matplotlib is not installed: no figures (pip install 'grnfast[plot]')")
+        return
+    from .pipeline import baselines
+
+    scores = {name: s.predict_proba(task.X_test)[:, 1] for name, s in baselines(task).items()}
+    scores.update({name: m.predict_proba(task.X_test)[:, 1] for name, (m, _) in fitted.items()})
+    plot_roc_pr(task.y_test, scores, task.name).savefig(out / "roc_pr.png", dpi=120)
+    for name, (model, _) in fitted.items():
+        if hasattr(model, "loss_curve_"):
+            plot_training_curves(model, name).savefig(out / f"training_{name}.png", dpi=120)
+
+
+# ---- evaluate -------------------------------------------------------------------
+
+def cmd_evaluate(args):
+    from .data import fetch_beeline, load_beeline, load_published_split
+    from .evaluation import summarize_runs
+    from .pipeline import make_model, report_table, train
+
+    root = fetch_beeline(args.data, download=args.data is None)
+    data_network = "Specific" if args.network == "GENELink-demo" else args.network
+    ds = load_beeline(root, data_network, args.cell, args.genes)
+    samples = [1] if args.network == "GENELink-demo" else args.samples
+    tables = []
+    for sample in samples:
+        split = load_published_split(root, args.network, args.cell, args.genes, sample)
+        task = ds.task(split, name=f"{args.network} {args.cell} {args.genes} sample {sample}")
+        fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed),
+                              progress=not args.quiet)
+                  for name in _models(args.model)}
+        table = report_table(task, fitted).assign(sample=sample)
+        tables.append(table)
+        _say(args, f"sample {sample}: " + ", ".join(f"{r.model} AUROC {r.auroc:.3f} AUPRC {r.auprc:.3f}"
+                                                    for r in table.itertuples()))
+    runs = pd.concat(tables, ignore_index=True)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(out / "evaluation_runs.csv", index=False)
+    summary = summarize_runs(runs, by=("model",), metrics=("auroc", "auprc"))
+    summary.to_csv(out / "evaluation_summary.csv", index=False)
+    print(f"{args.network} {args.cell} TFs+{args.genes}, samples {samples}, test prevalence "
+          f"{runs.prevalence.mean():.3f}")
+    for row in summary.itertuples():
+        print(f"  {row.model:<22} AUROC {row.auroc_mean:.3f} ± {np.nan_to_num(row.auroc_sd):.3f}   "
+              f"AUPRC {row.auprc_mean:.3f} ± {np.nan_to_num(row.auprc_sd):.3f}")
+    return 0
+
+
+# ---- study ----------------------------------------------------------------------
+
+TINY = {"embedding_dim": 16, "hidden_layer_sizes": (32, 16), "max_iter": 5}
+
+
+def cmd_study(args):
+    from .data import GRNDataset, fetch_beeline, load_beeline
+    from .studies import STUDIES
+
+    if args.benchmark:
+        network, cell, n = args.benchmark.rsplit(" ", 2)
+        ds = load_beeline(fetch_beeline(args.data, download=args.data is None), network, cell, int(n))
+    else:
+        ds = GRNDataset.synthetic(random_state=args.seed)
+    task = ds.task(ds.split("random", random_state=args.seed))
+    params = dict(TINY) if args.tiny else _model_params(args)
+    params["n_jobs"] = args.n_jobs
+    options = {"params": params, "progress": not args.quiet}
+    if args.seeds and args.name != "tuning":
+        options["seeds"] = args.seeds
+    if args.tiny:
+        options.update({"model-comparison": {"seeds": 2}, "ablation": {"seeds": 1},
+                        "pruning": {"seeds": 1, "fractions": (0.5,), "fine_tune_epochs": 1},
+                        "effective-rank": {"seeds": 1}, "tuning": {"n_iter": 2, "cv": 2}}[args.name])
+    start = time.perf_counter()
+    result = STUDIES[args.name](task, **options)
+    paths = result.save(args.output)
+    print(result.markdown)
+    print(f"\n{args.name} on {task.name}: {time.perf_counter() - start:.1f}s; wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def cmd_results(args):
+    from .results import write_results_page
+
+    path = write_results_page(args.output, data=args.data, samples=args.samples, params=_model_params(args),
+                              seed=args.seed, progress=not args.quiet)
+    print(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {"infer": cmd_infer, "evaluate": cmd_evaluate, "study": cmd_study, "results": cmd_results}
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ValueError, OSError, KeyError, ImportError) as exc:  # bad input: one line, exit code 2
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"grnfast: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

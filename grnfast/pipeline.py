@@ -1,0 +1,67 @@
+"""The path the command line takes: models by name, trained on a PairTask with a
+progress bar, evaluated beside the baselines, and the report table."""
+import time
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .ensemble import SeedEnsembleClassifier
+from .models import CrossEncoderClassifier, TwoTowerClassifier
+from .studies.task import baselines, evaluate_on_test
+
+MODEL_NAMES = ("two-tower", "cross-encoder", "ensemble")
+
+
+def make_model(name, node_features, params=None, random_state=0):
+    """A model by its command-line name; ``ensemble`` is 5 seeds of the cross-encoder."""
+    params = dict(params or {})
+    if name == "two-tower":
+        return TwoTowerClassifier(node_features=node_features, random_state=random_state, **params)
+    if name == "cross-encoder":
+        return CrossEncoderClassifier(node_features=node_features, random_state=random_state, **params)
+    if name == "ensemble":
+        member = CrossEncoderClassifier(node_features=node_features, **params)
+        return SeedEnsembleClassifier(member, n_estimators=5, random_state=random_state)
+    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+
+
+def train(task, name, model, progress=True):
+    """Fit on the task's training pairs (early stopping on its validation pairs)
+    with an epoch progress bar; returns (fitted model, seconds)."""
+    bar = tqdm(total=getattr(model, "max_iter", None), desc=name, unit="epoch", disable=not progress, leave=False)
+
+    def tick(report):
+        bar.update(1)
+        score = report["validation_score"]
+        bar.set_postfix(loss=f"{report['loss']:.4f}", **({"val_auroc": f"{score:.4f}"} if score is not None else {}))
+
+    start = time.perf_counter()
+    try:
+        fitted = task.fit(model, callbacks=[tick])
+    finally:
+        bar.close()
+    return fitted, time.perf_counter() - start
+
+
+def report_table(task, fitted_models):
+    """One row per scorer: the baselines first, then the models, with test metrics,
+    the test prevalence and the training time."""
+    rows = []
+    start = time.perf_counter()
+    for name, scorer in baselines(task).items():
+        rows.append({"model": name, **evaluate_on_test(task, scorer), "seconds": time.perf_counter() - start})
+        start = time.perf_counter()
+    for name, (model, seconds) in fitted_models.items():
+        rows.append({"model": name, **evaluate_on_test(task, model), "seconds": seconds})
+    return pd.DataFrame(rows)
+
+
+def format_report(table):
+    """A short plain-text report of the table."""
+    lines = [f"{'model':<22}{'AUROC':>8}{'AUPRC':>8}{'EPR':>7}{'F1*':>7}{'time':>9}"]
+    for row in table.itertuples():
+        lines.append(f"{row.model:<22}{row.auroc:>8.3f}{row.auprc:>8.3f}{row.epr:>7.2f}{row.f1_best:>7.3f}"
+                     f"{row.seconds:>8.1f}s")
+    lines.append(f"test: {int(table.n_pairs.iloc[0])} pairs, prevalence {table.prevalence.iloc[0]:.3f}; "
+                 "F1* at the best validation threshold")
+    return "\n".join(lines)
