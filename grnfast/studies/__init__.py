@@ -1,6 +1,8 @@
-"""The published studies behind grnfast's design, each one function over a
-:class:`PairTask` returning a :class:`StudyResult` (table, summary, figures)."""
-from . import ablation, effective_rank, model_comparison, pruning, tuning
+"""The published studies behind grnfast's design, each one function returning a
+:class:`StudyResult` (table, summary, figures): those in ``STUDIES`` take a
+:class:`PairTask`, those in ``DATASET_STUDIES`` a :class:`grnfast.data.GRNDataset`
+(they build their own splits)."""
+from . import ablation, cold_start, effective_rank, imbalance, model_comparison, pruning, tuning
 from .output import StudyResult
 from .task import PairTask
 
@@ -12,4 +14,9 @@ STUDIES = {
     "tuning": tuning.run,
 }
 
-__all__ = ["PairTask", "StudyResult", "STUDIES"]
+DATASET_STUDIES = {
+    "imbalance": imbalance.run,
+    "cold-start": cold_start.run,
+}
+
+__all__ = ["PairTask", "StudyResult", "STUDIES", "DATASET_STUDIES"]
