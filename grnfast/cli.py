@@ -25,8 +25,10 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"grnfast: error: {message}\n")
 
 
-def _add_model_options(p):
-    p.add_argument("--epochs", type=int, default=100, help="maximum epochs (early stopping decides; default 100)")
+def _add_model_options(p, preset="published"):
+    p.add_argument("--preset", choices=["published", "benchmark"], default=preset,
+                   help=f"model configuration (default {preset}; see grnfast.pipeline.PRESETS)")
+    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping decides)")
     p.add_argument("--embedding-dim", type=int, default=None, help="gene embedding size (default 512)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--n-jobs", type=int, default=None, help="threads per model (default: all cores)")
@@ -34,7 +36,9 @@ def _add_model_options(p):
 
 
 def _model_params(args):
-    params = {"max_iter": args.epochs, "n_jobs": args.n_jobs}
+    params = {"n_jobs": args.n_jobs}
+    if args.epochs:
+        params["max_iter"] = args.epochs
     if args.embedding_dim:
         params["embedding_dim"] = args.embedding_dim
     return params
@@ -68,7 +72,7 @@ def build_parser():
     evaluate.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     evaluate.add_argument("--model", choices=["two-tower", "cross-encoder", "ensemble", "both"], default="both")
     evaluate.add_argument("--output", default="grnfast-out")
-    _add_model_options(evaluate)
+    _add_model_options(evaluate, preset="benchmark")
 
     study = sub.add_parser("study", help="run one of the published studies")
     from .studies import STUDIES
@@ -86,7 +90,10 @@ def build_parser():
     results.add_argument("--data", default=None)
     results.add_argument("--output", default="docs/results.md")
     results.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
-    _add_model_options(results)
+    results.add_argument("--ensemble-samples", type=int, nargs="*", default=[1],
+                         help="split samples on which the 5-seed ensemble is trained too (default 1)")
+    results.add_argument("--restart", action="store_true", help="ignore runs already on disk")
+    _add_model_options(results, preset="benchmark")
     return parser
 
 
@@ -114,8 +121,11 @@ def _load_dataset(args):
         if table.shape[1] < 1:
             raise ValueError(f"{args.cell_types}: needs a cell column and a cell-type column")
         cell_types = table.iloc[:, 0].astype(str)
-    return GRNDataset.from_expression(expression, edges, cell_types=cell_types, features=args.features,
-                                      name=Path(args.expression).name, random_state=args.seed)
+    try:
+        return GRNDataset.from_expression(expression, edges, cell_types=cell_types, features=args.features,
+                                          name=Path(args.expression).name, random_state=args.seed)
+    except ValueError as exc:
+        raise ValueError(f"{args.expression} with {args.prior or args.edges}: {exc}") from exc
 
 
 def _models(choice):
@@ -134,7 +144,7 @@ def cmd_infer(args):
     split = ds.split("random", ratio=args.negatives, method=args.negative_sampling, random_state=args.seed)
     _say(args, str(split))
     task = ds.task(split)
-    fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed),
+    fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed, args.preset),
                           progress=not args.quiet)
               for name in _models(args.model)}
     table = report_table(task, fitted)
@@ -176,36 +186,29 @@ def _save_figures(args, task, fitted, out):
 # ---- evaluate -------------------------------------------------------------------
 
 def cmd_evaluate(args):
-    from .data import fetch_beeline, load_beeline, load_published_split
+    from .data import fetch_beeline
     from .evaluation import summarize_runs
-    from .pipeline import make_model, report_table, train
+    from .results import evaluate_benchmark
 
     root = fetch_beeline(args.data, download=args.data is None)
-    data_network = "Specific" if args.network == "GENELink-demo" else args.network
-    ds = load_beeline(root, data_network, args.cell, args.genes)
-    samples = [1] if args.network == "GENELink-demo" else args.samples
-    tables = []
-    for sample in samples:
-        split = load_published_split(root, args.network, args.cell, args.genes, sample)
-        task = ds.task(split, name=f"{args.network} {args.cell} {args.genes} sample {sample}")
-        fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed),
-                              progress=not args.quiet)
-                  for name in _models(args.model)}
-        table = report_table(task, fitted).assign(sample=sample)
-        tables.append(table)
-        _say(args, f"sample {sample}: " + ", ".join(f"{r.model} AUROC {r.auroc:.3f} AUPRC {r.auprc:.3f}"
-                                                    for r in table.itertuples()))
-    runs = pd.concat(tables, ignore_index=True)
+
+    def say_sample(table):
+        _say(args, f"sample {table['sample'].iloc[0]}: " + ", ".join(
+            f"{r.model} AUROC {r.auroc:.3f} AUPRC {r.auprc:.3f}" for r in table.itertuples()))
+
+    runs = evaluate_benchmark(root, args.network, args.cell, args.genes, args.samples, _models(args.model),
+                              params=_model_params(args), preset=args.preset, seed=args.seed,
+                              progress=not args.quiet, on_sample=say_sample)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "evaluation_runs.csv", index=False)
     summary = summarize_runs(runs, by=("model",), metrics=("auroc", "auprc"))
     summary.to_csv(out / "evaluation_summary.csv", index=False)
-    print(f"{args.network} {args.cell} TFs+{args.genes}, samples {samples}, test prevalence "
+    print(f"{args.network} {args.cell} TFs+{args.genes}, samples {sorted(set(runs['sample']))}, test prevalence "
           f"{runs.prevalence.mean():.3f}")
-    for row in summary.itertuples():
-        print(f"  {row.model:<22} AUROC {row.auroc_mean:.3f} ± {np.nan_to_num(row.auroc_sd):.3f}   "
-              f"AUPRC {row.auprc_mean:.3f} ± {np.nan_to_num(row.auprc_sd):.3f}")
+    for model, group in summary.groupby("model", sort=False):
+        cells = [f"{r.metric.upper()} {r.mean:.3f} ± {np.nan_to_num(r.sd):.3f}" for r in group.itertuples()]
+        print(f"  {model:<22}" + "   ".join(cells))
     return 0
 
 
@@ -224,7 +227,9 @@ def cmd_study(args):
     else:
         ds = GRNDataset.synthetic(random_state=args.seed)
     task = ds.task(ds.split("random", random_state=args.seed))
-    params = dict(TINY) if args.tiny else _model_params(args)
+    from .pipeline import PRESETS
+
+    params = dict(TINY) if args.tiny else {**PRESETS[args.preset], **_model_params(args)}
     params["n_jobs"] = args.n_jobs
     options = {"params": params, "progress": not args.quiet}
     if args.seeds and args.name != "tuning":
@@ -244,8 +249,9 @@ def cmd_study(args):
 def cmd_results(args):
     from .results import write_results_page
 
-    path = write_results_page(args.output, data=args.data, samples=args.samples, params=_model_params(args),
-                              seed=args.seed, progress=not args.quiet)
+    path = write_results_page(args.output, data=args.data, samples=args.samples,
+                              ensemble_samples=args.ensemble_samples, params=_model_params(args), preset=args.preset,
+                              seed=args.seed, progress=not args.quiet, resume=not args.restart)
     print(f"wrote {path}")
     return 0
 

@@ -1,0 +1,159 @@
+"""The command line on small real data: the files it writes and its one-line errors."""
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from grnfast.cli import main
+from grnfast.data.priors import LowOverlapWarning
+
+FAST = ["--epochs", "2", "--embedding-dim", "8", "--n-jobs", "1", "--quiet"]
+BENCHMARK = ("STRING", "mDC", 500)
+
+
+def expression_file(shared_data, network="STRING", cell="hHEP", n=500):
+    return shared_data / "beeline" / f"{network} Dataset" / cell / f"TFs+{n}" / "BL--ExpressionData.csv.gz"
+
+
+def check_ranked_network(path, regulators, genes, top_k=None):
+    edges = pd.read_csv(path)
+    assert list(edges.columns) == ["Gene1", "Gene2", "EdgeWeight"]
+    assert np.all(np.diff(edges.EdgeWeight.to_numpy()) <= 0), "scores must be sorted, highest first"
+    assert set(edges.Gene1) == set(regulators), "every regulator must be present"
+    assert not (edges.Gene1 == edges.Gene2).any()
+    per_regulator = edges.groupby("Gene1").size()
+    if top_k is None:  # every regulator x gene pair but self-loops
+        expected = len(genes) - per_regulator.index.isin(genes).astype(int)
+        assert (per_regulator.to_numpy() == expected).all()
+    else:
+        assert (per_regulator == top_k).all()
+    return edges
+
+
+def test_infer_with_a_prior_writes_every_regulator_gene_pair(shared_data, tmp_path, capsys):
+    expression = expression_file(shared_data)
+    prior = shared_data / "priors" / "trrust_rawdata.human.tsv"
+    with pytest.warns(LowOverlapWarning, match="prior edges match"):  # TRRUST is human-wide, hHEP 500 is not
+        code = main(["infer", "--expression", str(expression), "--prior", str(prior), "--model", "two-tower",
+                     "--output", str(tmp_path), *FAST])
+    assert code == 0
+    report = capsys.readouterr().out
+    assert "degree baseline" in report and "two-tower" in report
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    assert list(metrics.model) == ["degree baseline", "expression baseline", "two-tower"]
+    assert metrics.auroc.between(0, 1).all()
+
+    genes = pd.read_csv(expression, index_col=0, usecols=[0]).index
+    trrust = pd.read_csv(prior, sep="\t", header=None)
+    upper = {g.upper(): g for g in genes}
+    regulators = {upper[tf.upper()] for tf, target in zip(trrust[0], trrust[1])
+                  if tf.upper() in upper and target.upper() in upper and tf.upper() != target.upper()}
+    check_ranked_network(tmp_path / "network_two-tower.csv", regulators, genes)
+
+
+def test_infer_top_k_with_known_edges(shared_data, tmp_path):
+    folder = expression_file(shared_data).parent
+    code = main(["infer", "--expression", str(folder / "BL--ExpressionData.csv.gz"),
+                 "--edges", str(folder / "BL--network.csv.gz"), "--features", "pca", "--model", "cross-encoder",
+                 "--top-k", "7", "--output", str(tmp_path), *FAST])
+    assert code == 0
+    known = pd.read_csv(folder / "BL--network.csv.gz")
+    check_ranked_network(tmp_path / "network_cross-encoder.csv", set(known.Gene1), None, top_k=7)
+
+
+def test_evaluate_on_published_splits(shared_data, tmp_path, capsys):
+    network, cell, n = BENCHMARK
+    code = main(["evaluate", "--data", str(shared_data), "--network", network, "--cell", cell, "--genes", str(n),
+                 "--samples", "2", "--model", "cross-encoder", "--output", str(tmp_path), *FAST])
+    assert code == 0
+    runs = pd.read_csv(tmp_path / "evaluation_runs.csv")
+    assert set(runs["sample"]) == {2}
+    assert set(runs.model) == {"degree baseline", "expression baseline", "cross-encoder"}
+    test = pd.read_csv(shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample2" / "Test_set.csv.gz")
+    assert (runs.n_pairs == len(test)).all()
+    assert np.allclose(runs.prevalence, test.Label.mean())
+    summary = pd.read_csv(tmp_path / "evaluation_summary.csv")
+    assert set(summary.metric) == {"auroc", "auprc"}
+    assert "cross-encoder" in capsys.readouterr().out
+
+
+def test_study_on_a_benchmark(shared_data, tmp_path):
+    network, cell, n = BENCHMARK
+    code = main(["study", "ablation", "--benchmark", f"{network} {cell} {n}", "--data", str(shared_data),
+                 "--tiny", "--quiet", "--n-jobs", "1", "--output", str(tmp_path)])
+    assert code == 0
+    for suffix in (".md", "_runs.csv", "_summary.csv", ".json"):
+        assert (tmp_path / f"ablation{suffix}").is_file()
+    runs = pd.read_csv(tmp_path / "ablation_runs.csv")
+    assert "degree baseline" in set(runs.variant)
+
+
+def test_results_page_on_one_benchmark(shared_data, tmp_path):
+    """The page generator on a data folder holding a single benchmark and sample."""
+    network, cell, n = BENCHMARK
+    root = tmp_path / "data"
+    (root / "beeline" / f"{network} Dataset" / cell).mkdir(parents=True)
+    (root / "beeline" / f"{network} Dataset" / cell / f"TFs+{n}").symlink_to(
+        shared_data / "beeline" / f"{network} Dataset" / cell / f"TFs+{n}")
+    (root / "beeline-splits" / network / f"{cell} {n}").mkdir(parents=True)
+    (root / "beeline-splits" / network / f"{cell} {n}" / "sample1").symlink_to(
+        shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample1")
+    page = tmp_path / "docs" / "results.md"
+    args = ["results", "--data", str(root), "--output", str(page), "--samples", "1", "--ensemble-samples", *FAST]
+    assert main(args) == 0
+    text = page.read_text()
+    assert f"| {network} {cell} {n} |" in text and "two-tower" in text and "cross-encoder" in text
+    runs = pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")
+    assert len(runs) == 4  # two baselines, two models
+    assert main(args) == 0  # resumes: nothing to train again
+    assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 4
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["infer", "--expression", "no-such-file.csv", "--edges", "edges.csv"], "no-such-file.csv"),
+    (["infer", "--model", "random-forest"], "invalid choice: 'random-forest'"),
+    (["infer", "--prior", "prior.tsv"], "need --expression"),
+    (["study", "no-such-study"], "invalid choice"),
+    (["evaluate", "--data", "/nonexistent-folder"], "no BEELINE benchmark"),
+])
+def test_bad_arguments_give_one_line_and_exit_code_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err and err.startswith("grnfast: error:")
+
+
+def exit_code(argv):
+    """main's return value, or the code of the SystemExit argparse raises."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+def test_unknown_column_is_one_line(shared_data, tmp_path, capsys):
+    edges = tmp_path / "edges.csv"
+    pd.DataFrame({"left": ["A"], "right": ["B"]}).to_csv(edges, index=False)
+    code = main(["infer", "--expression", str(expression_file(shared_data)), "--edges", str(edges), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "edges.csv" in err and "regulator column" in err
+
+
+def test_no_overlap_between_expression_and_prior_is_one_line(shared_data, tmp_path, capsys):
+    prior = tmp_path / "prior.tsv"
+    prior.write_text("NOTAGENE1\tNOTAGENE2\tActivation\t1\nNOTAGENE3\tNOTAGENE4\tUnknown\t2\n")
+    code = main(["infer", "--expression", str(expression_file(shared_data)), "--prior", str(prior), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "grnfast: error:" in err
+    assert "prior.tsv" in err and "no prior edge has both genes" in err
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "grnfast", "infer", "--model", "sideways"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "sideways" in result.stderr
