@@ -75,9 +75,9 @@ def build_parser():
     _add_model_options(evaluate, preset="benchmark")
 
     study = sub.add_parser("study", help="run one of the published studies")
-    from .studies import STUDIES
+    from .studies import DATASET_STUDIES, STUDIES
 
-    study.add_argument("name", choices=sorted(STUDIES))
+    study.add_argument("name", choices=sorted([*STUDIES, *DATASET_STUDIES]))
     study.add_argument("--benchmark", default=None,
                        help='a BEELINE benchmark, e.g. "Specific mESC 500" (default: the synthetic data set)')
     study.add_argument("--data", default=None, help="data folder for --benchmark")
@@ -217,32 +217,37 @@ def cmd_evaluate(args):
 TINY = {"embedding_dim": 16, "hidden_layer_sizes": (32, 16), "max_iter": 5}
 
 
+TINY_OPTIONS = {"model-comparison": {"seeds": 2}, "ablation": {"seeds": 1},
+                "pruning": {"seeds": 1, "fractions": (0.5,), "fine_tune_epochs": 1},
+                "effective-rank": {"seeds": 1}, "tuning": {"n_iter": 2, "cv": 2},
+                "imbalance": {"seeds": 1, "ratios": (1, 5)}, "cold-start": {"seeds": 1, "hold_outs": ("regulators",)}}
+
+
 def cmd_study(args):
     from .data import GRNDataset, fetch_beeline, load_beeline
-    from .studies import STUDIES
+    from .pipeline import PRESETS
+    from .studies import DATASET_STUDIES, STUDIES
 
     if args.benchmark:
         network, cell, n = args.benchmark.rsplit(" ", 2)
         ds = load_beeline(fetch_beeline(args.data, download=args.data is None), network, cell, int(n))
     else:
         ds = GRNDataset.synthetic(random_state=args.seed)
-    task = ds.task(ds.split("random", random_state=args.seed))
-    from .pipeline import PRESETS
-
     params = dict(TINY) if args.tiny else {**PRESETS[args.preset], **_model_params(args)}
     params["n_jobs"] = args.n_jobs
     options = {"params": params, "progress": not args.quiet}
     if args.seeds and args.name != "tuning":
         options["seeds"] = args.seeds
     if args.tiny:
-        options.update({"model-comparison": {"seeds": 2}, "ablation": {"seeds": 1},
-                        "pruning": {"seeds": 1, "fractions": (0.5,), "fine_tune_epochs": 1},
-                        "effective-rank": {"seeds": 1}, "tuning": {"n_iter": 2, "cv": 2}}[args.name])
+        options.update(TINY_OPTIONS[args.name])
     start = time.perf_counter()
-    result = STUDIES[args.name](task, **options)
+    if args.name in DATASET_STUDIES:
+        result = DATASET_STUDIES[args.name](ds, **options)
+    else:
+        result = STUDIES[args.name](ds.task(ds.split("random", random_state=args.seed)), **options)
     paths = result.save(args.output)
     print(result.markdown)
-    print(f"\n{args.name} on {task.name}: {time.perf_counter() - start:.1f}s; wrote {', '.join(str(p) for p in paths)}")
+    print(f"\n{args.name} on {result.task}: {time.perf_counter() - start:.1f}s; wrote {', '.join(str(p) for p in paths)}")
     return 0
 
 

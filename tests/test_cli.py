@@ -79,15 +79,17 @@ def test_evaluate_on_published_splits(shared_data, tmp_path, capsys):
     assert "cross-encoder" in capsys.readouterr().out
 
 
-def test_study_on_a_benchmark(shared_data, tmp_path):
+@pytest.mark.parametrize("study", ["ablation", "cold-start"])
+def test_study_on_a_benchmark(study, shared_data, tmp_path):
     network, cell, n = BENCHMARK
-    code = main(["study", "ablation", "--benchmark", f"{network} {cell} {n}", "--data", str(shared_data),
+    code = main(["study", study, "--benchmark", f"{network} {cell} {n}", "--data", str(shared_data),
                  "--tiny", "--quiet", "--n-jobs", "1", "--output", str(tmp_path)])
     assert code == 0
     for suffix in (".md", "_runs.csv", "_summary.csv", ".json"):
-        assert (tmp_path / f"ablation{suffix}").is_file()
-    runs = pd.read_csv(tmp_path / "ablation_runs.csv")
+        assert (tmp_path / f"{study}{suffix}").is_file()
+    runs = pd.read_csv(tmp_path / f"{study}_runs.csv")
     assert "degree baseline" in set(runs.variant)
+    assert f"{network} {cell} {n}" in (tmp_path / f"{study}.md").read_text()
 
 
 def test_results_page_on_one_benchmark(shared_data, tmp_path):
