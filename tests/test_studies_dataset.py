@@ -20,13 +20,6 @@ def dataset():
                                 mean_out_degree=8)
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
 
 def pair_set(X):
     return set(map(tuple, pd.DataFrame(X).astype(str).to_numpy().tolist()))
