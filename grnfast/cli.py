@@ -93,6 +93,8 @@ def build_parser():
     results.add_argument("--ensemble-samples", type=int, nargs="*", default=[1],
                          help="split samples on which the 5-seed ensemble is trained too (default 1)")
     results.add_argument("--restart", action="store_true", help="ignore runs already on disk")
+    results.add_argument("--only", choices=["benchmarks", "studies"], default=None,
+                         help="run only this part (the page shows every part on disk)")
     _add_model_options(results, preset="benchmark")
     return parser
 
@@ -256,7 +258,8 @@ def cmd_results(args):
 
     path = write_results_page(args.output, data=args.data, samples=args.samples,
                               ensemble_samples=args.ensemble_samples, params=_model_params(args), preset=args.preset,
-                              seed=args.seed, progress=not args.quiet, resume=not args.restart)
+                              seed=args.seed, progress=not args.quiet, resume=not args.restart,
+                              parts=[args.only] if args.only else ("benchmarks", "studies"))
     print(f"wrote {path}")
     return 0
 

@@ -1,10 +1,12 @@
 """The results page (``docs/results.md``): both models, the seed ensemble and the
 baselines on every BEELINE benchmark with published split files, beside the
-published numbers.
+published numbers; and every published study on the embedded synthetic data
+set and on TRRUST joined with the hHEP expression.
 
-Runs are kept in ``<page folder>/results/benchmark_runs.csv`` (one row per
-benchmark, split sample and scorer), so an interrupted run resumes and the page
-is rebuilt from what is on disk.
+Runs are kept in ``<page folder>/results/`` (``benchmark_runs.csv``, one row per
+benchmark, split sample and scorer; ``studies/<data set>/`` with each study's
+files and ``timings.json``), so an interrupted run resumes and the page is
+rebuilt from what is on disk.
 """
 import json
 import time
@@ -13,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import available_benchmarks, load_beeline, load_published_split
-from .data.beeline import DEMO
-from .pipeline import make_model, report_table, train
+from .data import GRNDataset, available_benchmarks, load_beeline, load_published_split, read_expression, read_prior
+from .data.beeline import DEMO, beeline_folder
+from .pipeline import PRESETS, make_model, report_table, train
+from .studies import DATASET_STUDIES, STUDIES
 
 # Published AUROC on the cell-type-specific ChIP-seq network, mESC TFs+500.
 PUBLISHED = {("Specific", "mESC", 500): "GENELink 0.88, scRegNet 0.93"}
@@ -152,26 +155,94 @@ def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, s
     return pd.concat(tables, ignore_index=True)
 
 
+def study_datasets(root, seed=0):
+    """The data sets the studies run on: the embedded synthetic one, and TRRUST
+    (human) joined with the hHEP TFs+1000 expression (every cell as a feature)."""
+    expression = read_expression(beeline_folder(root, "Non-Specific", "hHEP", 1000) / "BL--ExpressionData.csv.gz")
+    prior = read_prior(Path(root) / "priors" / "trrust_rawdata.human.tsv")
+    trrust = GRNDataset.from_expression(expression, prior, features="expression", min_overlap=0.05,
+                                        name="TRRUST x hHEP", random_state=seed)
+    return {"synthetic": GRNDataset.synthetic(random_state=seed), "trrust-hhep": trrust}
+
+
+def run_studies(folder, root, params, preset, seed, progress, resume=True):
+    """Every study on every :func:`study_datasets` entry, saved under
+    ``folder/<data set>/``; ``timings.json`` records what ran and how long."""
+    folder = Path(folder)
+    timings_path = folder / "timings.json"
+    timings = json.loads(timings_path.read_text()) if resume and timings_path.exists() else {}
+    params = {**PRESETS[preset], **(params or {})}
+    for key, ds in study_datasets(root, seed).items():
+        task = ds.task(ds.split("random", random_state=seed), name=ds.name)
+        for name in [*STUDIES, *DATASET_STUDIES]:
+            if name in timings.get(key, {}):
+                continue
+            start = time.perf_counter()
+            options = {"params": params, "progress": progress}
+            result = DATASET_STUDIES[name](ds, **options) if name in DATASET_STUDIES else STUDIES[name](task, **options)
+            paths = result.save(folder / key)
+            timings.setdefault(key, {})[name] = {"seconds": time.perf_counter() - start, "dataset": ds.name,
+                                                 "files": [p.name for p in paths]}
+            timings_path.write_text(json.dumps(timings, indent=2))
+            if progress:
+                print(f"study {name} on {ds.name}: {timings[key][name]['seconds']:.0f}s", flush=True)
+    return timings
+
+
+def studies_section(folder, page_dir):
+    """Each study's Markdown (with its figures) from what :func:`run_studies` saved."""
+    folder = Path(folder)
+    timings_path = folder / "timings.json"
+    if not timings_path.exists():
+        return ""
+    lines = ["## The published studies", "",
+             "Each study on the embedded synthetic data set and on TRRUST x hHEP (TRRUST's human edges with both "
+             "genes among the hHEP TFs+1000 genes; every cell's expression as the node features), random 70/15/15 "
+             "split with uniform negatives at 1:1, the studies' default seeds. Wall-clock times on 2 cores "
+             "(the studies run one thread per model, beside the benchmark runs). Regenerate one with "
+             "`grnfast study NAME` (synthetic) or see [evaluation.md](evaluation.md).", ""]
+    for key, studies in json.loads(timings_path.read_text()).items():
+        for name, info in studies.items():
+            markdown = next(f for f in info["files"] if f.endswith(".md"))
+            body = (folder / key / markdown).read_text().split("\n", 2)[2]  # drop the file's own title
+            lines += [f"### {name}: {info['dataset']} ({info['seconds'] / 60:.1f} min)", "", body.strip(), ""]
+            for figure in (f for f in info["files"] if f.endswith(".png")):
+                lines += [f"![{name}]({(folder / key / figure).relative_to(page_dir).as_posix()})", ""]
+    return "\n".join(lines)
+
+
 def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4, 5), ensemble_samples=(1,),
-                       params=None, preset="benchmark", seed=0, progress=True, resume=True):
-    """Run (or resume) every benchmark and write the page; returns its path."""
+                       params=None, preset="benchmark", seed=0, progress=True, resume=True,
+                       parts=("benchmarks", "studies"), study_preset="published"):
+    """Run (or resume) the benchmarks and the studies and write the page; returns its path.
+
+    ``parts`` chooses what runs now; the page always shows everything on disk.
+    """
     from .data import fetch_beeline
 
     root = fetch_beeline(data, download=data is None)
     output = Path(output)
     folder = output.parent / "results"
     folder.mkdir(parents=True, exist_ok=True)
+    runs_path = folder / "benchmark_runs.csv"
     settings = {"preset": preset, "params": dict(params or {}), "seed": seed, "samples": list(samples),
                 "ensemble_samples": list(ensemble_samples)}
-    settings_path = folder / "benchmark_settings.json"
-    if resume and settings_path.exists() and json.loads(settings_path.read_text()) != settings:
-        resume = False  # other settings: the runs on disk do not belong to this page
-    settings_path.write_text(json.dumps(settings, indent=2))
-    runs = run_benchmarks(folder / "benchmark_runs.csv", root, samples, ensemble_samples, params, preset, seed,
-                          progress, resume)
-    header = ["# Results", "",
-              "Generated by `grnfast results --data ../shared/data`; every run (benchmark, split sample, scorer, "
-              f"metrics, training seconds) is in `{folder.name}/benchmark_runs.csv`, and training took "
-              f"{runs.seconds.sum() / 60:.0f} min in all on a 2-core machine.", ""]
-    output.write_text("\n".join(header) + "\n" + benchmarks_section(runs, settings) + "\n")
+    if "benchmarks" in parts:
+        settings_path = folder / "benchmark_settings.json"
+        if resume and settings_path.exists() and json.loads(settings_path.read_text()) != settings:
+            resume = False  # other settings: the runs on disk do not belong to this page
+        settings_path.write_text(json.dumps(settings, indent=2))
+        run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume)
+    if "studies" in parts:
+        run_studies(folder / "studies", root, params, study_preset, seed, progress, resume)
+    sections = ["# Results", ""]
+    if runs_path.exists():
+        runs = pd.read_csv(runs_path)
+        settings = json.loads((folder / "benchmark_settings.json").read_text())
+        sections += ["Generated by `grnfast results --data ../shared/data`; every benchmark run (benchmark, split "
+                     f"sample, scorer, metrics, training seconds) is in `{folder.name}/{runs_path.name}`; training "
+                     f"took {runs.seconds.sum() / 60:.0f} min in all on a 2-core machine.", "",
+                     benchmarks_section(runs, settings), ""]
+    sections.append(studies_section(folder / "studies", output.parent))
+    output.write_text("\n".join(sections) + "\n")
     return output

@@ -103,7 +103,8 @@ def test_results_page_on_one_benchmark(shared_data, tmp_path):
     (root / "beeline-splits" / network / f"{cell} {n}" / "sample1").symlink_to(
         shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample1")
     page = tmp_path / "docs" / "results.md"
-    args = ["results", "--data", str(root), "--output", str(page), "--samples", "1", "--ensemble-samples", *FAST]
+    args = ["results", "--data", str(root), "--output", str(page), "--only", "benchmarks", "--samples", "1",
+            "--ensemble-samples", *FAST]
     assert main(args) == 0
     text = page.read_text()
     assert f"| {network} {cell} {n} |" in text and "two-tower" in text and "cross-encoder" in text
@@ -159,3 +160,26 @@ def test_python_dash_m_entry_point(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "sideways" in result.stderr
+
+
+def test_results_page_studies_part(shared_data, tmp_path, monkeypatch):
+    """The studies part runs each study on each data set, records its time, and
+    the page shows its table; here one tiny study on one small data set."""
+    import functools
+
+    import grnfast.results as results
+    from grnfast.data import GRNDataset
+    from grnfast.studies import effective_rank
+
+    small = GRNDataset.synthetic(random_state=0, n_genes=200, n_regulators=20, n_cells=200, n_cell_types=4)
+    monkeypatch.setattr(results, "study_datasets", lambda root, seed=0: {"small": small})
+    monkeypatch.setattr(results, "STUDIES", {"effective-rank": functools.partial(effective_rank.run, seeds=1)})
+    monkeypatch.setattr(results, "DATASET_STUDIES", {})
+    monkeypatch.setattr(results, "PRESETS", {"tiny": {"embedding_dim": 8, "hidden_layer_sizes": (16, 8),
+                                                      "max_iter": 2}})
+    page = tmp_path / "docs" / "results.md"
+    results.write_results_page(page, data=shared_data, parts=("studies",), study_preset="tiny", progress=False)
+    text = page.read_text()
+    assert "### effective-rank: synthetic" in text and "| cross-encoder | embedding |" in text
+    timings = (tmp_path / "docs" / "results" / "studies" / "timings.json").read_text()
+    assert '"effective-rank"' in timings
