@@ -22,7 +22,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._pairs import binary_labels, fit_pairs, gene_table, resolve_pairs
+from ..models._inputs import check_binary_labels, check_node_features
+from ._pairs import fit_pairs, resolve_pairs
 from .structural import degree_counts
 
 
@@ -36,7 +37,7 @@ class _PairBaseline(ClassifierMixin, BaseEstimator):
     """
 
     def _gene_table(self):
-        return gene_table(self.node_features)
+        return check_node_features(self.node_features)
 
     def fit(self, X, y):
         """Fit on labelled (regulator, target) pairs.
@@ -54,7 +55,8 @@ class _PairBaseline(ClassifierMixin, BaseEstimator):
         """
         names, features = self._gene_table()
         pairs, self.genes_, self.n_genes_ = fit_pairs(X, names, None if features is None else features.shape[0])
-        self.classes_, is_edge = binary_labels(y, pairs.shape[0])
+        self.classes_, y01 = check_binary_labels(y, pairs.shape[0])
+        is_edge = y01 == 1
         self.n_features_in_ = 2  # a regulator and a target
         self._fit_scores(pairs, is_edge, features)
         return self
@@ -220,12 +222,12 @@ class CorrelationBaseline(_PairBaseline):
         table = self.node_features if self.node_features is not None else self.expression
         if table is None:
             raise ValueError("CorrelationBaseline needs profiles: pass node_features or expression")
-        return gene_table(table, "node_features" if self.node_features is not None else "expression")
+        return check_node_features(table, "node_features" if self.node_features is not None else "expression")
 
     def _profiles(self, features):
         if self.node_features is None or self.expression is None:
             return features
-        names, values = gene_table(self.expression, "expression")
+        names, values = check_node_features(self.expression, "expression")
         if names is not None and self.genes_ is not None:
             rows = pd.Index(names).get_indexer(self.genes_)
             if (rows < 0).any():

@@ -11,7 +11,8 @@ the pairs and labels they are given.
 import numpy as np
 import pandas as pd
 
-from ._pairs import binary_labels, fit_pairs, gene_table
+from ..models._inputs import check_binary_labels, check_node_features
+from ._pairs import fit_pairs
 
 DEGREE_COLUMNS = ("out_degree", "in_degree")
 
@@ -74,8 +75,8 @@ def degree_features(train_pairs, train_labels, genes, *, log=False, normalize=Fa
     """
     index, names, n_genes = _gene_index(genes)
     pairs, _, _ = fit_pairs(train_pairs, names, n_genes)
-    _, is_edge = binary_labels(train_labels, pairs.shape[0])
-    degrees = np.column_stack(degree_counts(pairs[is_edge], n_genes)).astype(np.float64)
+    _, y01 = check_binary_labels(train_labels, pairs.shape[0])
+    degrees = np.column_stack(degree_counts(pairs[y01 == 1], n_genes)).astype(np.float64)
     if log:
         degrees = np.log1p(degrees)
     if normalize:
@@ -103,7 +104,7 @@ def add_degree_features(node_features, train_pairs, train_labels, *, log=True, n
         Same kind as ``node_features``: a DataFrame gains the columns
         ``out_degree`` and ``in_degree``; an array gains two last columns.
     """
-    names, values = gene_table(node_features)
+    names, values = check_node_features(node_features)
     if values is None:
         raise ValueError("node_features is None; use degree_features to get the degrees alone")
     genes = names if names is not None else values.shape[0]

@@ -1,4 +1,5 @@
-"""Input checking shared by both estimators: the gene table, pairs and labels.
+"""Input checking shared by the estimators and the evaluation baselines: the gene
+table, pairs and labels.
 
 Every check raises an exception that names the input and the problem, before
 anything reaches the C++ engine (which checks indices again before trusting them).
@@ -15,12 +16,14 @@ class GeneIndexError(IndexError, ValueError):
     """A gene index outside the gene table (catchable as IndexError or ValueError)."""
 
 
-def check_node_features(node_features):
+def check_node_features(node_features, name="node_features"):
     """Return ``(gene_names, matrix)`` from the ``node_features`` parameter.
 
     ``gene_names`` is an object array of names when ``node_features`` is a
     DataFrame and ``None`` for an array (genes are then row numbers); ``matrix`` is
     float64 of shape ``(n_genes, n_features)``. ``None`` gives ``(None, None)``.
+    ``name`` is how the table is called in error messages (another per-gene
+    table, such as a baseline's ``expression``, is checked the same way).
     """
     if node_features is None:
         return None, None
@@ -28,31 +31,42 @@ def check_node_features(node_features):
     if isinstance(node_features, pd.DataFrame):
         if node_features.index.has_duplicates:
             dup = node_features.index[node_features.index.duplicated()].unique()[:5].tolist()
-            raise ValueError(f"node_features has duplicated gene names in its index: {dup}")
+            raise ValueError(f"{name} has duplicated gene names in its index: {dup}")
         non_numeric = [c for c in node_features.columns if not pd.api.types.is_numeric_dtype(node_features[c])]
         if non_numeric:
-            raise ValueError(f"node_features has non-numeric columns: {non_numeric[:5]}")
+            raise ValueError(f"{name} has non-numeric columns: {non_numeric[:5]}")
         names = np.asarray(node_features.index.astype(str), dtype=object)
         values = node_features.to_numpy(dtype=np.float64)
     else:
         try:
             values = np.asarray(node_features, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"node_features must be numeric: {exc}") from None
+            raise ValueError(f"{name} must be numeric: {exc}") from None
     if values.ndim != 2:
-        raise ValueError(f"node_features must be 2-D (n_genes, n_features); got shape {values.shape}")
+        raise ValueError(f"{name} must be 2-D (n_genes, n_features); got shape {values.shape}")
     if values.shape[0] == 0:
-        raise ValueError("node_features has no genes (0 rows)")
+        raise ValueError(f"{name} has no genes (0 rows)")
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        gene = names[row] if names is not None else row
-        raise ValueError(f"node_features contains NaN or infinite values ({int(bad.sum())} entries; first at gene {gene!r}, column {col})")
+        gene = names[row] if names is not None else int(row)
+        raise ValueError(f"{name} contains NaN or infinite values ({int(bad.sum())} entries; first at gene {gene!r}, column {col})")
     return names, values
 
 
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def _is_name_array(values):
-    return values.dtype == object or values.dtype.kind in "US"
+    """Strings, or an object array holding anything but plain numbers.
+
+    An object array of numbers (as ``np.asarray`` gives for mixed int/float
+    lists) holds gene indices, as a DataFrame with numeric columns does.
+    """
+    if values.dtype.kind in "US":
+        return True
+    return values.dtype == object and not all(_is_number(v) for v in values.ravel())
 
 
 def pairs_as_names_or_indices(X):
@@ -84,6 +98,8 @@ def pairs_as_names_or_indices(X):
         raise ValueError("X contains no pairs (0 rows)")
     if _is_name_array(values):
         return "names", values.astype(str).astype(object)
+    if values.dtype == object:
+        values = values.astype(np.float64)
     if values.dtype.kind == "c":
         raise ValueError("Complex data not supported: X must hold integer gene indices or gene names")
     if values.dtype.kind == "b" or values.dtype.kind not in "iuf":
@@ -109,15 +125,17 @@ def names_to_indices(names, gene_names):
     if (codes < 0).any():
         unknown = pd.unique(names[codes < 0])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise ValueError(f"unknown genes in X, not in the model's gene table: {list(unknown[:5])}{more}")
+        raise ValueError(f"unknown genes in X, not in the gene table: {list(unknown[:5])}{more}")
     return codes.astype(np.int64)
 
 
 def check_in_range(indices, n_genes):
+    """Return the (n, 2) non-negative ``indices``; GeneIndexError names the first one >= ``n_genes``."""
     if indices.size and indices.max() >= n_genes:
-        row = int(np.argwhere(indices >= n_genes)[0][0])
+        row, col = np.argwhere(indices >= n_genes)[0]
         raise GeneIndexError(
-            f"X contains gene index {int(indices.max())} (row {row}), out of range for a gene table of {n_genes} genes"
+            f"X contains gene index {int(indices[row, col])} in row {row} ({indices[row].tolist()}), "
+            f"out of range for a gene table of {n_genes} genes (valid indices: 0..{n_genes - 1})"
         )
     return indices
 
@@ -139,7 +157,7 @@ def check_binary_labels(y, n_pairs):
     classes = np.unique(y)
     if len(classes) == 1:
         raise ValueError(
-            f"y has only one class ({classes[0]!r}): training needs both positive and negative pairs"
+            f"y has only one class ({classes[0].tolist()!r}): training needs both positive and negative pairs"
         )
     if kind != "binary":
         raise ValueError(
