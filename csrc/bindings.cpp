@@ -230,7 +230,7 @@ Array<float> score_grid(const ModelSpec& spec, const Array<float>& params, const
 class PyTrainer {
    public:
     PyTrainer(const ModelSpec& spec, const AdamConfig& adam, index_t batch_size, int n_threads)
-        : trainer_(spec, adam, batch_size, n_threads) {}
+        : trainer_(spec, adam, batch_size, n_threads), n_threads_(n_threads) {}
 
     void set_state(const Array<float>& params, const Array<float>& buffers) {
         require_shape(params, {static_cast<index_t>(trainer_.params().size())}, "params");
@@ -241,6 +241,21 @@ class PyTrainer {
     Array<float> params() { return copy(trainer_.params()); }
     Array<float> buffers() { return copy(trainer_.buffers()); }
     std::int64_t steps() const { return trainer_.steps(); }
+
+    // Logits from the current weights in evaluation mode, without copying the
+    // weights out (validation every epoch would otherwise hold a second copy).
+    Array<float> predict_logits(const Array<float>& features, const IndexArray& pairs) {
+        const float* f = features_ptr(trainer_.network().spec(), features);
+        require_shape(pairs, {-1, 2}, "pairs");
+        Array<float> logits(pairs.shape(0));
+        {
+            py::gil_scoped_release release;
+            grnfast::predict_logits<float>(trainer_.network(), trainer_.params().data(),
+                                           trainer_.buffers().data(), f, pairs.data(), pairs.shape(0),
+                                           logits.mutable_data(), n_threads_);
+        }
+        return logits;
+    }
 
     double train_epoch(const Array<float>& features, const IndexArray& pairs, const Array<float>& y,
                        const std::optional<Array<float>>& weights, std::uint64_t seed, std::uint64_t epoch) {
@@ -272,6 +287,7 @@ class PyTrainer {
         return a;
     }
     Trainer<float> trainer_;
+    int n_threads_;
 };
 
 // ---- Single kernels, exposed for the gradient and property tests ----------------
@@ -450,6 +466,7 @@ PYBIND11_MODULE(_core, m) {
         .def("set_state", &PyTrainer::set_state, py::arg("params"), py::arg("buffers"))
         .def("params", &PyTrainer::params)
         .def("buffers", &PyTrainer::buffers)
+        .def("predict_logits", &PyTrainer::predict_logits, py::arg("features"), py::arg("pairs"))
         .def_property_readonly("steps", &PyTrainer::steps)
         .def("train_epoch", &PyTrainer::train_epoch, py::arg("features"), py::arg("pairs"), py::arg("y"),
              py::arg("weights"), py::arg("seed"), py::arg("epoch"));

@@ -128,6 +128,7 @@ class Trainer {
     }
 
     const Network<T>& network() const { return *net_; }
+    Network<T>& network() { return *net_; }
     std::vector<T>& params() { return params_; }
     std::vector<T>& buffers() { return buffers_; }
     std::int64_t steps() const { return step_; }

@@ -162,6 +162,17 @@ def test_two_tower_cosine_and_explicit_validation_set(data):
     assert len(est.validation_scores_) == est.n_iter_
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_kept_weights_are_those_of_the_best_validation_epoch(model, data):
+    """Validation is scored from the trainer's own weights each epoch; the weights
+    kept at the end must score exactly that best validation AUROC."""
+    features, pairs, y = data
+    X_val, y_val = pairs[3000:4000], y[3000:4000]
+    est = model(node_features=features, **{**FAST, "max_iter": 8}).fit(pairs[:3000], y[:3000], eval_set=(X_val, y_val))
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert roc_auc_score(y_val, est.decision_function(X_val)) == est.best_validation_score_
+
+
 def test_verbose_prints_one_line_per_epoch(data, capsys):
     features, pairs, y = data
     est = CrossEncoderClassifier(node_features=features, verbose=1, **{**FAST, "max_iter": 3}).fit(pairs[:600], y[:600])

@@ -212,6 +212,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         n_threads = effective_threads(self.n_jobs)
         trainer = core.Trainer(spec, self._adam_config(), int(self.batch_size), n_threads)
         trainer.set_state(params, buffers)
+        del params, buffers  # the trainer holds the weights now; keep no second copy during training
 
         loss_curve, val_scores = [], []
         best = (-np.inf, None, None)  # score, params, buffers
@@ -227,13 +228,12 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
             loss_curve.append(loss)
             message = f"epoch {epoch + 1:4d}  loss {loss:.5f}"
             if val_pairs is not None:
-                params, buffers = trainer.params(), trainer.buffers()
-                logits = core.predict_logits(spec, params, buffers, node_features, val_pairs, n_threads)
-                score = float(roc_auc_score(val_y, logits))
+                score = float(roc_auc_score(val_y, trainer.predict_logits(node_features, val_pairs)))
                 val_scores.append(score)
                 message += f"  validation AUROC {score:.4f}"
                 if score > best[0] + self.tol:
-                    best, no_improvement = (score, params, buffers), 0
+                    best = None  # release the previous snapshot before taking the next
+                    best, no_improvement = (score, trainer.params(), trainer.buffers()), 0
                 else:
                     no_improvement += 1
             else:
