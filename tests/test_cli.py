@@ -70,7 +70,7 @@ def test_evaluate_on_published_splits(shared_data, tmp_path, capsys):
     assert code == 0
     runs = pd.read_csv(tmp_path / "evaluation_runs.csv")
     assert set(runs["sample"]) == {2}
-    assert set(runs.model) == {"degree baseline", "expression baseline", "cross-encoder"}
+    assert set(runs.model) == {"degree baseline", "expression baseline", "cross-encoder", "cross-encoder x degree"}
     test = pd.read_csv(shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample2" / "Test_set.csv.gz")
     assert (runs.n_pairs == len(test)).all()
     assert np.allclose(runs.prevalence, test.Label.mean())
@@ -109,9 +109,9 @@ def test_results_page_on_one_benchmark(shared_data, tmp_path):
     text = page.read_text()
     assert f"| {network} {cell} {n} |" in text and "two-tower" in text and "cross-encoder" in text
     runs = pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")
-    assert len(runs) == 4  # two baselines, two models
+    assert len(runs) == 6  # two baselines, two models, each model times the degree baseline
     assert main(args) == 0  # resumes: nothing to train again
-    assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 4
+    assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 6
 
 
 @pytest.mark.parametrize("argv, message", [
