@@ -1,6 +1,7 @@
 """The command line on small real data: the files it writes and its one-line errors."""
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -183,3 +184,15 @@ def test_results_page_studies_part(shared_data, tmp_path, monkeypatch):
     assert "### effective-rank: synthetic" in text and "| cross-encoder | embedding |" in text
     timings = (tmp_path / "docs" / "results" / "studies" / "timings.json").read_text()
     assert '"effective-rank"' in timings
+
+
+def test_guide_example_h5ad_and_prior_runs(shared_data, tmp_path):
+    """examples/h5ad_and_prior.py, quoted in docs/guide.md, runs and writes its network."""
+    script = Path(__file__).resolve().parents[1] / "examples" / "h5ad_and_prior.py"
+    result = subprocess.run([sys.executable, "-W", "ignore::UserWarning", str(script), str(shared_data),
+                             str(tmp_path), "uniform"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "556 of 8427 distinct edges kept" in result.stdout
+    edges = pd.read_csv(tmp_path / "network.csv")
+    assert list(edges.columns) == ["Gene1", "Gene2", "EdgeWeight"]
+    assert (edges.groupby("Gene1").size() == 20).all()
