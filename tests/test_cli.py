@@ -43,7 +43,7 @@ def test_infer_with_a_prior_writes_every_regulator_gene_pair(shared_data, tmp_pa
     report = capsys.readouterr().out
     assert "degree baseline" in report and "two-tower" in report
     metrics = pd.read_csv(tmp_path / "metrics.csv")
-    assert list(metrics.model) == ["degree baseline", "expression baseline", "two-tower"]
+    assert list(metrics.model) == ["degree baseline", "expression baseline", "two-tower", "two-tower x degree"]
     assert metrics.auroc.between(0, 1).all()
 
     genes = pd.read_csv(expression, index_col=0, usecols=[0]).index
