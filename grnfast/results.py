@@ -101,7 +101,8 @@ def benchmarks_section(runs, settings):
         "baseline's (`grnfast.pipeline.TimesDegree`, a fixed rule: trained against each regulator's own "
         "non-targets, a model cannot learn how many targets a regulator has, which randomly drawn test "
         "negatives reward). Test prevalence is the fraction of positives among the test pairs (a random "
-        "scorer's AUPRC).",
+        "scorer's AUPRC). A blank cell: not run on that benchmark; a value without ± comes from one split "
+        "sample.",
         "",
         "### AUROC",
         "",
