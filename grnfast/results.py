@@ -86,7 +86,8 @@ def verdicts(runs):
             if len(ours):  # against the degree baseline on the same split samples
                 degree = group[(group.model == "degree baseline") & group["sample"].isin(ours["sample"])]
                 beats = (ours[["auroc", "auprc"]].mean() > degree[["auroc", "auprc"]].mean()).all()
-                rows.append({"benchmark": benchmark, "model": model, "beats_degree": bool(beats)})
+                rows.append({"benchmark": benchmark, "model": model, "beats_degree": bool(beats),
+                             "every_sample": ours["sample"].nunique() == group["sample"].nunique()})
     return pd.DataFrame(rows)
 
 
@@ -123,8 +124,14 @@ def benchmarks_section(runs, settings):
         losing = group.loc[~group.beats_degree, "benchmark"].tolist()
         lines.append(f"- {model}: {int(group.beats_degree.sum())} of {len(group)}"
                      + (f"; not on {', '.join(losing)}" if losing else ""))
-    best = wins.groupby("benchmark").beats_degree.any()
-    lines += ["", f"Best grnfast model beats it on {int(best.sum())} of {len(best)} benchmarks.", "",
+    best = wins.groupby("benchmark", sort=False).beats_degree.any()
+    full = wins[wins.every_sample].groupby("benchmark", sort=False).beats_degree.any()
+    missed = full.index[~full].tolist()
+    lines += ["", f"Some grnfast configuration beats it on {int(best.sum())} of {len(best)} benchmarks; counting "
+              f"only configurations run on every split sample, on {int(full.sum())} of {len(full)}"
+              + (f" (not on {', '.join(missed)}: there the training negatives are each regulator's own "
+                 "non-targets, so nothing in training rewards knowing a regulator's out-degree, which the "
+                 "randomly drawn test negatives reward most)" if missed else "") + ".", "",
               "### Published numbers", ""]
     for (network, cell, n), text in PUBLISHED.items():
         group = runs[(runs.benchmark == f"{network} {cell} {n}")]
