@@ -135,7 +135,7 @@ def _models(choice):
 
 
 def cmd_infer(args):
-    from .pipeline import format_report, make_model, report_table, train
+    from .pipeline import baselines, format_report, make_model, report_table, train
     from .scoring import rank_edges, write_edge_list
 
     start = time.perf_counter()
@@ -149,7 +149,8 @@ def cmd_infer(args):
     fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed, args.preset),
                           progress=not args.quiet)
               for name in _models(args.model)}
-    table = report_table(task, fitted)
+    fitted_baselines = baselines(task)
+    table = report_table(task, fitted, fitted_baselines)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "metrics.csv", index=False)
@@ -161,23 +162,19 @@ def cmd_infer(args):
         written.append(f"{path} ({len(edges)} edges)")
     print(format_report(table))
     print(f"ranked networks: {', '.join(written)}; total {time.perf_counter() - start:.1f}s")
-    _save_figures(args, task, fitted, out)
+    _save_figures(args, task, fitted, fitted_baselines, out)
     return 0
 
 
-def _save_figures(args, task, fitted, out):
-    try:
-        from .plots import plot_roc_pr, plot_training_curves
-    except ImportError:
-        return
+def _save_figures(args, task, fitted, fitted_baselines, out):
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         _say(args, "matplotlib is not installed: no figures (pip install 'grnfast[plot]')")
         return
-    from .pipeline import baselines
+    from .plots import plot_roc_pr, plot_training_curves
 
-    scores = {name: s.predict_proba(task.X_test)[:, 1] for name, s in baselines(task).items()}
+    scores = {name: s.predict_proba(task.X_test)[:, 1] for name, s in fitted_baselines.items()}
     scores.update({name: m.predict_proba(task.X_test)[:, 1] for name, (m, _) in fitted.items()})
     plot_roc_pr(task.y_test, scores, task.name).savefig(out / "roc_pr.png", dpi=120)
     for name, (model, _) in fitted.items():

@@ -78,13 +78,14 @@ class TimesDegree:
         return np.column_stack([1 - p, p])
 
 
-def report_table(task, fitted_models, times_degree=True):
-    """One row per scorer: the baselines first, then the models, then (with
-    ``times_degree``) each model times the degree baseline (:class:`TimesDegree`),
-    with test metrics, the test prevalence and the training time."""
+def report_table(task, fitted_models, fitted_baselines=None, times_degree=True):
+    """One row per scorer: the baselines first (fitted here unless given), then the
+    models, then (with ``times_degree``) each model times the degree baseline
+    (:class:`TimesDegree`), with test metrics, the test prevalence and the
+    training time (the baselines': fitting and scoring)."""
     rows = []
     start = time.perf_counter()
-    fitted_baselines = baselines(task)
+    fitted_baselines = fitted_baselines or baselines(task)
     for name, scorer in fitted_baselines.items():
         rows.append({"model": name, **evaluate_on_test(task, scorer), "seconds": time.perf_counter() - start})
         start = time.perf_counter()
