@@ -56,6 +56,7 @@ __attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, co
                                                                    float* C, index_t ldc, int mv, int nv,
                                                                    bool accumulate) {
     __m512 c[8][2];
+#pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) c[i][0] = c[i][1] = _mm512_setzero_ps();
     for (index_t k = 0; k < kc; ++k) {
         const __m512 b0 = _mm512_loadu_ps(Bp + 32 * k);
@@ -69,6 +70,7 @@ __attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, co
         }
     }
     if (mv == 8 && nv == 32) {
+#pragma GCC unroll 8
         for (int i = 0; i < 8; ++i) {
             float* row = C + i * ldc;
             if (accumulate) {
@@ -81,6 +83,7 @@ __attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, co
         return;
     }
     alignas(64) float tile[8 * 32];
+#pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) {
         _mm512_store_ps(tile + 32 * i, c[i][0]);
         _mm512_store_ps(tile + 32 * i + 16, c[i][1]);
@@ -92,6 +95,7 @@ __attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, con
                                                                  float* C, index_t ldc, int mv, int nv,
                                                                  bool accumulate) {
     __m256 c[6][2];
+#pragma GCC unroll 6
     for (int i = 0; i < 6; ++i) c[i][0] = c[i][1] = _mm256_setzero_ps();
     for (index_t k = 0; k < kc; ++k) {
         const __m256 b0 = _mm256_loadu_ps(Bp + 16 * k);
@@ -105,6 +109,7 @@ __attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, con
         }
     }
     if (mv == 6 && nv == 16) {
+#pragma GCC unroll 6
         for (int i = 0; i < 6; ++i) {
             float* row = C + i * ldc;
             if (accumulate) {
@@ -117,6 +122,7 @@ __attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, con
         return;
     }
     alignas(32) float tile[6 * 16];
+#pragma GCC unroll 6
     for (int i = 0; i < 6; ++i) {
         _mm256_store_ps(tile + 16 * i, c[i][0]);
         _mm256_store_ps(tile + 16 * i + 8, c[i][1]);
