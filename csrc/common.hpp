@@ -47,19 +47,16 @@ void parallel_for(int n_threads, index_t n_blocks, double work, F&& fn) {
 
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 
-// Sum of term(i) over [0, n) in double: fixed-size blocks summed in order, then the
+// Sum over [0, n) in double: block_sum(begin, end) of fixed-size blocks, then the
 // block sums in order. The blocks do not depend on the thread count, so neither
 // does the result (no reduction clauses on floats anywhere in the engine).
 template <class F>
-double deterministic_sum(int n_threads, index_t n, F&& term) {
+double deterministic_sum(int n_threads, index_t n, F&& block_sum) {
     constexpr index_t kBlock = 8192;
     const index_t n_blocks = ceil_div(n, kBlock);
     std::vector<double> partial(static_cast<size_t>(n_blocks), 0.0);
     parallel_for(n_threads, n_blocks, double(n), [&](index_t b) {
-        double s = 0.0;
-        const index_t end = std::min(n, (b + 1) * kBlock);
-        for (index_t i = b * kBlock; i < end; ++i) s += term(i);
-        partial[static_cast<size_t>(b)] = s;
+        partial[static_cast<size_t>(b)] = block_sum(b * kBlock, std::min(n, (b + 1) * kBlock));
     });
     double total = 0.0;
     for (double s : partial) total += s;

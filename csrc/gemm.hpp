@@ -29,7 +29,7 @@ struct MatView {
 namespace gemm_detail {
 
 constexpr index_t KC = 256;   // depth of one packed block
-constexpr index_t MC = 48;    // rows of A per parallel task (a multiple of 4, 6 and 8)
+constexpr index_t MC = 48;    // about the rows of A per parallel task
 constexpr index_t NC = 4096;  // columns of B packed at once
 
 // Writes an accumulated mr x nr tile into C, adding to C when accumulate is set.
@@ -212,7 +212,19 @@ void pack_b_panel(MatView<T> B, index_t j0, index_t cols, index_t p0, index_t kc
 
 inline const char* gemm_kernel_name() { return gemm_detail::kernel_for<float>().name; }
 
+// Row tasks of a product with M rows: whole panels of mr rows each, at most about
+// MC rows per task, and a multiple of n_threads tasks where there are enough panels,
+// so that each thread gets an equal share. Splitting rows does not change how any
+// element of C is summed, so the result does not depend on it.
+inline index_t gemm_row_tasks(index_t m_panels, int mr, int n_threads) {
+    index_t tasks = std::max<index_t>(1, ceil_div(m_panels * mr, gemm_detail::MC));
+    if (n_threads > 1) tasks = ceil_div(tasks, n_threads) * n_threads;
+    return std::min(tasks, m_panels);
+}
+
 // C (M x N, row stride ldc) = A (M x K) * B (K x N), or C += A * B when accumulate.
+// One parallel region per block of NC columns: the threads pack all of B's block
+// (every depth block at once), then each computes its own rows of C.
 template <class T>
 void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, index_t ldc, bool accumulate,
           int n_threads) {
@@ -225,34 +237,44 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     }
     const Kernel<T>& kernel = kernel_for<T>();
     const int mr = kernel.mr, nr = kernel.nr;
-    thread_local std::vector<T> packed_b;  // the calling thread's; worker threads only read it
+    const index_t m_panels = ceil_div(M, mr), k_blocks = ceil_div(K, KC);
+    const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
+    const index_t row_tasks = gemm_row_tasks(m_panels, mr, threads);
+    thread_local std::vector<T> packed_b;  // the calling thread's; every thread reads it
     for (index_t jc = 0; jc < N; jc += NC) {
         const index_t nc = std::min(NC, N - jc);
         const index_t n_panels = ceil_div(nc, nr);
-        for (index_t pc = 0; pc < K; pc += KC) {
-            const index_t kc = std::min(KC, K - pc);
-            packed_b.resize(static_cast<size_t>(n_panels * nr * kc));
-            T* bp = packed_b.data();
-            parallel_for(n_threads, n_panels, double(kc) * nc, [&](index_t q) {
-                pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + q * nr * kc);
-            });
-            const bool acc = accumulate || pc > 0;
-            parallel_for(n_threads, ceil_div(M, MC), 2.0 * M * nc * kc, [&](index_t ib) {
+        packed_b.resize(static_cast<size_t>(n_panels * nr * K));
+        T* bp = packed_b.data();  // depth block pc starts at pc * n_panels * nr
+#pragma omp parallel num_threads(threads) if (threads > 1)
+        {
+#pragma omp for schedule(static)
+            for (index_t t = 0; t < k_blocks * n_panels; ++t) {
+                const index_t pc = (t / n_panels) * KC, q = t % n_panels;
+                const index_t kc = std::min(KC, K - pc);
+                pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + pc * n_panels * nr + q * nr * kc);
+            }
+#pragma omp for schedule(static)
+            for (index_t task = 0; task < row_tasks; ++task) {
                 thread_local std::vector<T> packed_a;
-                const index_t i0 = ib * MC;
-                const index_t mc = std::min(MC, M - i0);
-                const index_t m_panels = ceil_div(mc, mr);
-                packed_a.resize(static_cast<size_t>(m_panels * mr * kc));
-                pack_a(A, i0, mc, pc, kc, mr, packed_a.data());
-                for (index_t q = 0; q < n_panels; ++q) {
-                    const int nv = static_cast<int>(std::min<index_t>(nr, nc - q * nr));
-                    for (index_t p = 0; p < m_panels; ++p) {
-                        const int mv = static_cast<int>(std::min<index_t>(mr, mc - p * mr));
-                        kernel.fn(kc, packed_a.data() + p * mr * kc, bp + q * nr * kc,
-                                  C + (i0 + p * mr) * ldc + jc + q * nr, ldc, mv, nv, acc);
+                const index_t p0 = task * m_panels / row_tasks, p1 = (task + 1) * m_panels / row_tasks;
+                const index_t i0 = p0 * mr, mc = std::min(M, p1 * mr) - i0;
+                for (index_t pc = 0; pc < K; pc += KC) {
+                    const index_t kc = std::min(KC, K - pc);
+                    packed_a.resize(static_cast<size_t>((p1 - p0) * mr * kc));
+                    pack_a(A, i0, mc, pc, kc, mr, packed_a.data());
+                    const T* bk = bp + pc * n_panels * nr;
+                    const bool acc = accumulate || pc > 0;
+                    for (index_t q = 0; q < n_panels; ++q) {
+                        const int nv = static_cast<int>(std::min<index_t>(nr, nc - q * nr));
+                        for (index_t p = 0; p < p1 - p0; ++p) {
+                            const int mv = static_cast<int>(std::min<index_t>(mr, mc - p * mr));
+                            kernel.fn(kc, packed_a.data() + p * mr * kc, bk + q * nr * kc,
+                                      C + (i0 + p * mr) * ldc + jc + q * nr, ldc, mv, nv, acc);
+                        }
                     }
                 }
-            });
+            }
         }
     }
 }

@@ -101,11 +101,30 @@ inline void adam_span(float* w, float* m, float* v, const float* grad, index_t n
     adam_span_f32(w, m, v, grad, n, s);
 }
 
+// Sum of squares of x[0..n) in double, as eight interleaved partial sums (element i
+// goes to lane i % 8) added in order at the end: a fixed order, which the compiler
+// can vectorise without -ffast-math.
+template <class T>
+inline double sum_of_squares_span(const T* __restrict x, index_t n) {
+    double lane[8] = {};
+    index_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; ++l) lane[l] += double(x[i + l]) * double(x[i + l]);
+    for (; i < n; ++i) lane[i % 8] += double(x[i]) * double(x[i]);
+    double total = 0.0;
+    for (double s : lane) total += s;
+    return total;
+}
+__attribute__((target_clones("avx512f", "avx2", "default"))) inline double sum_of_squares_f32(const float* x,
+                                                                                              index_t n) {
+    return sum_of_squares_span(x, n);
+}
+inline double sum_of_squares_span(const float* x, index_t n) { return sum_of_squares_f32(x, n); }
+
 template <class T>
 double sum_of_squares(const T* x, index_t n, int n_threads) {
-    return deterministic_sum(n_threads, n, [x](index_t i) {
-        const double v = double(x[i]);
-        return v * v;
+    return deterministic_sum(n_threads, n, [x](index_t begin, index_t end) {
+        return sum_of_squares_span(x + begin, end - begin);
     });
 }
 
