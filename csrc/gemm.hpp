@@ -1,4 +1,5 @@
-// Matrix product C = [C +] A * B on packed panels with a register-blocked micro-kernel.
+// Matrix product C = [C +] A * B with a register-blocked micro-kernel over packed
+// panels of B and rows of A (packed, or read in place when contiguous along k).
 //
 // Every element of C is summed over k in the same order (k blocks of KC in turn,
 // k ascending inside a block) by one thread, whatever the thread count, so the
@@ -41,30 +42,31 @@ inline void store_tile(const T* tile, int nr_tile, T* C, index_t ldc, int mv, in
 }
 
 template <class T, int MR, int NR>
-void kernel_portable(index_t kc, const T* Ap, const T* Bp, T* C, index_t ldc, int mv, int nv, bool accumulate) {
+void kernel_portable(index_t kc, const T* A, index_t ars, index_t aks, const T* Bp, T* C, index_t ldc, int mv,
+                     int nv, bool accumulate) {
     T acc[MR][NR] = {};
     for (index_t k = 0; k < kc; ++k) {
-        const T* a = Ap + k * MR;
+        const T* a = A + k * aks;
         const T* b = Bp + k * NR;
         for (int i = 0; i < MR; ++i)
-            for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
+            for (int j = 0; j < NR; ++j) acc[i][j] += a[i * ars] * b[j];
     }
     store_tile(&acc[0][0], NR, C, ldc, mv, nv, accumulate);
 }
 
-__attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, const float* Ap, const float* Bp,
-                                                                   float* C, index_t ldc, int mv, int nv,
-                                                                   bool accumulate) {
+__attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, const float* A, index_t ars,
+                                                                   index_t aks, const float* Bp, float* C,
+                                                                   index_t ldc, int mv, int nv, bool accumulate) {
     __m512 c[8][2];
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) c[i][0] = c[i][1] = _mm512_setzero_ps();
     for (index_t k = 0; k < kc; ++k) {
         const __m512 b0 = _mm512_loadu_ps(Bp + 32 * k);
         const __m512 b1 = _mm512_loadu_ps(Bp + 32 * k + 16);
-        const float* a = Ap + 8 * k;
+        const float* a = A + k * aks;
 #pragma GCC unroll 8
         for (int i = 0; i < 8; ++i) {
-            const __m512 ai = _mm512_set1_ps(a[i]);
+            const __m512 ai = _mm512_set1_ps(a[i * ars]);
             c[i][0] = _mm512_fmadd_ps(ai, b0, c[i][0]);
             c[i][1] = _mm512_fmadd_ps(ai, b1, c[i][1]);
         }
@@ -91,19 +93,19 @@ __attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, co
     store_tile(tile, 32, C, ldc, mv, nv, accumulate);
 }
 
-__attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, const float* Ap, const float* Bp,
-                                                                 float* C, index_t ldc, int mv, int nv,
-                                                                 bool accumulate) {
+__attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, const float* A, index_t ars,
+                                                                 index_t aks, const float* Bp, float* C, index_t ldc,
+                                                                 int mv, int nv, bool accumulate) {
     __m256 c[6][2];
 #pragma GCC unroll 6
     for (int i = 0; i < 6; ++i) c[i][0] = c[i][1] = _mm256_setzero_ps();
     for (index_t k = 0; k < kc; ++k) {
         const __m256 b0 = _mm256_loadu_ps(Bp + 16 * k);
         const __m256 b1 = _mm256_loadu_ps(Bp + 16 * k + 8);
-        const float* a = Ap + 6 * k;
+        const float* a = A + k * aks;
 #pragma GCC unroll 6
         for (int i = 0; i < 6; ++i) {
-            const __m256 ai = _mm256_broadcast_ss(a + i);
+            const __m256 ai = _mm256_broadcast_ss(a + i * ars);
             c[i][0] = _mm256_fmadd_ps(ai, b0, c[i][0]);
             c[i][1] = _mm256_fmadd_ps(ai, b1, c[i][1]);
         }
@@ -132,7 +134,7 @@ __attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, con
 
 template <class T>
 struct Kernel {
-    using Fn = void (*)(index_t, const T*, const T*, T*, index_t, int, int, bool);
+    using Fn = void (*)(index_t, const T*, index_t, index_t, const T*, T*, index_t, int, int, bool);
     int mr;
     int nr;
     Fn fn;
@@ -208,6 +210,14 @@ void pack_b_panel(MatView<T> B, index_t j0, index_t cols, index_t p0, index_t kc
     }
 }
 
+// A packing buffer of at least n elements. It only ever grows: shrinking and
+// growing it again would zero-fill the new part on every call.
+template <class T>
+T* grown(std::vector<T>& buffer, index_t n) {
+    if (buffer.size() < static_cast<size_t>(n)) buffer.resize(static_cast<size_t>(n));
+    return buffer.data();
+}
+
 }  // namespace gemm_detail
 
 inline const char* gemm_kernel_name() { return gemm_detail::kernel_for<float>().name; }
@@ -240,12 +250,12 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     const index_t m_panels = ceil_div(M, mr), k_blocks = ceil_div(K, KC);
     const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
     const index_t row_tasks = gemm_row_tasks(m_panels, mr, threads);
+    const bool in_place_a = A.cs == 1;
     thread_local std::vector<T> packed_b;  // the calling thread's; every thread reads it
     for (index_t jc = 0; jc < N; jc += NC) {
         const index_t nc = std::min(NC, N - jc);
         const index_t n_panels = ceil_div(nc, nr);
-        packed_b.resize(static_cast<size_t>(n_panels * nr * K));
-        T* bp = packed_b.data();  // depth block pc starts at pc * n_panels * nr
+        T* bp = grown(packed_b, n_panels * nr * K);  // depth block pc starts at pc * n_panels * nr
 #pragma omp parallel num_threads(threads) if (threads > 1)
         {
 #pragma omp for schedule(static)
@@ -259,18 +269,25 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                 thread_local std::vector<T> packed_a;
                 const index_t p0 = task * m_panels / row_tasks, p1 = (task + 1) * m_panels / row_tasks;
                 const index_t i0 = p0 * mr, mc = std::min(M, p1 * mr) - i0;
+                // Rows of A that are contiguous along k are read in place, whole panels
+                // of them; other layouts and a last, partial panel are packed.
+                const index_t full = in_place_a ? mc / mr : 0;
                 for (index_t pc = 0; pc < K; pc += KC) {
                     const index_t kc = std::min(KC, K - pc);
-                    packed_a.resize(static_cast<size_t>((p1 - p0) * mr * kc));
-                    pack_a(A, i0, mc, pc, kc, mr, packed_a.data());
+                    T* ap = grown(packed_a, (p1 - p0 - full) * mr * kc);
+                    pack_a(A, i0 + full * mr, mc - full * mr, pc, kc, mr, ap);
                     const T* bk = bp + pc * n_panels * nr;
                     const bool acc = accumulate || pc > 0;
                     for (index_t q = 0; q < n_panels; ++q) {
                         const int nv = static_cast<int>(std::min<index_t>(nr, nc - q * nr));
-                        for (index_t p = 0; p < p1 - p0; ++p) {
+                        T* c = C + i0 * ldc + jc + q * nr;
+                        for (index_t p = 0; p < full; ++p)
+                            kernel.fn(kc, A.data + (i0 + p * mr) * A.rs + pc, A.rs, 1, bk + q * nr * kc,
+                                      c + p * mr * ldc, ldc, mr, nv, acc);
+                        for (index_t p = full; p < p1 - p0; ++p) {
                             const int mv = static_cast<int>(std::min<index_t>(mr, mc - p * mr));
-                            kernel.fn(kc, packed_a.data() + p * mr * kc, bk + q * nr * kc,
-                                      C + (i0 + p * mr) * ldc + jc + q * nr, ldc, mv, nv, acc);
+                            kernel.fn(kc, ap + (p - full) * mr * kc, 1, mr, bk + q * nr * kc,
+                                      c + p * mr * ldc, ldc, mv, nv, acc);
                         }
                     }
                 }
