@@ -47,6 +47,29 @@ void parallel_for(int n_threads, index_t n_blocks, double work, F&& fn) {
 
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 
+// job0(threads) and job1(threads), two independent jobs of the same size. On two
+// threads they run side by side, one thread each, with no synchronisation between
+// them until both end; with more threads too when nested parallelism is enabled
+// (each gets half). Otherwise one after the other with all the threads. Each job
+// must give the same result for any thread count, as every kernel here does.
+template <class F0, class F1>
+void run_side_by_side(int n_threads, F0&& job0, F1&& job1) {
+#ifdef _OPENMP
+    if (n_threads == 2 || (n_threads > 2 && omp_get_max_active_levels() > omp_get_active_level() + 1)) {
+#pragma omp parallel num_threads(2)
+        {
+            if (omp_get_thread_num() == 0)
+                job0(n_threads - n_threads / 2);
+            else
+                job1(n_threads / 2);
+        }
+        return;
+    }
+#endif
+    job0(n_threads);
+    job1(n_threads);
+}
+
 // Sum over [0, n) in double: block_sum(begin, end) of fixed-size blocks, then the
 // block sums in order. The blocks do not depend on the thread count, so neither
 // does the result (no reduction clauses on floats anywhere in the engine).

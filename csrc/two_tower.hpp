@@ -73,10 +73,17 @@ class TwoTower : public Network<T> {
 
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
-        this->gather_gene_block(params, features, reg, batch, in_reg_.data(), width_, 0, emb_cols(), n_threads);
-        this->gather_gene_block(params, features, tgt, batch, in_tgt_.data(), width_, 0, emb_cols(), n_threads);
-        u_ = regulator_.forward(params, buffers, in_reg_.data(), batch, training, ctx, n_threads);
-        v_ = target_.forward(params, buffers, in_tgt_.data(), batch, training, ctx, n_threads);
+        // The towers share nothing until the score, so they run side by side.
+        run_side_by_side(
+            n_threads,
+            [&](int threads) {
+                this->gather_gene_block(params, features, reg, batch, in_reg_.data(), width_, 0, emb_cols(), threads);
+                u_ = regulator_.forward(params, buffers, in_reg_.data(), batch, training, ctx, threads);
+            },
+            [&](int threads) {
+                this->gather_gene_block(params, features, tgt, batch, in_tgt_.data(), width_, 0, emb_cols(), threads);
+                v_ = target_.forward(params, buffers, in_tgt_.data(), batch, training, ctx, threads);
+            });
         const index_t D = output_dim();
         parallel_for(n_threads, ceil_div(batch, 64), 6.0 * batch * D, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) logits[r] = score(u_ + r * D, v_ + r * D);
@@ -129,26 +136,33 @@ class TwoTower : public Network<T> {
                 }
             }
         });
-        regulator_.backward(params, grads, d_u_.data(), batch, d_in_reg_.data(), n_threads);
-        target_.backward(params, grads, d_v_.data(), batch, d_in_tgt_.data(), n_threads);
+        run_side_by_side(
+            n_threads,
+            [&](int threads) { tower_backward(regulator_, params, grads, d_u_.data(), batch, d_in_reg_.data(),
+                                              emb_rows, feat_rows, threads); },
+            [&](int threads) {
+                tower_backward(target_, params, grads, d_v_.data(), batch, d_in_tgt_.data(),
+                               emb_rows ? emb_rows + batch * spec_.embedding_dim : nullptr,
+                               feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
+            });
+    }
+
+   private:
+    // One tower's backward pass, then its gene rows' gradients: the embedding part
+    // into emb_rows and the node-feature part into feat_rows (when not null).
+    void tower_backward(MLP<T>& tower, const T* params, T* grads, const T* d_out, index_t batch, T* d_in,
+                        T* emb_rows, T* feat_rows, int n_threads) {
+        tower.backward(params, grads, d_out, batch, d_in, n_threads);
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
-        parallel_for(n_threads, ceil_div(batch, 64), 2.0 * batch * width_, [&](index_t b) {
+        parallel_for(n_threads, ceil_div(batch, 64), double(batch) * width_, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                const T* dr = d_in_reg_.data() + r * width_;
-                const T* dt = d_in_tgt_.data() + r * width_;
-                if (spec_.use_embeddings) {
-                    std::copy(dr, dr + E, emb_rows + r * E);
-                    std::copy(dt, dt + E, emb_rows + (batch + r) * E);
-                }
-                if (feat_rows && spec_.feature_block()) {
-                    std::copy(dr + emb_cols(), dr + emb_cols() + F, feat_rows + r * F);
-                    std::copy(dt + emb_cols(), dt + emb_cols() + F, feat_rows + (batch + r) * F);
-                }
+                const T* d = d_in + r * width_;
+                if (spec_.use_embeddings) std::copy(d, d + E, emb_rows + r * E);
+                if (feat_rows && spec_.feature_block()) std::copy(d + emb_cols(), d + emb_cols() + F, feat_rows + r * F);
             }
         });
     }
 
-   private:
     // Smooth norm sqrt(|x|^2 + 1e-12): differentiable at zero, exact elsewhere.
     static T norm(T squared) { return std::sqrt(squared + T(1e-12)); }
     index_t emb_cols() const { return spec_.use_embeddings ? spec_.embedding_dim : 0; }

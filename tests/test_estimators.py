@@ -3,6 +3,8 @@ tooling, persistence, parameter counts, and Ctrl-C."""
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -62,6 +64,28 @@ def test_bit_identical_for_any_thread_count_and_repeat_fits(model, data):
         assert est.loss_curve_ == reference.loss_curve_
     other_seed = model(node_features=features, **{**FAST, "max_iter": 3, "random_state": 1}).fit(pairs[:1500], y[:1500])
     assert not np.array_equal(other_seed.params_, reference.params_)
+
+
+NESTED_THREADS_SCRIPT = """
+import numpy as np, sys
+sys.path.insert(0, {tests!r})
+from test_estimators import FAST, modular_network
+from grnfast import TwoTowerClassifier
+features, pairs, y = modular_network()
+fits = [TwoTowerClassifier(node_features=features, n_jobs=n, **{{**FAST, "max_iter": 2}}).fit(pairs[:1500], y[:1500])
+        for n in (1, 4)]
+assert np.array_equal(fits[0].params_, fits[1].params_), "n_jobs=4 with nested parallelism differs from n_jobs=1"
+"""
+
+
+def test_bit_identical_when_the_towers_run_side_by_side_with_nested_threads():
+    """With nested OpenMP enabled, 4 threads run the two towers side by side with
+    2 threads each: the same weights as one thread. (Nesting is fixed when the
+    OpenMP runtime starts, hence a fresh process.)"""
+    script = NESTED_THREADS_SCRIPT.format(tests=os.path.dirname(__file__))
+    env = {**os.environ, "OMP_MAX_ACTIVE_LEVELS": "2"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("model", MODELS)
