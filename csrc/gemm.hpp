@@ -1,9 +1,9 @@
 // Matrix product C = [C +] A * B with a register-blocked micro-kernel over packed
-// panels of B and rows of A (packed, or read in place when contiguous along k).
+// panels of B and A read in place.
 //
-// Every element of C is summed over k in the same order (k blocks of KC in turn,
-// k ascending inside a block) by one thread, whatever the thread count, so the
-// product is bit-identical for any n_threads. Float kernels are chosen at run time:
+// Every element of C is summed over k in the same order (k blocks of equal depth,
+// at most KC, in turn, k ascending inside a block) by one thread, whatever the
+// thread count, so the product is bit-identical for any n_threads. Float kernels are chosen at run time:
 // AVX-512 (8x32 tile), AVX2+FMA (6x16), or portable C++ (4x8); both SIMD kernels
 // use fused multiply-add in the same order and so agree with each other exactly.
 #pragma once
@@ -29,7 +29,7 @@ struct MatView {
 
 namespace gemm_detail {
 
-constexpr index_t KC = 256;   // depth of one packed block
+constexpr index_t KC = 256;   // greatest depth of one packed block
 constexpr index_t MC = 48;    // about the rows of A per parallel task
 constexpr index_t NC = 4096;  // columns of B packed at once
 
@@ -191,6 +191,48 @@ void pack_a(MatView<T> A, index_t i0, index_t rows, index_t p0, index_t kc, int 
     }
 }
 
+// dst[k * nr + j] = src[j * ld + k] for j < nr, k < kc: a panel of B read from a
+// transposed matrix (dX = dY W^T), as 8 x 8 blocks transposed in registers.
+__attribute__((target("avx2"))) inline void transpose_pack_avx2(const float* src, index_t ld, index_t kc, int nr,
+                                                              float* dst) {
+    index_t k = 0;
+    for (; k + 8 <= kc; k += 8)
+        for (int j = 0; j < nr; j += 8) {
+            __m256 r[8], t[8];
+            for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + (j + i) * ld + k);
+            for (int i = 0; i < 8; i += 2) {
+                t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+            }
+            for (int i = 0; i < 8; i += 4) {
+                r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+                r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+            }
+            for (int i = 0; i < 4; ++i) {
+                t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
+                t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
+            }
+            for (int i = 0; i < 8; ++i) _mm256_storeu_ps(dst + (k + i) * nr + j, t[i]);
+        }
+    for (; k < kc; ++k)
+        for (int j = 0; j < nr; ++j) dst[k * nr + j] = src[j * ld + k];
+}
+
+// The vectorised transposing pack where it applies (float, AVX2, nr a multiple
+// of 8); false means the caller packs element by element.
+template <class T>
+bool transpose_pack(const T*, index_t, index_t, int, T*) {
+    return false;
+}
+inline bool transpose_pack(const float* src, index_t ld, index_t kc, int nr, float* dst) {
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (!avx2 || nr % 8 != 0) return false;
+    transpose_pack_avx2(src, ld, kc, nr, dst);
+    return true;
+}
+
 // Packs one panel of nr columns starting at j0, depth [p0, p0 + kc), of B.
 template <class T>
 void pack_b_panel(MatView<T> B, index_t j0, index_t cols, index_t p0, index_t kc, int nr, T* dst) {
@@ -202,6 +244,8 @@ void pack_b_panel(MatView<T> B, index_t j0, index_t cols, index_t p0, index_t kc
             for (index_t j = 0; j < valid; ++j) d[j] = src[j];
             for (index_t j = valid; j < nr; ++j) d[j] = T(0);
         }
+    } else if (B.rs == 1 && valid == nr && transpose_pack(B.data + j0 * B.cs + p0, B.cs, kc, nr, dst)) {
+        return;
     } else {
         for (index_t j = 0; j < valid; ++j)
             for (index_t k = 0; k < kc; ++k) dst[k * nr + j] = B.at(p0 + k, j0 + j);
@@ -248,9 +292,9 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     const Kernel<T>& kernel = kernel_for<T>();
     const int mr = kernel.mr, nr = kernel.nr;
     const index_t m_panels = ceil_div(M, mr), k_blocks = ceil_div(K, KC);
+    const index_t depth = ceil_div(K, k_blocks);  // K = 1558 is 7 blocks of 223, not 6 of 256 and one of 22
     const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
     const index_t row_tasks = gemm_row_tasks(m_panels, mr, threads);
-    const bool in_place_a = A.cs == 1;
     thread_local std::vector<T> packed_b;  // the calling thread's; every thread reads it
     for (index_t jc = 0; jc < N; jc += NC) {
         const index_t nc = std::min(NC, N - jc);
@@ -260,8 +304,8 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
         {
 #pragma omp for schedule(static)
             for (index_t t = 0; t < k_blocks * n_panels; ++t) {
-                const index_t pc = (t / n_panels) * KC, q = t % n_panels;
-                const index_t kc = std::min(KC, K - pc);
+                const index_t pc = (t / n_panels) * depth, q = t % n_panels;
+                const index_t kc = std::min(depth, K - pc);
                 pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + pc * n_panels * nr + q * nr * kc);
             }
 #pragma omp for schedule(static)
@@ -269,11 +313,11 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                 thread_local std::vector<T> packed_a;
                 const index_t p0 = task * m_panels / row_tasks, p1 = (task + 1) * m_panels / row_tasks;
                 const index_t i0 = p0 * mr, mc = std::min(M, p1 * mr) - i0;
-                // Rows of A that are contiguous along k are read in place, whole panels
-                // of them; other layouts and a last, partial panel are packed.
-                const index_t full = in_place_a ? mc / mr : 0;
-                for (index_t pc = 0; pc < K; pc += KC) {
-                    const index_t kc = std::min(KC, K - pc);
+                // Whole panels of A are read in place (the kernel takes A's strides);
+                // only a last, partial panel is packed, zero-padded.
+                const index_t full = mc / mr;
+                for (index_t pc = 0; pc < K; pc += depth) {
+                    const index_t kc = std::min(depth, K - pc);
                     T* ap = grown(packed_a, (p1 - p0 - full) * mr * kc);
                     pack_a(A, i0 + full * mr, mc - full * mr, pc, kc, mr, ap);
                     const T* bk = bp + pc * n_panels * nr;
@@ -282,7 +326,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                         const int nv = static_cast<int>(std::min<index_t>(nr, nc - q * nr));
                         T* c = C + i0 * ldc + jc + q * nr;
                         for (index_t p = 0; p < full; ++p)
-                            kernel.fn(kc, A.data + (i0 + p * mr) * A.rs + pc, A.rs, 1, bk + q * nr * kc,
+                            kernel.fn(kc, A.data + (i0 + p * mr) * A.rs + pc * A.cs, A.rs, A.cs, bk + q * nr * kc,
                                       c + p * mr * ldc, ldc, mr, nv, acc);
                         for (index_t p = full; p < p1 - p0; ++p) {
                             const int mv = static_cast<int>(std::min<index_t>(mr, mc - p * mr));
