@@ -267,12 +267,12 @@ T* grown(std::vector<T>& buffer, index_t n) {
 inline const char* gemm_kernel_name() { return gemm_detail::kernel_for<float>().name; }
 
 // Row tasks of a product with M rows: whole panels of mr rows each, at most about
-// MC rows per task, and a multiple of n_threads tasks where there are enough panels,
-// so that each thread gets an equal share. Splitting rows does not change how any
-// element of C is summed, so the result does not depend on it.
+// MC rows per task and at least four tasks per thread where there are enough
+// panels. Threads take tasks as they come free (a thread the system delays does
+// not hold the others up); splitting rows does not change how any element of C is
+// summed, so neither does which thread takes which task.
 inline index_t gemm_row_tasks(index_t m_panels, int mr, int n_threads) {
-    index_t tasks = std::max<index_t>(1, ceil_div(m_panels * mr, gemm_detail::MC));
-    if (n_threads > 1) tasks = ceil_div(tasks, n_threads) * n_threads;
+    const index_t tasks = std::max<index_t>(ceil_div(m_panels * mr, gemm_detail::MC), n_threads > 1 ? 4 * n_threads : 1);
     return std::min(tasks, m_panels);
 }
 
@@ -308,7 +308,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                 const index_t kc = std::min(depth, K - pc);
                 pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + pc * n_panels * nr + q * nr * kc);
             }
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
             for (index_t task = 0; task < row_tasks; ++task) {
                 thread_local std::vector<T> packed_a;
                 const index_t p0 = task * m_panels / row_tasks, p1 = (task + 1) * m_panels / row_tasks;
