@@ -75,6 +75,21 @@ inline void affine_relu_row(const float* z, const float* scale, const float* shi
     affine_relu_row_f32(z, scale, shift, a, n);
 }
 
+// Zeroes the gate and output of the units of one row that dropout drops: one
+// 64-bit draw per four units (as DropoutKey::dropped), without branches.
+template <class T>
+inline void apply_dropout(const DropoutKey& key, std::uint64_t base, T* __restrict gate, T* __restrict a,
+                          index_t width) {
+    for (index_t j0 = 0; j0 < width; j0 += 4) {
+        const std::uint64_t bits = key.group_bits(base, j0);
+        for (index_t j = j0; j < std::min(width, j0 + 4); ++j) {
+            const bool keep = ((bits >> (16 * (j & 3))) & 0xFFFFu) >= key.threshold16;
+            gate[j] = keep ? gate[j] : T(0);
+            a[j] = keep ? a[j] : T(0);
+        }
+    }
+}
+
 // Z (batch x width) -> A. gamma/beta/running stats are ignored when bn is disabled;
 // dropout applies only when training and p > 0, keyed by sample id.
 template <class T>
@@ -127,11 +142,7 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
             T* a = A + r * width;
             bn_relu_row(Z + r * width, cache.mean, cache.invstd, gamma, beta, bn.enabled, keep_scale,
                         cache.x_hat + r * width, g, a, width);
-            if (drop) {
-                const std::uint64_t base = key.sample_base(sample_ids[r]);
-                for (index_t j = 0; j < width; ++j)
-                    if (key.dropped(base, j)) g[j] = a[j] = T(0);
-            }
+            if (drop) apply_dropout(key, key.sample_base(sample_ids[r]), g, a, width);
         }
     });
 }

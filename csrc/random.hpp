@@ -50,9 +50,12 @@ struct DropoutKey {
     static std::uint32_t threshold_for(double p) {
         return static_cast<std::uint32_t>(p * 65536.0 + 0.5);
     }
+    // The draw of the group of four units that holds `unit`.
+    std::uint64_t group_bits(std::uint64_t sample_base, index_t unit) const {
+        return mix64(sample_base + static_cast<std::uint64_t>(unit >> 2));
+    }
     bool dropped(std::uint64_t sample_base, index_t unit) const {
-        const std::uint64_t bits = mix64(sample_base + static_cast<std::uint64_t>(unit >> 2));
-        return ((bits >> (16 * (unit & 3))) & 0xFFFFu) < threshold16;
+        return ((group_bits(sample_base, unit) >> (16 * (unit & 3))) & 0xFFFFu) < threshold16;
     }
     std::uint64_t sample_base(index_t sample) const {
         return counter_key(seed, epoch, stream, static_cast<std::uint64_t>(sample));

@@ -1,7 +1,8 @@
 """Analytic gradients against central finite differences, in float64.
 
 Each check compares a directional derivative: g . d against
-(L(theta + h d) - L(theta - h d)) / 2h for a random direction d. Near a ReLU kink
+(L(theta + h d) - L(theta - h d)) / 2h for a random direction d, at h and h/2
+combined by Richardson extrapolation. Near a ReLU kink
 the loss is not differentiable; there the estimates at h and h/2 disagree, and the
 example is rejected rather than tolerated.
 """
@@ -30,8 +31,11 @@ def check_directional(f, x, analytic_grad, rng, name):
     fd_half = central_difference(f, x, d, STEP / 2)
     # A kink within h of x: the function is not smooth here, so no derivative to check.
     assume(abs(fd - fd_half) <= 1e-7 * max(1.0, abs(fd)))
+    # Richardson extrapolation cancels the h^2 error term, which high curvature (batch
+    # norm over two samples) can make larger than the tolerance.
+    numeric = (4 * fd_half - fd) / 3
     an = float(np.sum(analytic_grad * d))
-    assert an == pytest.approx(fd, rel=RTOL, abs=1e-9), f"gradient of {name}: analytic {an}, numeric {fd}"
+    assert an == pytest.approx(numeric, rel=RTOL, abs=1e-9), f"gradient of {name}: analytic {an}, numeric {numeric}"
 
 
 seeds = st.integers(0, 2**31 - 1)
