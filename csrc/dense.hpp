@@ -26,20 +26,13 @@ void dense_forward(index_t batch, index_t in, index_t out, const T* X, const T* 
     gemm<T>(batch, out, in, {X, in, 1}, {W, out, 1}, Y, out, /*accumulate=*/true, n_threads);
 }
 
-// dW = X^T dY, db = column sums of dY, and dX = dY W^T when dX is not null. The
-// two products are independent and of equal size (batch * in * out), so they run
-// side by side.
+// dW = X^T dY, db = column sums of dY, and dX = dY W^T when dX is not null.
 template <class T>
 void dense_backward(index_t batch, index_t in, index_t out, const T* X, const T* W, const T* dY, T* dW, T* db,
                     T* dX, int n_threads) {
-    const auto weights = [&](int threads) {
-        gemm<T>(in, out, batch, {X, 1, in}, {dY, out, 1}, dW, out, false, threads);
-        column_sums(batch, out, dY, db, threads);
-    };
-    if (!dX) return weights(n_threads);
-    run_side_by_side(n_threads, weights, [&](int threads) {
-        gemm<T>(batch, in, out, {dY, out, 1}, {W, 1, out}, dX, in, false, threads);
-    });
+    gemm<T>(in, out, batch, {X, 1, in}, {dY, out, 1}, dW, out, false, n_threads);
+    column_sums(batch, out, dY, db, n_threads);
+    if (dX) gemm<T>(batch, in, out, {dY, out, 1}, {W, 1, out}, dX, in, false, n_threads);
 }
 
 }  // namespace grnfast

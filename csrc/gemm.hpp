@@ -227,7 +227,10 @@ bool transpose_pack(const T*, index_t, index_t, int, T*) {
     return false;
 }
 inline bool transpose_pack(const float* src, index_t ld, index_t kc, int nr, float* dst) {
-    static const bool avx2 = __builtin_cpu_supports("avx2");
+    static const bool avx2 = [] {
+        __builtin_cpu_init();  // a static initialiser may run before the runtime's own
+        return __builtin_cpu_supports("avx2");
+    }();
     if (!avx2 || nr % 8 != 0) return false;
     transpose_pack_avx2(src, ld, kc, nr, dst);
     return true;
@@ -277,8 +280,9 @@ inline index_t gemm_row_tasks(index_t m_panels, int mr, int n_threads) {
 }
 
 // C (M x N, row stride ldc) = A (M x K) * B (K x N), or C += A * B when accumulate.
-// One parallel region per block of NC columns: the threads pack all of B's block
-// (every depth block at once), then each computes its own rows of C.
+// With at least one panel of columns per thread, each thread computes its own
+// columns alone. Otherwise (narrow C), one parallel region per block of NC columns:
+// the threads pack all of B's block (every depth block at once), then share its rows.
 template <class T>
 void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, index_t ldc, bool accumulate,
           int n_threads) {
@@ -294,6 +298,20 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     const index_t m_panels = ceil_div(M, mr), k_blocks = ceil_div(K, KC);
     const index_t depth = ceil_div(K, k_blocks);  // K = 1558 is 7 blocks of 223, not 6 of 256 and one of 22
     const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
+#ifdef _OPENMP
+    const index_t all_panels = ceil_div(N, nr);
+    if (threads > 1 && all_panels >= threads) {
+        // Each thread its own columns: it packs its part of B and computes, with no
+        // waiting on the others until the end.
+#pragma omp parallel num_threads(threads)
+        {
+            const index_t t = omp_get_thread_num();
+            const index_t j0 = t * all_panels / threads * nr, j1 = std::min(N, (t + 1) * all_panels / threads * nr);
+            gemm<T>(M, j1 - j0, K, A, {B.data + j0 * B.cs, B.rs, B.cs}, C + j0, ldc, accumulate, 1);
+        }
+        return;
+    }
+#endif
     const index_t row_tasks = gemm_row_tasks(m_panels, mr, threads);
     thread_local std::vector<T> packed_b;  // the calling thread's; every thread reads it
     for (index_t jc = 0; jc < N; jc += NC) {
