@@ -182,6 +182,38 @@ py::dict layer_outputs(const ModelSpec& spec, const Array<float>& params, const 
     return result;
 }
 
+// Two-tower logits of every row of U (regulator-tower outputs) against every row
+// of V (target-tower outputs): (n_u x n_v), one matrix product. Genome-wide scoring
+// computes V once and calls this per block of regulators.
+Array<float> tower_scores(const ModelSpec& spec, const Array<float>& u, const Array<float>& v, int n_threads) {
+    require(spec.kind == "two_tower", "tower scores exist only for two-tower models");
+    require_shape(u, {-1, -1}, "regulator tower outputs");
+    require_shape(v, {-1, u.shape(1)}, "target tower outputs");
+    const index_t n_u = u.shape(0), n_v = v.shape(0), D = u.shape(1);
+    Array<float> out({n_u, n_v});
+    py::gil_scoped_release release;
+    // Unit rows for cosine scores; the temperature goes into the regulator side.
+    std::vector<float> U(u.data(), u.data() + n_u * D), V;
+    const auto unit_rows = [D](float* M, index_t rows) {
+        for (index_t r = 0; r < rows; ++r) {
+            float ss = 0;
+            for (index_t j = 0; j < D; ++j) ss += M[r * D + j] * M[r * D + j];
+            const float inv = 1.0f / std::sqrt(ss + 1e-12f);
+            for (index_t j = 0; j < D; ++j) M[r * D + j] *= inv;
+        }
+    };
+    if (spec.cosine) {
+        V.assign(v.data(), v.data() + n_v * D);
+        unit_rows(U.data(), n_u);
+        unit_rows(V.data(), n_v);
+    }
+    const float inv_t = float(1.0 / spec.temperature);
+    for (float& x : U) x *= inv_t;
+    gemm<float>(n_u, n_v, D, {U.data(), D, 1}, {spec.cosine ? V.data() : v.data(), 1, D}, out.mutable_data(), n_v,
+                false, n_threads);
+    return out;
+}
+
 // Logits of every regulator x target pair (evaluation mode), as an (n_reg x n_tgt)
 // matrix. Two-tower: tower outputs once per gene, then one matrix product.
 // Cross-encoder: the split first layer (see CrossEncoder::score_grid).
@@ -194,29 +226,11 @@ Array<float> score_grid(const ModelSpec& spec, const Array<float>& params, const
             if (ids->data()[i] < 0 || ids->data()[i] >= spec.n_genes)
                 throw std::out_of_range("gene index " + std::to_string(ids->data()[i]) + " outside [0, " +
                                         std::to_string(spec.n_genes) + ")");
+    if (spec.kind == "two_tower")
+        return tower_scores(spec, tower_outputs(spec, params, buffers, features, regs, 0, n_threads),
+                            tower_outputs(spec, params, buffers, features, tgts, 1, n_threads), n_threads);
     const index_t n_reg = regs.shape(0), n_tgt = tgts.shape(0);
     Array<float> out({n_reg, n_tgt});
-    if (spec.kind == "two_tower") {
-        Array<float> u = tower_outputs(spec, params, buffers, features, regs, 0, n_threads);
-        Array<float> v = tower_outputs(spec, params, buffers, features, tgts, 1, n_threads);
-        const index_t D = u.shape(1);
-        py::gil_scoped_release release;
-        float* U = u.mutable_data();
-        float* V = v.mutable_data();
-        if (spec.cosine)
-            for (float* M : {U, V})
-                for (index_t r = 0; r < (M == U ? n_reg : n_tgt); ++r) {
-                    float ss = 0;
-                    for (index_t j = 0; j < D; ++j) ss += M[r * D + j] * M[r * D + j];
-                    const float inv = 1.0f / std::sqrt(ss + 1e-12f);
-                    for (index_t j = 0; j < D; ++j) M[r * D + j] *= inv;
-                }
-        gemm<float>(n_reg, n_tgt, D, {U, D, 1}, {V, 1, D}, out.mutable_data(), n_tgt, false, n_threads);
-        const float inv_t = float(1.0 / spec.temperature);
-        float* o = out.mutable_data();
-        for (index_t i = 0; i < n_reg * n_tgt; ++i) o[i] *= inv_t;
-        return out;
-    }
     CrossEncoder<float> net(spec);
     require_shape(params, {net.layout().n_params}, "params");
     require_shape(buffers, {net.layout().n_buffers}, "buffers");
@@ -457,6 +471,8 @@ PYBIND11_MODULE(_core, m) {
 
     m.def("layer_outputs", &layer_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("n_threads") = 1);
+    m.def("tower_scores", &tower_scores, py::arg("spec"), py::arg("regulator_outputs"), py::arg("target_outputs"),
+          py::arg("n_threads") = 1, "Two-tower logits of every regulator-tower row against every target-tower row.");
     m.def("score_grid", &score_grid, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
           py::arg("regulators"), py::arg("targets"), py::arg("n_threads") = 1);
 

@@ -60,10 +60,17 @@ def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
     tgts = _gene_indices(model, targets, "targets")
     spec = model._make_spec(model.spec_)
     n_threads = effective_threads(model.n_jobs)
+    state = (spec, model.params_, model.buffers_, model.node_features_)
+    if spec.kind == "two_tower":  # tower outputs once per gene, then one product per block
+        u = _core.tower_outputs(*state, regs, 0, n_threads)
+        v = _core.tower_outputs(*state, tgts, 1, n_threads)
+        for start in range(0, len(regs), block_size):
+            yield regs[start : start + block_size], tgts, _core.tower_scores(spec, u[start : start + block_size], v,
+                                                                             n_threads)
+        return
     for start in range(0, len(regs), block_size):
         block = regs[start : start + block_size]
-        logits = _core.score_grid(spec, model.params_, model.buffers_, model.node_features_, block, tgts, n_threads)
-        yield block, tgts, logits
+        yield block, tgts, _core.score_grid(*state, block, tgts, n_threads)
 
 
 def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self=True, block_size=64):
