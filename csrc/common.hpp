@@ -47,6 +47,15 @@ void parallel_for(int n_threads, index_t n_blocks, double work, F&& fn) {
 
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 
+// Makes a work buffer hold at least n elements; it never shrinks. Scratch space is
+// reserved for the largest batch, and a smaller call in between (validation,
+// prediction) must not leave it too small for the next training batch. Returns the data.
+template <class T>
+T* grow_to(std::vector<T>& buffer, index_t n) {
+    if (buffer.size() < static_cast<size_t>(n)) buffer.resize(static_cast<size_t>(n));
+    return buffer.data();
+}
+
 // job0(threads) and job1(threads), two independent jobs of the same size. On two
 // threads they run side by side, one thread each, with no synchronisation between
 // them until both end; with more threads too when nested parallelism is enabled

@@ -16,8 +16,7 @@ class CrossEncoder : public Network<T> {
 
     void reserve(index_t max_batch) override {
         head_.reserve(max_batch);
-        input_.resize(static_cast<size_t>(max_batch * width_));
-        d_input_.resize(input_.size());
+        for (auto* v : {&input_, &d_input_}) grow_to(*v, max_batch * width_);
     }
 
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
@@ -93,7 +92,8 @@ class CrossEncoder : public Network<T> {
         constexpr index_t kChunk = 2048;
         const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
         head_.reserve(chunk);
-        std::vector<T> z(static_cast<size_t>(chunk * H)), product;
+        T* z = head_.first_preactivation();
+        std::vector<T> product;
         if (spec_.product_block()) product.resize(static_cast<size_t>(chunk * E));
         for (index_t start = 0; start < n; start += chunk) {
             const index_t c = std::min(chunk, n - start);
@@ -111,8 +111,8 @@ class CrossEncoder : public Network<T> {
                 }
             });
             if (spec_.product_block())
-                gemm<T>(c, H, E, {product.data(), E, 1}, {W + col_prod_ * H, H, 1}, z.data(), H, true, n_threads);
-            const T* out = head_.forward_from_first_preactivation(params, buffers, z.data(), c, n_threads);
+                gemm<T>(c, H, E, {product.data(), E, 1}, {W + col_prod_ * H, H, 1}, z, H, true, n_threads);
+            const T* out = head_.forward_from_first_preactivation(params, buffers, c, n_threads);
             std::copy(out, out + c, logits + start);
         }
     }
@@ -138,7 +138,7 @@ class CrossEncoder : public Network<T> {
         constexpr index_t kChunk = 2048;
         const index_t chunk = std::min(kChunk, std::max<index_t>(n_tgt, 1));
         head_.reserve(chunk);
-        std::vector<T> z(static_cast<size_t>(chunk * H));
+        T* z = head_.first_preactivation();
         for (index_t i = 0; i < n_reg; ++i) {
             if (spec_.product_block()) {  // diag(e_r) W_prod
                 const T* e = params + regs[i] * E;
@@ -155,9 +155,9 @@ class CrossEncoder : public Network<T> {
                     }
                 });
                 if (spec_.product_block())
-                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {scaled.data(), H, 1}, z.data(), H, true,
+                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {scaled.data(), H, 1}, z, H, true,
                             n_threads);
-                const T* logits = head_.forward_from_first_preactivation(params, buffers, z.data(), c, n_threads);
+                const T* logits = head_.forward_from_first_preactivation(params, buffers, c, n_threads);
                 std::copy(logits, logits + c, out + i * n_tgt + start);
             }
         }

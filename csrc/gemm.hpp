@@ -260,14 +260,6 @@ void pack_b_panel(MatView<T> B, index_t j0, index_t cols, index_t p0, index_t kc
     }
 }
 
-// A packing buffer of at least n elements. It only ever grows: shrinking and
-// growing it again would zero-fill the new part on every call.
-template <class T>
-T* grown(std::vector<T>& buffer, index_t n) {
-    if (buffer.size() < static_cast<size_t>(n)) buffer.resize(static_cast<size_t>(n));
-    return buffer.data();
-}
-
 }  // namespace gemm_detail
 
 inline const char* gemm_kernel_name() { return gemm_detail::kernel_for<float>().name; }
@@ -320,7 +312,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     for (index_t jc = 0; jc < N; jc += NC) {
         const index_t nc = std::min(NC, N - jc);
         const index_t n_panels = ceil_div(nc, nr);
-        T* bp = grown(packed_b, n_panels * nr * K);  // depth block pc starts at pc * n_panels * nr
+        T* bp = grow_to(packed_b, n_panels * nr * K);  // depth block pc starts at pc * n_panels * nr
 #pragma omp parallel num_threads(threads) if (threads > 1)
         {
 #pragma omp for schedule(static)
@@ -339,7 +331,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                 const index_t full = mc / mr;
                 for (index_t pc = 0; pc < K; pc += depth) {
                     const index_t kc = std::min(depth, K - pc);
-                    T* ap = grown(packed_a, (p1 - p0 - full) * mr * kc);
+                    T* ap = grow_to(packed_a, (p1 - p0 - full) * mr * kc);
                     pack_a(A, i0 + full * mr, mc - full * mr, pc, kc, mr, ap);
                     const T* bk = bp + pc * n_panels * nr;
                     const bool acc = accumulate || pc > 0;

@@ -52,15 +52,11 @@ class MLP {
 
     void reserve(index_t max_batch) {
         for (Layer& L : layers_) {
-            const size_t n = static_cast<size_t>(max_batch * L.out);
-            L.z.resize(n);
-            L.d.resize(n);
+            const index_t n = max_batch * L.out;
+            for (auto* v : {&L.z, &L.d}) grow_to(*v, n);
             if (L.activated) {
-                L.a.resize(n);
-                L.x_hat.resize(n);
-                L.gate.resize(n);
-                L.mean.resize(static_cast<size_t>(L.out));
-                L.invstd.resize(static_cast<size_t>(L.out));
+                for (auto* v : {&L.a, &L.x_hat, &L.gate}) grow_to(*v, n);
+                for (auto* v : {&L.mean, &L.invstd}) grow_to(*v, L.out);
             }
         }
     }
@@ -99,13 +95,11 @@ class MLP {
     }
 
    public:
-    // Evaluation-mode forward that starts from layer 0's pre-activation Z0 (batch x
-    // first width), already computed by the caller: how genome-wide scoring reuses
-    // per-gene parts of the first layer.
-    const T* forward_from_first_preactivation(const T* params, const T* buffers, const T* Z0, index_t batch,
-                                              int n_threads) {
-        Layer& first = layers_[0];
-        std::copy(Z0, Z0 + batch * first.out, first.z.data());
+    // Evaluation-mode forward that starts from layer 0's pre-activation, which the
+    // caller has written into first_preactivation() (batch x first width, up to the
+    // reserved batch): how genome-wide scoring reuses per-gene parts of the first layer.
+    T* first_preactivation() { return layers_[0].z.data(); }
+    const T* forward_from_first_preactivation(const T* params, const T* buffers, index_t batch, int n_threads) {
         return continue_forward(params, const_cast<T*>(buffers), batch, n_threads);
     }
 

@@ -25,8 +25,8 @@ class TwoTower : public Network<T> {
     void reserve(index_t max_batch) override {
         regulator_.reserve(max_batch);
         target_.reserve(max_batch);
-        for (auto* v : {&in_reg_, &in_tgt_, &d_in_reg_, &d_in_tgt_}) v->resize(static_cast<size_t>(max_batch * width_));
-        for (auto* v : {&d_u_, &d_v_}) v->resize(static_cast<size_t>(max_batch * output_dim()));
+        for (auto* v : {&in_reg_, &in_tgt_, &d_in_reg_, &d_in_tgt_}) grow_to(*v, max_batch * width_);
+        for (auto* v : {&d_u_, &d_v_}) grow_to(*v, max_batch * output_dim());
     }
 
     // Tower outputs for a list of genes (role 0: regulator tower, 1: target tower),
