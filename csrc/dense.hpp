@@ -20,10 +20,7 @@ void column_sums(index_t rows, index_t cols, const T* M, T* out, int n_threads) 
 template <class T>
 void dense_forward(index_t batch, index_t in, index_t out, const T* X, const T* W, const T* b, T* Y,
                    int n_threads) {
-    parallel_for(n_threads, ceil_div(batch, 64), double(batch) * out, [&](index_t blk) {
-        for (index_t r = blk * 64; r < std::min(batch, blk * 64 + 64); ++r) std::copy(b, b + out, Y + r * out);
-    });
-    gemm<T>(batch, out, in, {X, in, 1}, {W, out, 1}, Y, out, /*accumulate=*/true, n_threads);
+    gemm<T>(batch, out, in, {X, in, 1}, {W, out, 1}, Y, out, false, n_threads, b);
 }
 
 // dW = X^T dY, db = column sums of dY, and dX = dY W^T when dX is not null.

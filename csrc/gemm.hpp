@@ -274,39 +274,44 @@ inline index_t gemm_row_tasks(index_t m_panels, int mr, int n_threads) {
     return std::min(tasks, m_panels);
 }
 
-// C (M x N, row stride ldc) = A (M x K) * B (K x N), or C += A * B when accumulate.
-// With at least one panel of columns per thread, each thread computes its own
+// C (M x N, row stride ldc) = A (M x K) * B (K x N), or C += A * B when accumulate,
+// or C = bias (added to every row) + A * B when bias is given. With at least one panel of columns per thread, each thread computes its own
 // columns alone. Otherwise (narrow C), one parallel region per block of NC columns:
 // the threads pack all of B's block (every depth block at once), then share its rows.
 template <class T>
 void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, index_t ldc, bool accumulate,
-          int n_threads) {
+          int n_threads, const T* bias = nullptr) {
     using namespace gemm_detail;
     if (M == 0 || N == 0) return;
+    const Kernel<T>& kernel = kernel_for<T>();
+    const int mr = kernel.mr, nr = kernel.nr;
+    const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
+#ifdef _OPENMP
+    const index_t all_panels = ceil_div(N, nr);
+    if (threads > 1 && all_panels >= threads) {
+        // Each thread its own columns: it sets their bias, packs its part of B and
+        // computes, with no waiting on the others until the end.
+#pragma omp parallel num_threads(threads)
+        {
+            const index_t t = omp_get_thread_num();
+            const index_t j0 = t * all_panels / threads * nr, j1 = std::min(N, (t + 1) * all_panels / threads * nr);
+            gemm<T>(M, j1 - j0, K, A, {B.data + j0 * B.cs, B.rs, B.cs}, C + j0, ldc, accumulate, 1,
+                    bias ? bias + j0 : nullptr);
+        }
+        return;
+    }
+#endif
+    if (bias) {
+        for (index_t i = 0; i < M; ++i) std::copy(bias, bias + N, C + i * ldc);
+        accumulate = true;
+    }
     if (K == 0) {
         if (!accumulate)
             for (index_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, T(0));
         return;
     }
-    const Kernel<T>& kernel = kernel_for<T>();
-    const int mr = kernel.mr, nr = kernel.nr;
     const index_t m_panels = ceil_div(M, mr), k_blocks = ceil_div(K, KC);
     const index_t depth = ceil_div(K, k_blocks);  // K = 1558 is 7 blocks of 223, not 6 of 256 and one of 22
-    const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
-#ifdef _OPENMP
-    const index_t all_panels = ceil_div(N, nr);
-    if (threads > 1 && all_panels >= threads) {
-        // Each thread its own columns: it packs its part of B and computes, with no
-        // waiting on the others until the end.
-#pragma omp parallel num_threads(threads)
-        {
-            const index_t t = omp_get_thread_num();
-            const index_t j0 = t * all_panels / threads * nr, j1 = std::min(N, (t + 1) * all_panels / threads * nr);
-            gemm<T>(M, j1 - j0, K, A, {B.data + j0 * B.cs, B.rs, B.cs}, C + j0, ldc, accumulate, 1);
-        }
-        return;
-    }
-#endif
     const index_t row_tasks = gemm_row_tasks(m_panels, mr, threads);
     thread_local std::vector<T> packed_b;  // the calling thread's; every thread reads it
     for (index_t jc = 0; jc < N; jc += NC) {
