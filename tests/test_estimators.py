@@ -78,13 +78,14 @@ assert np.array_equal(fits[0].params_, fits[1].params_), "n_jobs=4 with nested p
 """
 
 
-def test_bit_identical_when_the_towers_run_side_by_side_with_nested_threads():
+def test_bit_identical_when_the_towers_run_side_by_side_with_nested_threads(tmp_path):
     """With nested OpenMP enabled, 4 threads run the two towers side by side with
     2 threads each: the same weights as one thread. (Nesting is fixed when the
     OpenMP runtime starts, hence a fresh process.)"""
     script = NESTED_THREADS_SCRIPT.format(tests=os.path.dirname(__file__))
     env = {**os.environ, "OMP_MAX_ACTIVE_LEVELS": "2"}
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    # From a directory of its own, so that it imports the installed package, not the source tree.
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
 
