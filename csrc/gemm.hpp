@@ -270,14 +270,16 @@ inline const char* gemm_kernel_name() { return gemm_detail::kernel_for<float>().
 // not hold the others up); splitting rows does not change how any element of C is
 // summed, so neither does which thread takes which task.
 inline index_t gemm_row_tasks(index_t m_panels, int mr, int n_threads) {
-    const index_t tasks = std::max<index_t>(ceil_div(m_panels * mr, gemm_detail::MC), n_threads > 1 ? 4 * n_threads : 1);
+    const index_t at_least = n_threads > 1 ? 4 * n_threads : 1;
+    const index_t tasks = std::max<index_t>(ceil_div(m_panels * mr, gemm_detail::MC), at_least);
     return std::min(tasks, m_panels);
 }
 
 // C (M x N, row stride ldc) = A (M x K) * B (K x N), or C += A * B when accumulate,
-// or C = bias (added to every row) + A * B when bias is given. With at least one panel of columns per thread, each thread computes its own
-// columns alone. Otherwise (narrow C), one parallel region per block of NC columns:
-// the threads pack all of B's block (every depth block at once), then share its rows.
+// or C = bias (added to every row) + A * B when bias is given. With at least one
+// panel of columns per thread, each thread computes its own columns alone.
+// Otherwise (narrow C), one parallel region per block of NC columns: the threads
+// pack all of B's block (every depth block at once), then share its rows.
 template <class T>
 void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, index_t ldc, bool accumulate,
           int n_threads, const T* bias = nullptr) {

@@ -141,8 +141,9 @@ class TwoTower : public Network<T> {
             [&](int threads) { tower_backward(regulator_, params, grads, d_u_.data(), batch, d_in_reg_.data(),
                                               emb_rows, feat_rows, threads); },
             [&](int threads) {
+                // The target rows follow the batch's regulator rows.
                 tower_backward(target_, params, grads, d_v_.data(), batch, d_in_tgt_.data(),
-                               emb_rows ? emb_rows + batch * spec_.embedding_dim : nullptr,
+                               spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
                                feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
             });
     }
@@ -158,7 +159,8 @@ class TwoTower : public Network<T> {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
                 const T* d = d_in + r * width_;
                 if (spec_.use_embeddings) std::copy(d, d + E, emb_rows + r * E);
-                if (feat_rows && spec_.feature_block()) std::copy(d + emb_cols(), d + emb_cols() + F, feat_rows + r * F);
+                if (feat_rows && spec_.feature_block())
+                    std::copy(d + emb_cols(), d + emb_cols() + F, feat_rows + r * F);
             }
         });
     }
