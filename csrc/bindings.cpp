@@ -214,11 +214,13 @@ Array<float> tower_scores(const ModelSpec& spec, const Array<float>& u, const Ar
     return out;
 }
 
-// Logits of every regulator x target pair (evaluation mode), as an (n_reg x n_tgt)
-// matrix. Two-tower: tower outputs once per gene, then one matrix product.
-// Cross-encoder: the split first layer (see CrossEncoder::score_grid).
+// Cross-encoder logits of every regulator x target pair (evaluation mode), as an
+// (n_reg x n_tgt) matrix, from the split first layer (see CrossEncoder::score_grid).
+// Two-tower models score with tower_outputs once per gene and tower_scores.
 Array<float> score_grid(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
                         const Array<float>& features, const IndexArray& regs, const IndexArray& tgts, int n_threads) {
+    require(spec.kind == "cross_encoder", "score_grid is for cross-encoders; two-tower models use tower_outputs "
+                                          "and tower_scores");
     require_shape(regs, {-1}, "regulators");
     require_shape(tgts, {-1}, "targets");
     for (const IndexArray* ids : {&regs, &tgts})
@@ -226,9 +228,6 @@ Array<float> score_grid(const ModelSpec& spec, const Array<float>& params, const
             if (ids->data()[i] < 0 || ids->data()[i] >= spec.n_genes)
                 throw std::out_of_range("gene index " + std::to_string(ids->data()[i]) + " outside [0, " +
                                         std::to_string(spec.n_genes) + ")");
-    if (spec.kind == "two_tower")
-        return tower_scores(spec, tower_outputs(spec, params, buffers, features, regs, 0, n_threads),
-                            tower_outputs(spec, params, buffers, features, tgts, 1, n_threads), n_threads);
     const index_t n_reg = regs.shape(0), n_tgt = tgts.shape(0);
     Array<float> out({n_reg, n_tgt});
     CrossEncoder<float> net(spec);
