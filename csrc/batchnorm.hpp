@@ -27,11 +27,12 @@ struct BatchNormCache {
 };
 
 // One row in training mode (or without batch norm, with x_hat unused): y = gamma *
-// x_hat + beta, gate = keep_scale where y > 0, a = gate * y. Dropout zeroes gate and
-// a afterwards.
+// x_hat + beta; gate = keep_scale where y > 0 and dropout keeps the unit (its 16
+// random bits, when `draws` is given, at least `threshold`), else 0; a = gate * y.
 template <class T>
 inline void bn_relu_row(const T* __restrict z, const T* __restrict mean, const T* __restrict invstd,
-                        const T* __restrict gamma, const T* __restrict beta, bool bn, T keep_scale, T* __restrict x_hat,
+                        const T* __restrict gamma, const T* __restrict beta, bool bn, T keep_scale,
+                        const std::uint16_t* __restrict draws, std::uint32_t threshold, T* __restrict x_hat,
                         T* __restrict gate, T* __restrict a, index_t n) {
     for (index_t j = 0; j < n; ++j) {
         T y = z[j];
@@ -39,7 +40,8 @@ inline void bn_relu_row(const T* __restrict z, const T* __restrict mean, const T
             x_hat[j] = (z[j] - mean[j]) * invstd[j];
             y = gamma[j] * x_hat[j] + beta[j];
         }
-        gate[j] = y > T(0) ? keep_scale : T(0);
+        const bool kept = draws ? draws[j] >= threshold : true;
+        gate[j] = y > T(0) && kept ? keep_scale : T(0);
         a[j] = gate[j] * y;
     }
 }
@@ -55,38 +57,94 @@ inline void affine_relu_row(const T* __restrict z, const T* __restrict scale, co
     }
 }
 
-// float32 versions cloned for AVX-512 and AVX2 (the TU itself targets baseline x86-64).
-__attribute__((target_clones("avx512f", "avx2", "default"))) inline void bn_relu_row_f32(
-    const float* __restrict z, const float* __restrict mean, const float* __restrict invstd,
-    const float* __restrict gamma, const float* __restrict beta, bool bn, float keep_scale, float* __restrict x_hat,
-    float* __restrict gate, float* __restrict a, index_t n) {
-    bn_relu_row<float>(z, mean, invstd, gamma, beta, bn, keep_scale, x_hat, gate, a, n);
+// Batch sums of columns [0, n) of a (batch x ld) block, each column summed over the
+// rows in order: sum[j] = sum_r z[r, j] and, when sq is given, sq[j] = sum_r (z[r, j]
+// - mean[j])^2 with mean = sum / batch.
+template <class T>
+inline void column_moments(const T* __restrict z, index_t batch, index_t ld, index_t n, T* __restrict mean,
+                           T* __restrict sq) {
+    for (index_t j = 0; j < n; ++j) mean[j] = T(0);
+    for (index_t r = 0; r < batch; ++r)
+        for (index_t j = 0; j < n; ++j) mean[j] += z[r * ld + j];
+    for (index_t j = 0; j < n; ++j) mean[j] /= T(batch);
+    for (index_t j = 0; j < n; ++j) sq[j] = T(0);
+    for (index_t r = 0; r < batch; ++r)
+        for (index_t j = 0; j < n; ++j) {
+            const T d = z[r * ld + j] - mean[j];
+            sq[j] += d * d;
+        }
 }
-__attribute__((target_clones("avx512f", "avx2", "default"))) inline void affine_relu_row_f32(
-    const float* __restrict z, const float* __restrict scale, const float* __restrict shift, float* __restrict a,
-    index_t n) {
+
+// The backward pass over columns [0, n) of a (batch x ld) block: dy = dA * gate;
+// dbeta = sum dy; dgamma = sum dy * x_hat; dZ = gamma * invstd / B * (B dy - dbeta
+// - x_hat dgamma). dZ may be dA (in place): each element is read before it is written.
+template <class T>
+inline void bn_backward_columns(const T* dA, const T* __restrict gate, const T* __restrict x_hat,
+                                const T* __restrict gamma, const T* __restrict invstd, index_t batch, index_t ld,
+                                index_t n, T* __restrict dgamma, T* __restrict dbeta, T* dZ) {
+    for (index_t j = 0; j < n; ++j) dgamma[j] = dbeta[j] = T(0);
+    for (index_t r = 0; r < batch; ++r)
+        for (index_t j = 0; j < n; ++j) {
+            const T dy = dA[r * ld + j] * gate[r * ld + j];
+            dbeta[j] += dy;
+            dgamma[j] += dy * x_hat[r * ld + j];
+        }
+    const T b = T(batch);
+    for (index_t r = 0; r < batch; ++r)
+#pragma GCC ivdep
+        for (index_t j = 0; j < n; ++j) {
+            const T dy = dA[r * ld + j] * gate[r * ld + j];
+            dZ[r * ld + j] = gamma[j] * invstd[j] / b * (b * dy - dbeta[j] - x_hat[r * ld + j] * dgamma[j]);
+        }
+}
+
+// float32 versions cloned for AVX-512 and AVX2 (the TU itself targets baseline x86-64).
+#define GRNFAST_CLONED __attribute__((target_clones("avx512f", "avx2", "default")))
+GRNFAST_CLONED inline void bn_relu_row_f32(const float* __restrict z, const float* __restrict mean,
+                                           const float* __restrict invstd, const float* __restrict gamma,
+                                           const float* __restrict beta, bool bn, float keep_scale,
+                                           const std::uint16_t* __restrict draws, std::uint32_t threshold,
+                                           float* __restrict x_hat, float* __restrict gate, float* __restrict a,
+                                           index_t n) {
+    bn_relu_row<float>(z, mean, invstd, gamma, beta, bn, keep_scale, draws, threshold, x_hat, gate, a, n);
+}
+GRNFAST_CLONED inline void affine_relu_row_f32(const float* __restrict z, const float* __restrict scale,
+                                               const float* __restrict shift, float* __restrict a, index_t n) {
     affine_relu_row<float>(z, scale, shift, a, n);
 }
+GRNFAST_CLONED inline void column_moments_f32(const float* z, index_t batch, index_t ld, index_t n, float* mean,
+                                              float* sq) {
+    column_moments<float>(z, batch, ld, n, mean, sq);
+}
+GRNFAST_CLONED inline void bn_backward_columns_f32(const float* dA, const float* gate, const float* x_hat,
+                                                   const float* gamma, const float* invstd, index_t batch,
+                                                   index_t ld, index_t n, float* dgamma, float* dbeta, float* dZ) {
+    bn_backward_columns<float>(dA, gate, x_hat, gamma, invstd, batch, ld, n, dgamma, dbeta, dZ);
+}
+#undef GRNFAST_CLONED
 inline void bn_relu_row(const float* z, const float* mean, const float* invstd, const float* gamma, const float* beta,
-                        bool bn, float keep_scale, float* x_hat, float* gate, float* a, index_t n) {
-    bn_relu_row_f32(z, mean, invstd, gamma, beta, bn, keep_scale, x_hat, gate, a, n);
+                        bool bn, float keep_scale, const std::uint16_t* draws, std::uint32_t threshold, float* x_hat,
+                        float* gate, float* a, index_t n) {
+    bn_relu_row_f32(z, mean, invstd, gamma, beta, bn, keep_scale, draws, threshold, x_hat, gate, a, n);
 }
 inline void affine_relu_row(const float* z, const float* scale, const float* shift, float* a, index_t n) {
     affine_relu_row_f32(z, scale, shift, a, n);
 }
+inline void column_moments(const float* z, index_t batch, index_t ld, index_t n, float* mean, float* sq) {
+    column_moments_f32(z, batch, ld, n, mean, sq);
+}
+inline void bn_backward_columns(const float* dA, const float* gate, const float* x_hat, const float* gamma,
+                                const float* invstd, index_t batch, index_t ld, index_t n, float* dgamma,
+                                float* dbeta, float* dZ) {
+    bn_backward_columns_f32(dA, gate, x_hat, gamma, invstd, batch, ld, n, dgamma, dbeta, dZ);
+}
 
-// Zeroes the gate and output of the units of one row that dropout drops: one
-// 64-bit draw per four units (as DropoutKey::dropped), without branches.
-template <class T>
-inline void apply_dropout(const DropoutKey& key, std::uint64_t base, T* __restrict gate, T* __restrict a,
-                          index_t width) {
+// The 16 random bits of each of a row's `width` units: one 64-bit draw per four
+// units (as DropoutKey::dropped reads them).
+inline void dropout_draws(const DropoutKey& key, std::uint64_t base, index_t width, std::uint16_t* draws) {
     for (index_t j0 = 0; j0 < width; j0 += 4) {
         const std::uint64_t bits = key.group_bits(base, j0);
-        for (index_t j = j0; j < std::min(width, j0 + 4); ++j) {
-            const bool keep = ((bits >> (16 * (j & 3))) & 0xFFFFu) >= key.threshold16;
-            gate[j] = keep ? gate[j] : T(0);
-            a[j] = keep ? a[j] : T(0);
-        }
+        for (index_t q = 0; q < 4; ++q) draws[j0 + q] = static_cast<std::uint16_t>(bits >> (16 * q));
     }
 }
 
@@ -101,19 +159,10 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
     if (training && bn.enabled) {
         require(batch > 1, "batch norm in training needs at least 2 samples per batch");
         parallel_for(n_threads, ceil_div(width, kCols), 3.0 * batch * width, [&](index_t b) {
-            const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
-            for (index_t j = j0; j < j1; ++j) cache.mean[j] = T(0);
-            for (index_t r = 0; r < batch; ++r)
-                for (index_t j = j0; j < j1; ++j) cache.mean[j] += Z[r * width + j];
-            for (index_t j = j0; j < j1; ++j) cache.mean[j] /= T(batch);
-            for (index_t j = j0; j < j1; ++j) cache.invstd[j] = T(0);  // holds the sum of squares for now
-            for (index_t r = 0; r < batch; ++r)
-                for (index_t j = j0; j < j1; ++j) {
-                    const T d = Z[r * width + j] - cache.mean[j];
-                    cache.invstd[j] += d * d;
-                }
+            const index_t j0 = b * kCols, n = std::min(width, j0 + kCols) - j0;
+            column_moments(Z + j0, batch, width, n, cache.mean + j0, cache.invstd + j0);  // invstd holds sums of squares for now
             const T m = T(bn.momentum);
-            for (index_t j = j0; j < j1; ++j) {
+            for (index_t j = j0; j < j0 + n; ++j) {
                 const T var = cache.invstd[j] / T(batch);
                 running_mean[j] = (T(1) - m) * running_mean[j] + m * cache.mean[j];
                 running_var[j] = (T(1) - m) * running_var[j] + m * cache.invstd[j] / T(batch - 1);
@@ -137,18 +186,17 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
     const bool drop = p_drop > 0.0;
     const T keep_scale = drop ? T(1.0 / (1.0 - p_drop)) : T(1);
     parallel_for(n_threads, ceil_div(batch, 16), 4.0 * batch * width, [&](index_t b) {
+        thread_local std::vector<std::uint16_t> draws;
+        std::uint16_t* d = drop ? grow_to(draws, ceil_div(width, 4) * 4) : nullptr;
         for (index_t r = b * 16; r < std::min(batch, b * 16 + 16); ++r) {
-            T* g = cache.gate + r * width;
-            T* a = A + r * width;
-            bn_relu_row(Z + r * width, cache.mean, cache.invstd, gamma, beta, bn.enabled, keep_scale,
-                        cache.x_hat + r * width, g, a, width);
-            if (drop) apply_dropout(key, key.sample_base(sample_ids[r]), g, a, width);
+            if (drop) dropout_draws(key, key.sample_base(sample_ids[r]), width, d);
+            bn_relu_row(Z + r * width, cache.mean, cache.invstd, gamma, beta, bn.enabled, keep_scale, d,
+                        key.threshold16, cache.x_hat + r * width, cache.gate + r * width, A + r * width, width);
         }
     });
 }
 
-// dA -> dZ (may alias dA), and dgamma/dbeta when bn is enabled. `scratch` holds
-// `width` values for the batch sums.
+// dA -> dZ (may alias dA), and dgamma/dbeta when bn is enabled.
 template <class T>
 void bn_relu_dropout_backward(index_t batch, index_t width, const T* dA, const T* gamma, const BatchNormConfig& bn,
                               BatchNormCache<T> cache, T* dgamma, T* dbeta, T* dZ, int n_threads) {
@@ -160,25 +208,10 @@ void bn_relu_dropout_backward(index_t batch, index_t width, const T* dA, const T
         });
         return;
     }
-    // Per column: dy = dA * gate; dbeta = sum dy; dgamma = sum dy * x_hat;
-    // dZ = gamma * invstd / B * (B dy - dbeta - x_hat dgamma).
     parallel_for(n_threads, ceil_div(width, kCols), 6.0 * batch * width, [&](index_t b) {
-        const index_t j0 = b * kCols, j1 = std::min(width, j0 + kCols);
-        for (index_t j = j0; j < j1; ++j) dgamma[j] = dbeta[j] = T(0);
-        for (index_t r = 0; r < batch; ++r)
-            for (index_t j = j0; j < j1; ++j) {
-                const index_t i = r * width + j;
-                const T dy = dA[i] * cache.gate[i];
-                dbeta[j] += dy;
-                dgamma[j] += dy * cache.x_hat[i];
-            }
-        const T n = T(batch);
-        for (index_t r = 0; r < batch; ++r)
-            for (index_t j = j0; j < j1; ++j) {
-                const index_t i = r * width + j;
-                const T dy = dA[i] * cache.gate[i];
-                dZ[i] = gamma[j] * cache.invstd[j] / n * (n * dy - dbeta[j] - cache.x_hat[i] * dgamma[j]);
-            }
+        const index_t j0 = b * kCols, n = std::min(width, j0 + kCols) - j0;
+        bn_backward_columns(dA + j0, cache.gate + j0, cache.x_hat + j0, gamma + j0, cache.invstd + j0, batch, width,
+                            n, dgamma + j0, dbeta + j0, dZ + j0);
     });
 }
 
