@@ -6,6 +6,27 @@
 
 namespace grnfast {
 
+// One pair's row of the split first layer: z = bias + part_reg + part_tgt (H values)
+// and, when the model has a product block, product = e_reg * e_tgt (E values).
+template <class T>
+inline void first_layer_row(const T* __restrict bias, const T* __restrict part_reg, const T* __restrict part_tgt,
+                            index_t H, const T* __restrict e_reg, const T* __restrict e_tgt, index_t E,
+                            T* __restrict z, T* __restrict product) {
+    for (index_t h = 0; h < H; ++h) z[h] = bias[h] + part_reg[h] + part_tgt[h];
+    if (product)
+        for (index_t k = 0; k < E; ++k) product[k] = e_reg[k] * e_tgt[k];
+}
+__attribute__((target_clones("avx512f", "avx2", "default"))) inline void first_layer_row_f32(
+    const float* __restrict bias, const float* __restrict part_reg, const float* __restrict part_tgt, index_t H,
+    const float* __restrict e_reg, const float* __restrict e_tgt, index_t E, float* __restrict z,
+    float* __restrict product) {
+    first_layer_row<float>(bias, part_reg, part_tgt, H, e_reg, e_tgt, E, z, product);
+}
+inline void first_layer_row(const float* bias, const float* part_reg, const float* part_tgt, index_t H,
+                            const float* e_reg, const float* e_tgt, index_t E, float* z, float* product) {
+    first_layer_row_f32(bias, part_reg, part_tgt, H, e_reg, e_tgt, E, z, product);
+}
+
 template <class T>
 class CrossEncoder : public Network<T> {
     using Network<T>::spec_;
@@ -93,21 +114,19 @@ class CrossEncoder : public Network<T> {
         const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
         head_.reserve(chunk);
         T* z = head_.first_preactivation();
+        const bool has_product = spec_.product_block();
         std::vector<T> product;
-        if (spec_.product_block()) product.resize(static_cast<size_t>(chunk * E));
+        if (has_product) product.resize(static_cast<size_t>(chunk * E));
         for (index_t start = 0; start < n; start += chunk) {
             const index_t c = std::min(chunk, n - start);
             parallel_for(n_threads, ceil_div(c, 64), (2.0 * H + E) * c, [&](index_t b) {
                 for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r) {
                     const index_t i = start + r;
-                    const T* pr = part_reg.data() + reg_pos[static_cast<size_t>(i)] * H;
-                    const T* pt = part_tgt.data() + tgt_pos[static_cast<size_t>(i)] * H;
-                    for (index_t h = 0; h < H; ++h) z[r * H + h] = bias[h] + pr[h] + pt[h];
-                    if (spec_.product_block()) {
-                        const T* er = params + pairs[2 * i] * E;
-                        const T* et = params + pairs[2 * i + 1] * E;
-                        for (index_t k = 0; k < E; ++k) product[r * E + k] = er[k] * et[k];
-                    }
+                    first_layer_row(bias, part_reg.data() + reg_pos[static_cast<size_t>(i)] * H,
+                                    part_tgt.data() + tgt_pos[static_cast<size_t>(i)] * H, H,
+                                    has_product ? params + pairs[2 * i] * E : nullptr,
+                                    has_product ? params + pairs[2 * i + 1] * E : nullptr, E, z + r * H,
+                                    has_product ? product.data() + r * E : nullptr);
                 }
             });
             if (spec_.product_block())
@@ -149,10 +168,9 @@ class CrossEncoder : public Network<T> {
                 const index_t c = std::min(chunk, n_tgt - start);
                 const T* pr = part_reg.data() + i * H;
                 parallel_for(n_threads, ceil_div(c, 64), 2.0 * c * H, [&](index_t b) {
-                    for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r) {
-                        const T* pt = part_tgt.data() + (start + r) * H;
-                        for (index_t h = 0; h < H; ++h) z[r * H + h] = bias[h] + pr[h] + pt[h];
-                    }
+                    for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r)
+                        first_layer_row(bias, pr, part_tgt.data() + (start + r) * H, H, nullptr, nullptr, E,
+                                        z + r * H, static_cast<T*>(nullptr));
                 });
                 if (spec_.product_block())
                     gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {scaled.data(), H, 1}, z, H, true,
