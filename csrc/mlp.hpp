@@ -116,8 +116,10 @@ class MLP {
     index_t first_bias() const { return layers_[0].b; }
 
     // From d(loss)/d(output): parameter gradients into grads (same layout as params)
-    // and, when dX is not null, d(loss)/d(input) (batch x in_dim).
-    void backward(const T* params, T* grads, const T* d_out, index_t batch, T* dX, int n_threads) {
+    // and, when dX is not null, d(loss)/d(input) (batch x in_dim), or only its first
+    // dx_cols columns, at row stride dx_cols, when dx_cols is given.
+    void backward(const T* params, T* grads, const T* d_out, index_t batch, T* dX, int n_threads,
+                  index_t dx_cols = -1) {
         const T* d = d_out;
         for (size_t l = layers_.size(); l-- > 0;) {
             Layer& L = layers_[l];
@@ -130,7 +132,8 @@ class MLP {
             }
             const T* in = l == 0 ? input_ : layers_[l - 1].a.data();
             T* d_in = l == 0 ? dX : layers_[l - 1].d.data();
-            dense_backward(batch, L.in, L.out, in, params + L.w, d, grads + L.w, grads + L.b, d_in, n_threads);
+            dense_backward(batch, L.in, L.out, in, params + L.w, d, grads + L.w, grads + L.b, d_in, n_threads,
+                           l == 0 ? dx_cols : -1, l == 0 ? dx_cols : -1);
             d = d_in;
         }
         if (layers_.empty() && dX) std::copy(d_out, d_out + batch * in_dim_, dX);

@@ -150,9 +150,16 @@ class TwoTower : public Network<T> {
 
    private:
     // One tower's backward pass, then its gene rows' gradients: the embedding part
-    // into emb_rows and the node-feature part into feat_rows (when not null).
+    // into emb_rows and the node-feature part into feat_rows (when not null). In
+    // training (no feat_rows) only the embedding columns of d(input) are computed,
+    // straight into emb_rows.
     void tower_backward(MLP<T>& tower, const T* params, T* grads, const T* d_out, index_t batch, T* d_in,
                         T* emb_rows, T* feat_rows, int n_threads) {
+        if (!feat_rows) {
+            tower.backward(params, grads, d_out, batch, spec_.use_embeddings ? emb_rows : nullptr, n_threads,
+                           spec_.embedding_dim);
+            return;
+        }
         tower.backward(params, grads, d_out, batch, d_in, n_threads);
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
         parallel_for(n_threads, ceil_div(batch, 64), double(batch) * width_, [&](index_t b) {

@@ -190,6 +190,25 @@ def test_whole_model_gradients(spec_dict, seed, batch, weighted):
         check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(spec_dict=model_specs, seed=seeds, batch=st.integers(2, 8))
+def test_training_path_gives_the_checked_gradient(spec_dict, seed, batch):
+    """Training asks for no node-feature gradient, and the two-tower then computes
+    only the embedding columns of its input gradient, straight into the embedding
+    rows: the parameter gradient must be the one the finite differences check."""
+    assume(spec_dict["use_embeddings"] or spec_dict["n_features"] > 0)
+    spec = make_spec(spec_dict)
+    rng = np.random.default_rng(seed)
+    p, b = initial_parameters(_core.layout(spec), np.random.RandomState(seed % 2**32))
+    features = rng.standard_normal((spec.n_genes, spec.n_features))
+    pairs, y = rng.integers(0, spec.n_genes, (batch, 2)), rng.integers(0, 2, batch).astype(float)
+    args = (spec, p.astype(np.float64), b.astype(np.float64), features, pairs, y, None)
+    checked = _core.loss_and_grad(*args, seed=seed, epoch=1, feature_grad=True)
+    training = _core.loss_and_grad(*args, seed=seed, epoch=1)
+    assert training[0] == checked[0]
+    np.testing.assert_array_equal(training[1], checked[1])
+
+
 def test_model_gradient_is_checked_in_float64_and_float32_agrees():
     spec = make_spec({"kind": "cross_encoder", "n_genes": 5, "n_features": 2, "embedding_dim": 3, "hidden": [4, 3]})
     layout = _core.layout(spec)
