@@ -27,6 +27,36 @@ inline void first_layer_row(const float* bias, const float* part_reg, const floa
     first_layer_row_f32(bias, part_reg, part_tgt, H, e_reg, e_tgt, E, z, product);
 }
 
+// One pair's embedding gradients from the gradient of its input row: g_reg =
+// d(e_reg) + d(prod) * e_tgt and g_tgt = d(e_tgt) + d(prod) * e_reg (d_prod and the
+// embeddings null without a product block).
+template <class T>
+inline void pair_embedding_gradients(const T* __restrict d_reg, const T* __restrict d_tgt,
+                                     const T* __restrict d_prod, const T* __restrict e_reg,
+                                     const T* __restrict e_tgt, index_t E, T* __restrict g_reg,
+                                     T* __restrict g_tgt) {
+    for (index_t j = 0; j < E; ++j) {
+        g_reg[j] = d_reg[j];
+        g_tgt[j] = d_tgt[j];
+    }
+    if (d_prod)
+        for (index_t j = 0; j < E; ++j) {
+            g_reg[j] += d_prod[j] * e_tgt[j];
+            g_tgt[j] += d_prod[j] * e_reg[j];
+        }
+}
+__attribute__((target_clones("avx512f", "avx2", "default"))) inline void pair_embedding_gradients_f32(
+    const float* __restrict d_reg, const float* __restrict d_tgt, const float* __restrict d_prod,
+    const float* __restrict e_reg, const float* __restrict e_tgt, index_t E, float* __restrict g_reg,
+    float* __restrict g_tgt) {
+    pair_embedding_gradients<float>(d_reg, d_tgt, d_prod, e_reg, e_tgt, E, g_reg, g_tgt);
+}
+inline void pair_embedding_gradients(const float* d_reg, const float* d_tgt, const float* d_prod,
+                                     const float* e_reg, const float* e_tgt, index_t E, float* g_reg,
+                                     float* g_tgt) {
+    pair_embedding_gradients_f32(d_reg, d_tgt, d_prod, e_reg, e_tgt, E, g_reg, g_tgt);
+}
+
 template <class T>
 class CrossEncoder : public Network<T> {
     using Network<T>::spec_;
@@ -69,17 +99,10 @@ class CrossEncoder : public Network<T> {
                 const T* row = in + r * width_;
                 const T* drow = d + r * width_;
                 if (spec_.use_embeddings) {
-                    T* g_reg = emb_rows + r * E;
-                    T* g_tgt = emb_rows + (batch + r) * E;
-                    for (index_t j = 0; j < E; ++j) {
-                        g_reg[j] = drow[col_e_reg_ + j];
-                        g_tgt[j] = drow[col_e_tgt_ + j];
-                    }
-                    if (spec_.product_block())
-                        for (index_t j = 0; j < E; ++j) {
-                            g_reg[j] += drow[col_prod_ + j] * row[col_e_tgt_ + j];
-                            g_tgt[j] += drow[col_prod_ + j] * row[col_e_reg_ + j];
-                        }
+                    const bool prod = spec_.product_block();
+                    pair_embedding_gradients(drow + col_e_reg_, drow + col_e_tgt_, prod ? drow + col_prod_ : nullptr,
+                                             row + col_e_reg_, row + col_e_tgt_, E, emb_rows + r * E,
+                                             emb_rows + (batch + r) * E);
                 }
                 if (feat_rows && spec_.feature_block()) {
                     std::copy(drow + col_x_reg_, drow + col_x_reg_ + F, feat_rows + r * F);
