@@ -11,7 +11,9 @@ processes only ever add time; prediction rates likewise use the fastest call.
 
 The GEMM-peak floor is the matrix work of one epoch (forward ``2 * in * out`` per
 dense layer and pair, backward twice that) divided by the best NumPy float32
-GFLOP/s on 2 threads, measured in the same run.
+GFLOP/s on 2 threads, measured in the same run. The BLAS floor is the time NumPy's
+BLAS takes for exactly those matrix products at the model's own shapes (batch 256),
+and nothing else: an engine matching BLAS with no other cost would take that long.
 """
 import argparse
 import datetime
@@ -59,9 +61,32 @@ def _seconds(fn):
     return time.perf_counter() - start
 
 
+def weight_shapes(model):
+    """(fan_in, fan_out) of every dense layer of a fitted model."""
+    return [tuple(g["shape"]) for g in model.param_groups_ if g["kind"] == "weight"]
+
+
 def matrix_flops_per_pair(model):
     """Training FLOPs of the dense layers per pair, from a fitted model's weight shapes."""
-    return 3 * sum(2 * g["shape"][0] * g["shape"][1] for g in model.param_groups_ if g["kind"] == "weight")
+    return 3 * sum(2 * fan_in * fan_out for fan_in, fan_out in weight_shapes(model))
+
+
+def blas_epoch_seconds(shapes, n_train, batch=256, repeats=20):
+    """The floor at the model's own shapes: one batch's matrix products (for every
+    dense layer X W, dW = X^T dZ and dX = dZ W^T) done by NumPy's BLAS on N_THREADS
+    threads and nothing else, fastest of ``repeats``, times the batches of an epoch."""
+    rng = np.random.default_rng(0)
+    operands = [(rng.random((batch, fan_in), dtype=np.float32), rng.random((fan_in, fan_out), dtype=np.float32),
+                 rng.random((batch, fan_out), dtype=np.float32)) for fan_in, fan_out in shapes]
+
+    def one_batch():
+        for x, w, dz in operands:
+            x @ w, x.T @ dz, dz @ w.T
+
+    with threadpool_limits(N_THREADS):
+        one_batch()
+        best = min(_seconds(one_batch) for _ in range(repeats))
+    return best * n_train / batch
 
 
 def epoch_seconds(sides, kind, variant, problem, epochs, repeats):
@@ -114,19 +139,22 @@ def header(peak):
 
 
 def training_table(problem, peak, args):
-    print("| model | variant | ours s/epoch | PyTorch s/epoch | speed-up | floor s/epoch | % of floor |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| model | variant | ours s/epoch | PyTorch s/epoch | speed-up | floor s/epoch | % of floor "
+          "| BLAS floor s/epoch | % of BLAS floor |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     sides = {"ours": ours, **({"torch": torch_reference} if torch_reference else {})}
     for kind in KINDS:
-        flops = matrix_flops_per_pair(ours.fitted_for_prediction(
-            kind, problem.features, problem.train_pairs, problem.train_labels)) * problem.n_train
-        floor = flops / (peak * 1e9)
+        model = ours.fitted_for_prediction(kind, problem.features, problem.train_pairs, problem.train_labels)
+        floor = matrix_flops_per_pair(model) * problem.n_train / (peak * 1e9)
         for variant in VARIANTS:
             t = epoch_seconds(sides, kind, variant, problem, args.epochs, args.repeats)
+            blas_floor = blas_epoch_seconds(weight_shapes(model), problem.n_train)  # timed beside this row's epochs
             torch_cell = f"{t['torch']:.3f} | {t['torch'] / t['ours']:.2f}x" if "torch" in t else "n/a | n/a"
             print(f"| {kind} | {variant} | {t['ours']:.3f} | {torch_cell} | {floor:.3f} | "
-                  f"{100 * floor / t['ours']:.0f}% |", flush=True)
-    print(f"\nMatrix work per epoch: {problem.n_train:,} training pairs; floor = FLOPs / GEMM peak.\n")
+                  f"{100 * floor / t['ours']:.0f}% | {blas_floor:.3f} | {100 * blas_floor / t['ours']:.0f}% |",
+                  flush=True)
+    print(f"\nMatrix work per epoch: {problem.n_train:,} training pairs; floor = FLOPs / GEMM peak; BLAS floor = "
+          "the same matrix products at the model's shapes (batch 256) done by NumPy alone.\n")
 
 
 def predict_table(problem):
@@ -161,18 +189,26 @@ def genome_table(problem):
 
 def scaling_table(args):
     scales = [s for s in SCALES if s != "16x" or args.large]
+    largest = SCALES[scales[-1]]
     print("| model | variant | " + " | ".join(f"{s} s/epoch" for s in scales) + " | per pair, largest / 1x |")
     print("|---|---|" + "---:|" * (len(scales) + 1))
     problems = {s: make_problem(SCALES[s]) for s in scales}
     for kind in KINDS:
         for variant in VARIANTS:
-            # the same protocol at every scale (one run, fastest of three timed epochs),
-            # so that a quiet moment of the machine favours no scale over another
-            times = {s: epoch_seconds({"ours": ours}, kind, variant, problems[s], 3, 1)["ours"] for s in scales}
+            # The same amount of work at every scale (as many epochs as make one epoch
+            # of the largest, after a warm-up epoch), and the mean epoch: the fastest of
+            # a few short epochs would catch the machine's quick moments, which one long
+            # epoch averages over.
+            times = {}
+            for s in scales:
+                p = problems[s]
+                epochs = max(1, round(largest / SCALES[s]))
+                times[s] = float(np.mean(ours.epoch_seconds(kind, variant, p.features, p.train_pairs, p.train_labels,
+                                                            1 + epochs)))
             per_pair = {s: times[s] / problems[s].n_train for s in scales}
             print(f"| {kind} | {variant} | " + " | ".join(f"{times[s]:.3f}" for s in scales)
                   + f" | {per_pair[scales[-1]] / per_pair['1x']:.2f} |", flush=True)
-    print()
+    print("\nMean epoch over as many epochs as make one epoch of the largest scale (after one warm-up epoch).\n")
 
 
 def memory_table():
