@@ -47,6 +47,26 @@ void parallel_for(int n_threads, index_t n_blocks, double work, F&& fn) {
 
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 
+// fn(state, task) for every task in [0, n_tasks), threads taking tasks as they come
+// free, each with its own state from make_state(). A task must give the same result
+// whichever thread runs it.
+template <class MakeState, class F>
+void parallel_tasks(int n_threads, index_t n_tasks, MakeState&& make_state, F&& fn) {
+#ifdef _OPENMP
+    if (n_threads > 1 && n_tasks > 1) {
+#pragma omp parallel num_threads(static_cast<int>(std::min<index_t>(n_threads, n_tasks)))
+        {
+            auto state = make_state();
+#pragma omp for schedule(dynamic, 1)
+            for (index_t t = 0; t < n_tasks; ++t) fn(state, t);
+        }
+        return;
+    }
+#endif
+    auto state = make_state();
+    for (index_t t = 0; t < n_tasks; ++t) fn(state, t);
+}
+
 // Makes a work buffer hold at least n elements; it never shrinks. Scratch space is
 // reserved for the largest batch, and a smaller call in between (validation,
 // prediction) must not leave it too small for the next training batch. Returns the data.

@@ -121,6 +121,8 @@ class CrossEncoder : public Network<T> {
 
     // Same split as score_grid, for a list of pairs: per-gene parts for the distinct
     // genes of each role, then the product block and the later layers per pair.
+    // Chunks of pairs go to the threads as they come free, each thread running a
+    // chunk start to end alone (no waiting on the other between layers).
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
                  int n_threads) override {
         const index_t H = head_.first_width(), E = spec_.embedding_dim;
@@ -133,37 +135,34 @@ class CrossEncoder : public Network<T> {
                                                   col_x_reg_, n_threads);
         const std::vector<T> part_tgt = gene_part(params, features, tgts.data(), index_t(tgts.size()), col_e_tgt_,
                                                   col_x_tgt_, n_threads);
-        constexpr index_t kChunk = 2048;
-        const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
-        head_.reserve(chunk);
-        T* z = head_.first_preactivation();
         const bool has_product = spec_.product_block();
-        std::vector<T> product;
-        if (has_product) product.resize(static_cast<size_t>(chunk * E));
-        for (index_t start = 0; start < n; start += chunk) {
-            const index_t c = std::min(chunk, n - start);
-            parallel_for(n_threads, ceil_div(c, 64), (2.0 * H + E) * c, [&](index_t b) {
-                for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r) {
+        const index_t chunk = scoring_chunk(n, n_threads);
+        parallel_tasks(
+            n_threads, ceil_div(n, chunk), [&] { return workspace(chunk, has_product ? chunk * E : 0); },
+            [&](ScoringWorkspace& w, index_t task) {
+                const index_t start = task * chunk, c = std::min(chunk, n - start);
+                T* z = w.head.first_preactivation();
+                for (index_t r = 0; r < c; ++r) {
                     const index_t i = start + r;
                     first_layer_row(bias, part_reg.data() + reg_pos[static_cast<size_t>(i)] * H,
                                     part_tgt.data() + tgt_pos[static_cast<size_t>(i)] * H, H,
                                     has_product ? params + pairs[2 * i] * E : nullptr,
                                     has_product ? params + pairs[2 * i + 1] * E : nullptr, E, z + r * H,
-                                    has_product ? product.data() + r * E : nullptr);
+                                    has_product ? w.product.data() + r * E : nullptr);
                 }
+                if (has_product)
+                    gemm<T>(c, H, E, {w.product.data(), E, 1}, {W + col_prod_ * H, H, 1}, z, H, true, 1);
+                const T* out = w.head.forward_from_first_preactivation(params, buffers, c, 1);
+                std::copy(out, out + c, logits + start);
             });
-            if (spec_.product_block())
-                gemm<T>(c, H, E, {product.data(), E, 1}, {W + col_prod_ * H, H, 1}, z, H, true, n_threads);
-            const T* out = head_.forward_from_first_preactivation(params, buffers, c, n_threads);
-            std::copy(out, out + c, logits + start);
-        }
     }
 
     // Logits of every (regulator, target) pair of two gene lists, evaluation mode,
     // row-major (n_reg x n_tgt). The first layer splits into a part that depends on
     // the regulator alone, one on the target alone (each computed once per gene),
     // and the product block: for a regulator r, (e_r * e_t) W_prod = e_t (diag(e_r)
-    // W_prod), one matrix product over all targets.
+    // W_prod), one matrix product over all targets. Tasks (a regulator and a chunk
+    // of targets) go to the threads as they come free, as in predict.
     void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
                     const index_t* tgts, index_t n_tgt, T* out, int n_threads) {
         const index_t H = head_.first_width(), E = spec_.embedding_dim;
@@ -171,40 +170,54 @@ class CrossEncoder : public Network<T> {
         const T* bias = params + head_.first_bias();
         const std::vector<T> part_reg = gene_part(params, features, regs, n_reg, col_e_reg_, col_x_reg_, n_threads);
         const std::vector<T> part_tgt = gene_part(params, features, tgts, n_tgt, col_e_tgt_, col_x_tgt_, n_threads);
-        std::vector<T> emb_tgt, scaled;
-        if (spec_.product_block()) {
+        const bool has_product = spec_.product_block();
+        std::vector<T> emb_tgt;
+        if (has_product) {
             emb_tgt.resize(static_cast<size_t>(n_tgt * E));
             embedding_gather(n_tgt, E, params, tgts, emb_tgt.data(), E, n_threads);
-            scaled.resize(static_cast<size_t>(E * H));
         }
-        constexpr index_t kChunk = 2048;
-        const index_t chunk = std::min(kChunk, std::max<index_t>(n_tgt, 1));
-        head_.reserve(chunk);
-        T* z = head_.first_preactivation();
-        for (index_t i = 0; i < n_reg; ++i) {
-            if (spec_.product_block()) {  // diag(e_r) W_prod
-                const T* e = params + regs[i] * E;
-                for (index_t k = 0; k < E; ++k)
-                    for (index_t h = 0; h < H; ++h) scaled[k * H + h] = e[k] * W[(col_prod_ + k) * H + h];
-            }
-            for (index_t start = 0; start < n_tgt; start += chunk) {
-                const index_t c = std::min(chunk, n_tgt - start);
-                const T* pr = part_reg.data() + i * H;
-                parallel_for(n_threads, ceil_div(c, 64), 2.0 * c * H, [&](index_t b) {
-                    for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r)
-                        first_layer_row(bias, pr, part_tgt.data() + (start + r) * H, H, nullptr, nullptr, E,
-                                        z + r * H, static_cast<T*>(nullptr));
-                });
-                if (spec_.product_block())
-                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {scaled.data(), H, 1}, z, H, true,
-                            n_threads);
-                const T* logits = head_.forward_from_first_preactivation(params, buffers, c, n_threads);
+        const index_t chunk = std::min(scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
+        const index_t n_chunks = ceil_div(n_tgt, chunk);
+        parallel_tasks(
+            n_threads, n_reg * n_chunks, [&] { return workspace(chunk, has_product ? E * H : 0); },
+            [&](ScoringWorkspace& w, index_t task) {
+                const index_t i = task / n_chunks, start = task % n_chunks * chunk, c = std::min(chunk, n_tgt - start);
+                if (has_product && w.regulator != i) {  // diag(e_r) W_prod, in the workspace's product buffer
+                    const T* e = params + regs[i] * E;
+                    for (index_t k = 0; k < E; ++k)
+                        for (index_t h = 0; h < H; ++h) w.product[k * H + h] = e[k] * W[(col_prod_ + k) * H + h];
+                    w.regulator = i;
+                }
+                T* z = w.head.first_preactivation();
+                for (index_t r = 0; r < c; ++r)
+                    first_layer_row(bias, part_reg.data() + i * H, part_tgt.data() + (start + r) * H, H, nullptr,
+                                    nullptr, E, z + r * H, static_cast<T*>(nullptr));
+                if (has_product)
+                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {w.product.data(), H, 1}, z, H, true, 1);
+                const T* logits = w.head.forward_from_first_preactivation(params, buffers, c, 1);
                 std::copy(logits, logits + c, out + i * n_tgt + start);
-            }
-        }
+            });
     }
 
    private:
+    // One thread's scoring state: its own copy of the head (whose work buffers the
+    // evaluation forward writes), a product buffer, the regulator it holds.
+    struct ScoringWorkspace {
+        MLP<T> head;
+        std::vector<T> product;
+        index_t regulator = -1;
+    };
+    ScoringWorkspace workspace(index_t chunk, index_t product_size) const {
+        ScoringWorkspace w{head_, std::vector<T>(static_cast<size_t>(product_size))};
+        w.head.reserve_evaluation(chunk);
+        return w;
+    }
+    // Rows per scoring task: up to 2048, and small enough that every thread gets
+    // several tasks when there are enough rows (no thread left waiting on the last one).
+    static index_t scoring_chunk(index_t rows, int n_threads) {
+        return std::clamp<index_t>(ceil_div(rows, 4 * index_t(n_threads)), 256, 2048);
+    }
+
     // The first layer's contribution of one role's [embedding, features] for each gene.
     std::vector<T> gene_part(const T* params, const T* features, const index_t* genes, index_t n, index_t emb_col,
                              index_t feat_col, int n_threads) const {

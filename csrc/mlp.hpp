@@ -61,6 +61,17 @@ class MLP {
         }
     }
 
+    // Work buffers of the evaluation forward only (what scoring needs).
+    void reserve_evaluation(index_t max_batch) {
+        for (Layer& L : layers_) {
+            grow_to(L.z, max_batch * L.out);
+            if (L.activated) {
+                grow_to(L.a, max_batch * L.out);
+                for (auto* v : {&L.mean, &L.invstd}) grow_to(*v, L.out);
+            }
+        }
+    }
+
     // Returns the (batch x out_dim) output, valid until the next forward call.
     const T* forward(const T* params, T* buffers, const T* X, index_t batch, bool training,
                      const DropoutContext& ctx, int n_threads) {
