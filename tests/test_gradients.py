@@ -34,8 +34,13 @@ def check_directional(f, x, analytic_grad, rng, name):
     # Richardson extrapolation cancels the h^2 error term, which high curvature (batch
     # norm over two samples) can make larger than the tolerance.
     numeric = (4 * fd_half - fd) / 3
+    # How far the two step sizes disagree bounds the numeric estimate's own error:
+    # where the true derivative is 0 (a bias feeding batch norm), both are rounding
+    # noise, which batch norm over a few samples amplifies past a fixed 1e-9.
+    noise = 4 * abs(fd - fd_half)
     an = float(np.sum(analytic_grad * d))
-    assert an == pytest.approx(numeric, rel=RTOL, abs=1e-9), f"gradient of {name}: analytic {an}, numeric {numeric}"
+    assert an == pytest.approx(numeric, rel=RTOL, abs=max(1e-9, noise)), (
+        f"gradient of {name}: analytic {an}, numeric {numeric} (step sizes disagree by {noise / 4:.2e})")
 
 
 seeds = st.integers(0, 2**31 - 1)
