@@ -57,9 +57,9 @@ inline void affine_relu_row(const T* __restrict z, const T* __restrict scale, co
     }
 }
 
-// Batch sums of columns [0, n) of a (batch x ld) block, each column summed over the
-// rows in order: sum[j] = sum_r z[r, j] and, when sq is given, sq[j] = sum_r (z[r, j]
-// - mean[j])^2 with mean = sum / batch.
+// Batch statistics of columns [0, n) of a (batch x ld) block, each column summed
+// over the rows in order: mean[j] = sum_r z[r, j] / batch and sq[j] = sum_r (z[r, j]
+// - mean[j])^2.
 template <class T>
 inline void column_moments(const T* __restrict z, index_t batch, index_t ld, index_t n, T* __restrict mean,
                            T* __restrict sq) {
@@ -160,7 +160,8 @@ void bn_relu_dropout_forward(index_t batch, index_t width, const T* Z, const T* 
         require(batch > 1, "batch norm in training needs at least 2 samples per batch");
         parallel_for(n_threads, ceil_div(width, kCols), 3.0 * batch * width, [&](index_t b) {
             const index_t j0 = b * kCols, n = std::min(width, j0 + kCols) - j0;
-            column_moments(Z + j0, batch, width, n, cache.mean + j0, cache.invstd + j0);  // invstd holds sums of squares for now
+            // invstd holds the sums of squares until the loop below
+            column_moments(Z + j0, batch, width, n, cache.mean + j0, cache.invstd + j0);
             const T m = T(bn.momentum);
             for (index_t j = j0; j < j0 + n; ++j) {
                 const T var = cache.invstd[j] / T(batch);

@@ -189,9 +189,10 @@ class CrossEncoder : public Network<T> {
                     w.regulator = i;
                 }
                 T* z = w.head.first_preactivation();
+                const T* no_embedding = nullptr;  // the product block is the matrix product below
                 for (index_t r = 0; r < c; ++r)
-                    first_layer_row(bias, part_reg.data() + i * H, part_tgt.data() + (start + r) * H, H, nullptr,
-                                    nullptr, E, z + r * H, static_cast<T*>(nullptr));
+                    first_layer_row(bias, part_reg.data() + i * H, part_tgt.data() + (start + r) * H, H, no_embedding,
+                                    no_embedding, E, z + r * H, static_cast<T*>(nullptr));
                 if (has_product)
                     gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {w.product.data(), H, 1}, z, H, true, 1);
                 const T* logits = w.head.forward_from_first_preactivation(params, buffers, c, 1);
