@@ -125,14 +125,7 @@ Array<float> tower_outputs(const ModelSpec& spec, const Array<float>& params, co
     Array<float> out({n, D});
     {
         py::gil_scoped_release release;
-        constexpr index_t kChunk = 2048;
-        net.reserve(std::min(kChunk, std::max<index_t>(n, 1)));
-        for (index_t s = 0; s < n; s += kChunk) {
-            const index_t b = std::min(kChunk, n - s);
-            const float* t = net.tower(role, params.data(), const_cast<float*>(buffers.data()), f, genes.data() + s, b,
-                                       n_threads);
-            std::copy(t, t + b * D, out.mutable_data() + s * D);
-        }
+        net.tower_outputs(role, params.data(), buffers.data(), f, genes.data(), n, out.mutable_data(), n_threads);
     }
     return out;
 }

@@ -136,7 +136,7 @@ class CrossEncoder : public Network<T> {
         const std::vector<T> part_tgt = gene_part(params, features, tgts.data(), index_t(tgts.size()), col_e_tgt_,
                                                   col_x_tgt_, n_threads);
         const bool has_product = spec_.product_block();
-        const index_t chunk = scoring_chunk(n, n_threads);
+        const index_t chunk = this->scoring_chunk(n, n_threads);
         parallel_tasks(
             n_threads, ceil_div(n, chunk), [&] { return workspace(chunk, has_product ? chunk * E : 0); },
             [&](ScoringWorkspace& w, index_t task) {
@@ -176,7 +176,7 @@ class CrossEncoder : public Network<T> {
             emb_tgt.resize(static_cast<size_t>(n_tgt * E));
             embedding_gather(n_tgt, E, params, tgts, emb_tgt.data(), E, n_threads);
         }
-        const index_t chunk = std::min(scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
+        const index_t chunk = std::min(this->scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
         const index_t n_chunks = ceil_div(n_tgt, chunk);
         parallel_tasks(
             n_threads, n_reg * n_chunks, [&] { return workspace(chunk, has_product ? E * H : 0); },
@@ -209,14 +209,7 @@ class CrossEncoder : public Network<T> {
         index_t regulator = -1;
     };
     ScoringWorkspace workspace(index_t chunk, index_t product_size) const {
-        ScoringWorkspace w{head_, std::vector<T>(static_cast<size_t>(product_size))};
-        w.head.reserve_evaluation(chunk);
-        return w;
-    }
-    // Rows per scoring task: up to 2048, and small enough that every thread gets
-    // several tasks when there are enough rows (no thread left waiting on the last one).
-    static index_t scoring_chunk(index_t rows, int n_threads) {
-        return std::clamp<index_t>(ceil_div(rows, 4 * index_t(n_threads)), 256, 2048);
+        return {head_.evaluation_copy(chunk), std::vector<T>(static_cast<size_t>(product_size))};
     }
 
     // The first layer's contribution of one role's [embedding, features] for each gene.

@@ -61,15 +61,12 @@ class MLP {
         }
     }
 
-    // Work buffers of the evaluation forward only (what scoring needs).
-    void reserve_evaluation(index_t max_batch) {
-        for (Layer& L : layers_) {
-            grow_to(L.z, max_batch * L.out);
-            if (L.activated) {
-                grow_to(L.a, max_batch * L.out);
-                for (auto* v : {&L.mean, &L.invstd}) grow_to(*v, L.out);
-            }
-        }
+    // The same layers, with work buffers for the evaluation forward of up to
+    // max_batch rows and no others: what each scoring thread runs its chunks with
+    // (the training buffers of this one are left alone, and not copied).
+    MLP evaluation_copy(index_t max_batch) const {
+        MLP copy(*this, max_batch);
+        return copy;
     }
 
     // Returns the (batch x out_dim) output, valid until the next forward call.
@@ -151,6 +148,23 @@ class MLP {
     }
 
    private:
+    MLP(const MLP& other, index_t max_batch)
+        : in_dim_(other.in_dim_), out_dim_(other.out_dim_), dropout_(other.dropout_), stream_(other.stream_),
+          bn_(other.bn_) {
+        for (const Layer& o : other.layers_) {
+            Layer L;
+            L.in = o.in, L.out = o.out, L.w = o.w, L.b = o.b, L.gamma = o.gamma, L.beta = o.beta;
+            L.running_mean = o.running_mean, L.running_var = o.running_var, L.activated = o.activated;
+            L.z.resize(static_cast<size_t>(max_batch * L.out));
+            if (L.activated) {
+                L.a.resize(L.z.size());
+                L.mean.resize(static_cast<size_t>(L.out));
+                L.invstd.resize(static_cast<size_t>(L.out));
+            }
+            layers_.push_back(std::move(L));
+        }
+    }
+
     struct Layer {
         index_t in = 0, out = 0;
         index_t w = 0, b = 0, gamma = 0, beta = 0, running_mean = 0, running_var = 0;

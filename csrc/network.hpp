@@ -59,6 +59,12 @@ class Network {
         for (index_t i = 0; i < n; ++i) position[static_cast<size_t>(i)] = rank[static_cast<size_t>(pairs[2 * i + column])];
     }
 
+    // Rows per scoring task: up to 2048, and small enough that every thread gets
+    // several tasks when there are enough rows (no thread left waiting on the last one).
+    static index_t scoring_chunk(index_t rows, int n_threads) {
+        return std::clamp<index_t>(ceil_div(rows, 4 * index_t(n_threads)), 256, 2048);
+    }
+
     // Copies the rows [e(gene) | x(gene)] of one role into `out` at column `col`.
     void gather_gene_block(const T* params, const T* features, const index_t* genes, index_t batch, T* out,
                            index_t ld, index_t emb_col, index_t feat_col, int n_threads) const {

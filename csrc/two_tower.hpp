@@ -29,13 +29,27 @@ class TwoTower : public Network<T> {
         for (auto* v : {&d_u_, &d_v_}) grow_to(*v, max_batch * output_dim());
     }
 
-    // Tower outputs for a list of genes (role 0: regulator tower, 1: target tower),
-    // in evaluation mode: what genome-wide scoring precomputes once per gene.
-    const T* tower(int role, const T* params, T* buffers, const T* features, const index_t* genes, index_t n,
-                   int n_threads) {
-        std::vector<T>& in = role == 0 ? in_reg_ : in_tgt_;
-        this->gather_gene_block(params, features, genes, n, in.data(), width_, 0, emb_cols(), n_threads);
-        return (role == 0 ? regulator_ : target_).forward(params, buffers, in.data(), n, false, {}, n_threads);
+    // Tower outputs (n x output_dim, into out) for a list of genes, role 0: regulator
+    // tower, 1: target tower, in evaluation mode: what scoring computes once per
+    // gene. Chunks of genes go to the threads as they come free, each thread with
+    // its own copy of the tower's evaluation buffers.
+    void tower_outputs(int role, const T* params, const T* buffers, const T* features, const index_t* genes,
+                       index_t n, T* out, int n_threads) const {
+        const MLP<T>& tower = role == 0 ? regulator_ : target_;
+        const index_t chunk = this->scoring_chunk(n, n_threads), D = output_dim();
+        struct Workspace {
+            MLP<T> tower;
+            std::vector<T> input;
+        };
+        parallel_tasks(
+            n_threads, ceil_div(n, chunk),
+            [&] { return Workspace{tower.evaluation_copy(chunk), std::vector<T>(static_cast<size_t>(chunk * width_))}; },
+            [&](Workspace& w, index_t task) {
+                const index_t start = task * chunk, b = std::min(chunk, n - start);
+                this->gather_gene_block(params, features, genes + start, b, w.input.data(), width_, 0, emb_cols(), 1);
+                const T* t = w.tower.forward(params, const_cast<T*>(buffers), w.input.data(), b, false, {}, 1);
+                std::copy(t, t + b * D, out + start * D);
+            });
     }
 
     std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const override {
@@ -52,17 +66,11 @@ class TwoTower : public Network<T> {
         std::vector<index_t> genes[2], position[2];
         std::vector<T> outputs[2];
         const index_t D = output_dim();
-        constexpr index_t kChunk = 2048;
-        reserve(kChunk);
         for (int role = 0; role < 2; ++role) {
             this->distinct_genes(pairs, n, role, genes[role], position[role]);
             const index_t m = static_cast<index_t>(genes[role].size());
             outputs[role].resize(static_cast<size_t>(m * D));
-            for (index_t s = 0; s < m; s += kChunk) {
-                const index_t b = std::min(kChunk, m - s);
-                const T* t = tower(role, params, const_cast<T*>(buffers), features, genes[role].data() + s, b, n_threads);
-                std::copy(t, t + b * D, outputs[role].data() + s * D);
-            }
+            tower_outputs(role, params, buffers, features, genes[role].data(), m, outputs[role].data(), n_threads);
         }
         parallel_for(n_threads, ceil_div(n, 256), 6.0 * n * D, [&](index_t b) {
             for (index_t i = b * 256; i < std::min(n, b * 256 + 256); ++i)
