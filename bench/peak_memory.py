@@ -1,10 +1,11 @@
 """Peak resident memory of one ``fit``, measured in a fresh process.
 
-Run as ``python bench/peak_memory.py IMPL KIND VARIANT SCALE`` (IMPL: ours or
-torch); prints JSON with the resident set after imports, the high-water mark
-after one epoch (``VmHWM``, which only grows, hence one process per
+Run as ``python bench/peak_memory.py IMPL KIND VARIANT SCALE [validation]`` (IMPL:
+ours or torch); prints JSON with the resident set after imports, the high-water
+mark after one epoch (``VmHWM``, which only grows, hence one process per
 measurement) and the budget the issue sets it against: parameters, Adam's two
-moments and the data, in bytes.
+moments and the data, in bytes. With ``validation`` (ours only), ``fit`` runs as
+by default: early stopping, 10% held out and scored after the epoch.
 """
 import json
 import os
@@ -26,7 +27,9 @@ def status_kib(field):
     raise KeyError(field)
 
 
-def main(impl, kind, variant, scale):
+def main(impl, kind, variant, scale, validation=None):
+    if validation is not None and (validation != "validation" or impl != "ours"):
+        raise SystemExit("the fifth argument can only be 'validation', for ours")
     if impl == "torch":
         import torch_reference as side
     else:
@@ -37,7 +40,11 @@ def main(impl, kind, variant, scale):
     p = make_problem(SCALES[scale])
     data_bytes = p.features.nbytes + p.train_pairs.nbytes + p.train_labels.nbytes
     n_params = ours.estimator(kind, variant, p.features, 1).count_parameters()
-    side.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1)
+    if validation:
+        model = ours.estimator(kind, variant, p.features, 1).set_params(early_stopping=True)
+        model.fit(p.train_pairs, p.train_labels)
+    else:
+        side.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1)
     peak = status_kib("VmHWM") * 1024
     print(json.dumps({"baseline": baseline, "peak": peak, "budget": n_params * BYTES_PER_PARAM + data_bytes}))
 

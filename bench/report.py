@@ -104,9 +104,9 @@ def predict_pairs_per_second(predict, pairs, repeats):
     return len(pairs) / min(_seconds(lambda: predict(pairs)) for _ in range(repeats))
 
 
-def peak_memory(impl, kind, variant, scale):
+def peak_memory(impl, kind, variant, scale, *options):
     """Peak RSS of one epoch's fit in a fresh process, see peak_memory.py."""
-    out = subprocess.run([sys.executable, os.path.join(HERE, "peak_memory.py"), impl, kind, variant, scale],
+    out = subprocess.run([sys.executable, os.path.join(HERE, "peak_memory.py"), impl, kind, variant, scale, *options],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -212,17 +212,19 @@ def scaling_table(args):
 
 
 def memory_table():
-    impls = ("ours", "torch") if torch_reference else ("ours",)
+    sides = [("ours", None), ("ours", "validation")] + ([("torch", None)] if torch_reference else [])
     print("| model | variant | side | peak RSS added by fit, MB | params + Adam + data, MB | ratio |")
     print("|---|---|---|---:|---:|---:|")
     for kind in KINDS:
         for variant in VARIANTS:
-            for impl in impls:
-                m = peak_memory(impl, kind, variant, "1x")
+            for impl, validation in sides:
+                m = peak_memory(impl, kind, variant, "1x", *([validation] if validation else []))
                 added = m["peak"] - m["baseline"]
-                print(f"| {kind} | {variant} | {impl} | {added / 2**20:.0f} | {m['budget'] / 2**20:.0f} | "
+                label = f"{impl}, early stopping" if validation else impl
+                print(f"| {kind} | {variant} | {label} | {added / 2**20:.0f} | {m['budget'] / 2**20:.0f} | "
                       f"{added / m['budget']:.2f} |", flush=True)
-    print("\nAdded = VmHWM after one epoch minus VmRSS after imports, one process per measurement, 1x size.\n")
+    print("\nAdded = VmHWM after one epoch minus VmRSS after imports, one process per measurement, 1x size; "
+          "'early stopping': fit as by default, 10% held out and scored after the epoch.\n")
 
 
 def main():
