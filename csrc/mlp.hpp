@@ -64,10 +64,7 @@ class MLP {
     // The same layers, with work buffers for the evaluation forward of up to
     // max_batch rows and no others: what each scoring thread runs its chunks with
     // (the training buffers of this one are left alone, and not copied).
-    MLP evaluation_copy(index_t max_batch) const {
-        MLP copy(*this, max_batch);
-        return copy;
-    }
+    MLP evaluation_copy(index_t max_batch) const { return MLP(*this, max_batch); }
 
     // Returns the (batch x out_dim) output, valid until the next forward call.
     const T* forward(const T* params, T* buffers, const T* X, index_t batch, bool training,

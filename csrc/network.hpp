@@ -56,7 +56,8 @@ class Network {
                 genes.push_back(g);
             }
         position.resize(static_cast<size_t>(n));
-        for (index_t i = 0; i < n; ++i) position[static_cast<size_t>(i)] = rank[static_cast<size_t>(pairs[2 * i + column])];
+        for (index_t i = 0; i < n; ++i)
+            position[static_cast<size_t>(i)] = rank[static_cast<size_t>(pairs[2 * i + column])];
     }
 
     // Rows per scoring task: up to 2048, and small enough that every thread gets

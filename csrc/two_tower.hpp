@@ -41,9 +41,11 @@ class TwoTower : public Network<T> {
             MLP<T> tower;
             std::vector<T> input;
         };
+        const auto make_workspace = [&] {
+            return Workspace{tower.evaluation_copy(chunk), std::vector<T>(static_cast<size_t>(chunk * width_))};
+        };
         parallel_tasks(
-            n_threads, ceil_div(n, chunk),
-            [&] { return Workspace{tower.evaluation_copy(chunk), std::vector<T>(static_cast<size_t>(chunk * width_))}; },
+            n_threads, ceil_div(n, chunk), make_workspace,
             [&](Workspace& w, index_t task) {
                 const index_t start = task * chunk, b = std::min(chunk, n - start);
                 this->gather_gene_block(params, features, genes + start, b, w.input.data(), width_, 0, emb_cols(), 1);
