@@ -25,7 +25,7 @@ class TwoTower : public Network<T> {
     void reserve(index_t max_batch) override {
         regulator_.reserve(max_batch);
         target_.reserve(max_batch);
-        for (auto* v : {&in_reg_, &in_tgt_, &d_in_reg_, &d_in_tgt_}) grow_to(*v, max_batch * width_);
+        for (auto* v : {&in_reg_, &in_tgt_}) grow_to(*v, max_batch * width_);
         for (auto* v : {&d_u_, &d_v_}) grow_to(*v, max_batch * output_dim());
     }
 
@@ -148,11 +148,11 @@ class TwoTower : public Network<T> {
         });
         run_side_by_side(
             n_threads,
-            [&](int threads) { tower_backward(regulator_, params, grads, d_u_.data(), batch, d_in_reg_.data(),
+            [&](int threads) { tower_backward(regulator_, params, grads, d_u_.data(), batch, d_in_reg_,
                                               emb_rows, feat_rows, threads); },
             [&](int threads) {
                 // The target rows follow the batch's regulator rows.
-                tower_backward(target_, params, grads, d_v_.data(), batch, d_in_tgt_.data(),
+                tower_backward(target_, params, grads, d_v_.data(), batch, d_in_tgt_,
                                spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
                                feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
             });
@@ -162,14 +162,16 @@ class TwoTower : public Network<T> {
     // One tower's backward pass, then its gene rows' gradients: the embedding part
     // into emb_rows and the node-feature part into feat_rows (when not null). In
     // training (no feat_rows) only the embedding columns of d(input) are computed,
-    // straight into emb_rows.
-    void tower_backward(MLP<T>& tower, const T* params, T* grads, const T* d_out, index_t batch, T* d_in,
-                        T* emb_rows, T* feat_rows, int n_threads) {
+    // straight into emb_rows; the whole d(input) buffer is grown only for the
+    // node-feature path (the gradient tests).
+    void tower_backward(MLP<T>& tower, const T* params, T* grads, const T* d_out, index_t batch,
+                        std::vector<T>& d_input, T* emb_rows, T* feat_rows, int n_threads) {
         if (!feat_rows) {
             tower.backward(params, grads, d_out, batch, spec_.use_embeddings ? emb_rows : nullptr, n_threads,
                            spec_.embedding_dim);
             return;
         }
+        T* d_in = grow_to(d_input, batch * width_);
         tower.backward(params, grads, d_out, batch, d_in, n_threads);
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
         parallel_for(n_threads, ceil_div(batch, 64), double(batch) * width_, [&](index_t b) {
