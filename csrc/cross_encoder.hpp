@@ -27,18 +27,16 @@ inline void first_layer_row(const float* bias, const float* part_reg, const floa
     first_layer_row_f32(bias, part_reg, part_tgt, H, e_reg, e_tgt, E, z, product);
 }
 
-// One pair's embedding gradients from the gradient of its input row: g_reg =
-// d(e_reg) + d(prod) * e_tgt and g_tgt = d(e_tgt) + d(prod) * e_reg (d_prod and the
-// embeddings null without a product block).
+// One pair's embedding-gradient rows: g_reg = d_reg + d(prod) * e_tgt and g_tgt =
+// d_tgt + d(prod) * e_reg, where d_reg / d_tgt (null: zero) carry the gene's
+// per-gene gradient and d_prod (null without a product block) the pair's own.
 template <class T>
 inline void pair_embedding_gradients(const T* __restrict d_reg, const T* __restrict d_tgt,
                                      const T* __restrict d_prod, const T* __restrict e_reg,
                                      const T* __restrict e_tgt, index_t E, T* __restrict g_reg,
                                      T* __restrict g_tgt) {
-    for (index_t j = 0; j < E; ++j) {
-        g_reg[j] = d_reg[j];
-        g_tgt[j] = d_tgt[j];
-    }
+    for (index_t j = 0; j < E; ++j) g_reg[j] = d_reg ? d_reg[j] : T(0);
+    for (index_t j = 0; j < E; ++j) g_tgt[j] = d_tgt ? d_tgt[j] : T(0);
     if (d_prod)
         for (index_t j = 0; j < E; ++j) {
             g_reg[j] += d_prod[j] * e_tgt[j];
@@ -57,6 +55,49 @@ inline void pair_embedding_gradients(const float* d_reg, const float* d_tgt, con
     pair_embedding_gradients_f32(d_reg, d_tgt, d_prod, e_reg, e_tgt, E, g_reg, g_tgt);
 }
 
+// The distinct genes of one role in a batch, in order of first appearance, each
+// pair's index among them and each gene's first pair. Built without allocating
+// once the batch size has been seen.
+struct BatchGenes {
+    std::vector<index_t> genes, position, first_pair;
+    std::vector<index_t> slot;  // gene -> index among genes, -1 when absent from the batch
+
+    void build(const index_t* ids, index_t batch, index_t n_genes) {
+        if (slot.size() != static_cast<size_t>(n_genes)) slot.assign(static_cast<size_t>(n_genes), -1);
+        genes.clear();
+        first_pair.clear();
+        position.resize(static_cast<size_t>(batch));
+        for (index_t r = 0; r < batch; ++r) {
+            index_t& u = slot[static_cast<size_t>(ids[r])];
+            if (u < 0) {
+                u = size();
+                genes.push_back(ids[r]);
+                first_pair.push_back(r);
+            }
+            position[static_cast<size_t>(r)] = u;
+        }
+        for (index_t g : genes) slot[static_cast<size_t>(g)] = -1;
+    }
+    index_t size() const { return static_cast<index_t>(genes.size()); }
+    bool is_first(index_t r) const { return first_pair[static_cast<size_t>(position[static_cast<size_t>(r)])] == r; }
+};
+
+// out[u, :] = sum of the rows r of M (rows x cols) with group[r] == u, rows in
+// order, one column block per task: deterministic for any thread count.
+template <class T>
+void group_sums(index_t rows, index_t cols, const T* M, const index_t* group, index_t n_groups, T* out,
+                int n_threads) {
+    constexpr index_t kCols = 64;
+    parallel_for(n_threads, ceil_div(cols, kCols), double(rows) * cols, [&](index_t b) {
+        const index_t j0 = b * kCols, j1 = std::min(cols, j0 + kCols);
+        for (index_t u = 0; u < n_groups; ++u) std::fill(out + u * cols + j0, out + u * cols + j1, T(0));
+        for (index_t r = 0; r < rows; ++r) {
+            T* dst = out + group[r] * cols;
+            for (index_t j = j0; j < j1; ++j) dst[j] += M[r * cols + j];
+        }
+    });
+}
+
 template <class T>
 class CrossEncoder : public Network<T> {
     using Network<T>::spec_;
@@ -67,46 +108,78 @@ class CrossEncoder : public Network<T> {
 
     void reserve(index_t max_batch) override {
         head_.reserve(max_batch);
-        for (auto* v : {&input_, &d_input_}) grow_to(*v, max_batch * width_);
+        const index_t E = spec_.embedding_dim, F = spec_.n_features, H = head_.first_width();
+        if (spec_.product_block())
+            for (auto* v : {&product_, &d_product_}) grow_to(*v, max_batch * E);
+        for (RoleBlock* role : {&reg_, &tgt_}) {
+            if (spec_.use_embeddings)
+                for (auto* v : {&role->emb, &role->d_emb}) grow_to(*v, max_batch * E);
+            if (spec_.feature_block())
+                for (auto* v : {&role->feat, &role->d_feat}) grow_to(*v, max_batch * F);
+            for (auto* v : {&role->part, &role->dz_sum}) grow_to(*v, max_batch * H);
+        }
     }
 
+    // The first layer as in predict, for a batch: each role's part once per distinct
+    // gene of the batch (a prior's few regulators recur in every batch), then per
+    // pair the sum of the two parts and the product block.
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
-        T* in = input_.data();
-        this->gather_gene_block(params, features, reg, batch, in, width_, col_e_reg_, col_x_reg_, n_threads);
-        this->gather_gene_block(params, features, tgt, batch, in, width_, col_e_tgt_, col_x_tgt_, n_threads);
-        if (spec_.product_block()) {
-            const index_t E = spec_.embedding_dim;
-            parallel_for(n_threads, ceil_div(batch, 64), double(batch) * E, [&](index_t b) {
-                for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                    T* row = in + r * width_;
-                    for (index_t j = 0; j < E; ++j) row[col_prod_ + j] = row[col_e_reg_ + j] * row[col_e_tgt_ + j];
-                }
-            });
-        }
-        const T* out = head_.forward(params, buffers, in, batch, training, ctx, n_threads);
+        const index_t H = head_.first_width(), E = spec_.embedding_dim;
+        const T* bias = params + head_.first_bias();
+        role_forward(reg_, params, features, reg, batch, col_e_reg_, col_x_reg_, n_threads);
+        role_forward(tgt_, params, features, tgt, batch, col_e_tgt_, col_x_tgt_, n_threads);
+        const bool has_product = spec_.product_block();
+        T* z = head_.first_preactivation();
+        parallel_for(n_threads, ceil_div(batch, 64), double(batch) * (H + E), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r)
+                first_layer_row(bias, reg_.part.data() + reg_.genes.position[static_cast<size_t>(r)] * H,
+                                tgt_.part.data() + tgt_.genes.position[static_cast<size_t>(r)] * H, H,
+                                has_product ? params + reg[r] * E : nullptr,
+                                has_product ? params + tgt[r] * E : nullptr, E, z + r * H,
+                                has_product ? product_.data() + r * E : nullptr);
+        });
+        if (has_product)
+            gemm<T>(batch, H, E, {product_.data(), E, 1}, {params + head_.first_weight() + col_prod_ * H, H, 1}, z,
+                    H, true, n_threads);
+        const T* out = training ? head_.train_from_first_preactivation(params, buffers, batch, ctx, n_threads)
+                                : head_.forward_from_first_preactivation(params, buffers, batch, n_threads);
         std::copy(out, out + batch, logits);
     }
 
     void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                   int n_threads) override {
-        head_.backward(params, grads, dlogits, batch, d_input_.data(), n_threads);
-        const index_t E = spec_.embedding_dim, F = spec_.n_features;
-        const T* in = input_.data();
-        const T* d = d_input_.data();
-        parallel_for(n_threads, ceil_div(batch, 64), 4.0 * batch * width_, [&](index_t b) {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
+        const T* dz = head_.backward_to_first_preactivation(params, grads, dlogits, batch, n_threads);
+        const index_t W = head_.first_weight();
+        const bool has_product = spec_.product_block();
+        if (has_product)
+            dense_backward(batch, E, H, product_.data(), params + W + col_prod_ * H, dz, grads + W + col_prod_ * H,
+                           grads + head_.first_bias(), d_product_.data(), n_threads);
+        else
+            column_sums(batch, H, dz, grads + head_.first_bias(), n_threads);
+        role_backward(reg_, params, grads, dz, batch, col_e_reg_, col_x_reg_, feat_rows != nullptr, n_threads);
+        role_backward(tgt_, params, grads, dz, batch, col_e_tgt_, col_x_tgt_, feat_rows != nullptr, n_threads);
+        // One row per (pair, role), which the trainer sums per gene: a gene's per-gene
+        // gradient rides on its first pair's row, the product term on every pair's.
+        parallel_for(n_threads, ceil_div(batch, 64), 4.0 * batch * (E + F), [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                const T* row = in + r * width_;
-                const T* drow = d + r * width_;
-                if (spec_.use_embeddings) {
-                    const bool prod = spec_.product_block();
-                    pair_embedding_gradients(drow + col_e_reg_, drow + col_e_tgt_, prod ? drow + col_prod_ : nullptr,
-                                             row + col_e_reg_, row + col_e_tgt_, E, emb_rows + r * E,
-                                             emb_rows + (batch + r) * E);
-                }
+                const index_t pr = reg_.genes.position[static_cast<size_t>(r)];
+                const index_t pt = tgt_.genes.position[static_cast<size_t>(r)];
+                const bool first_reg = reg_.genes.is_first(r), first_tgt = tgt_.genes.is_first(r);
+                if (spec_.use_embeddings)
+                    pair_embedding_gradients(first_reg ? reg_.d_emb.data() + pr * E : nullptr,
+                                             first_tgt ? tgt_.d_emb.data() + pt * E : nullptr,
+                                             has_product ? d_product_.data() + r * E : nullptr,
+                                             reg_.emb.data() + pr * E, tgt_.emb.data() + pt * E, E,
+                                             emb_rows + r * E, emb_rows + (batch + r) * E);
                 if (feat_rows && spec_.feature_block()) {
-                    std::copy(drow + col_x_reg_, drow + col_x_reg_ + F, feat_rows + r * F);
-                    std::copy(drow + col_x_tgt_, drow + col_x_tgt_ + F, feat_rows + (batch + r) * F);
+                    T* fr = feat_rows + r * F;
+                    T* ft = feat_rows + (batch + r) * F;
+                    std::fill(fr, fr + F, T(0));
+                    std::fill(ft, ft + F, T(0));
+                    if (first_reg) std::copy(reg_.d_feat.data() + pr * F, reg_.d_feat.data() + (pr + 1) * F, fr);
+                    if (first_tgt) std::copy(tgt_.d_feat.data() + pt * F, tgt_.d_feat.data() + (pt + 1) * F, ft);
                 }
             }
         });
@@ -231,6 +304,54 @@ class CrossEncoder : public Network<T> {
         return part;
     }
 
+    // One role's distinct genes in the current batch, their gathered [embedding,
+    // features] rows, their first-layer part, and in backward the sum of d(z) over
+    // each gene's pairs and the gradients of its rows.
+    struct RoleBlock {
+        BatchGenes genes;
+        std::vector<T> emb, feat, part, dz_sum, d_emb, d_feat;
+    };
+
+    void role_forward(RoleBlock& role, const T* params, const T* features, const index_t* ids, index_t batch,
+                      index_t emb_col, index_t feat_col, int n_threads) {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
+        const T* W = params + head_.first_weight();
+        role.genes.build(ids, batch, spec_.n_genes);
+        const index_t u = role.genes.size();
+        bool written = false;
+        if (spec_.use_embeddings) {
+            embedding_gather(u, E, params, role.genes.genes.data(), role.emb.data(), E, n_threads);
+            gemm<T>(u, H, E, {role.emb.data(), E, 1}, {W + emb_col * H, H, 1}, role.part.data(), H, false, n_threads);
+            written = true;
+        }
+        if (spec_.feature_block()) {
+            embedding_gather(u, F, features, role.genes.genes.data(), role.feat.data(), F, n_threads);
+            gemm<T>(u, H, F, {role.feat.data(), F, 1}, {W + feat_col * H, H, 1}, role.part.data(), H, written,
+                    n_threads);
+            written = true;
+        }
+        if (!written) std::fill(role.part.begin(), role.part.begin() + u * H, T(0));
+    }
+
+    // d(z) summed per distinct gene, then that gene's share of the first layer's
+    // weight gradient and the gradient of its rows (its features' only when asked).
+    void role_backward(RoleBlock& role, const T* params, T* grads, const T* dz, index_t batch, index_t emb_col,
+                       index_t feat_col, bool feature_gradient, int n_threads) {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
+        const index_t W = head_.first_weight(), u = role.genes.size();
+        group_sums(batch, H, dz, role.genes.position.data(), u, role.dz_sum.data(), n_threads);
+        const MatView<T> dz_sum{role.dz_sum.data(), H, 1};
+        if (spec_.use_embeddings) {
+            gemm<T>(E, H, u, {role.emb.data(), 1, E}, dz_sum, grads + W + emb_col * H, H, false, n_threads);
+            gemm<T>(u, E, H, dz_sum, {params + W + emb_col * H, 1, H}, role.d_emb.data(), E, false, n_threads);
+        }
+        if (spec_.feature_block()) {
+            gemm<T>(F, H, u, {role.feat.data(), 1, F}, dz_sum, grads + W + feat_col * H, H, false, n_threads);
+            if (feature_gradient)
+                gemm<T>(u, F, H, dz_sum, {params + W + feat_col * H, 1, H}, role.d_feat.data(), F, false, n_threads);
+        }
+    }
+
     MLP<T> make_head() {
         const index_t E = spec_.use_embeddings ? spec_.embedding_dim : 0;
         const index_t F = spec_.feature_block() ? spec_.n_features : 0;
@@ -248,7 +369,8 @@ class CrossEncoder : public Network<T> {
 
     index_t col_e_reg_ = 0, col_e_tgt_ = 0, col_x_reg_ = 0, col_x_tgt_ = 0, col_prod_ = 0, width_ = 0;
     MLP<T> head_;
-    std::vector<T> input_, d_input_;
+    RoleBlock reg_, tgt_;
+    std::vector<T> product_, d_product_;  // per pair: e_reg * e_tgt, and its gradient
 };
 
 }  // namespace grnfast

@@ -100,12 +100,17 @@ class MLP {
     }
 
    public:
-    // Evaluation-mode forward that starts from layer 0's pre-activation, which the
-    // caller has written into first_preactivation() (batch x first width, up to the
-    // reserved batch): how genome-wide scoring reuses per-gene parts of the first layer.
+    // Forward that starts from layer 0's pre-activation, which the caller has written
+    // into first_preactivation() (batch x first width, up to the reserved batch): how
+    // the cross-encoder reuses per-gene parts of the first layer. Evaluation mode
+    // leaves buffers alone; training mode updates the running statistics in them.
     T* first_preactivation() { return layers_[0].z.data(); }
     const T* forward_from_first_preactivation(const T* params, const T* buffers, index_t batch, int n_threads) {
         return continue_forward(params, const_cast<T*>(buffers), batch, n_threads);
+    }
+    const T* train_from_first_preactivation(const T* params, T* buffers, index_t batch, const DropoutContext& ctx,
+                                            int n_threads) {
+        return continue_forward(params, buffers, batch, n_threads, true, ctx);
     }
 
     // Each layer's output from the last forward call (batch x width): after the
@@ -125,6 +130,21 @@ class MLP {
     // dx_cols columns, at row stride dx_cols, when dx_cols is given.
     void backward(const T* params, T* grads, const T* d_out, index_t batch, T* dX, int n_threads,
                   index_t dx_cols = -1) {
+        if (layers_.empty()) {
+            if (dX) std::copy(d_out, d_out + batch * in_dim_, dX);
+            return;
+        }
+        const T* d = backward_to_first_preactivation(params, grads, d_out, batch, n_threads);
+        const Layer& L = layers_[0];
+        dense_backward(batch, L.in, L.out, input_, params + L.w, d, grads + L.w, grads + L.b, dX, n_threads,
+                       dx_cols, dx_cols);
+    }
+
+    // The backward pass down to d(loss)/d(layer 0's pre-activation), returned (batch x
+    // first width): every gradient but layer 0's weights and bias, which the caller
+    // computes (the cross-encoder, from per-gene parts).
+    const T* backward_to_first_preactivation(const T* params, T* grads, const T* d_out, index_t batch,
+                                             int n_threads) {
         const T* d = d_out;
         for (size_t l = layers_.size(); l-- > 0;) {
             Layer& L = layers_[l];
@@ -135,13 +155,13 @@ class MLP {
                                          L.d.data(), n_threads);
                 d = L.d.data();
             }
-            const T* in = l == 0 ? input_ : layers_[l - 1].a.data();
-            T* d_in = l == 0 ? dX : layers_[l - 1].d.data();
-            dense_backward(batch, L.in, L.out, in, params + L.w, d, grads + L.w, grads + L.b, d_in, n_threads,
-                           l == 0 ? dx_cols : -1, l == 0 ? dx_cols : -1);
+            if (l == 0) break;
+            T* d_in = layers_[l - 1].d.data();
+            dense_backward(batch, L.in, L.out, layers_[l - 1].a.data(), params + L.w, d, grads + L.w, grads + L.b,
+                           d_in, n_threads);
             d = d_in;
         }
-        if (layers_.empty() && dX) std::copy(d_out, d_out + batch * in_dim_, dX);
+        return d;
     }
 
    private:
