@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, os.path.dirname(__file__))
 
 import ours  # noqa: E402
-from problem import SCALES, make_problem  # noqa: E402
+from problem import REAL_SPLIT, SCALES, make_problem, real_split  # noqa: E402
 
 try:
     import torch
@@ -89,6 +89,12 @@ def blas_epoch_seconds(shapes, n_train, batch=256, repeats=20):
         one_batch()
         best = min(_seconds(one_batch) for _ in range(repeats))
     return best * n_train / batch
+
+
+def distinct_per_batch(problem, batch=256, seed=0):
+    """Mean number of distinct regulators in the batches of one shuffled epoch."""
+    regulators = problem.train_pairs[np.random.default_rng(seed).permutation(problem.n_train), 0]
+    return np.mean([len(np.unique(regulators[i:i + batch])) for i in range(0, problem.n_train, batch)])
 
 
 def epoch_seconds(sides, kind, variant, problem, epochs, repeats):
@@ -264,7 +270,14 @@ def main():
     peak = gemm_peak_gflops()
     header(peak)
     print("### Training, reference size\n")
+    print(f"Distinct regulators per batch of 256: {distinct_per_batch(problem):.0f} on average.\n")
     training_table(problem, peak, args)
+    real = real_split()
+    if real is not None:
+        print(f"### Training, a real training split (BEELINE {REAL_SPLIT})\n")
+        print(f"{real.n_train:,} training pairs over {real.features.shape[0]:,} genes; distinct regulators per "
+              f"batch of 256: {distinct_per_batch(real):.0f} on average.\n")
+        training_table(real, peak, args)
     if args.training_only:
         return
     print("### predict_proba\n")

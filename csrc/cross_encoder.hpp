@@ -55,49 +55,6 @@ inline void pair_embedding_gradients(const float* d_reg, const float* d_tgt, con
     pair_embedding_gradients_f32(d_reg, d_tgt, d_prod, e_reg, e_tgt, E, g_reg, g_tgt);
 }
 
-// The distinct genes of one role in a batch, in order of first appearance, each
-// pair's index among them and each gene's first pair. Built without allocating
-// once the batch size has been seen.
-struct BatchGenes {
-    std::vector<index_t> genes, position, first_pair;
-    std::vector<index_t> slot;  // gene -> index among genes, -1 when absent from the batch
-
-    void build(const index_t* ids, index_t batch, index_t n_genes) {
-        if (slot.size() != static_cast<size_t>(n_genes)) slot.assign(static_cast<size_t>(n_genes), -1);
-        genes.clear();
-        first_pair.clear();
-        position.resize(static_cast<size_t>(batch));
-        for (index_t r = 0; r < batch; ++r) {
-            index_t& u = slot[static_cast<size_t>(ids[r])];
-            if (u < 0) {
-                u = size();
-                genes.push_back(ids[r]);
-                first_pair.push_back(r);
-            }
-            position[static_cast<size_t>(r)] = u;
-        }
-        for (index_t g : genes) slot[static_cast<size_t>(g)] = -1;
-    }
-    index_t size() const { return static_cast<index_t>(genes.size()); }
-    bool is_first(index_t r) const { return first_pair[static_cast<size_t>(position[static_cast<size_t>(r)])] == r; }
-};
-
-// out[u, :] = sum of the rows r of M (rows x cols) with group[r] == u, rows in
-// order, one column block per task: deterministic for any thread count.
-template <class T>
-void group_sums(index_t rows, index_t cols, const T* M, const index_t* group, index_t n_groups, T* out,
-                int n_threads) {
-    constexpr index_t kCols = 64;
-    parallel_for(n_threads, ceil_div(cols, kCols), double(rows) * cols, [&](index_t b) {
-        const index_t j0 = b * kCols, j1 = std::min(cols, j0 + kCols);
-        for (index_t u = 0; u < n_groups; ++u) std::fill(out + u * cols + j0, out + u * cols + j1, T(0));
-        for (index_t r = 0; r < rows; ++r) {
-            T* dst = out + group[r] * cols;
-            for (index_t j = j0; j < j1; ++j) dst[j] += M[r * cols + j];
-        }
-    });
-}
-
 template <class T>
 class CrossEncoder : public Network<T> {
     using Network<T>::spec_;

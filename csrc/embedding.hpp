@@ -44,6 +44,33 @@ struct EmbeddingGradPlan {
     index_t size() const { return static_cast<index_t>(unique_ids.size()); }
 };
 
+// The distinct genes of one role in a batch, in order of first appearance, each
+// pair's index among them and each gene's first pair. Built without allocating
+// once the batch size has been seen.
+struct BatchGenes {
+    std::vector<index_t> genes, position, first_pair;
+    std::vector<index_t> slot;  // gene -> index among genes, -1 when absent from the batch
+
+    void build(const index_t* ids, index_t batch, index_t n_genes) {
+        if (slot.size() != static_cast<size_t>(n_genes)) slot.assign(static_cast<size_t>(n_genes), -1);
+        genes.clear();
+        first_pair.clear();
+        position.resize(static_cast<size_t>(batch));
+        for (index_t r = 0; r < batch; ++r) {
+            index_t& u = slot[static_cast<size_t>(ids[r])];
+            if (u < 0) {
+                u = size();
+                genes.push_back(ids[r]);
+                first_pair.push_back(r);
+            }
+            position[static_cast<size_t>(r)] = u;
+        }
+        for (index_t g : genes) slot[static_cast<size_t>(g)] = -1;
+    }
+    index_t size() const { return static_cast<index_t>(genes.size()); }
+    bool is_first(index_t r) const { return first_pair[static_cast<size_t>(position[static_cast<size_t>(r)])] == r; }
+};
+
 // grad_rows[u, :] = sum of contributions[p, :] over the positions p of unique id u,
 // in ascending p.
 template <class T>

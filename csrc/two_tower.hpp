@@ -4,6 +4,7 @@
 #pragma once
 #include <cmath>
 
+#include "embedding.hpp"
 #include "network.hpp"
 
 namespace grnfast {
@@ -25,8 +26,12 @@ class TwoTower : public Network<T> {
     void reserve(index_t max_batch) override {
         regulator_.reserve(max_batch);
         target_.reserve(max_batch);
-        for (auto* v : {&in_reg_, &in_tgt_}) grow_to(*v, max_batch * width_);
         for (auto* v : {&d_u_, &d_v_}) grow_to(*v, max_batch * output_dim());
+        for (TowerBatch* tb : {&reg_batch_, &tgt_batch_}) {
+            grow_to(tb->rows, max_batch * width_);
+            for (auto* v : {&tb->z, &tb->dz_sum}) grow_to(*v, max_batch * regulator_.first_width());
+            grow_to(tb->d_rows, max_batch * emb_cols());
+        }
     }
 
     // Tower outputs (n x output_dim, into out) for a list of genes, role 0: regulator
@@ -87,12 +92,12 @@ class TwoTower : public Network<T> {
         run_side_by_side(
             n_threads,
             [&](int threads) {
-                this->gather_gene_block(params, features, reg, batch, in_reg_.data(), width_, 0, emb_cols(), threads);
-                u_ = regulator_.forward(params, buffers, in_reg_.data(), batch, training, ctx, threads);
+                u_ = tower_forward(regulator_, reg_batch_, params, buffers, features, reg, batch, training, ctx,
+                                   threads);
             },
             [&](int threads) {
-                this->gather_gene_block(params, features, tgt, batch, in_tgt_.data(), width_, 0, emb_cols(), threads);
-                v_ = target_.forward(params, buffers, in_tgt_.data(), batch, training, ctx, threads);
+                v_ = tower_forward(target_, tgt_batch_, params, buffers, features, tgt, batch, training, ctx,
+                                   threads);
             });
         const index_t D = output_dim();
         parallel_for(n_threads, ceil_div(batch, 64), 6.0 * batch * D, [&](index_t b) {
@@ -148,38 +153,92 @@ class TwoTower : public Network<T> {
         });
         run_side_by_side(
             n_threads,
-            [&](int threads) { tower_backward(regulator_, params, grads, d_u_.data(), batch, d_in_reg_,
-                                              emb_rows, feat_rows, threads); },
+            [&](int threads) {
+                tower_backward(regulator_, reg_batch_, params, grads, d_u_.data(), batch, emb_rows, feat_rows,
+                               threads);
+            },
             [&](int threads) {
                 // The target rows follow the batch's regulator rows.
-                tower_backward(target_, params, grads, d_v_.data(), batch, d_in_tgt_,
+                tower_backward(target_, tgt_batch_, params, grads, d_v_.data(), batch,
                                spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
                                feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
             });
     }
 
    private:
-    // One tower's backward pass, then its gene rows' gradients: the embedding part
-    // into emb_rows and the node-feature part into feat_rows (when not null). In
-    // training (no feat_rows) only the embedding columns of d(input) are computed,
-    // straight into emb_rows; the whole d(input) buffer is grown only for the
-    // node-feature path (the gradient tests).
-    void tower_backward(MLP<T>& tower, const T* params, T* grads, const T* d_out, index_t batch,
-                        std::vector<T>& d_input, T* emb_rows, T* feat_rows, int n_threads) {
-        if (!feat_rows) {
-            tower.backward(params, grads, d_out, batch, spec_.use_embeddings ? emb_rows : nullptr, n_threads,
-                           spec_.embedding_dim);
+    // One tower's distinct genes in the batch, their [embedding, features] rows and
+    // first-layer pre-activations, and in backward the sums of d(z) over each gene's
+    // pairs and the gradients of the gene's rows.
+    struct TowerBatch {
+        BatchGenes genes;
+        std::vector<T> rows, z, dz_sum, d_rows;
+    };
+
+    // The first layer once per distinct gene of the batch (a prior's regulators recur),
+    // copied to each pair's row; batch norm and the later layers per pair. When every
+    // pair has its own gene, the positions are the identity and the layer is written
+    // in place.
+    const T* tower_forward(MLP<T>& tower, TowerBatch& tb, const T* params, T* buffers, const T* features,
+                           const index_t* ids, index_t batch, bool training, const DropoutContext& ctx,
+                           int n_threads) {
+        const index_t H = tower.first_width();
+        tb.genes.build(ids, batch, spec_.n_genes);
+        const index_t u = tb.genes.size();
+        T* z = tower.first_preactivation();
+        this->gather_gene_block(params, features, tb.genes.genes.data(), u, tb.rows.data(), width_, 0, emb_cols(),
+                                n_threads);
+        dense_forward(u, width_, H, tb.rows.data(), params + tower.first_weight(), params + tower.first_bias(),
+                      u == batch ? z : tb.z.data(), n_threads);
+        if (u < batch)
+            parallel_for(n_threads, ceil_div(batch, 64), double(batch) * H, [&](index_t b) {
+                for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                    const T* src = tb.z.data() + tb.genes.position[static_cast<size_t>(r)] * H;
+                    std::copy(src, src + H, z + r * H);
+                }
+            });
+        return training ? tower.train_from_first_preactivation(params, buffers, batch, ctx, n_threads)
+                        : tower.forward_from_first_preactivation(params, buffers, batch, n_threads);
+    }
+
+    // One tower's backward pass: d(z) of the first layer summed per gene, the first
+    // layer's gradients from the genes' rows, and each gene's row gradient (the
+    // embedding part into emb_rows, the node-feature part into feat_rows when not
+    // null) on its first pair's row, zero on the others; the trainer sums rows per gene.
+    void tower_backward(MLP<T>& tower, TowerBatch& tb, const T* params, T* grads, const T* d_out, index_t batch,
+                        T* emb_rows, T* feat_rows, int n_threads) {
+        const index_t H = tower.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
+        const index_t u = tb.genes.size();
+        const T* dz = tower.backward_to_first_preactivation(params, grads, d_out, batch, n_threads);
+        const bool distinct = u == batch;  // positions are the identity
+        if (!distinct) group_sums(batch, H, dz, tb.genes.position.data(), u, tb.dz_sum.data(), n_threads);
+        const MatView<T> sums{distinct ? dz : tb.dz_sum.data(), H, 1};
+        const T* W = params + tower.first_weight();
+        gemm<T>(width_, H, u, {tb.rows.data(), 1, width_}, sums, grads + tower.first_weight(), H, false, n_threads);
+        column_sums(batch, H, dz, grads + tower.first_bias(), n_threads);
+        const index_t cols = feat_rows ? width_ : emb_cols();  // training needs the embedding columns only
+        if (cols == 0) return;
+        if (distinct && !feat_rows) {
+            gemm<T>(u, E, H, sums, {W, 1, H}, emb_rows, E, false, n_threads);
             return;
         }
-        T* d_in = grow_to(d_input, batch * width_);
-        tower.backward(params, grads, d_out, batch, d_in, n_threads);
-        const index_t E = spec_.embedding_dim, F = spec_.n_features;
-        parallel_for(n_threads, ceil_div(batch, 64), double(batch) * width_, [&](index_t b) {
+        T* d = grow_to(tb.d_rows, u * cols);
+        gemm<T>(u, cols, H, sums, {W, 1, H}, d, cols, false, n_threads);
+        parallel_for(n_threads, ceil_div(batch, 64), double(batch) * cols, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                const T* d = d_in + r * width_;
-                if (spec_.use_embeddings) std::copy(d, d + E, emb_rows + r * E);
-                if (feat_rows && spec_.feature_block())
-                    std::copy(d + emb_cols(), d + emb_cols() + F, feat_rows + r * F);
+                const bool first = tb.genes.is_first(r);
+                const T* src = d + tb.genes.position[static_cast<size_t>(r)] * cols;
+                if (spec_.use_embeddings) {
+                    if (first)
+                        std::copy(src, src + E, emb_rows + r * E);
+                    else
+                        std::fill(emb_rows + r * E, emb_rows + (r + 1) * E, T(0));
+                }
+                if (feat_rows && spec_.feature_block()) {
+                    if (first)
+                        std::copy(src + emb_cols(), src + emb_cols() + F, feat_rows + r * F);
+                    else
+                        std::fill(feat_rows + r * F, feat_rows + (r + 1) * F, T(0));
+                }
             }
         });
     }
@@ -194,7 +253,8 @@ class TwoTower : public Network<T> {
 
     index_t width_;
     MLP<T> regulator_, target_;
-    std::vector<T> in_reg_, in_tgt_, d_in_reg_, d_in_tgt_, d_u_, d_v_;
+    TowerBatch reg_batch_, tgt_batch_;
+    std::vector<T> d_u_, d_v_;
     const T* u_ = nullptr;
     const T* v_ = nullptr;
 };
