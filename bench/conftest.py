@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))  # bench/ is not a package: import its modules by name
 
-from problem import SCALES, make_problem  # noqa: E402
+from problem import REAL_SPLIT, SCALES, make_problem, real_split  # noqa: E402
 
 LARGE = os.environ.get("GRNFAST_BENCH_LARGE") == "1"
 KINDS = ("cross_encoder", "two_tower")
@@ -20,15 +20,17 @@ VARIANTS = ("dense", "sparse")
 _MEDIANS = defaultdict(dict)
 
 
-def scale_params():
-    """The scales as pytest params; 16x is skipped unless GRNFAST_BENCH_LARGE=1."""
+def scale_params(real=False):
+    """The scales as pytest params (16x is skipped unless GRNFAST_BENCH_LARGE=1); with
+    ``real``, also "real": the published BEELINE training split of problem.REAL_SPLIT."""
     skip = pytest.mark.skip(reason="16x takes minutes per round: set GRNFAST_BENCH_LARGE=1")
-    return [pytest.param(name, marks=() if name != "16x" or LARGE else skip) for name in SCALES]
+    return [pytest.param(name, marks=() if name != "16x" or LARGE else skip) for name in SCALES] + (
+        ["real"] if real else [])
 
 
 def rounds_for(scale):
     """Three rounds up to the reference size, one above it (a round is many batches already)."""
-    return 3 if SCALES[scale] <= 1.0 else 1
+    return 3 if scale == "real" or SCALES[scale] <= 1.0 else 1
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +39,9 @@ def problems():
 
     def get(scale):
         if scale not in cache:
-            cache[scale] = make_problem(SCALES[scale])
+            cache[scale] = real_split() if scale == "real" else make_problem(SCALES[scale])
+        if cache[scale] is None:
+            pytest.skip(f"the BEELINE split {REAL_SPLIT!r} is not in ../shared/data beside the repository")
         return cache[scale]
 
     return get

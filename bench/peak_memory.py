@@ -5,7 +5,8 @@ ours or torch); prints JSON with the resident set after imports, the high-water
 mark after one epoch (``VmHWM``, which only grows, hence one process per
 measurement) and the budget the issue sets it against: parameters, Adam's two
 moments and the data, in bytes. With ``validation`` (ours only), ``fit`` runs as
-by default: early stopping, 10% held out and scored after the epoch.
+by default, for VALIDATION_EPOCHS epochs: early stopping, 10% held out and scored
+after each epoch, the best weights kept (a later best replaces an earlier one).
 """
 import json
 import os
@@ -17,6 +18,7 @@ import ours  # noqa: E402
 from problem import SCALES, make_problem  # noqa: E402
 
 BYTES_PER_PARAM = 4 * 3  # float32 parameters, first and second moments
+VALIDATION_EPOCHS = 3
 
 
 def status_kib(field):
@@ -41,7 +43,7 @@ def main(impl, kind, variant, scale, validation=None):
     data_bytes = p.features.nbytes + p.train_pairs.nbytes + p.train_labels.nbytes
     n_params = ours.estimator(kind, variant, p.features, 1).count_parameters()
     if validation:
-        model = ours.estimator(kind, variant, p.features, 1).set_params(early_stopping=True)
+        model = ours.estimator(kind, variant, p.features, VALIDATION_EPOCHS).set_params(early_stopping=True)
         model.fit(p.train_pairs, p.train_labels)
     else:
         side.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1)

@@ -1,4 +1,5 @@
-"""One training epoch, ours and PyTorch, both models, both embedding variants, every scale.
+"""One training epoch, ours and PyTorch, both models, both embedding variants, every scale
+and a real training split (BEELINE, where regulators recur within a batch).
 
 What is timed is a whole ``fit`` of one epoch on each side (model construction and
 initialisation included, no validation split), as a user would pay for it.
@@ -10,7 +11,7 @@ import ours
 from conftest import KINDS, VARIANTS, rounds_for, scale_params
 
 
-@pytest.mark.parametrize("scale", scale_params())
+@pytest.mark.parametrize("scale", scale_params(real=True))
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("kind", KINDS)
 def test_train_epoch_ours(record, problems, kind, variant, scale):
@@ -19,7 +20,7 @@ def test_train_epoch_ours(record, problems, kind, variant, scale):
            lambda: ours.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1), rounds_for(scale))
 
 
-@pytest.mark.parametrize("scale", scale_params())
+@pytest.mark.parametrize("scale", scale_params(real=True))
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("kind", KINDS)
 def test_train_epoch_torch(record, problems, torch_reference, kind, variant, scale):

@@ -29,6 +29,10 @@ inline bool has_openmp() {
 // Below this many scalar operations a parallel region costs more than it saves
 // (and waiting threads spin, which hurts when other processes share the cores).
 constexpr double kMinParallelWork = 65536.0;
+// The same for a matrix product, in FLOPs: a product this small (the node-feature
+// blocks of a first layer, 11 columns deep) takes about as long as a parallel
+// region's start and join.
+constexpr double kMinParallelFlops = 2097152.0;
 
 // fn(block) for every block in [0, n_blocks). Each block runs start to end on one
 // thread, so whatever a block computes is independent of the thread count.

@@ -242,22 +242,36 @@ class CrossEncoder : public Network<T> {
         return {head_.evaluation_copy(chunk), std::vector<T>(static_cast<size_t>(product_size))};
     }
 
-    // The first layer's contribution of one role's [embedding, features] for each gene.
-    std::vector<T> gene_part(const T* params, const T* features, const index_t* genes, index_t n, index_t emb_col,
-                             index_t feat_col, int n_threads) const {
+    // The first layer's contribution of one role's [embedding, features] for each of n
+    // genes (part, n x H), gathering their rows into emb_rows (n x E) and feat_rows (n x F).
+    void role_part(const T* params, const T* features, const index_t* genes, index_t n, index_t emb_col,
+                   index_t feat_col, T* emb_rows, T* feat_rows, T* part, int n_threads) const {
         const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
         const T* W = params + head_.first_weight();
-        std::vector<T> part(static_cast<size_t>(n * H), T(0)), rows;
+        bool written = false;
         if (spec_.use_embeddings) {
-            rows.resize(static_cast<size_t>(n * E));
-            embedding_gather(n, E, params, genes, rows.data(), E, n_threads);
-            gemm<T>(n, H, E, {rows.data(), E, 1}, {W + emb_col * H, H, 1}, part.data(), H, true, n_threads);
+            embedding_gather(n, E, params, genes, emb_rows, E, n_threads);
+            gemm<T>(n, H, E, {emb_rows, E, 1}, {W + emb_col * H, H, 1}, part, H, false, n_threads);
+            written = true;
         }
         if (spec_.feature_block()) {
-            rows.resize(static_cast<size_t>(n * F));
-            embedding_gather(n, F, features, genes, rows.data(), F, n_threads);
-            gemm<T>(n, H, F, {rows.data(), F, 1}, {W + feat_col * H, H, 1}, part.data(), H, true, n_threads);
+            embedding_gather(n, F, features, genes, feat_rows, F, n_threads);
+            gemm<T>(n, H, F, {feat_rows, F, 1}, {W + feat_col * H, H, 1}, part, H, written, n_threads);
+            written = true;
         }
+        if (!written) std::fill(part, part + n * H, T(0));
+    }
+
+    // role_part for a list of genes, a few hundred at a time (bounded scratch).
+    std::vector<T> gene_part(const T* params, const T* features, const index_t* genes, index_t n, index_t emb_col,
+                             index_t feat_col, int n_threads) const {
+        constexpr index_t kGenes = 256;
+        const index_t H = head_.first_width(), m = std::min(n, kGenes);
+        std::vector<T> part(static_cast<size_t>(n * H));
+        std::vector<T> emb(static_cast<size_t>(m * spec_.embedding_dim)), feat(static_cast<size_t>(m * spec_.n_features));
+        for (index_t g = 0; g < n; g += kGenes)
+            role_part(params, features, genes + g, std::min(kGenes, n - g), emb_col, feat_col, emb.data(),
+                      feat.data(), part.data() + g * H, n_threads);
         return part;
     }
 
@@ -271,23 +285,9 @@ class CrossEncoder : public Network<T> {
 
     void role_forward(RoleBlock& role, const T* params, const T* features, const index_t* ids, index_t batch,
                       index_t emb_col, index_t feat_col, int n_threads) {
-        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
-        const T* W = params + head_.first_weight();
         role.genes.build(ids, batch, spec_.n_genes);
-        const index_t u = role.genes.size();
-        bool written = false;
-        if (spec_.use_embeddings) {
-            embedding_gather(u, E, params, role.genes.genes.data(), role.emb.data(), E, n_threads);
-            gemm<T>(u, H, E, {role.emb.data(), E, 1}, {W + emb_col * H, H, 1}, role.part.data(), H, false, n_threads);
-            written = true;
-        }
-        if (spec_.feature_block()) {
-            embedding_gather(u, F, features, role.genes.genes.data(), role.feat.data(), F, n_threads);
-            gemm<T>(u, H, F, {role.feat.data(), F, 1}, {W + feat_col * H, H, 1}, role.part.data(), H, written,
-                    n_threads);
-            written = true;
-        }
-        if (!written) std::fill(role.part.begin(), role.part.begin() + u * H, T(0));
+        role_part(params, features, role.genes.genes.data(), role.genes.size(), emb_col, feat_col, role.emb.data(),
+                  role.feat.data(), role.part.data(), n_threads);
     }
 
     // d(z) summed per distinct gene, then that gene's share of the first layer's

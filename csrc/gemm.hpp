@@ -287,7 +287,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     if (M == 0 || N == 0) return;
     const Kernel<T>& kernel = kernel_for<T>();
     const int mr = kernel.mr, nr = kernel.nr;
-    const int threads = 2.0 * M * N * K >= kMinParallelWork ? n_threads : 1;
+    const int threads = 2.0 * M * N * K >= kMinParallelFlops ? n_threads : 1;
 #ifdef _OPENMP
     const index_t all_panels = ceil_div(N, nr);
     if (threads > 1 && all_panels >= threads) {

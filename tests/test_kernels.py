@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grnfast import _core
@@ -24,6 +24,7 @@ T = _core.testing
     tb=st.booleans(),
     dtype=st.sampled_from([np.float32, np.float64]),
 )
+@example(seed=0, m=130, n=130, k=600, ta=False, tb=True, dtype=np.float32)  # surely above the parallel threshold
 def test_gemm_matches_numpy_and_is_thread_independent(seed, m, n, k, ta, tb, dtype):
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((m, k)).astype(dtype)
