@@ -268,7 +268,8 @@ class CrossEncoder : public Network<T> {
         constexpr index_t kGenes = 256;
         const index_t H = head_.first_width(), m = std::min(n, kGenes);
         std::vector<T> part(static_cast<size_t>(n * H));
-        std::vector<T> emb(static_cast<size_t>(m * spec_.embedding_dim)), feat(static_cast<size_t>(m * spec_.n_features));
+        std::vector<T> emb(static_cast<size_t>(m * spec_.embedding_dim));
+        std::vector<T> feat(static_cast<size_t>(m * spec_.n_features));
         for (index_t g = 0; g < n; g += kGenes)
             role_part(params, features, genes + g, std::min(kGenes, n - g), emb_col, feat_col, emb.data(),
                       feat.data(), part.data() + g * H, n_threads);

@@ -39,16 +39,13 @@ void dense_forward(index_t batch, index_t in, index_t out, const T* X, const T* 
     gemm<T>(batch, out, in, {X, in, 1}, {W, out, 1}, Y, out, false, n_threads, b);
 }
 
-// dW = X^T dY, db = column sums of dY, and, when dX is not null, its first dx_cols
-// columns of dY W^T (row stride ldx; by default all `in` of them).
+// dW = X^T dY, db = column sums of dY, and dX = dY W^T when dX is not null.
 template <class T>
 void dense_backward(index_t batch, index_t in, index_t out, const T* X, const T* W, const T* dY, T* dW, T* db,
-                    T* dX, int n_threads, index_t dx_cols = -1, index_t ldx = -1) {
+                    T* dX, int n_threads) {
     gemm<T>(in, out, batch, {X, 1, in}, {dY, out, 1}, dW, out, false, n_threads);
     column_sums(batch, out, dY, db, n_threads);
-    if (dX)
-        gemm<T>(batch, dx_cols < 0 ? in : dx_cols, out, {dY, out, 1}, {W, 1, out}, dX, ldx < 0 ? in : ldx, false,
-                n_threads);
+    if (dX) gemm<T>(batch, in, out, {dY, out, 1}, {W, 1, out}, dX, in, false, n_threads);
 }
 
 }  // namespace grnfast

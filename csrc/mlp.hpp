@@ -69,7 +69,6 @@ class MLP {
     // Returns the (batch x out_dim) output, valid until the next forward call.
     const T* forward(const T* params, T* buffers, const T* X, index_t batch, bool training,
                      const DropoutContext& ctx, int n_threads) {
-        input_ = X;
         if (layers_.empty()) return X;
         dense_forward(batch, layers_[0].in, layers_[0].out, X, params + layers_[0].w, params + layers_[0].b,
                       layers_[0].z.data(), n_threads);
@@ -125,24 +124,10 @@ class MLP {
     index_t first_weight() const { return layers_[0].w; }
     index_t first_bias() const { return layers_[0].b; }
 
-    // From d(loss)/d(output): parameter gradients into grads (same layout as params)
-    // and, when dX is not null, d(loss)/d(input) (batch x in_dim), or only its first
-    // dx_cols columns, at row stride dx_cols, when dx_cols is given.
-    void backward(const T* params, T* grads, const T* d_out, index_t batch, T* dX, int n_threads,
-                  index_t dx_cols = -1) {
-        if (layers_.empty()) {
-            if (dX) std::copy(d_out, d_out + batch * in_dim_, dX);
-            return;
-        }
-        const T* d = backward_to_first_preactivation(params, grads, d_out, batch, n_threads);
-        const Layer& L = layers_[0];
-        dense_backward(batch, L.in, L.out, input_, params + L.w, d, grads + L.w, grads + L.b, dX, n_threads,
-                       dx_cols, dx_cols);
-    }
-
-    // The backward pass down to d(loss)/d(layer 0's pre-activation), returned (batch x
-    // first width): every gradient but layer 0's weights and bias, which the caller
-    // computes (the cross-encoder, from per-gene parts).
+    // From d(loss)/d(output), the backward pass down to d(loss)/d(layer 0's
+    // pre-activation), returned (batch x first width): parameter gradients into grads
+    // (same layout as params) for every layer but layer 0's weights and bias, which
+    // the models compute from their genes' rows (once per distinct gene of the batch).
     const T* backward_to_first_preactivation(const T* params, T* grads, const T* d_out, index_t batch,
                                              int n_threads) {
         const T* d = d_out;
@@ -195,7 +180,6 @@ class MLP {
     std::uint64_t stream_;
     BatchNormConfig bn_;
     std::vector<Layer> layers_;
-    const T* input_ = nullptr;
 };
 
 }  // namespace grnfast
