@@ -2,7 +2,7 @@
 
 Run as ``python bench/peak_memory.py IMPL KIND VARIANT SCALE [validation]`` (IMPL:
 ours or torch); prints JSON with the resident set after imports, the high-water
-mark after one epoch (``VmHWM``, which only grows, hence one process per
+mark after a one-epoch ``fit`` (``VmHWM``, which only grows, hence one process per
 measurement) and the budget the issue sets it against: parameters, Adam's two
 moments and the data, in bytes. With ``validation`` (ours only), ``fit`` runs as
 by default, for VALIDATION_EPOCHS epochs: early stopping, 10% held out and scored

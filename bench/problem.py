@@ -1,9 +1,9 @@
 """The synthetic benchmark problem at the published reference size, its scales, and
 a real training split.
 
-Timing depends on shapes and on how often genes recur within a batch (the
-cross-encoder computes per-gene work once per distinct gene of a batch), not on
-the values. The synthetic problem draws both genes of every pair uniformly from
+Timing depends on shapes and on how often genes recur within a batch (both
+models compute their first layer once per distinct gene of a batch), not on the
+values. The synthetic problem draws both genes of every pair uniformly from
 10,000 (about 253 distinct regulators among 256 pairs: the least repetition, the
 most work), with random features and balanced labels: 11 node features, 47,388
 labelled pairs of which 70% (33,172) train. ``real_split`` takes the pairs and

@@ -251,7 +251,7 @@ def memory_table():
                 label = f"{impl}, early stopping" if validation else impl
                 print(f"| {kind} | {variant} | {label} | {added / 2**20:.0f} | {m['budget'] / 2**20:.0f} | "
                       f"{added / m['budget']:.2f} |", flush=True)
-    print("\nAdded = VmHWM after one epoch minus VmRSS after imports, one process per measurement, 1x size; "
+    print("\nAdded = VmHWM after fit (one epoch) minus VmRSS after imports, one process per measurement, 1x size; "
           "'early stopping': fit as by default for 3 epochs, 10% held out and scored after each epoch, "
           "the best weights kept.\n")
 
