@@ -158,13 +158,13 @@ class CrossEncoder : public Network<T> {
         const index_t H = head_.first_width(), E = spec_.embedding_dim;
         const T* W = params + head_.first_weight();
         const T* bias = params + head_.first_bias();
-        std::vector<index_t> regs, tgts, reg_pos, tgt_pos;
-        this->distinct_genes(pairs, n, 0, regs, reg_pos);
-        this->distinct_genes(pairs, n, 1, tgts, tgt_pos);
-        const std::vector<T> part_reg = gene_part(params, features, regs.data(), index_t(regs.size()), col_e_reg_,
-                                                  col_x_reg_, n_threads);
-        const std::vector<T> part_tgt = gene_part(params, features, tgts.data(), index_t(tgts.size()), col_e_tgt_,
-                                                  col_x_tgt_, n_threads);
+        BatchGenes regs, tgts;
+        regs.build(pairs, n, spec_.n_genes, 2);
+        tgts.build(pairs + 1, n, spec_.n_genes, 2);
+        const std::vector<T> part_reg =
+            gene_part(params, features, regs.genes.data(), regs.size(), col_e_reg_, col_x_reg_, n_threads);
+        const std::vector<T> part_tgt =
+            gene_part(params, features, tgts.genes.data(), tgts.size(), col_e_tgt_, col_x_tgt_, n_threads);
         const bool has_product = spec_.product_block();
         const index_t chunk = this->scoring_chunk(n, n_threads);
         parallel_tasks(
@@ -174,8 +174,8 @@ class CrossEncoder : public Network<T> {
                 T* z = w.head.first_preactivation();
                 for (index_t r = 0; r < c; ++r) {
                     const index_t i = start + r;
-                    first_layer_row(bias, part_reg.data() + reg_pos[static_cast<size_t>(i)] * H,
-                                    part_tgt.data() + tgt_pos[static_cast<size_t>(i)] * H, H,
+                    first_layer_row(bias, part_reg.data() + regs.position[static_cast<size_t>(i)] * H,
+                                    part_tgt.data() + tgts.position[static_cast<size_t>(i)] * H, H,
                                     has_product ? params + pairs[2 * i] * E : nullptr,
                                     has_product ? params + pairs[2 * i + 1] * E : nullptr, E, z + r * H,
                                     has_product ? w.product.data() + r * E : nullptr);

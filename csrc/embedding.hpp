@@ -44,23 +44,25 @@ struct EmbeddingGradPlan {
     index_t size() const { return static_cast<index_t>(unique_ids.size()); }
 };
 
-// The distinct genes of one role in a batch, in order of first appearance, each
-// pair's index among them and each gene's first pair. Built without allocating
-// once the batch size has been seen.
+// The distinct genes of one role in a batch (or in a list of pairs to score), in
+// order of first appearance, each pair's index among them and each gene's first
+// pair. Built without allocating once the batch size has been seen.
 struct BatchGenes {
     std::vector<index_t> genes, position, first_pair;
     std::vector<index_t> slot;  // gene -> index among genes, -1 when absent from the batch
 
-    void build(const index_t* ids, index_t batch, index_t n_genes) {
+    // ids[r * stride] is pair r's gene (stride 2 reads one column of (n x 2) pairs).
+    void build(const index_t* ids, index_t batch, index_t n_genes, index_t stride = 1) {
         if (slot.size() != static_cast<size_t>(n_genes)) slot.assign(static_cast<size_t>(n_genes), -1);
         genes.clear();
         first_pair.clear();
         position.resize(static_cast<size_t>(batch));
         for (index_t r = 0; r < batch; ++r) {
-            index_t& u = slot[static_cast<size_t>(ids[r])];
+            const index_t g = ids[r * stride];
+            index_t& u = slot[static_cast<size_t>(g)];
             if (u < 0) {
                 u = size();
-                genes.push_back(ids[r]);
+                genes.push_back(g);
                 first_pair.push_back(r);
             }
             position[static_cast<size_t>(r)] = u;

@@ -43,23 +43,6 @@ class Network {
                          T* logits, int n_threads) = 0;
 
    protected:
-    // Distinct genes of one role (column) of the pairs, ascending, and each pair's
-    // position among them: a pass over the gene table instead of a sort.
-    void distinct_genes(const index_t* pairs, index_t n, int column, std::vector<index_t>& genes,
-                        std::vector<index_t>& position) const {
-        std::vector<index_t> rank(static_cast<size_t>(spec_.n_genes), -1);
-        for (index_t i = 0; i < n; ++i) rank[static_cast<size_t>(pairs[2 * i + column])] = 0;
-        genes.clear();
-        for (index_t g = 0; g < spec_.n_genes; ++g)
-            if (rank[static_cast<size_t>(g)] == 0) {
-                rank[static_cast<size_t>(g)] = static_cast<index_t>(genes.size());
-                genes.push_back(g);
-            }
-        position.resize(static_cast<size_t>(n));
-        for (index_t i = 0; i < n; ++i)
-            position[static_cast<size_t>(i)] = rank[static_cast<size_t>(pairs[2 * i + column])];
-    }
-
     // Rows per scoring task: up to 2048, and small enough that every thread gets
     // several tasks when there are enough rows (no thread left waiting on the last one).
     static index_t scoring_chunk(index_t rows, int n_threads) {

@@ -70,19 +70,20 @@ class TwoTower : public Network<T> {
     // Tower outputs once per distinct gene of each role, then one score per pair.
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
                  int n_threads) override {
-        std::vector<index_t> genes[2], position[2];
+        BatchGenes genes[2];
         std::vector<T> outputs[2];
         const index_t D = output_dim();
         for (int role = 0; role < 2; ++role) {
-            this->distinct_genes(pairs, n, role, genes[role], position[role]);
-            const index_t m = static_cast<index_t>(genes[role].size());
+            genes[role].build(pairs + role, n, spec_.n_genes, 2);
+            const index_t m = genes[role].size();
             outputs[role].resize(static_cast<size_t>(m * D));
-            tower_outputs(role, params, buffers, features, genes[role].data(), m, outputs[role].data(), n_threads);
+            tower_outputs(role, params, buffers, features, genes[role].genes.data(), m, outputs[role].data(),
+                          n_threads);
         }
         parallel_for(n_threads, ceil_div(n, 256), 6.0 * n * D, [&](index_t b) {
             for (index_t i = b * 256; i < std::min(n, b * 256 + 256); ++i)
-                logits[i] = score(outputs[0].data() + position[0][static_cast<size_t>(i)] * D,
-                                  outputs[1].data() + position[1][static_cast<size_t>(i)] * D);
+                logits[i] = score(outputs[0].data() + genes[0].position[static_cast<size_t>(i)] * D,
+                                  outputs[1].data() + genes[1].position[static_cast<size_t>(i)] * D);
         });
     }
 
