@@ -5,15 +5,17 @@ and friends stay cheap and work without touching the extension.
 """
 from importlib import import_module
 
+from .errors import GRNInputError
+
 __version__ = "0.1.0"
 
 _LAZY = {
     "TwoTowerClassifier": "grnfast.models.two_tower",
     "CrossEncoderClassifier": "grnfast.models.cross_encoder",
-    "SeedEnsembleClassifier": "grnfast.ensemble",
+    "SeedEnsembleClassifier": "grnfast.models.ensemble",
 }
 
-__all__ = ["TwoTowerClassifier", "CrossEncoderClassifier", "SeedEnsembleClassifier", "__version__"]
+__all__ = ["TwoTowerClassifier", "CrossEncoderClassifier", "SeedEnsembleClassifier", "GRNInputError", "__version__"]
 
 
 def __getattr__(name):

@@ -5,7 +5,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from .models._inputs import effective_threads
+from .genes import effective_threads
 
 
 def effective_rank(matrix):

@@ -45,6 +45,10 @@ def _model_params(args):
 
 
 def build_parser():
+    from .models import MODEL_NAMES
+    from .studies import STUDIES
+
+    model_choices = [*MODEL_NAMES, "both"]
     parser = OneLineParser(prog="grnfast", description="Gene regulatory network inference with grnfast.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
@@ -55,7 +59,7 @@ def build_parser():
     infer.add_argument("--cell-types", help="CSV of cell, cell type (features = cell-type means)")
     infer.add_argument("--features", choices=["cell_type_means", "clusters", "pca", "expression"], default=None,
                        help="node features from expression (default: cell-type means with --cell-types, else clusters)")
-    infer.add_argument("--model", choices=["two-tower", "cross-encoder", "ensemble", "both"], default="both",
+    infer.add_argument("--model", choices=model_choices, default="both",
                        help="what to train (default: both models)")
     infer.add_argument("--negatives", type=float, default=1.0, help="negatives per positive (default 1)")
     infer.add_argument("--negative-sampling", choices=["uniform", "per_regulator", "degree_matched"],
@@ -70,14 +74,12 @@ def build_parser():
     evaluate.add_argument("--cell", default="mESC")
     evaluate.add_argument("--genes", type=int, default=500, help="TFs+N: 500 or 1000")
     evaluate.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
-    evaluate.add_argument("--model", choices=["two-tower", "cross-encoder", "ensemble", "both"], default="both")
+    evaluate.add_argument("--model", choices=model_choices, default="both")
     evaluate.add_argument("--output", default="grnfast-out")
     _add_model_options(evaluate, preset="benchmark")
 
     study = sub.add_parser("study", help="run one of the published studies")
-    from .studies import DATASET_STUDIES, STUDIES
-
-    study.add_argument("name", choices=sorted([*STUDIES, *DATASET_STUDIES]))
+    study.add_argument("name", choices=sorted(STUDIES))
     study.add_argument("--benchmark", default=None,
                        help='a BEELINE benchmark, e.g. "Specific mESC 500" (default: the synthetic data set)')
     study.add_argument("--data", default=None, help="data folder for --benchmark")
@@ -187,7 +189,7 @@ def _save_figures(args, task, fitted, fitted_baselines, out):
 def cmd_evaluate(args):
     from .data import fetch_beeline
     from .evaluation import summarize_runs
-    from .results import evaluate_benchmark
+    from .pipeline import evaluate_benchmark
 
     root = fetch_beeline(args.data, download=args.data is None)
 
@@ -225,7 +227,7 @@ TINY_OPTIONS = {"model-comparison": {"seeds": 2}, "ablation": {"seeds": 1},
 def cmd_study(args):
     from .data import GRNDataset, fetch_beeline, load_beeline
     from .pipeline import PRESETS
-    from .studies import DATASET_STUDIES, STUDIES
+    from .studies import STUDIES
 
     if args.benchmark:
         network, cell, n = args.benchmark.rsplit(" ", 2)
@@ -234,16 +236,13 @@ def cmd_study(args):
         ds = GRNDataset.synthetic(random_state=args.seed)
     params = dict(TINY) if args.tiny else {**PRESETS[args.preset], **_model_params(args)}
     params["n_jobs"] = args.n_jobs
-    options = {"params": params, "progress": not args.quiet}
+    options = {"params": params, "progress": not args.quiet, "random_state": args.seed}
     if args.seeds and args.name != "tuning":
         options["seeds"] = args.seeds
     if args.tiny:
         options.update(TINY_OPTIONS[args.name])
     start = time.perf_counter()
-    if args.name in DATASET_STUDIES:
-        result = DATASET_STUDIES[args.name](ds, **options)
-    else:
-        result = STUDIES[args.name](ds.task(ds.split("random", random_state=args.seed)), **options)
+    result = STUDIES[args.name](ds, **options)
     paths = result.save(args.output)
     print(result.markdown)
     print(f"\n{args.name} on {result.task}: {time.perf_counter() - start:.1f}s; wrote {', '.join(str(p) for p in paths)}")

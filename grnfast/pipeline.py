@@ -1,16 +1,18 @@
-"""The path the command line takes: models by name, trained on a PairTask with a
-progress bar, evaluated beside the baselines, and the report table."""
+"""The path the command line takes: models by name with a preset, trained on a
+PairTask with a progress bar, evaluated beside the baselines, the report table,
+and a BEELINE benchmark's published splits end to end."""
 import time
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .ensemble import SeedEnsembleClassifier
-from .models import CrossEncoderClassifier, TwoTowerClassifier
-from .studies.task import baselines, evaluate_on_test
-
-MODEL_NAMES = ("two-tower", "cross-encoder", "ensemble")
+from . import models
+from .data import load_beeline, load_published_split
+from .data.beeline import DEMO
+from .errors import GRNInputError
+from .evaluation.protocol import baselines, evaluate_on_test
+from .models import MODEL_NAMES
 
 # Named configurations. "published" is the estimators' defaults (the published
 # setting: 512-d embeddings, L2 0.01, lr 5e-3). "benchmark" is what the BEELINE
@@ -26,19 +28,11 @@ PRESETS = {
 
 
 def make_model(name, node_features, params=None, random_state=0, preset="published"):
-    """A model by its command-line name; ``ensemble`` is 5 seeds of the cross-encoder.
-    ``params`` override the ``preset`` (a key of :data:`PRESETS`)."""
+    """A model by its registered name (:data:`grnfast.models.MODEL_NAMES`) in a
+    ``preset`` (a key of :data:`PRESETS`), which ``params`` override."""
     if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    params = {**PRESETS[preset], **(params or {})}
-    if name == "two-tower":
-        return TwoTowerClassifier(node_features=node_features, random_state=random_state, **params)
-    if name == "cross-encoder":
-        return CrossEncoderClassifier(node_features=node_features, random_state=random_state, **params)
-    if name == "ensemble":
-        member = CrossEncoderClassifier(node_features=node_features, **params)
-        return SeedEnsembleClassifier(member, n_estimators=5, random_state=random_state)
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+        raise GRNInputError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    return models.make_model(name, node_features, random_state=random_state, **{**PRESETS[preset], **(params or {})})
 
 
 def train(task, name, model, progress=True):
@@ -107,3 +101,30 @@ def format_report(table):
     lines.append(f"test: {int(table.n_pairs.iloc[0])} pairs, prevalence {table.prevalence.iloc[0]:.3f}; "
                  "F1* at the best validation threshold")
     return "\n".join(lines)
+
+
+def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=("two-tower", "cross-encoder"),
+                       ensemble_samples=None, params=None, preset="benchmark", seed=0, progress=True, on_sample=None):
+    """Models and baselines on the published splits of one benchmark.
+
+    Every sample's models are trained on its Train set, early-stopped on its
+    Validation set and scored on its Test set. The ensemble (5 cross-encoder
+    seeds) is trained on every sample when it is among ``models``, otherwise on
+    the ``ensemble_samples`` only.
+    Returns one row per sample and scorer; ``on_sample(table)`` is called after
+    each sample.
+    """
+    ds = load_beeline(root, "Specific" if network == DEMO else network, cell, n_genes)
+    samples = [1] if network == DEMO else list(samples)
+    tables = []
+    for sample in samples:
+        split = load_published_split(root, network, cell, n_genes, sample)
+        task = ds.task(split, name=f"{network} {cell} {n_genes} sample {sample}")
+        names = list(models) + (["ensemble"] if sample in (ensemble_samples or ()) and "ensemble" not in models else [])
+        fitted = {name: train(task, name, make_model(name, ds.node_features, params, seed, preset), progress)
+                  for name in names}
+        table = report_table(task, fitted).assign(benchmark=f"{network} {cell} {n_genes}", sample=sample)
+        if on_sample:
+            on_sample(table)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)

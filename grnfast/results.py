@@ -15,42 +15,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import GRNDataset, available_benchmarks, load_beeline, load_published_split, read_expression, read_prior
+from .data import GRNDataset, available_benchmarks, read_expression, read_prior
 from .data.beeline import DEMO, beeline_folder
-from .pipeline import MODEL_NAMES, PRESETS, make_model, report_table, train
-from .studies import DATASET_STUDIES, STUDIES
+from .models import MODEL_NAMES
+from .pipeline import PRESETS, evaluate_benchmark
+from .studies import STUDIES
 
 # Published AUROC on the cell-type-specific ChIP-seq network, mESC TFs+500.
 PUBLISHED = {("Specific", "mESC", 500): "GENELink 0.88, scRegNet 0.93"}
 MODEL_ORDER = ("degree baseline", "expression baseline", *MODEL_NAMES, *(f"{m} x degree" for m in MODEL_NAMES))
 OURS = MODEL_ORDER[2:]
-
-
-def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=("two-tower", "cross-encoder"),
-                       ensemble_samples=None, params=None, preset="benchmark", seed=0, progress=True, on_sample=None):
-    """Models and baselines on the published splits of one benchmark.
-
-    Every sample's models are trained on its Train set, early-stopped on its
-    Validation set and scored on its Test set. The ensemble (5 cross-encoder
-    seeds) is trained on every sample when it is among ``models``, otherwise on
-    the ``ensemble_samples`` only.
-    Returns one row per sample and scorer; ``on_sample(table)`` is called after
-    each sample.
-    """
-    ds = load_beeline(root, "Specific" if network == DEMO else network, cell, n_genes)
-    samples = [1] if network == DEMO else list(samples)
-    tables = []
-    for sample in samples:
-        split = load_published_split(root, network, cell, n_genes, sample)
-        task = ds.task(split, name=f"{network} {cell} {n_genes} sample {sample}")
-        names = list(models) + (["ensemble"] if sample in (ensemble_samples or ()) and "ensemble" not in models else [])
-        fitted = {name: train(task, name, make_model(name, ds.node_features, params, seed, preset), progress)
-                  for name in names}
-        table = report_table(task, fitted).assign(benchmark=f"{network} {cell} {n_genes}", sample=sample)
-        if on_sample:
-            on_sample(table)
-        tables.append(table)
-    return pd.concat(tables, ignore_index=True)
 
 
 def mean_sd(values):
@@ -185,13 +159,11 @@ def run_studies(folder, root, params, preset, seed, progress, resume=True):
     timings = json.loads(timings_path.read_text()) if resume and timings_path.exists() else {}
     params = {**PRESETS[preset], **(params or {})}
     for key, ds in study_datasets(root, seed).items():
-        task = ds.task(ds.split("random", random_state=seed), name=ds.name)
-        for name in [*STUDIES, *DATASET_STUDIES]:
+        for name in STUDIES:
             if name in timings.get(key, {}):
                 continue
             start = time.perf_counter()
-            options = {"params": params, "progress": progress}
-            result = DATASET_STUDIES[name](ds, **options) if name in DATASET_STUDIES else STUDIES[name](task, **options)
+            result = STUDIES[name](ds, params=params, progress=progress, random_state=seed)
             paths = result.save(folder / key)
             timings.setdefault(key, {})[name] = {"seconds": time.perf_counter() - start, "dataset": ds.name,
                                                  "files": [p.name for p in paths]}

@@ -16,7 +16,7 @@ from scipy.special import expit, logit
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from .models._inputs import check_in_range, effective_threads, names_to_indices
+from .genes import check_in_range, effective_threads, names_to_indices
 
 EDGE_COLUMNS = ["Gene1", "Gene2", "EdgeWeight"]
 

@@ -175,7 +175,6 @@ def test_results_page_studies_part(shared_data, tmp_path, monkeypatch):
     small = GRNDataset.synthetic(random_state=0, n_genes=200, n_regulators=20, n_cells=200, n_cell_types=4)
     monkeypatch.setattr(results, "study_datasets", lambda root, seed=0: {"small": small})
     monkeypatch.setattr(results, "STUDIES", {"effective-rank": functools.partial(effective_rank.run, seeds=1)})
-    monkeypatch.setattr(results, "DATASET_STUDIES", {})
     monkeypatch.setattr(results, "PRESETS", {"tiny": {"embedding_dim": 8, "hidden_layer_sizes": (16, 8),
                                                       "max_iter": 2}})
     page = tmp_path / "docs" / "results.md"

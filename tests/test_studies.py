@@ -1,11 +1,15 @@
-"""Every study runs end to end on a tiny configuration and writes its outputs."""
+"""Every study runs end to end on a tiny configuration and writes its outputs
+(imbalance and cold start, which build their own splits, in test_studies_dataset.py)."""
+import inspect
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from grnfast.studies import STUDIES, PairTask
-from grnfast.studies.model_comparison import match_parameter_budget
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast.data import GRNDataset
+from grnfast.studies import STUDIES
+from grnfast.studies.model_comparison import match_parameter_budget
 
 TINY = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, early_stopping=True)
 OPTIONS = {
@@ -18,17 +22,22 @@ OPTIONS = {
 
 
 @pytest.fixture(scope="module")
-def task():
-    rng = np.random.default_rng(0)
-    features = pd.DataFrame(rng.normal(size=(70, 4)), index=[f"g{i}" for i in range(70)])
-    pairs = rng.integers(0, 70, (1200, 2))
-    y = (features.to_numpy()[pairs[:, 0], 0] + features.to_numpy()[pairs[:, 1], 1] > 0.3).astype(int)
-    return PairTask("toy", features, pairs[:800], y[:800], pairs[800:1000], y[800:1000], pairs[1000:], y[1000:])
+def dataset():
+    return GRNDataset.synthetic(random_state=0, n_genes=100, n_regulators=15, n_cells=100, n_cell_types=4,
+                                mean_out_degree=8)
 
 
 @pytest.mark.parametrize("name", sorted(STUDIES))
-def test_study_runs_and_writes(name, task, tmp_path):
-    result = STUDIES[name](task, params=TINY, progress=False, **OPTIONS[name])
+def test_one_signature(name):
+    """Every study takes the data set first and the same keywords."""
+    parameters = inspect.signature(STUDIES[name]).parameters
+    assert list(parameters)[0] == "dataset"
+    assert {"params", "progress", "random_state"} <= set(parameters)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIONS))
+def test_study_runs_and_writes(name, dataset, tmp_path):
+    result = STUDIES[name](dataset, params=TINY, progress=False, **OPTIONS[name])
     paths = result.save(tmp_path)
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
     assert result.markdown.count("\n") >= 3

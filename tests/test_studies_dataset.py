@@ -7,7 +7,7 @@ import pytest
 
 import grnfast.studies._runner as runner
 from grnfast.data import GRNDataset
-from grnfast.studies import DATASET_STUDIES, cold_start, imbalance
+from grnfast.studies import STUDIES, cold_start, imbalance
 from grnfast.studies.output import METRICS
 
 TINY = {"embedding_dim": 16, "hidden_layer_sizes": (32, 16), "max_iter": 5}
@@ -40,7 +40,7 @@ def check_written(result, tmp_path):
 
 
 def test_registered():
-    assert DATASET_STUDIES == {"imbalance": imbalance.run, "cold-start": cold_start.run}
+    assert STUDIES["imbalance"] is imbalance.run and STUDIES["cold-start"] is cold_start.run
 
 
 def test_imbalance(dataset, tmp_path, monkeypatch):

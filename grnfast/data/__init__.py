@@ -15,10 +15,11 @@ from .negatives import labelled_pairs, sample_negatives
 from .priors import LowOverlapWarning, MatchReport, match_to_genes, read_edges, read_prior, read_trrust
 from .splits import PairSplit, cold_start_split, per_regulator_split, random_split
 from .synthetic import make_synthetic_network
+from .task import PairTask
 
 __all__ = [
     "available_benchmarks", "fetch_beeline", "load_beeline", "load_published_split",
-    "DataFileError", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "X_y", "cell_type_means",
+    "DataFileError", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "PairTask", "X_y", "cell_type_means",
     "cluster_means", "cold_start_split", "coverage_report", "labelled_pairs", "make_synthetic_network",
     "match_to_genes", "node_features_from", "normalize", "pca_features", "per_regulator_split", "random_split",
     "read_edges", "read_expression", "read_prior", "read_trrust", "sample_negatives",

@@ -6,12 +6,12 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..studies.task import PairTask
 from .expression import cell_type_means, cluster_means, coverage_report, pca_features
 from .negatives import labelled_pairs, sample_negatives
 from .priors import match_to_genes
 from .splits import PairSplit, cold_start_split, per_regulator_split, random_split
 from .synthetic import make_synthetic_network
+from .task import PairTask
 
 FEATURES = ("cell_type_means", "clusters", "pca", "expression")
 
@@ -113,7 +113,7 @@ class GRNDataset:
         raise ValueError(f"unknown split {kind!r}; choose random, per_regulator or cold_start")
 
     def task(self, split, name=None):
-        """A :class:`~grnfast.studies.PairTask` with ``X`` as gene-name pairs."""
+        """A :class:`~grnfast.data.PairTask` with ``X`` as gene-name pairs."""
         parts = []
         for frame in (split.train, split.validation, split.test):
             parts += [frame[["regulator", "target"]].reset_index(drop=True), frame["label"].to_numpy()]

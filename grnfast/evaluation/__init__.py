@@ -13,6 +13,7 @@ from .metrics import (
     evaluate,
     threshold_metrics,
 )
+from .protocol import baselines, evaluate_on_test
 from .report import runs_table, seed_summary, summarize_runs
 from .structural import add_degree_features, degree_counts, degree_features
 
@@ -22,6 +23,7 @@ __all__ = [
     "DegreeBaseline",
     "ExpressionBaseline",
     "add_degree_features",
+    "baselines",
     "best_f1_threshold",
     "bootstrap_ci",
     "degree_counts",
@@ -29,6 +31,7 @@ __all__ = [
     "early_precision",
     "early_precision_ratio",
     "evaluate",
+    "evaluate_on_test",
     "runs_table",
     "seed_summary",
     "summarize_runs",

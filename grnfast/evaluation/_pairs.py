@@ -1,13 +1,13 @@
 """Pairs of the baselines and the structural features as indices into a gene table.
 
 Checking the gene table, the pairs and the labels is shared with the estimators
-(:mod:`grnfast.models._inputs`); this module only adds the one case the
+(:mod:`grnfast.genes`); this module only adds the one case the
 evaluation code has on top: a gene table that may be absent, in which case the
 genes are learnt from the training pairs.
 """
 import numpy as np
 
-from ..models._inputs import check_in_range, names_to_indices, pairs_as_names_or_indices
+from ..genes import check_in_range, names_to_indices, pairs_as_names_or_indices
 
 
 def fit_pairs(X, gene_names, n_genes):
@@ -18,7 +18,7 @@ def fit_pairs(X, gene_names, n_genes):
     X : array-like of shape (n, 2) or DataFrame
         Integer gene indices or gene names.
     gene_names : ndarray or None
-        Names from :func:`grnfast.models._inputs.check_node_features`.
+        Names from :func:`grnfast.genes.check_node_features`.
     n_genes : int or None
         Rows of the gene table; ``None`` when there is no table, and then the
         genes are those named in X (sorted) or indices ``0..max(X)``.

@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ..models._inputs import check_binary_labels, check_node_features
+from ..genes import check_binary_labels, check_node_features
 from ._pairs import fit_pairs, resolve_pairs
 from .structural import degree_counts
 

@@ -11,7 +11,7 @@ the pairs and labels they are given.
 import numpy as np
 import pandas as pd
 
-from ..models._inputs import check_binary_labels, check_node_features
+from ..genes import check_binary_labels, check_node_features
 from ._pairs import fit_pairs
 
 DEGREE_COLUMNS = ("out_degree", "in_degree")

@@ -1,5 +1,9 @@
-"""The two pair classifiers over the C++ engine."""
+"""The pair classifiers over the C++ engine, the seed ensemble, and the registry
+of models by name."""
 from .cross_encoder import CrossEncoderClassifier
+from .ensemble import SeedEnsembleClassifier
+from .registry import MODEL_NAMES, MODELS, make_model, model_class
 from .two_tower import TwoTowerClassifier
 
-__all__ = ["CrossEncoderClassifier", "TwoTowerClassifier"]
+__all__ = ["CrossEncoderClassifier", "MODEL_NAMES", "MODELS", "SeedEnsembleClassifier", "TwoTowerClassifier",
+           "make_model", "model_class"]

@@ -15,7 +15,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__
-from ._inputs import (
+from ..genes import (
     check_binary_labels,
     check_in_range,
     check_node_features,

@@ -1,10 +1,10 @@
-"""The published studies behind grnfast's design, each one function returning a
-:class:`StudyResult` (table, summary, figures): those in ``STUDIES`` take a
-:class:`PairTask`, those in ``DATASET_STUDIES`` a :class:`grnfast.data.GRNDataset`
-(they build their own splits)."""
+"""The published studies behind grnfast's design. Each is one function with one
+signature, ``run(dataset, *, params=None, progress=True, random_state=0, ...)``,
+taking a :class:`grnfast.data.GRNDataset` (studies evaluated on one split use the
+data set's random split) and returning a :class:`StudyResult` (table, summary,
+figures)."""
 from . import ablation, cold_start, effective_rank, imbalance, model_comparison, pruning, tuning
 from .output import StudyResult
-from .task import PairTask
 
 STUDIES = {
     "model-comparison": model_comparison.run,
@@ -12,11 +12,8 @@ STUDIES = {
     "pruning": pruning.run,
     "effective-rank": effective_rank.run,
     "tuning": tuning.run,
-}
-
-DATASET_STUDIES = {
     "imbalance": imbalance.run,
     "cold-start": cold_start.run,
 }
 
-__all__ = ["PairTask", "StudyResult", "STUDIES", "DATASET_STUDIES"]
+__all__ = ["StudyResult", "STUDIES"]

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..evaluation.protocol import baselines, evaluate_on_test
 from .output import METRICS
-from .task import baselines, evaluate_on_test
 
 
 def run_variants(task, variants, seeds, progress=True, extra=None):
@@ -55,8 +55,13 @@ def bar_figure(summary, by, title, metrics=("auroc", "auprc")):
     return fig
 
 
+def random_task(dataset, random_state=0):
+    """The data set's random 70/15/15 split (uniform negatives at 1:1) as a PairTask."""
+    return dataset.task(dataset.split("random", random_state=random_state), name=dataset.name)
+
+
 def default_seeds(n):
     return list(range(n))
 
 
-__all__ = ["run_variants", "bar_figure", "default_seeds", "METRICS"]
+__all__ = ["run_variants", "bar_figure", "default_seeds", "random_task", "METRICS"]

@@ -1,6 +1,6 @@
 """Study 3: what each part of the model contributes."""
-from ..models import CrossEncoderClassifier, TwoTowerClassifier
-from ._runner import bar_figure, default_seeds, run_variants
+from ..models import CrossEncoderClassifier, model_class
+from ._runner import bar_figure, default_seeds, random_task, run_variants
 from .output import StudyResult, markdown_summary, summarize
 
 ABLATIONS = {
@@ -13,10 +13,12 @@ ABLATIONS = {
 }
 
 
-def run(task, *, model="cross-encoder", seeds=3, params=None, progress=True):
+def run(dataset, *, model="cross-encoder", seeds=3, params=None, progress=True, random_state=0):
     """Each ablation of ``model`` ("cross-encoder" or "two-tower") over ``seeds``
-    seeds; the product term exists only in the cross-encoder."""
-    cls = {"cross-encoder": CrossEncoderClassifier, "two-tower": TwoTowerClassifier}[model]
+    seeds on the data set's random split; the product term exists only in the
+    cross-encoder."""
+    task = random_task(dataset, random_state)
+    cls = model_class(model)
     params = dict(params or {})
     ablations = {k: v for k, v in ABLATIONS.items() if cls is CrossEncoderClassifier or "use_product" not in v}
 

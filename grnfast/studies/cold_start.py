@@ -9,7 +9,7 @@ pairs by the target's in-degree.
 """
 import pandas as pd
 
-from ..models import CrossEncoderClassifier, TwoTowerClassifier
+from ..models import model_class
 from ._runner import bar_figure, default_seeds, run_variants
 from .output import StudyResult, markdown_summary, summarize
 
@@ -34,7 +34,7 @@ def run(dataset, *, model="cross-encoder", hold_outs=HOLD_OUTS, seeds=3, params=
     """Train ``model`` over ``seeds`` seeds on the warm split and on each
     cold-start split (``fraction`` of the genes in the held-out role), each with
     the degree and expression baselines beside it."""
-    cls = {"cross-encoder": CrossEncoderClassifier, "two-tower": TwoTowerClassifier}[model]
+    cls = model_class(model)
     params = dict(params or {})
     tasks = split_tasks(dataset, hold_outs, fraction, random_state)
 

@@ -3,20 +3,20 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..analysis import effective_rank, representations
-from ..models import CrossEncoderClassifier, TwoTowerClassifier
-from ._runner import default_seeds
+from ..models import model_class
+from ._runner import default_seeds, random_task
 from .output import StudyResult
 
 
-def run(task, *, seeds=3, params=None, progress=True):
+def run(dataset, *, seeds=3, params=None, progress=True, random_state=0):
     """Effective rank (exp of the entropy of the normalised singular values) of
     the gene embeddings and of every layer's output on the test pairs, for both
-    models, over ``seeds`` seeds."""
+    models, over ``seeds`` seeds, on the data set's random split."""
+    task = random_task(dataset, random_state)
     rows = []
-    models = {"cross-encoder": CrossEncoderClassifier, "two-tower": TwoTowerClassifier}
-    jobs = [(name, seed) for name in models for seed in default_seeds(seeds)]
+    jobs = [(name, seed) for name in ("cross-encoder", "two-tower") for seed in default_seeds(seeds)]
     for name, seed in tqdm(jobs, desc=f"effective rank {task.name}", disable=not progress, leave=False):
-        model = task.fit(models[name](node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
+        model = task.fit(model_class(name)(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
         for layer, matrix in representations(model, task.X_test).items():
             rank = effective_rank(matrix)
             rows.append({"model": name, "layer": layer, "seed": seed, "width": matrix.shape[1],

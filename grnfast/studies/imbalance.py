@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..data.negatives import labelled_pairs, sample_negatives
-from ..models import CrossEncoderClassifier, TwoTowerClassifier
+from ..data import PairTask, labelled_pairs, sample_negatives
+from ..evaluation.protocol import baselines, evaluate_on_test
+from ..models import model_class
 from ._runner import bar_figure, default_seeds
 from .output import StudyResult, markdown_summary, summarize
-from .task import PairTask, baselines, evaluate_on_test
 
 RATIOS = (1, 5, 10, 50)
 # The realistic test set holds at most this many negatives (scoring cost), and
@@ -99,7 +99,7 @@ def run(dataset, *, model="cross-encoder", ratios=RATIOS, seeds=3, params=None, 
     A ratio the data set cannot supply (too few non-edges) is skipped with a note;
     if none can, ``ValueError``.
     """
-    cls = {"cross-encoder": CrossEncoderClassifier, "two-tower": TwoTowerClassifier}[model]
+    cls = model_class(model)
     params = dict(params or {})
     fixed = evaluation_sets(dataset, random_state)
     tests = {name: _pairs_and_labels(fixed[name]) for name in ("balanced", "realistic")}

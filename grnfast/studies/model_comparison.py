@@ -1,6 +1,6 @@
 """Study 1: two-tower against cross-encoder at an equal number of parameters."""
 from ..models import CrossEncoderClassifier, TwoTowerClassifier
-from ._runner import bar_figure, default_seeds, run_variants
+from ._runner import bar_figure, default_seeds, random_task, run_variants
 from .output import StudyResult, markdown_summary, summarize
 
 
@@ -20,12 +20,14 @@ def match_parameter_budget(estimator, n_genes, n_node_features, budget):
     return estimator.set_params(embedding_dim=best)
 
 
-def run(task, *, seeds=5, budget=None, params=None, progress=True):
-    """Both models sized to the same parameter count, ``seeds`` seeds each.
+def run(dataset, *, seeds=5, budget=None, params=None, progress=True, random_state=0):
+    """Both models sized to the same parameter count, ``seeds`` seeds each, on the
+    data set's random split.
 
     ``budget`` defaults to the cross-encoder's count with ``params`` (the published
     configuration by default); the two-tower's embedding size is matched to it.
     """
+    task = random_task(dataset, random_state)
     params = dict(params or {})
     n_genes, n_features = task.node_features.shape
     cross = CrossEncoderClassifier(node_features=task.node_features, **params)

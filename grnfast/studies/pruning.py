@@ -3,20 +3,22 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..analysis import prune
-from ..models import CrossEncoderClassifier, TwoTowerClassifier
-from ._runner import default_seeds
+from ..evaluation.protocol import evaluate_on_test
+from ..models import model_class
+from ._runner import default_seeds, random_task
 from .output import StudyResult, markdown_summary, summarize
-from .task import evaluate_on_test
 
 FRACTIONS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
-def run(task, *, model="cross-encoder", fractions=FRACTIONS, fine_tune_epochs=5, seeds=3, params=None,
-        progress=True):
+def run(dataset, *, model="cross-encoder", fractions=FRACTIONS, fine_tune_epochs=5, seeds=3, params=None,
+        progress=True, random_state=0):
     """Prune ``fractions`` of every hidden layer's neurons (least active x smallest
     incoming weights first, importance measured on the training pairs), evaluate,
-    then fine-tune ``fine_tune_epochs`` epochs and evaluate again."""
-    cls = {"cross-encoder": CrossEncoderClassifier, "two-tower": TwoTowerClassifier}[model]
+    then fine-tune ``fine_tune_epochs`` epochs and evaluate again, on the data
+    set's random split."""
+    task = random_task(dataset, random_state)
+    cls = model_class(model)
     rows = []
     for seed in tqdm(default_seeds(seeds), desc=f"pruning {task.name}", disable=not progress, leave=False):
         full = task.fit(cls(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))

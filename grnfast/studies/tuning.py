@@ -6,9 +6,10 @@ import pandas as pd
 from scipy.stats import loguniform
 from sklearn.model_selection import RandomizedSearchCV
 
-from ..models import CrossEncoderClassifier, TwoTowerClassifier
+from ..evaluation.protocol import baselines, evaluate_on_test
+from ..models import model_class
+from ._runner import random_task
 from .output import StudyResult
-from .task import baselines, evaluate_on_test
 
 SEARCH_SPACE = {
     "dropout": [0.0, 0.1, 0.2, 0.3, 0.5],
@@ -18,12 +19,13 @@ SEARCH_SPACE = {
 }
 
 
-def run(task, *, model="cross-encoder", n_iter=10, cv=3, params=None, search_space=None, random_state=0,
+def run(dataset, *, model="cross-encoder", n_iter=10, cv=3, params=None, search_space=None, random_state=0,
         n_jobs=None, progress=True):
     """RandomizedSearchCV (``n_iter`` draws, ``cv`` folds, scored by average
     precision) on the training pairs, against the defaults; both evaluated on the
-    test pairs."""
-    cls = {"cross-encoder": CrossEncoderClassifier, "two-tower": TwoTowerClassifier}[model]
+    test pairs of the data set's random split."""
+    task = random_task(dataset, random_state)
+    cls = model_class(model)
     base = cls(node_features=task.node_features, **{**dict(params or {}), "random_state": random_state})
     start = time.perf_counter()
     defaults = task.fit(base.__class__(**base.get_params()))

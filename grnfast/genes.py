@@ -1,5 +1,6 @@
-"""Input checking shared by the estimators and the evaluation baselines: the gene
-table, pairs and labels.
+"""The gene table and the checks of what refers to it: node features, pairs of
+genes (names or row indices), labels and thread counts. Shared by the estimators,
+the evaluation baselines and scoring.
 
 Every check raises an exception that names the input and the problem, before
 anything reaches the C++ engine (which checks indices again before trusting them).
@@ -11,8 +12,10 @@ import pandas as pd
 import scipy.sparse
 from sklearn.utils.multiclass import type_of_target
 
+from .errors import GRNInputError
 
-class GeneIndexError(IndexError, ValueError):
+
+class GeneIndexError(GRNInputError, IndexError):
     """A gene index outside the gene table (catchable as IndexError or ValueError)."""
 
 

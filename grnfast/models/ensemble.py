@@ -6,7 +6,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .models._inputs import effective_threads
+from ..genes import effective_threads
+from .cross_encoder import CrossEncoderClassifier
 
 
 def _fit_member(estimator, X, y, fit_params):
@@ -49,11 +50,7 @@ class SeedEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.n_jobs = n_jobs
 
     def _base(self):
-        if self.estimator is not None:
-            return self.estimator
-        from .models import CrossEncoderClassifier
-
-        return CrossEncoderClassifier()
+        return self.estimator if self.estimator is not None else CrossEncoderClassifier()
 
     def fit(self, X, y, **fit_params):
         """Fit every member on the same data; ``fit_params`` go to each member's fit."""
