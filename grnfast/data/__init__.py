@@ -2,15 +2,18 @@
 features, negative sampling and splits."""
 from .beeline import available_benchmarks, fetch_beeline, load_beeline, load_published_split
 from .dataset import GRNDataset, X_y, node_features_from
+from .download import DownloadError
 from .expression import (
-    DataFileError,
+    align_cell_types,
     cell_type_means,
     cluster_means,
     coverage_report,
     normalize,
     pca_features,
+    read_cell_types,
     read_expression,
 )
+from .files import DataFileError
 from .negatives import labelled_pairs, sample_negatives
 from .priors import LowOverlapWarning, MatchReport, match_to_genes, read_edges, read_prior, read_trrust
 from .splits import PairSplit, cold_start_split, per_regulator_split, random_split
@@ -19,8 +22,9 @@ from .task import PairTask
 
 __all__ = [
     "available_benchmarks", "fetch_beeline", "load_beeline", "load_published_split",
-    "DataFileError", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "PairTask", "X_y", "cell_type_means",
-    "cluster_means", "cold_start_split", "coverage_report", "labelled_pairs", "make_synthetic_network",
-    "match_to_genes", "node_features_from", "normalize", "pca_features", "per_regulator_split", "random_split",
-    "read_edges", "read_expression", "read_prior", "read_trrust", "sample_negatives",
+    "DataFileError", "DownloadError", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "PairTask",
+    "X_y", "align_cell_types", "cell_type_means", "cluster_means", "cold_start_split", "coverage_report",
+    "labelled_pairs", "make_synthetic_network", "match_to_genes", "node_features_from", "normalize",
+    "pca_features", "per_regulator_split", "random_split", "read_cell_types", "read_edges", "read_expression",
+    "read_prior", "read_trrust", "sample_negatives",
 ]

@@ -14,14 +14,17 @@ between GT folders of the same cell, so everything here is aligned by gene name.
 """
 import os
 import shutil
-import urllib.request
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..errors import GRNInputError
 from .dataset import GRNDataset, node_features_from
-from .expression import DataFileError, check_expression
+from .download import DownloadError, download_file
+from .expression import check_expression
+from .files import DataFileError, index_column, read_table, require_columns, require_rows
 from .splits import PairSplit
 
 NETWORKS = ("Specific", "Non-Specific", "STRING")
@@ -48,7 +51,7 @@ def _benchmark_root(root):
 
 def beeline_folder(root, network, cell, n_genes):
     if network not in NETWORKS:
-        raise ValueError(f"unknown ground truth {network!r}; choose one of {NETWORKS}")
+        raise GRNInputError(f"unknown ground truth {network!r}; choose one of {NETWORKS}")
     folder = _benchmark_root(root) / f"{network} Dataset" / cell / f"TFs+{n_genes}"
     if not folder.is_dir():
         raise DataFileError(f"{folder}: no such benchmark folder")
@@ -56,14 +59,7 @@ def beeline_folder(root, network, cell, n_genes):
 
 
 def _read_csv(path, required, **kwargs):
-    try:
-        table = pd.read_csv(path, **kwargs)
-    except pd.errors.EmptyDataError:
-        raise DataFileError(f"{path}: the file is empty") from None
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise DataFileError(f"{path}: missing columns {missing} (found {list(table.columns)[:6]})")
-    return table
+    return require_rows(require_columns(read_table(path, sep=",", **kwargs), required, path), path)
 
 
 def load_beeline(root, network="Specific", cell="mESC", n_genes=500, features="expression", random_state=0):
@@ -73,12 +69,14 @@ def load_beeline(root, network="Specific", cell="mESC", n_genes=500, features="e
     uses), ``"pca"`` or ``"clusters"`` (see :func:`node_features_from`).
     """
     folder = beeline_folder(root, network, cell, n_genes)
-    expression = check_expression(pd.read_csv(_file(folder, "BL--ExpressionData.csv"), index_col=0),
-                                  _file(folder, "BL--ExpressionData.csv"))
+    expression_path = _file(folder, "BL--ExpressionData.csv")
+    expression = check_expression(read_table(expression_path, sep=",", index_col=0), expression_path)
     tfs = _read_csv(_file(folder, "TF.csv"), ["TF"])["TF"].astype(str)
     network_path = _file(folder, "BL--network.csv")
-    edges = _read_csv(network_path, ["Gene1", "Gene2"]).rename(columns={"Gene1": "regulator", "Gene2": "target"})
-    edges = edges[["regulator", "target"]].astype(str)
+    edges = _read_csv(network_path, ["Gene1", "Gene2"], dtype=str)
+    edges = edges.rename(columns={"Gene1": "regulator", "Gene2": "target"})[["regulator", "target"]]
+    if edges.isna().any().any():
+        raise DataFileError(f"{network_path}: {int(edges.isna().any(axis=1).sum())} edges with a missing gene name")
     absent = sorted(set(edges["regulator"]).union(edges["target"]) - set(expression.index))
     if absent:
         raise DataFileError(f"{network_path}: {len(absent)} genes absent from the expression file, e.g. {absent[:5]}")
@@ -109,15 +107,16 @@ def load_published_split(root, network="Specific", cell="mESC", n_genes=500, sam
     folder = split_folder(splits_root, network, cell, n_genes, sample)
     data_network = "Specific" if network == DEMO else network
     expression = _file(beeline_folder(root, data_network, cell, n_genes), "BL--ExpressionData.csv")
-    genes = pd.read_csv(expression, index_col=0, usecols=[0]).index.astype(str).to_numpy()
+    genes = read_table(expression, sep=",", index_col=0, usecols=[0]).index.astype(str).to_numpy()
     parts = []
     for part in ("Train", "Validation", "Test"):
         path = _file(folder, f"{part}_set.csv")
         table = _read_csv(path, ["TF", "Target", "Label"], index_col=0)
-        if table[["TF", "Target"]].to_numpy().max() >= len(genes) or table[["TF", "Target"]].to_numpy().min() < 0:
-            raise DataFileError(f"{path}: row indices outside the {len(genes)} genes of {expression}")
-        parts.append(pd.DataFrame({"regulator": genes[table["TF"]], "target": genes[table["Target"]],
-                                   "label": table["Label"].astype(int).to_numpy()}))
+        regulators, targets = (index_column(table, column, path, len(genes)) for column in ("TF", "Target"))
+        labels = index_column(table, "Label", path)
+        if not np.isin(labels, (0, 1)).all():
+            raise DataFileError(f"{path}: column 'Label' must hold 0 or 1, found {sorted(set(labels.tolist()))[:5]}")
+        parts.append(pd.DataFrame({"regulator": genes[regulators], "target": genes[targets], "label": labels}))
     return PairSplit(*parts, kind=f"published ({network} {cell} {n_genes}, sample {sample})")
 
 
@@ -132,14 +131,16 @@ def available_benchmarks(root, splits_root=None):
     return found
 
 
-def fetch_beeline(data_home=None, download=True):
+def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2):
     """Where the BEELINE benchmark lives, downloading it once if needed.
 
     Looks in order at ``data_home``, the ``GRNFAST_DATA`` environment variable and
     ``~/grnfast_data``; a folder that already holds the benchmark (this package's
     layout or GENELink's) is used as it is. Otherwise GENELink's public repository
-    archive is downloaded there and its ``Dataset/Benchmark Dataset`` unpacked to
-    ``beeline/``. Returns the root to pass to :func:`load_beeline`.
+    archive is downloaded there (``timeout`` seconds per connect or read,
+    ``retries`` further attempts, then a :class:`DownloadError` naming the URL)
+    and its ``Dataset/Benchmark Dataset`` unpacked to ``beeline/``. Returns the
+    root to pass to :func:`load_beeline`.
     """
     home = Path(data_home or os.environ.get("GRNFAST_DATA") or Path.home() / "grnfast_data").expanduser()
     try:
@@ -148,21 +149,28 @@ def fetch_beeline(data_home=None, download=True):
     except DataFileError:
         if not download:
             raise
-    home.mkdir(parents=True, exist_ok=True)
     archive = home / "GENELink.zip"
+    failures = []
     for branch in ("main", "master"):
         try:
-            urllib.request.urlretrieve(GENELINK_ARCHIVE.format(branch=branch), archive)
+            download_file(GENELINK_ARCHIVE.format(branch=branch), archive, timeout=timeout, retries=retries,
+                      what="the BEELINE benchmark (GENELink's repository archive)")
             break
-        except OSError as exc:
-            error = exc
+        except DownloadError as exc:
+            failures.append(str(exc))
     else:
-        raise ConnectionError(f"could not download the BEELINE benchmark ({error}); download GENELink's "
-                              f"'Dataset/Benchmark Dataset' by hand and pass its folder as data_home")
-    with zipfile.ZipFile(archive) as zf:
-        members = [m for m in zf.namelist() if "/Dataset/Benchmark Dataset/" in m]
-        zf.extractall(home / "extract", members)
-    source = next((home / "extract").glob("*/Dataset/Benchmark Dataset"))
+        raise DownloadError("; ".join(failures) + "; download GENELink's 'Dataset/Benchmark Dataset' by hand and "
+                            "pass its folder as data_home")
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.namelist() if "/Dataset/Benchmark Dataset/" in m]
+            zf.extractall(home / "extract", members)
+    except zipfile.BadZipFile as exc:
+        archive.unlink()
+        raise DataFileError(f"{archive}: the downloaded archive is not a valid zip file ({exc}); try again") from None
+    source = next((home / "extract").glob("*/Dataset/Benchmark Dataset"), None)
+    if source is None:
+        raise DataFileError(f"{archive}: no 'Dataset/Benchmark Dataset' folder in the downloaded archive")
     shutil.move(str(source), str(home / "beeline"))
     shutil.rmtree(home / "extract")
     archive.unlink()

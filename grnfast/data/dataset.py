@@ -5,8 +5,10 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 
-from .expression import cell_type_means, cluster_means, coverage_report, pca_features
+from ..errors import GRNInputError
+from .expression import cell_type_means, check_expression, cluster_means, coverage_report, pca_features
 from .negatives import labelled_pairs, sample_negatives
 from .priors import match_to_genes
 from .splits import PairSplit, cold_start_split, per_regulator_split, random_split
@@ -21,7 +23,7 @@ def node_features_from(expression, features="cell_type_means", cell_types=None, 
     """Per-gene features from a genes x cells matrix (see :mod:`grnfast.data.expression`)."""
     if features == "cell_type_means":
         if cell_types is None:
-            raise ValueError("features='cell_type_means' needs cell types; use 'clusters' without labels")
+            raise GRNInputError("features='cell_type_means' needs cell types; use 'clusters' without labels")
         return cell_type_means(expression, cell_types)
     if features == "clusters":
         return cluster_means(expression, n_clusters, random_state)
@@ -29,7 +31,34 @@ def node_features_from(expression, features="cell_type_means", cell_types=None, 
         return pca_features(expression, n_components, random_state)
     if features == "expression":
         return expression.astype(np.float32)
-    raise ValueError(f"unknown features {features!r}; choose one of {FEATURES}")
+    raise GRNInputError(f"unknown features {features!r}; choose one of {FEATURES}")
+
+
+def _dense_node_features(features, name):
+    """Node features as a dense float DataFrame indexed by gene name (a pandas
+    sparse frame is made dense: genes x a few columns is small)."""
+    if scipy.sparse.issparse(features):
+        raise GRNInputError(f"{name}: node features must be a DataFrame indexed by gene name; got a scipy sparse "
+                         f"{features.shape[0]} x {features.shape[1]} matrix without gene names")
+    if not isinstance(features, pd.DataFrame):
+        raise GRNInputError(f"{name}: node features must be a DataFrame indexed by gene name; got {type(features).__name__}")
+    if any(isinstance(dtype, pd.SparseDtype) for dtype in features.dtypes):
+        features = features.sparse.to_dense()
+    return features
+
+
+def _expression_frame(expression):
+    """The genes x cells DataFrame that :meth:`GRNDataset.from_expression` reads, checked."""
+    if hasattr(expression, "obs") and hasattr(expression, "var"):
+        raise GRNInputError("expression is an AnnData (cells x genes): use GRNDataset.from_anndata, which reads it "
+                         "sparse and takes layer=, use_raw=, groupby= and gene_symbols=")
+    if not isinstance(expression, pd.DataFrame):
+        raise GRNInputError(f"expression must be a genes x cells DataFrame indexed by gene name; got "
+                         f"{type(expression).__name__}")
+    if any(isinstance(dtype, pd.SparseDtype) for dtype in expression.dtypes):
+        raise GRNInputError("expression is a pandas sparse DataFrame: pass an AnnData with a sparse matrix to "
+                         "GRNDataset.from_anndata instead")
+    return check_expression(expression)
 
 
 @dataclass
@@ -45,13 +74,14 @@ class GRNDataset:
     notes: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        self.node_features = _dense_node_features(self.node_features, self.name)
         genes = self.node_features.index
         if genes.has_duplicates:
-            raise ValueError(f"{self.name}: duplicated gene names in node features")
+            raise GRNInputError(f"{self.name}: duplicated gene names in node features")
         unknown = ~self.edges["regulator"].isin(genes) | ~self.edges["target"].isin(genes)
         if unknown.any():
             example = self.edges[unknown].iloc[0].tolist()[:2]
-            raise ValueError(f"{self.name}: {int(unknown.sum())} edges use genes without node features, e.g. {example}")
+            raise GRNInputError(f"{self.name}: {int(unknown.sum())} edges use genes without node features, e.g. {example}")
         self.regulators = pd.Index(self.regulators)
 
     @classmethod
@@ -63,6 +93,7 @@ class GRNDataset:
         k-means cluster means otherwise. ``regulators`` defaults to the prior's
         regulators that are measured.
         """
+        expression = _expression_frame(expression)
         features = features or ("cell_type_means" if cell_types is not None else "clusters")
         matched, report = match_to_genes(edges, expression.index, min_fraction=min_overlap)
         node_features = node_features_from(expression, features, cell_types, n_clusters, n_components, random_state)
@@ -110,7 +141,7 @@ class GRNDataset:
             return random_split(pairs, random_state=random_state)
         if kind == "cold_start":
             return cold_start_split(pairs, hold_out, fraction, random_state=random_state)
-        raise ValueError(f"unknown split {kind!r}; choose random, per_regulator or cold_start")
+        raise GRNInputError(f"unknown split {kind!r}; choose random, per_regulator or cold_start")
 
     def task(self, split, name=None):
         """A :class:`~grnfast.data.PairTask` with ``X`` as gene-name pairs."""

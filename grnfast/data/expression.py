@@ -12,34 +12,28 @@ import numpy as np
 import pandas as pd
 import scipy.sparse
 
-
-class DataFileError(ValueError):
-    """A data file that cannot be used as it is; the message names the file."""
+from ..errors import GRNInputError
+from .files import DataFileError, existing_file, read_table
 
 
 def read_expression(path):
     """Read a genes x cells matrix: a DataFrame indexed by gene name (dense), or
     for ``.h5ad`` files possibly sparse values in a DataFrame of the same shape."""
-    path = Path(path)
-    if not path.exists():
-        raise DataFileError(f"{path}: no such file")
+    path = existing_file(path)
     if path.suffix == ".h5ad":
         try:
             import anndata
         except ImportError as exc:
             raise ImportError("reading .h5ad needs anndata: pip install 'grnfast[anndata]'") from exc
-        adata = anndata.read_h5ad(path)
+        try:
+            adata = anndata.read_h5ad(path)
+        except (OSError, KeyError) as exc:
+            raise DataFileError(f"{path}: not a readable .h5ad (AnnData HDF5) file ({type(exc).__name__}: {exc})") from None
         values = adata.X.T
         values = values.toarray() if scipy.sparse.issparse(values) else np.asarray(values)
         frame = pd.DataFrame(values, index=adata.var_names.astype(str), columns=adata.obs_names.astype(str))
     else:
-        sep = "\t" if any(s in path.suffixes for s in (".tsv", ".txt")) else ","
-        try:
-            frame = pd.read_csv(path, sep=sep, index_col=0)
-        except pd.errors.EmptyDataError:
-            raise DataFileError(f"{path}: the file is empty") from None
-        except pd.errors.ParserError as exc:
-            raise DataFileError(f"{path}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {exc}") from None
+        frame = read_table(path, index_col=0)
     return check_expression(frame, path)
 
 
@@ -49,7 +43,7 @@ def check_expression(frame, source="expression"):
         raise DataFileError(f"{source}: no cell columns (wrong delimiter?)")
     if frame.shape[0] == 0:
         raise DataFileError(f"{source}: no genes")
-    frame.index = frame.index.astype(str)
+    frame = frame.set_axis(frame.index.astype(str), axis=0)
     if frame.index.has_duplicates:
         dup = frame.index[frame.index.duplicated()].unique()[:5].tolist()
         raise DataFileError(f"{source}: duplicated gene names {dup}")
@@ -73,15 +67,66 @@ def normalize(expression, library_size=True, log1p=True, target_sum=1e4):
     return pd.DataFrame(values.astype(np.float32), index=expression.index, columns=expression.columns)
 
 
-def cell_type_means(expression, cell_types):
-    """Mean expression of every gene in every cell type (genes x types)."""
-    labels = pd.Series(cell_types)
-    if not isinstance(cell_types, pd.Series) or not labels.index.isin(expression.columns).all():
-        labels = pd.Series(np.asarray(cell_types), index=expression.columns)
-    labels = labels.reindex(expression.columns)
+def read_cell_types(path):
+    """Cell-type labels from a table whose first column is the cell id and second
+    the label (a header row first), as a Series indexed by cell id."""
+    table = read_table(path, index_col=0, dtype=str)
+    if table.shape[1] < 1:
+        raise DataFileError(f"{path}: needs a cell id column and a cell-type column (wrong delimiter?)")
+    if len(table) == 0:
+        raise DataFileError(f"{path}: no cells (only a header)")
+    labels = table.iloc[:, 0]
+    labels.index = labels.index.astype(str)
+    if labels.index.has_duplicates:
+        raise DataFileError(f"{path}: duplicated cell ids {labels.index[labels.index.duplicated()].unique()[:5].tolist()}")
     if labels.isna().any():
-        missing = expression.columns[labels.isna()][:5].tolist()
-        raise ValueError(f"cell types are missing for cells {missing}")
+        raise DataFileError(f"{path}: {int(labels.isna().sum())} cells without a label, e.g. "
+                            f"{labels.index[labels.isna()][:5].tolist()}")
+    return labels
+
+
+def _some(values, n=5):
+    values = list(values)
+    return ", ".join(map(repr, values[:n])) + (", ..." if len(values) > n else "")
+
+
+def align_cell_types(cell_types, cells):
+    """Labels in the order of ``cells``.
+
+    A Series is matched by its index (cell ids): every cell needs a label and every
+    label a cell, else a ValueError counts and shows the ids that do not match. A
+    plain sequence has no ids and is taken in the cells' order (its length must match).
+    """
+    cells = pd.Index(cells).astype(str)
+    if isinstance(cell_types, pd.Series):
+        labels = cell_types.copy()
+        labels.index = labels.index.astype(str)
+        if labels.index.has_duplicates:
+            raise GRNInputError(f"cell types: duplicated cell ids {_some(labels.index[labels.index.duplicated()].unique())}")
+        unlabelled, unknown = cells.difference(labels.index, sort=False), labels.index.difference(cells, sort=False)
+        if len(unlabelled) or len(unknown):
+            raise GRNInputError(
+                f"cell types are matched to cells by id, and {len(unlabelled)} of {len(cells)} cells have no label "
+                f"(e.g. {_some(unlabelled)}) while {len(unknown)} of {len(labels)} labels name no cell "
+                f"(e.g. {_some(unknown)}); index the labels by the expression's cell ids, or pass a plain array in "
+                "the cells' order")
+        labels = labels.reindex(cells)
+    else:
+        values = np.asarray(cell_types, dtype=object)
+        if values.ndim != 1 or len(values) != len(cells):
+            raise GRNInputError(f"cell types: {values.size} labels for {len(cells)} cells (a plain sequence is taken in "
+                             "the cells' order; a Series is matched by cell id)")
+        labels = pd.Series(values, index=cells)
+    if labels.isna().any():
+        raise GRNInputError(f"cell types: {int(labels.isna().sum())} cells have a missing label, e.g. "
+                         f"{_some(cells[labels.isna().to_numpy()])}")
+    return labels.astype(str)
+
+
+def cell_type_means(expression, cell_types):
+    """Mean expression of every gene in every cell type (genes x types); labels
+    are matched to the cells by id (:func:`align_cell_types`)."""
+    labels = align_cell_types(cell_types, expression.columns)
     means = expression.T.groupby(labels.to_numpy()).mean().T
     return means.astype(np.float32)
 

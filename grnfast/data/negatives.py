@@ -12,6 +12,8 @@ duplicate, never a self-loop, exactly the requested number, deterministic for a 
 import numpy as np
 import pandas as pd
 
+from ..errors import GRNInputError
+
 METHODS = ("uniform", "per_regulator", "degree_matched")
 
 
@@ -42,13 +44,13 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
     DataFrame with columns ``regulator``, ``target``.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown negative sampling method {method!r}; choose one of {METHODS}")
+        raise GRNInputError(f"unknown negative sampling method {method!r}; choose one of {METHODS}")
     if not ratio > 0:
-        raise ValueError(f"ratio must be positive; got {ratio!r}")
+        raise GRNInputError(f"ratio must be positive; got {ratio!r}")
     reg_index, gene_index = pd.Index(pd.unique(np.asarray(regulators, dtype=object))), pd.Index(pd.unique(np.asarray(genes, dtype=object)))
     r, t = _codes(positives, reg_index, gene_index)
     if (r < 0).any() or (t < 0).any():
-        raise ValueError("some positives use a regulator or target outside the candidate lists")
+        raise GRNInputError("some positives use a regulator or target outside the candidate lists")
     n_reg, n_gene = len(reg_index), len(gene_index)
     # A pair is forbidden when positive or a self-loop (regulator == target by name).
     forbidden = set((r * n_gene + t).tolist())
@@ -70,7 +72,7 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
             row = blocked[(blocked >= i * n_gene) & (blocked < (i + 1) * n_gene)] - i * n_gene
             candidates = np.setdiff1d(np.arange(n_gene), row)
             if k > len(candidates):
-                raise ValueError(f"regulator {reg_index[i]!r} has only {len(candidates)} non-targets, "
+                raise GRNInputError(f"regulator {reg_index[i]!r} has only {len(candidates)} non-targets, "
                                  f"{k} negatives asked for")
             chosen.append(i * n_gene + rng.choice(candidates, size=k, replace=False))
         codes = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
@@ -82,7 +84,7 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
             pool = (regs_used[:, None] * n_gene + tgts_used[None, :]).ravel()
             available = len(pool) - int(np.isin(pool, np.fromiter(forbidden, dtype=np.int64)).sum())
         if n_wanted > available:
-            raise ValueError(f"{n_wanted} negatives asked for but only {available} {method} non-edges exist")
+            raise GRNInputError(f"{n_wanted} negatives asked for but only {available} {method} non-edges exist")
         codes, seen = [], set()
         while len(codes) < n_wanted:  # rejection sampling in vectorised rounds
             batch = max(2 * (n_wanted - len(codes)), 1024)

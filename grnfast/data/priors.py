@@ -8,38 +8,34 @@ features learns nothing from expression, and nothing else would tell you).
 """
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .expression import DataFileError
+from ..errors import GRNInputError
+from .files import DataFileError, read_table
 
 
 class LowOverlapWarning(UserWarning):
     """Few prior edges have both genes in the expression data."""
 
 
-def _read_table(path, **kwargs):
-    path = Path(path)
-    if not path.exists():
-        raise DataFileError(f"{path}: no such file")
-    try:
-        return pd.read_csv(path, **kwargs)
-    except pd.errors.EmptyDataError:
-        raise DataFileError(f"{path}: the file is empty") from None
-    except pd.errors.ParserError as exc:
-        raise DataFileError(f"{path}: cannot parse: {exc}") from None
+def _edges_or_error(table, path):
+    """Drop rows without both gene names; a file left without edges is an error."""
+    table = table.dropna(subset=["regulator", "target"]).reset_index(drop=True)
+    if len(table) == 0:
+        raise DataFileError(f"{path}: no edges (no row with both a regulator and a target)")
+    return table
 
 
 def read_trrust(path):
     """TRRUST raw data: no header; TF, target, mode, PubMed IDs (tab-separated)."""
-    table = _read_table(path, sep="\t", header=None, dtype=str)
+    table = read_table(path, sep="\t", header=None, dtype=str)
     if table.shape[1] != 4:
         raise DataFileError(f"{path}: expected 4 tab-separated columns (TF, target, mode, PubMed IDs), "
                             f"found {table.shape[1]} (wrong delimiter?)")
     table.columns = ["regulator", "target", "mode", "pmids"]
-    return table.dropna(subset=["regulator", "target"]).reset_index(drop=True)
+    return _edges_or_error(table, path)
 
 
 # Column names seen in DoRothEA, CollecTRI, BEELINE and generic edge lists.
@@ -53,31 +49,28 @@ def read_edges(path):
     """A prior network table with a header: regulator and target columns (named
     source/tf/regulator/Gene1 and target/Gene2), optional confidence or weight and
     sign (mor) columns, CSV or TSV. Returns columns regulator, target[, weight][, sign]."""
-    path = Path(path)
-    sep = "\t" if any(s in path.suffixes for s in (".tsv", ".txt")) else ","
-    table = _read_table(path, sep=sep)
+    table = read_table(path)
     lower = {c.lower(): c for c in table.columns}
     pick = lambda names: next((lower[n] for n in names if n in lower), None)  # noqa: E731
     source, target = pick(_SOURCE), pick(_TARGET)
     if source is None or target is None:
         raise DataFileError(f"{path}: needs a regulator column ({'/'.join(_SOURCE)}) and a target column "
                             f"({'/'.join(_TARGET)}); found columns {list(table.columns)[:8]}")
-    out = pd.DataFrame({"regulator": table[source].astype(str), "target": table[target].astype(str)})
+    out = pd.DataFrame({"regulator": table[source], "target": table[target]})
     weight, sign = pick(_WEIGHT), pick(_SIGN)
     if weight is not None:
         out["weight"] = table[weight]
     if sign is not None:
         out["sign"] = table[sign]
+    out = _edges_or_error(out, path)
+    out[["regulator", "target"]] = out[["regulator", "target"]].astype(str)
     return out
 
 
 def read_prior(path):
     """TRRUST raw files (no header, 4 columns) or any table :func:`read_edges` reads."""
-    path = Path(path)
-    if not path.exists():
-        raise DataFileError(f"{path}: no such file")
-    with open(path) as handle:
-        tokens = handle.readline().strip().lower().split("\t")
+    first = read_table(path, sep="\t", header=None, nrows=1, dtype=str)
+    tokens = [str(t).strip().lower() for t in first.iloc[0]]
     has_header = len(tokens) >= 2 and (tokens[0] in _SOURCE or tokens[1] in _TARGET)
     if len(tokens) == 4 and not has_header:
         return read_trrust(path)
@@ -127,7 +120,7 @@ def match_to_genes(edges, genes, min_fraction=0.1):
     report = MatchReport(int(keep.sum()), kept_regs, len(all_regs) - kept_regs, kept_tgts, len(all_tgts) - kept_tgts, len(matched),
                          len(edges.drop_duplicates(["regulator", "target"])) - len(matched))
     if len(matched) == 0:
-        raise ValueError(f"no prior edge has both genes in the expression data ({report}); "
+        raise GRNInputError(f"no prior edge has both genes in the expression data ({report}); "
                          "are the gene identifiers of the same kind (symbols vs Ensembl IDs) and species?")
     if report.fraction_kept < min_fraction:
         warnings.warn(f"only {report.fraction_kept:.1%} of prior edges match the expression genes: {report}",

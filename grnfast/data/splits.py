@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from ..errors import GRNInputError
 from .negatives import labelled_pairs, sample_negatives
 
 
@@ -44,13 +45,23 @@ class PairSplit:
         )
 
 
+def _stratified(pairs, test_size, random_state, what):
+    """scikit-learn's stratified split, with a message that says which pairs were too few."""
+    try:
+        return train_test_split(pairs, test_size=test_size, stratify=pairs["label"], random_state=random_state)
+    except ValueError as exc:
+        counts = pairs["label"].value_counts()
+        raise GRNInputError(f"too few labelled pairs for {what}: {int(counts.get(1, 0))} edges and "
+                         f"{int(counts.get(0, 0))} non-edges cannot be split stratified ({exc})") from None
+
+
 def random_split(pairs, fractions=(0.7, 0.15, 0.15), random_state=None):
     """Stratified random split of labelled pairs by ``fractions`` (train, validation, test)."""
     if len(fractions) != 3 or not np.isclose(sum(fractions), 1.0) or min(fractions) <= 0:
-        raise ValueError(f"fractions must be three positive numbers summing to 1; got {fractions}")
-    rest, test = train_test_split(pairs, test_size=fractions[2], stratify=pairs["label"], random_state=random_state)
-    train, val = train_test_split(rest, test_size=fractions[1] / (fractions[0] + fractions[1]),
-                                  stratify=rest["label"], random_state=random_state)
+        raise GRNInputError(f"fractions must be three positive numbers summing to 1; got {fractions}")
+    rest, test = _stratified(pairs, fractions[2], random_state, "a random train/validation/test split")
+    train, val = _stratified(rest, fractions[1] / (fractions[0] + fractions[1]), random_state,
+                             "a random train/validation/test split")
     return PairSplit(*(p.reset_index(drop=True) for p in (train, val, test)), kind="random")
 
 
@@ -71,8 +82,7 @@ def per_regulator_split(positives, regulators, genes, validation_fraction=0.1, r
     test_neg = sample_negatives(positives, regulators, genes, (1 - density) / density * len(test_pos) / len(positives),
                                 "uniform", seed + 1, exclude=train_neg)
     train_pos_neg = labelled_pairs(train_pos, train_neg)
-    train, val = train_test_split(train_pos_neg, test_size=validation_fraction, stratify=train_pos_neg["label"],
-                                  random_state=seed)
+    train, val = _stratified(train_pos_neg, validation_fraction, seed, "a per-regulator split's validation part")
     test = labelled_pairs(test_pos, test_neg)
     return PairSplit(*(p.reset_index(drop=True) for p in (train, val, test)), kind="per-regulator")
 
@@ -87,7 +97,7 @@ def cold_start_split(pairs, hold_out="regulators", fraction=0.2, validation_frac
     are dropped.
     """
     if hold_out not in ("regulators", "targets", "both"):
-        raise ValueError(f"hold_out must be 'regulators', 'targets' or 'both'; got {hold_out!r}")
+        raise GRNInputError(f"hold_out must be 'regulators', 'targets' or 'both'; got {hold_out!r}")
     rng = np.random.default_rng(random_state)
     if hold_out == "both":
         pool = pd.unique(pd.concat([pairs["regulator"], pairs["target"]]))
@@ -104,9 +114,9 @@ def cold_start_split(pairs, hold_out="regulators", fraction=0.2, validation_frac
     test, rest = pairs[test_mask], pairs[train_mask]
     for part, name in ((test, "test"), (rest, "training")):
         if part["label"].nunique() < 2:
-            raise ValueError(f"cold-start {name} part has a single class; hold out a different fraction or seed")
-    train, val = train_test_split(rest, test_size=validation_fraction, stratify=rest["label"],
-                                  random_state=int(rng.integers(2**31 - 1)))
+            raise GRNInputError(f"cold-start {name} part has a single class; hold out a different fraction or seed")
+    train, val = _stratified(rest, validation_fraction, int(rng.integers(2**31 - 1)),
+                             "a cold-start split's validation part")
     split = PairSplit(*(p.reset_index(drop=True) for p in (train, val, test)), kind=f"cold-start ({hold_out})")
     split.held_out = sorted(held)
     return split

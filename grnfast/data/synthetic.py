@@ -10,6 +10,8 @@ expression can recover them, and the known network scores it.
 import numpy as np
 import pandas as pd
 
+from ..errors import GRNInputError
+
 
 def make_synthetic_network(
     n_genes=1500,
@@ -48,7 +50,7 @@ def make_synthetic_network(
     edges : DataFrame with columns ``regulator``, ``target``, ``sign`` (+1 / -1)
     """
     if not 0 < n_regulators < n_genes:
-        raise ValueError(f"n_regulators must be between 1 and n_genes - 1; got {n_regulators} of {n_genes}")
+        raise GRNInputError(f"n_regulators must be between 1 and n_genes - 1; got {n_regulators} of {n_genes}")
     rng = np.random.default_rng(random_state)
     genes = [f"TF{i:03d}" for i in range(n_regulators)] + [f"G{i:04d}" for i in range(n_genes - n_regulators)]
     # Scale-free out-degrees (Pareto, exponent ~2.1), scaled to the requested mean.
