@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from grnfast import GRNInputError
 from grnfast.data import (
     DataFileError,
     load_beeline,
@@ -133,6 +134,7 @@ def test_bad_file(tmp_path, name, filename, make, loader, error, problem):
         make(path)
     with pytest.raises(error) as info:
         loader(path)
+    assert isinstance(info.value, GRNInputError)  # the command line prints it on one line
     message = str(info.value)
     assert str(path) in message, message
     assert re.search(problem, message), message
