@@ -4,6 +4,7 @@ Flags: -O3 and no -march=native / -ffast-math, so a wheel runs on any x86-64 and
 results stay deterministic; the GEMM picks AVX-512 or AVX2 kernels at run time.
 GRNFAST_NATIVE=1 opts a local build into -march=native.
 """
+import glob
 import os
 import subprocess
 import sys
@@ -50,6 +51,7 @@ setup(
             "grnfast._core",
             ["csrc/bindings.cpp"],
             include_dirs=["csrc"],
+            depends=sorted(glob.glob("csrc/**/*.hpp", recursive=True)),  # rebuilt when a header changes
             cxx_std=17,
         )
     ],

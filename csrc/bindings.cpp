@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "trainer.hpp"
+#include "engine/trainer.hpp"
 
 namespace py = pybind11;
 using namespace grnfast;

@@ -5,12 +5,12 @@
 #include <memory>
 #include <stdexcept>
 
-#include "cross_encoder.hpp"
-#include "embedding.hpp"
-#include "loss.hpp"
-#include "optimizer.hpp"
-#include "random.hpp"
-#include "two_tower.hpp"
+#include "models/cross_encoder.hpp"
+#include "kernels/embedding.hpp"
+#include "kernels/loss.hpp"
+#include "kernels/optimizer.hpp"
+#include "kernels/random.hpp"
+#include "models/two_tower.hpp"
 
 namespace grnfast {
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <cmath>
 
-#include "common.hpp"
+#include "core/common.hpp"
 
 namespace grnfast {
 

@@ -7,8 +7,9 @@
 #pragma once
 #include <cmath>
 
-#include "common.hpp"
-#include "embedding.hpp"
+#include "core/parallel.hpp"
+#include "core/vectorised.hpp"
+#include "kernels/embedding.hpp"
 
 namespace grnfast {
 
@@ -60,32 +61,21 @@ struct AdamScalars {
 };
 
 // Adam on n parameters; grad may be null (a zero loss gradient). PyTorch's order:
-// AdamW decays w first; L2 adds l2 * w to the clipped gradient.
+// AdamW decays w first; L2 adds l2 * w to the clipped gradient. The test on grad
+// sits outside the loops so that each loop vectorises.
 template <class T>
-inline void adam_span_generic(T* __restrict w, T* __restrict m, T* __restrict v, const T* __restrict grad, index_t n,
-                              const AdamScalars<T>& s) {
-    for (index_t i = 0; i < n; ++i) {
-        const T g = (grad ? s.scale * grad[i] : T(0)) + s.l2 * w[i];
-        m[i] = s.beta1 * m[i] + s.one_minus_beta1 * g;
-        v[i] = s.beta2 * v[i] + s.one_minus_beta2 * g * g;
-        w[i] = w[i] * s.keep - s.step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias2 + s.eps);
-    }
-}
-
-// float32, the training type: cloned for AVX-512 and AVX2, chosen at load time.
-__attribute__((target_clones("avx512f", "avx2", "default"))) inline void adam_span_f32(
-    float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict grad, index_t n,
-    const AdamScalars<float>& s) {
+GRNFAST_VECTORISED inline void adam_span(T* __restrict w, T* __restrict m, T* __restrict v, const T* __restrict grad,
+                                         index_t n, const AdamScalars<T>& s) {
     if (grad) {
         for (index_t i = 0; i < n; ++i) {
-            const float g = s.scale * grad[i] + s.l2 * w[i];
+            const T g = s.scale * grad[i] + s.l2 * w[i];
             m[i] = s.beta1 * m[i] + s.one_minus_beta1 * g;
             v[i] = s.beta2 * v[i] + s.one_minus_beta2 * g * g;
             w[i] = w[i] * s.keep - s.step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias2 + s.eps);
         }
     } else {
         for (index_t i = 0; i < n; ++i) {
-            const float g = s.l2 * w[i];
+            const T g = s.l2 * w[i];
             m[i] = s.beta1 * m[i] + s.one_minus_beta1 * g;
             v[i] = s.beta2 * v[i] + s.one_minus_beta2 * g * g;
             w[i] = w[i] * s.keep - s.step_size * m[i] / (std::sqrt(v[i]) / s.sqrt_bias2 + s.eps);
@@ -93,19 +83,11 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) inline void adam_sp
     }
 }
 
-template <class T>
-inline void adam_span(T* w, T* m, T* v, const T* grad, index_t n, const AdamScalars<T>& s) {
-    adam_span_generic(w, m, v, grad, n, s);
-}
-inline void adam_span(float* w, float* m, float* v, const float* grad, index_t n, const AdamScalars<float>& s) {
-    adam_span_f32(w, m, v, grad, n, s);
-}
-
 // Sum of squares of x[0..n) in double, as eight interleaved partial sums (element i
 // goes to lane i % 8) added in order at the end: a fixed order, which the compiler
 // can vectorise without -ffast-math.
 template <class T>
-inline double sum_of_squares_span(const T* __restrict x, index_t n) {
+GRNFAST_VECTORISED inline double sum_of_squares_span(const T* __restrict x, index_t n) {
     double lane[8] = {};
     index_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -115,11 +97,6 @@ inline double sum_of_squares_span(const T* __restrict x, index_t n) {
     for (double s : lane) total += s;
     return total;
 }
-__attribute__((target_clones("avx512f", "avx2", "default"))) inline double sum_of_squares_f32(const float* x,
-                                                                                              index_t n) {
-    return sum_of_squares_span(x, n);
-}
-inline double sum_of_squares_span(const float* x, index_t n) { return sum_of_squares_f32(x, n); }
 
 template <class T>
 double sum_of_squares(const T* x, index_t n, int n_threads) {

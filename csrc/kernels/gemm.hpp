@@ -16,7 +16,7 @@
 #include <cstring>
 #include <string>
 
-#include "common.hpp"
+#include "core/parallel.hpp"
 
 namespace grnfast {
 

@@ -1,6 +1,6 @@
 // Fully connected layer: Y = X W + b with W stored (in x out), row-major.
 #pragma once
-#include "gemm.hpp"
+#include "kernels/gemm.hpp"
 
 namespace grnfast {
 

@@ -4,8 +4,8 @@
 #pragma once
 #include <cmath>
 
-#include "embedding.hpp"
-#include "network.hpp"
+#include "models/gene_layer.hpp"
+#include "models/network.hpp"
 
 namespace grnfast {
 
@@ -19,7 +19,9 @@ class TwoTower : public Network<T> {
         : Network<T>(spec),
           width_(add_embedding()),
           regulator_(layout_, "regulator_tower.", width_, spec.hidden, true, spec_, /*stream=*/2),
-          target_(layout_, "target_tower.", width_, spec.hidden, true, spec_, /*stream=*/3) {}
+          target_(layout_, "target_tower.", width_, spec.hidden, true, spec_, /*stream=*/3),
+          regulator_genes_(gene_layer(regulator_)),
+          target_genes_(gene_layer(target_)) {}
 
     index_t output_dim() const { return regulator_.out_dim(); }
 
@@ -27,11 +29,8 @@ class TwoTower : public Network<T> {
         regulator_.reserve(max_batch);
         target_.reserve(max_batch);
         for (auto* v : {&d_u_, &d_v_}) grow_to(*v, max_batch * output_dim());
-        for (TowerBatch* tb : {&reg_batch_, &tgt_batch_}) {
-            grow_to(tb->rows, max_batch * width_);
-            for (auto* v : {&tb->z, &tb->dz_sum}) grow_to(*v, max_batch * regulator_.first_width());
-            grow_to(tb->d_rows, max_batch * emb_cols());
-        }
+        regulator_genes_.reserve(max_batch);
+        target_genes_.reserve(max_batch);
     }
 
     // Tower outputs (n x output_dim, into out) for a list of genes, role 0: regulator
@@ -41,20 +40,18 @@ class TwoTower : public Network<T> {
     void tower_outputs(int role, const T* params, const T* buffers, const T* features, const index_t* genes,
                        index_t n, T* out, int n_threads) const {
         const MLP<T>& tower = role == 0 ? regulator_ : target_;
+        const GeneLayer<T>& first = role == 0 ? regulator_genes_ : target_genes_;
         const index_t chunk = this->scoring_chunk(n, n_threads), D = output_dim();
         struct Workspace {
             MLP<T> tower;
-            std::vector<T> input;
-        };
-        const auto make_workspace = [&] {
-            return Workspace{tower.evaluation_copy(chunk), std::vector<T>(static_cast<size_t>(chunk * width_))};
+            std::vector<T> rows;
         };
         parallel_tasks(
-            n_threads, ceil_div(n, chunk), make_workspace,
+            n_threads, ceil_div(n, chunk), [&] { return Workspace{tower.evaluation_copy(chunk), {}}; },
             [&](Workspace& w, index_t task) {
                 const index_t start = task * chunk, b = std::min(chunk, n - start);
-                this->gather_gene_block(params, features, genes + start, b, w.input.data(), width_, 0, emb_cols(), 1);
-                const T* t = w.tower.forward(params, const_cast<T*>(buffers), w.input.data(), b, false, {}, 1);
+                first.parts(params, features, genes + start, b, w.tower.first_preactivation(), w.rows, 1);
+                const T* t = w.tower.forward_from_first_preactivation(params, buffers, b, 1);
                 std::copy(t, t + b * D, out + start * D);
             });
     }
@@ -93,11 +90,11 @@ class TwoTower : public Network<T> {
         run_side_by_side(
             n_threads,
             [&](int threads) {
-                u_ = tower_forward(regulator_, reg_batch_, params, buffers, features, reg, batch, training, ctx,
-                                   threads);
+                u_ = tower_forward(regulator_, regulator_genes_, params, buffers, features, reg, batch, training,
+                                   ctx, threads);
             },
             [&](int threads) {
-                v_ = tower_forward(target_, tgt_batch_, params, buffers, features, tgt, batch, training, ctx,
+                v_ = tower_forward(target_, target_genes_, params, buffers, features, tgt, batch, training, ctx,
                                    threads);
             });
         const index_t D = output_dim();
@@ -155,87 +152,63 @@ class TwoTower : public Network<T> {
         run_side_by_side(
             n_threads,
             [&](int threads) {
-                tower_backward(regulator_, reg_batch_, params, grads, d_u_.data(), batch, emb_rows, feat_rows,
-                               threads);
+                tower_backward(regulator_, regulator_genes_, params, grads, d_u_.data(), batch, emb_rows,
+                               feat_rows, threads);
             },
             [&](int threads) {
                 // The target rows follow the batch's regulator rows.
-                tower_backward(target_, tgt_batch_, params, grads, d_v_.data(), batch,
+                tower_backward(target_, target_genes_, params, grads, d_v_.data(), batch,
                                spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
                                feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
             });
     }
 
    private:
-    // One tower's distinct genes in the batch, their [embedding, features] rows and
-    // first-layer pre-activations, and in backward the sums of d(z) over each gene's
-    // pairs and the gradients of the gene's rows.
-    struct TowerBatch {
-        BatchGenes genes;
-        std::vector<T> rows, z, dz_sum, d_rows;
-    };
-
     // The first layer once per distinct gene of the batch (a prior's regulators recur),
     // copied to each pair's row; batch norm and the later layers per pair. When every
-    // pair has its own gene, the positions are the identity and the layer is written
-    // in place.
-    const T* tower_forward(MLP<T>& tower, TowerBatch& tb, const T* params, T* buffers, const T* features,
+    // pair has its own gene, the layer writes the pairs' rows directly.
+    const T* tower_forward(MLP<T>& tower, GeneLayer<T>& first, const T* params, T* buffers, const T* features,
                            const index_t* ids, index_t batch, bool training, const DropoutContext& ctx,
                            int n_threads) {
         const index_t H = tower.first_width();
-        tb.genes.build(ids, batch, spec_.n_genes);
-        const index_t u = tb.genes.size();
         T* z = tower.first_preactivation();
-        this->gather_gene_block(params, features, tb.genes.genes.data(), u, tb.rows.data(), width_, 0, emb_cols(),
-                                n_threads);
-        dense_forward(u, width_, H, tb.rows.data(), params + tower.first_weight(), params + tower.first_bias(),
-                      u == batch ? z : tb.z.data(), n_threads);
-        if (u < batch)
+        const T* parts = first.forward(params, features, ids, batch, n_threads, z);
+        if (parts != z)
             parallel_for(n_threads, ceil_div(batch, 64), double(batch) * H, [&](index_t b) {
-                for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                    const T* src = tb.z.data() + tb.genes.position[static_cast<size_t>(r)] * H;
-                    std::copy(src, src + H, z + r * H);
-                }
+                for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r)
+                    std::copy(first.pair_part(r), first.pair_part(r) + H, z + r * H);
             });
         return training ? tower.train_from_first_preactivation(params, buffers, batch, ctx, n_threads)
                         : tower.forward_from_first_preactivation(params, buffers, batch, n_threads);
     }
 
-    // One tower's backward pass: d(z) of the first layer summed per gene, the first
-    // layer's gradients from the genes' rows, and each gene's row gradient (the
-    // embedding part into emb_rows, the node-feature part into feat_rows when not
-    // null) on its first pair's row, zero on the others; the trainer sums rows per gene.
-    void tower_backward(MLP<T>& tower, TowerBatch& tb, const T* params, T* grads, const T* d_out, index_t batch,
-                        T* emb_rows, T* feat_rows, int n_threads) {
-        const index_t H = tower.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
-        const index_t u = tb.genes.size();
+    // One tower's backward pass down to its first layer, whose gradients come from the
+    // genes' rows; each gene's row gradient (the embedding part into emb_rows, the
+    // node-feature part into feat_rows when not null) rides on its first pair's row,
+    // zero on the others; the trainer sums rows per gene. When every pair has its own
+    // gene and only embeddings are asked for, the rows are written in place.
+    void tower_backward(MLP<T>& tower, GeneLayer<T>& first, const T* params, T* grads, const T* d_out,
+                        index_t batch, T* emb_rows, T* feat_rows, int n_threads) {
+        const index_t E = spec_.embedding_dim, F = spec_.n_features;
         const T* dz = tower.backward_to_first_preactivation(params, grads, d_out, batch, n_threads);
-        const bool distinct = u == batch;  // positions are the identity
-        if (!distinct) group_sums(batch, H, dz, tb.genes.position.data(), u, tb.dz_sum.data(), n_threads);
-        const MatView<T> sums{distinct ? dz : tb.dz_sum.data(), H, 1};
-        const T* W = params + tower.first_weight();
-        gemm<T>(width_, H, u, {tb.rows.data(), 1, width_}, sums, grads + tower.first_weight(), H, false, n_threads);
-        column_sums(batch, H, dz, grads + tower.first_bias(), n_threads);
-        const index_t cols = feat_rows ? width_ : emb_cols();  // training needs the embedding columns only
-        if (cols == 0) return;
-        if (distinct && !feat_rows) {
-            gemm<T>(u, E, H, sums, {W, 1, H}, emb_rows, E, false, n_threads);
-            return;
-        }
-        T* d = grow_to(tb.d_rows, u * cols);
-        gemm<T>(u, cols, H, sums, {W, 1, H}, d, cols, false, n_threads);
+        const bool in_place = first.genes().size() == batch && !feat_rows;
+        const T* d = first.backward(params, grads, dz, batch, feat_rows != nullptr, n_threads,
+                                    in_place ? emb_rows : nullptr);
+        if (!d || in_place) return;
+        const index_t cols = feat_rows ? width_ : emb_cols();
+        const BatchGenes& genes = first.genes();
         parallel_for(n_threads, ceil_div(batch, 64), double(batch) * cols, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                const bool first = tb.genes.is_first(r);
-                const T* src = d + tb.genes.position[static_cast<size_t>(r)] * cols;
+                const bool is_first = genes.is_first(r);
+                const T* src = d + genes.position[static_cast<size_t>(r)] * cols;
                 if (spec_.use_embeddings) {
-                    if (first)
+                    if (is_first)
                         std::copy(src, src + E, emb_rows + r * E);
                     else
                         std::fill(emb_rows + r * E, emb_rows + (r + 1) * E, T(0));
                 }
                 if (feat_rows && spec_.feature_block()) {
-                    if (first)
+                    if (is_first)
                         std::copy(src + emb_cols(), src + emb_cols() + F, feat_rows + r * F);
                     else
                         std::fill(feat_rows + r * F, feat_rows + (r + 1) * F, T(0));
@@ -251,10 +224,14 @@ class TwoTower : public Network<T> {
         if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
         return emb_cols() + (spec_.feature_block() ? spec_.n_features : 0);
     }
+    // A tower's first layer: [e | x] W + b, rows of W adjacent.
+    GeneLayer<T> gene_layer(const MLP<T>& tower) const {
+        return GeneLayer<T>(spec_, tower.first_weight(), tower.first_width(), 0, emb_cols(), tower.first_bias());
+    }
 
     index_t width_;
     MLP<T> regulator_, target_;
-    TowerBatch reg_batch_, tgt_batch_;
+    GeneLayer<T> regulator_genes_, target_genes_;  // each tower's first layer, once per distinct gene
     std::vector<T> d_u_, d_v_;
     const T* u_ = nullptr;
     const T* v_ = nullptr;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "common.hpp"
+#include "core/common.hpp"
 
 namespace grnfast {
 

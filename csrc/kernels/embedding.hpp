@@ -4,7 +4,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "common.hpp"
+#include "core/parallel.hpp"
 
 namespace grnfast {
 
@@ -70,6 +70,7 @@ struct BatchGenes {
         for (index_t g : genes) slot[static_cast<size_t>(g)] = -1;
     }
     index_t size() const { return static_cast<index_t>(genes.size()); }
+    index_t gene_of(index_t r) const { return genes[static_cast<size_t>(position[static_cast<size_t>(r)])]; }
     bool is_first(index_t r) const { return first_pair[static_cast<size_t>(position[static_cast<size_t>(r)])] == r; }
 };
 

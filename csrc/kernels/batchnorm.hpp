@@ -7,8 +7,9 @@
 #pragma once
 #include <cmath>
 
-#include "common.hpp"
-#include "random.hpp"
+#include "core/parallel.hpp"
+#include "core/vectorised.hpp"
+#include "kernels/random.hpp"
 
 namespace grnfast {
 
@@ -30,10 +31,11 @@ struct BatchNormCache {
 // x_hat + beta; gate = keep_scale where y > 0 and dropout keeps the unit (its 16
 // random bits, when `draws` is given, at least `threshold`), else 0; a = gate * y.
 template <class T>
-inline void bn_relu_row(const T* __restrict z, const T* __restrict mean, const T* __restrict invstd,
-                        const T* __restrict gamma, const T* __restrict beta, bool bn, T keep_scale,
-                        const std::uint16_t* __restrict draws, std::uint32_t threshold, T* __restrict x_hat,
-                        T* __restrict gate, T* __restrict a, index_t n) {
+GRNFAST_VECTORISED inline void bn_relu_row(const T* __restrict z, const T* __restrict mean,
+                                           const T* __restrict invstd, const T* __restrict gamma,
+                                           const T* __restrict beta, bool bn, T keep_scale,
+                                           const std::uint16_t* __restrict draws, std::uint32_t threshold,
+                                           T* __restrict x_hat, T* __restrict gate, T* __restrict a, index_t n) {
     for (index_t j = 0; j < n; ++j) {
         T y = z[j];
         if (bn) {
@@ -49,8 +51,8 @@ inline void bn_relu_row(const T* __restrict z, const T* __restrict mean, const T
 // One row in evaluation mode, batch norm folded into scale and shift:
 // a = max(z * scale + shift, 0).
 template <class T>
-inline void affine_relu_row(const T* __restrict z, const T* __restrict scale, const T* __restrict shift,
-                            T* __restrict a, index_t n) {
+GRNFAST_VECTORISED inline void affine_relu_row(const T* __restrict z, const T* __restrict scale,
+                                               const T* __restrict shift, T* __restrict a, index_t n) {
     for (index_t j = 0; j < n; ++j) {
         const T y = z[j] * scale[j] + shift[j];
         a[j] = y > T(0) ? y : T(0);
@@ -61,8 +63,8 @@ inline void affine_relu_row(const T* __restrict z, const T* __restrict scale, co
 // over the rows in order: mean[j] = sum_r z[r, j] / batch and sq[j] = sum_r (z[r, j]
 // - mean[j])^2.
 template <class T>
-inline void column_moments(const T* __restrict z, index_t batch, index_t ld, index_t n, T* __restrict mean,
-                           T* __restrict sq) {
+GRNFAST_VECTORISED inline void column_moments(const T* __restrict z, index_t batch, index_t ld, index_t n,
+                                              T* __restrict mean, T* __restrict sq) {
     for (index_t j = 0; j < n; ++j) mean[j] = T(0);
     for (index_t r = 0; r < batch; ++r)
         for (index_t j = 0; j < n; ++j) mean[j] += z[r * ld + j];
@@ -79,9 +81,10 @@ inline void column_moments(const T* __restrict z, index_t batch, index_t ld, ind
 // dbeta = sum dy; dgamma = sum dy * x_hat; dZ = gamma * invstd / B * (B dy - dbeta
 // - x_hat dgamma). dZ may be dA (in place): each element is read before it is written.
 template <class T>
-inline void bn_backward_columns(const T* dA, const T* __restrict gate, const T* __restrict x_hat,
-                                const T* __restrict gamma, const T* __restrict invstd, index_t batch, index_t ld,
-                                index_t n, T* __restrict dgamma, T* __restrict dbeta, T* dZ) {
+GRNFAST_VECTORISED inline void bn_backward_columns(const T* dA, const T* __restrict gate,
+                                                   const T* __restrict x_hat, const T* __restrict gamma,
+                                                   const T* __restrict invstd, index_t batch, index_t ld, index_t n,
+                                                   T* __restrict dgamma, T* __restrict dbeta, T* dZ) {
     for (index_t j = 0; j < n; ++j) dgamma[j] = dbeta[j] = T(0);
     for (index_t r = 0; r < batch; ++r)
         for (index_t j = 0; j < n; ++j) {
@@ -96,47 +99,6 @@ inline void bn_backward_columns(const T* dA, const T* __restrict gate, const T* 
             const T dy = dA[r * ld + j] * gate[r * ld + j];
             dZ[r * ld + j] = gamma[j] * invstd[j] / b * (b * dy - dbeta[j] - x_hat[r * ld + j] * dgamma[j]);
         }
-}
-
-// float32 versions cloned for AVX-512 and AVX2 (the TU itself targets baseline x86-64).
-#define GRNFAST_CLONED __attribute__((target_clones("avx512f", "avx2", "default")))
-GRNFAST_CLONED inline void bn_relu_row_f32(const float* __restrict z, const float* __restrict mean,
-                                           const float* __restrict invstd, const float* __restrict gamma,
-                                           const float* __restrict beta, bool bn, float keep_scale,
-                                           const std::uint16_t* __restrict draws, std::uint32_t threshold,
-                                           float* __restrict x_hat, float* __restrict gate, float* __restrict a,
-                                           index_t n) {
-    bn_relu_row<float>(z, mean, invstd, gamma, beta, bn, keep_scale, draws, threshold, x_hat, gate, a, n);
-}
-GRNFAST_CLONED inline void affine_relu_row_f32(const float* __restrict z, const float* __restrict scale,
-                                               const float* __restrict shift, float* __restrict a, index_t n) {
-    affine_relu_row<float>(z, scale, shift, a, n);
-}
-GRNFAST_CLONED inline void column_moments_f32(const float* z, index_t batch, index_t ld, index_t n, float* mean,
-                                              float* sq) {
-    column_moments<float>(z, batch, ld, n, mean, sq);
-}
-GRNFAST_CLONED inline void bn_backward_columns_f32(const float* dA, const float* gate, const float* x_hat,
-                                                   const float* gamma, const float* invstd, index_t batch,
-                                                   index_t ld, index_t n, float* dgamma, float* dbeta, float* dZ) {
-    bn_backward_columns<float>(dA, gate, x_hat, gamma, invstd, batch, ld, n, dgamma, dbeta, dZ);
-}
-#undef GRNFAST_CLONED
-inline void bn_relu_row(const float* z, const float* mean, const float* invstd, const float* gamma, const float* beta,
-                        bool bn, float keep_scale, const std::uint16_t* draws, std::uint32_t threshold, float* x_hat,
-                        float* gate, float* a, index_t n) {
-    bn_relu_row_f32(z, mean, invstd, gamma, beta, bn, keep_scale, draws, threshold, x_hat, gate, a, n);
-}
-inline void affine_relu_row(const float* z, const float* scale, const float* shift, float* a, index_t n) {
-    affine_relu_row_f32(z, scale, shift, a, n);
-}
-inline void column_moments(const float* z, index_t batch, index_t ld, index_t n, float* mean, float* sq) {
-    column_moments_f32(z, batch, ld, n, mean, sq);
-}
-inline void bn_backward_columns(const float* dA, const float* gate, const float* x_hat, const float* gamma,
-                                const float* invstd, index_t batch, index_t ld, index_t n, float* dgamma,
-                                float* dbeta, float* dZ) {
-    bn_backward_columns_f32(dA, gate, x_hat, gamma, invstd, batch, ld, n, dgamma, dbeta, dZ);
 }
 
 // The 16 random bits of each of a row's `width` units: one 64-bit draw per four

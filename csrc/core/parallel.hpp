@@ -1,22 +1,13 @@
-// Shared basics of the engine: index type, argument checks, deterministic parallel loops.
+// Deterministic parallel loops over OpenMP: fixed blocks, tasks handed out as
+// threads come free, two jobs side by side, and sums whose order does not depend
+// on the thread count.
 #pragma once
-#include <algorithm>
-#include <cstdint>
-#include <stdexcept>
-#include <string>
-#include <vector>
+#include "core/common.hpp"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 namespace grnfast {
-
-using index_t = std::int64_t;
-
-// Bad arguments become Python ValueError (pybind11 maps std::invalid_argument).
-inline void require(bool ok, const std::string& message) {
-    if (!ok) throw std::invalid_argument(message);
-}
 
 inline bool has_openmp() {
 #ifdef _OPENMP
@@ -49,8 +40,6 @@ void parallel_for(int n_threads, index_t n_blocks, double work, F&& fn) {
     for (index_t b = 0; b < n_blocks; ++b) fn(b);
 }
 
-inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
-
 // fn(state, task) for every task in [0, n_tasks), threads taking tasks as they come
 // free, each with its own state from make_state(). A task must give the same result
 // whichever thread runs it.
@@ -69,15 +58,6 @@ void parallel_tasks(int n_threads, index_t n_tasks, MakeState&& make_state, F&& 
 #endif
     auto state = make_state();
     for (index_t t = 0; t < n_tasks; ++t) fn(state, t);
-}
-
-// Makes a work buffer hold at least n elements; it never shrinks. Scratch space is
-// reserved for the largest batch, and a smaller call in between (validation,
-// prediction) must not leave it too small for the next training batch. Returns the data.
-template <class T>
-T* grow_to(std::vector<T>& buffer, index_t n) {
-    if (buffer.size() < static_cast<size_t>(n)) buffer.resize(static_cast<size_t>(n));
-    return buffer.data();
 }
 
 // job0(threads) and job1(threads), two independent jobs of the same size. On two

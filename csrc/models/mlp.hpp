@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "batchnorm.hpp"
-#include "dense.hpp"
-#include "layout.hpp"
-#include "random.hpp"
+#include "kernels/batchnorm.hpp"
+#include "kernels/dense.hpp"
+#include "models/layout.hpp"
+#include "kernels/random.hpp"
 
 namespace grnfast {
 
@@ -47,7 +47,6 @@ class MLP {
         }
     }
 
-    index_t in_dim() const { return in_dim_; }
     index_t out_dim() const { return out_dim_; }
 
     void reserve(index_t max_batch) {
@@ -65,15 +64,6 @@ class MLP {
     // max_batch rows and no others: what each scoring thread runs its chunks with
     // (the training buffers of this one are left alone, and not copied).
     MLP evaluation_copy(index_t max_batch) const { return MLP(*this, max_batch); }
-
-    // Returns the (batch x out_dim) output, valid until the next forward call.
-    const T* forward(const T* params, T* buffers, const T* X, index_t batch, bool training,
-                     const DropoutContext& ctx, int n_threads) {
-        if (layers_.empty()) return X;
-        dense_forward(batch, layers_[0].in, layers_[0].out, X, params + layers_[0].w, params + layers_[0].b,
-                      layers_[0].z.data(), n_threads);
-        return continue_forward(params, buffers, batch, n_threads, training, ctx);
-    }
 
    private:
     // Layers from the activation of layer 0 on, with layer 0's z already in place.
@@ -99,10 +89,10 @@ class MLP {
     }
 
    public:
-    // Forward that starts from layer 0's pre-activation, which the caller has written
-    // into first_preactivation() (batch x first width, up to the reserved batch): how
-    // the cross-encoder reuses per-gene parts of the first layer. Evaluation mode
-    // leaves buffers alone; training mode updates the running statistics in them.
+    // Forward from layer 0's pre-activation, which the model has written into
+    // first_preactivation() (batch x first width, up to the reserved batch) from
+    // per-gene parts of its first layer (GeneLayer). Evaluation mode leaves buffers
+    // alone; training mode updates the running statistics in them.
     T* first_preactivation() { return layers_[0].z.data(); }
     const T* forward_from_first_preactivation(const T* params, const T* buffers, index_t batch, int n_threads) {
         return continue_forward(params, const_cast<T*>(buffers), batch, n_threads);

@@ -4,8 +4,8 @@
 #pragma once
 #include <memory>
 
-#include "layout.hpp"
-#include "mlp.hpp"
+#include "models/layout.hpp"
+#include "models/mlp.hpp"
 
 namespace grnfast {
 
@@ -47,20 +47,6 @@ class Network {
     // several tasks when there are enough rows (no thread left waiting on the last one).
     static index_t scoring_chunk(index_t rows, int n_threads) {
         return std::clamp<index_t>(ceil_div(rows, 4 * index_t(n_threads)), 256, 2048);
-    }
-
-    // Copies the rows [e(gene) | x(gene)] of one role into `out` at column `col`.
-    void gather_gene_block(const T* params, const T* features, const index_t* genes, index_t batch, T* out,
-                           index_t ld, index_t emb_col, index_t feat_col, int n_threads) const {
-        const index_t E = spec_.embedding_dim, F = spec_.n_features;
-        parallel_for(n_threads, ceil_div(batch, 64), double(batch) * (E + F), [&](index_t b) {
-            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                T* row = out + r * ld;
-                if (spec_.use_embeddings) std::copy(params + genes[r] * E, params + genes[r] * E + E, row + emb_col);
-                if (spec_.feature_block())
-                    std::copy(features + genes[r] * F, features + genes[r] * F + F, row + feat_col);
-            }
-        });
     }
 
     ModelSpec spec_;

@@ -1,0 +1,255 @@
+// Cross-encoder: one MLP reads the pair jointly,
+//   [e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] -> hidden layers -> one logit.
+// Its first layer splits by input block: [e_reg, x_reg] and [e_tgt, x_tgt] give a
+// part per gene of each role (a GeneLayer each, computed once per distinct gene),
+// e_reg * e_tgt a block per pair; a pair's pre-activation is bias + the two parts +
+// the product block. Training, prediction and genome-wide grids all build it so.
+#pragma once
+#include "core/vectorised.hpp"
+#include "models/gene_layer.hpp"
+#include "models/network.hpp"
+
+namespace grnfast {
+
+// One pair's row of the split first layer: z = bias + part_reg + part_tgt (H values)
+// and, when the model has a product block, product = e_reg * e_tgt (E values).
+template <class T>
+GRNFAST_VECTORISED inline void first_layer_row(const T* __restrict bias, const T* __restrict part_reg,
+                                               const T* __restrict part_tgt, index_t H, const T* __restrict e_reg,
+                                               const T* __restrict e_tgt, index_t E, T* __restrict z,
+                                               T* __restrict product) {
+    for (index_t h = 0; h < H; ++h) z[h] = bias[h] + part_reg[h] + part_tgt[h];
+    if (product)
+        for (index_t k = 0; k < E; ++k) product[k] = e_reg[k] * e_tgt[k];
+}
+
+// One pair's embedding-gradient rows: g_reg = d_reg + d(prod) * e_tgt and g_tgt =
+// d_tgt + d(prod) * e_reg, where d_reg / d_tgt (null: zero) carry the gene's
+// per-gene gradient and d_prod (null without a product block) the pair's own.
+template <class T>
+GRNFAST_VECTORISED inline void pair_embedding_gradients(const T* __restrict d_reg, const T* __restrict d_tgt,
+                                                        const T* __restrict d_prod, const T* __restrict e_reg,
+                                                        const T* __restrict e_tgt, index_t E, T* __restrict g_reg,
+                                                        T* __restrict g_tgt) {
+    for (index_t j = 0; j < E; ++j) g_reg[j] = d_reg ? d_reg[j] : T(0);
+    for (index_t j = 0; j < E; ++j) g_tgt[j] = d_tgt ? d_tgt[j] : T(0);
+    if (d_prod)
+        for (index_t j = 0; j < E; ++j) {
+            g_reg[j] += d_prod[j] * e_tgt[j];
+            g_tgt[j] += d_prod[j] * e_reg[j];
+        }
+}
+
+template <class T>
+class CrossEncoder : public Network<T> {
+    using Network<T>::spec_;
+    using Network<T>::layout_;
+
+   public:
+    explicit CrossEncoder(const ModelSpec& spec)
+        : Network<T>(spec),
+          head_(make_head()),
+          reg_(spec_, head_.first_weight(), head_.first_width(), col_e_reg_, col_x_reg_, /*bias=*/-1),
+          tgt_(spec_, head_.first_weight(), head_.first_width(), col_e_tgt_, col_x_tgt_, /*bias=*/-1) {}
+
+    void reserve(index_t max_batch) override {
+        head_.reserve(max_batch);
+        if (spec_.product_block())
+            for (auto* v : {&product_, &d_product_}) grow_to(*v, max_batch * spec_.embedding_dim);
+        reg_.reserve(max_batch);
+        tgt_.reserve(max_batch);
+    }
+
+    void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
+                 bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
+        const T* reg_parts = reg_.forward(params, features, reg, batch, n_threads);
+        const T* tgt_parts = tgt_.forward(params, features, tgt, batch, n_threads);
+        first_layer(params, batch, reg_.genes().position.data(), reg_parts, tgt_.genes().position.data(), tgt_parts,
+                    reg, tgt, 1, product_.data(), head_.first_preactivation(), n_threads);
+        const T* out = training ? head_.train_from_first_preactivation(params, buffers, batch, ctx, n_threads)
+                                : head_.forward_from_first_preactivation(params, buffers, batch, n_threads);
+        std::copy(out, out + batch, logits);
+    }
+
+    void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
+                  int n_threads) override {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
+        const T* dz = head_.backward_to_first_preactivation(params, grads, dlogits, batch, n_threads);
+        const index_t W = head_.first_weight();
+        const bool has_product = spec_.product_block();
+        if (has_product)
+            dense_backward(batch, E, H, product_.data(), params + W + col_prod_ * H, dz, grads + W + col_prod_ * H,
+                           grads + head_.first_bias(), d_product_.data(), n_threads);
+        else
+            column_sums(batch, H, dz, grads + head_.first_bias(), n_threads);
+        const bool with_features = feat_rows != nullptr;
+        const T* d_reg = reg_.backward(params, grads, dz, batch, with_features, n_threads);
+        const T* d_tgt = tgt_.backward(params, grads, dz, batch, with_features, n_threads);
+        // One row per (pair, role), which the trainer sums per gene: a gene's per-gene
+        // gradient rides on its first pair's row, the product term on every pair's.
+        const index_t cols = with_features ? reg_.width() : reg_.embedding_cols(), Ec = reg_.embedding_cols();
+        const BatchGenes &regs = reg_.genes(), &tgts = tgt_.genes();
+        parallel_for(n_threads, ceil_div(batch, 64), 4.0 * batch * (E + F), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                const T* dr = d_reg ? d_reg + regs.position[static_cast<size_t>(r)] * cols : nullptr;
+                const T* dt = d_tgt ? d_tgt + tgts.position[static_cast<size_t>(r)] * cols : nullptr;
+                const bool first_reg = regs.is_first(r), first_tgt = tgts.is_first(r);
+                if (spec_.use_embeddings)
+                    pair_embedding_gradients(first_reg ? dr : nullptr, first_tgt ? dt : nullptr,
+                                             has_product ? d_product_.data() + r * E : nullptr,
+                                             params + regs.gene_of(r) * E, params + tgts.gene_of(r) * E, E,
+                                             emb_rows + r * E, emb_rows + (batch + r) * E);
+                if (with_features && spec_.feature_block()) {
+                    T* fr = feat_rows + r * F;
+                    T* ft = feat_rows + (batch + r) * F;
+                    std::fill(fr, fr + F, T(0));
+                    std::fill(ft, ft + F, T(0));
+                    if (first_reg) std::copy(dr + Ec, dr + Ec + F, fr);
+                    if (first_tgt) std::copy(dt + Ec, dt + Ec + F, ft);
+                }
+            }
+        });
+    }
+
+    std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const override {
+        std::vector<std::pair<std::string, std::pair<const T*, index_t>>> out;
+        const auto layers = head_.layer_outputs();
+        for (size_t l = 0; l < layers.size(); ++l) out.push_back({"head." + std::to_string(l), layers[l]});
+        return out;
+    }
+
+    // Logits of n pairs: each role's parts for its distinct genes of the call, then
+    // chunks of pairs handed to the threads as they come free, each thread running a
+    // chunk through the first layer and the later layers alone (no waiting on the
+    // other between layers).
+    void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
+                 int n_threads) override {
+        BatchGenes regs, tgts;
+        regs.build(pairs, n, spec_.n_genes, 2);
+        tgts.build(pairs + 1, n, spec_.n_genes, 2);
+        const std::vector<T> part_reg = parts(reg_, params, features, regs.genes.data(), regs.size(), n_threads);
+        const std::vector<T> part_tgt = parts(tgt_, params, features, tgts.genes.data(), tgts.size(), n_threads);
+        const index_t chunk = this->scoring_chunk(n, n_threads);
+        parallel_tasks(
+            n_threads, ceil_div(n, chunk), [&] { return workspace(chunk, spec_.product_block() ? chunk : 0); },
+            [&](ScoringWorkspace& w, index_t task) {
+                const index_t start = task * chunk, c = std::min(chunk, n - start);
+                first_layer(params, c, regs.position.data() + start, part_reg.data(), tgts.position.data() + start,
+                            part_tgt.data(), pairs + 2 * start, pairs + 2 * start + 1, 2, w.product.data(),
+                            w.head.first_preactivation(), 1);
+                const T* out = w.head.forward_from_first_preactivation(params, buffers, c, 1);
+                std::copy(out, out + c, logits + start);
+            });
+    }
+
+    // Logits of every (regulator, target) pair of two gene lists, evaluation mode,
+    // row-major (n_reg x n_tgt). Tasks (a regulator and a chunk of targets) go to
+    // the threads as they come free, as in predict. The product block of a regulator
+    // r with every target is one matrix product, (e_r * e_t) W_prod = e_t (diag(e_r)
+    // W_prod), instead of a product row per pair.
+    void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
+                    const index_t* tgts, index_t n_tgt, T* out, int n_threads) {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim;
+        const T* W = params + head_.first_weight();
+        const std::vector<T> part_reg = parts(reg_, params, features, regs, n_reg, n_threads);
+        const std::vector<T> part_tgt = parts(tgt_, params, features, tgts, n_tgt, n_threads);
+        const bool has_product = spec_.product_block();
+        std::vector<T> emb_tgt;
+        if (has_product) {
+            emb_tgt.resize(static_cast<size_t>(n_tgt * E));
+            embedding_gather(n_tgt, E, params, tgts, emb_tgt.data(), E, n_threads);
+        }
+        const index_t chunk = std::min(this->scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
+        const index_t n_chunks = ceil_div(n_tgt, chunk);
+        parallel_tasks(
+            n_threads, n_reg * n_chunks, [&] { return workspace(chunk, has_product ? H : 0); },
+            [&](ScoringWorkspace& w, index_t task) {
+                const index_t i = task / n_chunks, start = task % n_chunks * chunk, c = std::min(chunk, n_tgt - start);
+                if (has_product && w.regulator != i) {  // diag(e_r) W_prod, in the workspace's product buffer
+                    const T* e = params + regs[i] * E;
+                    for (index_t k = 0; k < E; ++k)
+                        for (index_t h = 0; h < H; ++h) w.product[k * H + h] = e[k] * W[(col_prod_ + k) * H + h];
+                    w.regulator = i;
+                }
+                T* z = w.head.first_preactivation();
+                std::fill(w.same_regulator.begin(), w.same_regulator.begin() + c, i);
+                first_layer(params, c, w.same_regulator.data(), part_reg.data(), w.targets.data(),
+                            part_tgt.data() + start * H, nullptr, nullptr, 0, nullptr, z, 1);
+                if (has_product)
+                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {w.product.data(), H, 1}, z, H, true, 1);
+                const T* logits = w.head.forward_from_first_preactivation(params, buffers, c, 1);
+                std::copy(logits, logits + c, out + i * n_tgt + start);
+            });
+    }
+
+   private:
+    // The first layer's pre-activation of c pairs into z (c x H): for pair r, bias +
+    // row reg_pos[r] of reg_parts + row tgt_pos[r] of tgt_parts, plus the product
+    // block (e_reg * e_tgt) W_prod when the model has one and the pairs' genes are
+    // given (reg_ids[r * stride], tgt_ids[r * stride]; product: c x E scratch).
+    void first_layer(const T* params, index_t c, const index_t* reg_pos, const T* reg_parts, const index_t* tgt_pos,
+                     const T* tgt_parts, const index_t* reg_ids, const index_t* tgt_ids, index_t stride, T* product,
+                     T* z, int n_threads) const {
+        const index_t H = head_.first_width(), E = spec_.embedding_dim;
+        const T* bias = params + head_.first_bias();
+        const bool has_product = spec_.product_block() && reg_ids;
+        parallel_for(n_threads, ceil_div(c, 64), double(c) * (H + E), [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r)
+                first_layer_row(bias, reg_parts + reg_pos[r] * H, tgt_parts + tgt_pos[r] * H, H,
+                                has_product ? params + reg_ids[r * stride] * E : nullptr,
+                                has_product ? params + tgt_ids[r * stride] * E : nullptr, E, z + r * H,
+                                has_product ? product + r * E : nullptr);
+        });
+        if (has_product)
+            gemm<T>(c, H, E, {product, E, 1}, {params + head_.first_weight() + col_prod_ * H, H, 1}, z, H, true,
+                    n_threads);
+    }
+
+    // One role's parts for a list of genes (n x H).
+    std::vector<T> parts(const GeneLayer<T>& role, const T* params, const T* features, const index_t* genes, index_t n,
+                         int n_threads) const {
+        std::vector<T> out(static_cast<size_t>(n * head_.first_width())), rows;
+        role.parts(params, features, genes, n, out.data(), rows, n_threads);
+        return out;
+    }
+
+    // One thread's scoring state: its own copy of the head (whose work buffers the
+    // evaluation forward writes), `product_rows` rows of a product buffer (E wide:
+    // a chunk's e_reg * e_tgt, or in a grid one regulator's diag(e_r) W_prod), the
+    // regulator it holds, and a grid's part rows (the regulator's, the targets').
+    struct ScoringWorkspace {
+        MLP<T> head;
+        std::vector<T> product;
+        std::vector<index_t> same_regulator, targets;
+        index_t regulator = -1;
+    };
+    ScoringWorkspace workspace(index_t chunk, index_t product_rows) const {
+        const auto size = [](index_t n) { return static_cast<size_t>(n); };
+        ScoringWorkspace w{head_.evaluation_copy(chunk), std::vector<T>(size(product_rows * spec_.embedding_dim)),
+                           std::vector<index_t>(size(chunk)), std::vector<index_t>(size(chunk))};
+        std::iota(w.targets.begin(), w.targets.end(), index_t(0));
+        return w;
+    }
+
+    MLP<T> make_head() {
+        const index_t E = spec_.use_embeddings ? spec_.embedding_dim : 0;
+        const index_t F = spec_.feature_block() ? spec_.n_features : 0;
+        if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
+        col_e_reg_ = 0;
+        col_e_tgt_ = E;
+        col_x_reg_ = 2 * E;
+        col_x_tgt_ = 2 * E + F;
+        col_prod_ = 2 * E + 2 * F;
+        width_ = col_prod_ + (spec_.product_block() ? E : 0);
+        std::vector<index_t> sizes = spec_.hidden;
+        sizes.push_back(1);
+        return MLP<T>(layout_, "head.", width_, sizes, /*linear_output=*/true, spec_, /*stream=*/1);
+    }
+
+    index_t col_e_reg_ = 0, col_e_tgt_ = 0, col_x_reg_ = 0, col_x_tgt_ = 0, col_prod_ = 0, width_ = 0;
+    MLP<T> head_;
+    GeneLayer<T> reg_, tgt_;  // each role's part of the first layer, once per distinct gene
+    std::vector<T> product_, d_product_;  // per pair: e_reg * e_tgt, and its gradient
+};
+
+}  // namespace grnfast

@@ -1,0 +1,143 @@
+// The part of a first layer that reads one gene's own inputs: [embedding | node
+// features] times that gene's rows of the weight matrix. It depends on the gene
+// alone, so it is computed once per distinct gene (of a batch, of a scoring call)
+// and shared by every pair of that gene. Both models are built on it: each tower of
+// the two-tower model has one for its whole first layer (with the bias), and the
+// cross-encoder one per role for that role's part of its first layer.
+//
+// A gene's input row is [e | x] (embedding, then node features, when the model has
+// them). Its rows of W are one block when they are adjacent in W (a tower's first
+// layer) and two otherwise (the cross-encoder's W interleaves the roles): one matrix
+// product per block, over all the genes at once.
+#pragma once
+#include "kernels/dense.hpp"
+#include "kernels/embedding.hpp"
+#include "models/layout.hpp"
+
+namespace grnfast {
+
+template <class T>
+class GeneLayer {
+   public:
+    // W (in x H, row-major) starts at params + weight; the embedding multiplies its
+    // rows [emb_row, emb_row + E), the node features [feat_row, feat_row + F). bias:
+    // the offset of a bias added to every gene's part, or -1 for none.
+    GeneLayer(const ModelSpec& spec, index_t weight, index_t H, index_t emb_row, index_t feat_row, index_t bias)
+        : n_genes_(spec.n_genes),
+          E_(spec.use_embeddings ? spec.embedding_dim : 0),
+          F_(spec.feature_block() ? spec.n_features : 0),
+          H_(H),
+          weight_(weight),
+          bias_(bias) {
+        if (E_ > 0 && F_ > 0 && feat_row == emb_row + E_) {
+            blocks_.push_back({0, E_ + F_, emb_row});
+        } else {
+            if (E_ > 0) blocks_.push_back({0, E_, emb_row});
+            if (F_ > 0) blocks_.push_back({E_, F_, feat_row});
+        }
+    }
+
+    index_t width() const { return E_ + F_; }  // columns of a gene's input row
+    index_t embedding_cols() const { return E_; }
+
+    void reserve(index_t max_batch) {
+        grow_to(rows_, max_batch * width());
+        grow_to(part_, max_batch * H_);
+        grow_to(dz_sum_, max_batch * H_);
+    }
+
+    // The distinct genes of the last forward call, and where each pair's gene is.
+    const BatchGenes& genes() const { return genes_; }
+    // Pair r's gene part (H values), after forward.
+    const T* pair_part(index_t r) const { return part_.data() + genes_.position[static_cast<size_t>(r)] * H_; }
+
+    // Training (or any batch): the parts of the distinct genes among ids[r * stride]
+    // (r < batch), one row per gene in order of first appearance. When every pair has
+    // its own gene and `pair_rows` is given, the parts are written there (they are
+    // then the pairs' rows). Returns where the parts are.
+    const T* forward(const T* params, const T* features, const index_t* ids, index_t batch, int n_threads,
+                     T* pair_rows = nullptr, index_t stride = 1) {
+        genes_.build(ids, batch, n_genes_, stride);
+        const index_t u = genes_.size();
+        gather(params, features, genes_.genes.data(), u, rows_.data(), n_threads);
+        T* out = pair_rows && u == batch ? pair_rows : part_.data();
+        multiply(params, rows_.data(), u, out, n_threads);
+        return out;
+    }
+
+    // Evaluation: the parts of n listed genes into out (n x H), a few hundred genes
+    // at a time through `rows` (grown as needed: one per thread when scoring).
+    void parts(const T* params, const T* features, const index_t* genes, index_t n, T* out, std::vector<T>& rows,
+               int n_threads) const {
+        constexpr index_t kGenes = 256;
+        T* r = grow_to(rows, std::min(n, kGenes) * width());
+        for (index_t g = 0; g < n; g += kGenes) {
+            const index_t m = std::min(kGenes, n - g);
+            gather(params, features, genes + g, m, r, n_threads);
+            multiply(params, r, m, out + g * H_, n_threads);
+        }
+    }
+
+    // From dz (batch x H: d(loss)/d(each pair's first-layer pre-activation), after
+    // the forward call): the weight gradient (and the bias's) into grads, from dz
+    // summed per gene (pairs in order) and the genes' rows; and the gradient of each
+    // gene's input row, (u x cols) with cols = width() when `feature_columns`, else
+    // embedding_cols(). Written to `d_rows` when given, else to a buffer of this
+    // layer. Returns the row gradients (null when cols is 0).
+    const T* backward(const T* params, T* grads, const T* dz, index_t batch, bool feature_columns, int n_threads,
+                      T* d_rows = nullptr) {
+        const index_t u = genes_.size();
+        const bool distinct = u == batch;  // positions are the identity
+        if (!distinct) group_sums(batch, H_, dz, genes_.position.data(), u, dz_sum_.data(), n_threads);
+        const MatView<T> sums{distinct ? dz : dz_sum_.data(), H_, 1};
+        for (const Block& b : blocks_)
+            gemm<T>(b.cols, H_, u, {rows_.data() + b.col, 1, width()}, sums, grads + weight_ + b.row * H_, H_, false,
+                    n_threads);
+        if (bias_ >= 0) column_sums(batch, H_, dz, grads + bias_, n_threads);
+        const index_t cols = feature_columns ? width() : E_;
+        if (cols == 0) return nullptr;
+        T* d = d_rows ? d_rows : grow_to(d_rows_, u * cols);
+        for (const Block& b : blocks_) {
+            const index_t n = std::min(b.col + b.cols, cols) - b.col;
+            if (n > 0)
+                gemm<T>(u, n, H_, sums, {params + weight_ + b.row * H_, 1, H_}, d + b.col, cols, false, n_threads);
+        }
+        return d;
+    }
+
+   private:
+    // A run of adjacent columns of the input row [col, col + cols) and the row of W
+    // where its weights start.
+    struct Block {
+        index_t col, cols, row;
+    };
+
+    // rows (n x width) = [e(gene) | x(gene)] for each listed gene.
+    void gather(const T* params, const T* features, const index_t* genes, index_t n, T* rows, int n_threads) const {
+        const index_t w = width();
+        parallel_for(n_threads, ceil_div(n, 64), double(n) * w, [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(n, b * 64 + 64); ++r) {
+                T* row = rows + r * w;
+                if (E_ > 0) std::copy(params + genes[r] * E_, params + (genes[r] + 1) * E_, row);
+                if (F_ > 0) std::copy(features + genes[r] * F_, features + (genes[r] + 1) * F_, row + E_);
+            }
+        });
+    }
+
+    // out (n x H) = [bias +] rows W_gene, one product per block of W.
+    void multiply(const T* params, const T* rows, index_t n, T* out, int n_threads) const {
+        bool written = false;
+        for (const Block& b : blocks_) {
+            gemm<T>(n, H_, b.cols, {rows + b.col, width(), 1}, {params + weight_ + b.row * H_, H_, 1}, out, H_,
+                    written, n_threads, !written && bias_ >= 0 ? params + bias_ : nullptr);
+            written = true;
+        }
+    }
+
+    index_t n_genes_, E_, F_, H_, weight_, bias_;
+    std::vector<Block> blocks_;
+    BatchGenes genes_;
+    std::vector<T> rows_, part_, dz_sum_, d_rows_;
+};
+
+}  // namespace grnfast
