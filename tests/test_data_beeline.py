@@ -152,7 +152,10 @@ def test_bad_prior_files(tmp_path):
     (tmp_path / "dorothea.csv").write_text("source,target,confidence,mor\nSOX2,NANOG,A,1\nsox2,POU5F1,B,-1\n")
     table = read_prior(tmp_path / "dorothea.csv")
     assert list(table.columns) == ["regulator", "target", "weight", "sign"]
-    matched, report = match_to_genes(table, ["Sox2", "Nanog", "Pou5f1"])  # case-insensitive symbols
+    with pytest.raises(ValueError, match="differ in case: 2 of 2 prior edges .* upper case .* capitalised"):
+        match_to_genes(table, ["Sox2", "Nanog", "Pou5f1"])  # human-style prior, mouse-style genes
+    matched, report = match_to_genes(table, ["Sox2", "Nanog", "Pou5f1"], case_fold=True)
+    assert report.case_fold and "matched ignoring case" in str(report)
     assert matched[["regulator", "target"]].values.tolist() == [["Sox2", "Nanog"], ["Sox2", "Pou5f1"]]
     with pytest.raises(ValueError, match="no prior edge has both genes"):
         match_to_genes(table, ["GAPDH"])

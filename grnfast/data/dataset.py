@@ -1,6 +1,7 @@
 """One object for a data set: genes, regulators, expression, node features and
 known edges, handing the estimators the ``X``, ``y`` and ``node_features`` they take."""
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -39,7 +40,7 @@ def _dense_node_features(features, name):
     sparse frame is made dense: genes x a few columns is small)."""
     if scipy.sparse.issparse(features):
         raise GRNInputError(f"{name}: node features must be a DataFrame indexed by gene name; got a scipy sparse "
-                         f"{features.shape[0]} x {features.shape[1]} matrix without gene names")
+                            f"{features.shape[0]} x {features.shape[1]} matrix without gene names")
     if not isinstance(features, pd.DataFrame):
         raise GRNInputError(f"{name}: node features must be a DataFrame indexed by gene name; got {type(features).__name__}")
     if any(isinstance(dtype, pd.SparseDtype) for dtype in features.dtypes):
@@ -47,17 +48,18 @@ def _dense_node_features(features, name):
     return features
 
 
+def _is_anndata(data):
+    return hasattr(data, "obs") and hasattr(data, "var") and hasattr(data, "layers")
+
+
 def _expression_frame(expression):
     """The genes x cells DataFrame that :meth:`GRNDataset.from_expression` reads, checked."""
-    if hasattr(expression, "obs") and hasattr(expression, "var"):
-        raise GRNInputError("expression is an AnnData (cells x genes): use GRNDataset.from_anndata, which reads it "
-                         "sparse and takes layer=, use_raw=, groupby= and gene_symbols=")
     if not isinstance(expression, pd.DataFrame):
         raise GRNInputError(f"expression must be a genes x cells DataFrame indexed by gene name; got "
-                         f"{type(expression).__name__}")
+                            f"{type(expression).__name__}")
     if any(isinstance(dtype, pd.SparseDtype) for dtype in expression.dtypes):
         raise GRNInputError("expression is a pandas sparse DataFrame: pass an AnnData with a sparse matrix to "
-                         "GRNDataset.from_anndata instead")
+                            "GRNDataset.from_anndata instead")
     return check_expression(expression)
 
 
@@ -86,17 +88,61 @@ class GRNDataset:
 
     @classmethod
     def from_expression(cls, expression, edges, *, cell_types=None, regulators=None, features=None,
-                        n_clusters=10, n_components=10, name="custom", min_overlap=0.1, random_state=0):
-        """From a genes x cells matrix and prior edges (matched to the genes by symbol).
+                        n_clusters=10, n_components=10, name="custom", min_overlap=0.1, case_fold=False,
+                        random_state=0):
+        """From a genes x cells DataFrame (or an AnnData, read as :meth:`from_anndata`
+        does) and prior edges matched to the genes by name (:func:`match_to_genes`).
 
         ``features`` defaults to cell-type means when ``cell_types`` is given and
-        k-means cluster means otherwise. ``regulators`` defaults to the prior's
-        regulators that are measured.
+        k-means cluster means otherwise. ``cell_types``: a Series indexed by cell id
+        (matched by id) or a plain array in the cells' order. ``regulators``
+        defaults to the prior's regulators that are measured.
         """
+        if _is_anndata(expression):
+            return cls.from_anndata(expression, edges, cell_types=cell_types, regulators=regulators,
+                                    features=features, n_clusters=n_clusters, n_components=n_components, name=name,
+                                    min_overlap=min_overlap, case_fold=case_fold, random_state=random_state)
         expression = _expression_frame(expression)
         features = features or ("cell_type_means" if cell_types is not None else "clusters")
-        matched, report = match_to_genes(edges, expression.index, min_fraction=min_overlap)
         node_features = node_features_from(expression, features, cell_types, n_clusters, n_components, random_state)
+        return cls._from_features(name, node_features, edges, regulators, min_overlap, case_fold,
+                                  expression=expression, cell_types=cell_types)
+
+    @classmethod
+    def from_anndata(cls, adata, edges, *, layer=None, use_raw=False, groupby=None, gene_symbols=None,
+                     cell_types=None, regulators=None, features=None, n_clusters=10, n_components=10,
+                     name=None, min_overlap=0.1, case_fold=False, random_state=0):
+        """From an AnnData or an ``.h5ad`` path (cells x genes) and prior edges.
+
+        The matrix (``X``, ``layer=`` or ``use_raw=True``) is read sparse and in
+        blocks (:mod:`grnfast.data.single_cell`): raw counts are normalised (library
+        size, log1p), log data used as is, scaled data refused. ``groupby`` names the
+        ``.obs`` column of cell types (or pass ``cell_types``, matched by cell id);
+        ``gene_symbols`` a ``.var`` column of gene names to use instead of
+        ``var_names``. Features default to cell-type means with labels, cluster
+        means without. The expression matrix is not kept (``expression`` is None);
+        ``notes["expression"]`` says what was read and how it was normalised.
+        """
+        from .single_cell import cell_labels, node_features, open_cells
+
+        if name is None:
+            name = Path(adata).name if isinstance(adata, (str, Path)) else "anndata"
+        with open_cells(adata, layer=layer, use_raw=use_raw, gene_symbols=gene_symbols) as (cells, obs):
+            labels = cell_labels(cells.cells, obs, groupby, cell_types)
+            features = features or ("cell_type_means" if labels is not None else "clusters")
+            table = node_features(cells, features, labels, n_clusters, n_components, random_state)
+            notes = dict(cells.notes)
+        label_series = None
+        if labels is not None:
+            label_series = pd.Series(labels[1][labels[0]], index=cells.cells)
+        ds = cls._from_features(name, table, edges, regulators, min_overlap, case_fold, cell_types=label_series)
+        ds.notes["expression"] = notes
+        return ds
+
+    @classmethod
+    def _from_features(cls, name, node_features, edges, regulators, min_overlap, case_fold, expression=None,
+                       cell_types=None):
+        matched, report = match_to_genes(edges, node_features.index, min_fraction=min_overlap, case_fold=case_fold)
         if regulators is None:
             regs = pd.Index(pd.unique(matched["regulator"]))
         else:

@@ -115,11 +115,11 @@ def align_cell_types(cell_types, cells):
         values = np.asarray(cell_types, dtype=object)
         if values.ndim != 1 or len(values) != len(cells):
             raise GRNInputError(f"cell types: {values.size} labels for {len(cells)} cells (a plain sequence is taken in "
-                             "the cells' order; a Series is matched by cell id)")
+                                "the cells' order; a Series is matched by cell id)")
         labels = pd.Series(values, index=cells)
     if labels.isna().any():
         raise GRNInputError(f"cell types: {int(labels.isna().sum())} cells have a missing label, e.g. "
-                         f"{_some(cells[labels.isna().to_numpy()])}")
+                            f"{_some(cells[labels.isna().to_numpy()])}")
     return labels.astype(str)
 
 

@@ -73,7 +73,7 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
             candidates = np.setdiff1d(np.arange(n_gene), row)
             if k > len(candidates):
                 raise GRNInputError(f"regulator {reg_index[i]!r} has only {len(candidates)} non-targets, "
-                                 f"{k} negatives asked for")
+                                    f"{k} negatives asked for")
             chosen.append(i * n_gene + rng.choice(candidates, size=k, replace=False))
         codes = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
     else:

@@ -1,8 +1,11 @@
 """Prior regulatory networks (TRRUST, DoRothEA / CollecTRI style tables, plain edge
 lists) and how they match the genes of an expression data set.
 
-Matching is by gene symbol, case-normalised, and always reported: regulators,
-targets and edges kept and dropped. When almost nothing matches a
+Matching is by gene name, exactly unless ``case_fold=True``, and always reported:
+regulators, targets and edges kept and dropped. Names that match only when case
+is ignored (mouse ``Sox2`` against human ``SOX2``) are an error that says which
+naming styles were seen: they are different species' genes. When almost nothing
+matches a
 ``LowOverlapWarning`` says so loudly (a model trained on genes without expression
 features learns nothing from expression, and nothing else would tell you).
 """
@@ -86,6 +89,8 @@ class MatchReport:
     targets_dropped: int
     edges_kept: int
     edges_dropped: int
+    case_fold: bool = False  # names matched ignoring case
+    edges_case_only: int = 0  # distinct edges whose names match only when case is ignored
 
     @property
     def fraction_kept(self):
@@ -93,35 +98,86 @@ class MatchReport:
         return self.edges_kept / total if total else 0.0
 
     def __str__(self):
-        return (f"prior matched to expression genes: {self.rows_matched} rows with both genes measured; "
+        case = ("matched ignoring case" if self.case_fold else
+                f"matched exactly ({self.edges_case_only} more would match ignoring case)" if self.edges_case_only
+                else "matched exactly")
+        return (f"prior matched to expression genes ({case}): {self.rows_matched} rows with both genes measured; "
                 f"{self.edges_kept} of {self.edges_kept + self.edges_dropped} distinct edges kept "
                 f"({self.fraction_kept:.1%}, self-loops dropped); regulators {self.regulators_kept} kept, "
                 f"{self.regulators_dropped} dropped; targets {self.targets_kept} kept, {self.targets_dropped} dropped")
 
 
-def match_to_genes(edges, genes, min_fraction=0.1):
-    """Keep the edges whose two genes are measured, matching symbols case-insensitively.
+def naming_style(names):
+    """How a list of gene symbols is written: 'upper case (human style, e.g. SOX2)',
+    'capitalised (mouse style, e.g. Sox2)' or 'mixed', by the majority of names
+    that contain letters."""
+    names = pd.Series(pd.unique(np.asarray(names, dtype=str)))
+    names = names[names.str.contains("[A-Za-z]", regex=True)]
+    if names.empty:
+        return "without letters"
+    upper = names.str.upper() == names
+    capitalised = (names.str[:1].str.isupper()) & (names.str[1:].str.lower() == names.str[1:]) & ~upper
+    example = lambda mask: names[mask].iloc[0]  # noqa: E731
+    if upper.mean() > 0.5:
+        return f"upper case ({upper.mean():.0%} of names; human style, e.g. {example(upper)})"
+    if capitalised.mean() > 0.5:
+        return f"capitalised ({capitalised.mean():.0%} of names; mouse style, e.g. {example(capitalised)})"
+    return f"mixed case (e.g. {names.iloc[0]})"
 
-    Returns ``(matched, report)``: ``matched`` uses the expression's spelling of
-    each gene, without duplicate or self-loop edges. Warns (``LowOverlapWarning``)
-    when fewer than ``min_fraction`` of the edges survive; raises when none does.
+
+def _lookup(genes, fold):
+    key = genes.str.upper() if fold else genes
+    table = pd.Series(genes, index=key)
+    return table[~table.index.duplicated()]
+
+
+def _resolve(edges, genes, fold):
+    table = _lookup(genes, fold)
+    names = lambda column: edges[column].astype(str)  # noqa: E731
+    key = (lambda column: names(column).str.upper()) if fold else names
+    return table.reindex(key("regulator")).to_numpy(), table.reindex(key("target")).to_numpy()
+
+
+def match_to_genes(edges, genes, min_fraction=0.1, case_fold=False):
+    """Keep the edges whose two genes are measured.
+
+    Names match exactly; with ``case_fold=True`` ignoring case (the expression's
+    spelling is kept). Without it, when more than half of the edges that would
+    match ignoring case do not match exactly, the names come from different
+    naming conventions (usually mouse vs human) and a ``GRNInputError`` says which
+    styles were seen. Returns ``(matched, report)``: ``matched`` uses the
+    expression's spelling of each gene, without duplicate or self-loop edges.
+    Warns (``LowOverlapWarning``) when fewer than ``min_fraction`` of the edges
+    survive; raises when none does.
     """
     genes = pd.Index(np.asarray(genes, dtype=str))
-    by_upper = pd.Series(genes, index=genes.str.upper())
-    by_upper = by_upper[~by_upper.index.duplicated()]
-    reg = by_upper.reindex(edges["regulator"].astype(str).str.upper()).to_numpy()
-    tgt = by_upper.reindex(edges["target"].astype(str).str.upper()).to_numpy()
+    distinct = edges.drop_duplicates(["regulator", "target"])
+    reg, tgt = _resolve(edges, genes, case_fold)
     keep = pd.notna(reg) & pd.notna(tgt)
     matched = edges[keep].copy()
     matched["regulator"], matched["target"] = reg[keep], tgt[keep]
     matched = matched[matched["regulator"] != matched["target"]].drop_duplicates(["regulator", "target"])
-    all_regs, all_tgts = edges["regulator"].str.upper().unique(), edges["target"].str.upper().unique()
+    case_only = 0
+    if not case_fold:
+        folded_reg, folded_tgt = _resolve(distinct, genes, True)
+        exact_reg, exact_tgt = _resolve(distinct, genes, False)
+        folded = pd.notna(folded_reg) & pd.notna(folded_tgt)
+        case_only = int((folded & ~(pd.notna(exact_reg) & pd.notna(exact_tgt))).sum())
+        if case_only and case_only > int(folded.sum()) / 2:
+            raise GRNInputError(
+                f"gene names of the prior and the expression differ in case: {case_only} of {int(folded.sum())} prior "
+                f"edges match the expression genes only when case is ignored. The prior's names are "
+                f"{naming_style(distinct['regulator'].tolist() + distinct['target'].tolist())}; the expression's "
+                f"are {naming_style(genes)}. Mouse and human genes are different genes: map orthologs first, or "
+                "pass case_fold=True (CLI --case-fold) to match names ignoring case")
+    all_regs = edges["regulator"].astype(str).unique()
+    all_tgts = edges["target"].astype(str).unique()
     kept_regs, kept_tgts = matched["regulator"].nunique(), matched["target"].nunique()
-    report = MatchReport(int(keep.sum()), kept_regs, len(all_regs) - kept_regs, kept_tgts, len(all_tgts) - kept_tgts, len(matched),
-                         len(edges.drop_duplicates(["regulator", "target"])) - len(matched))
+    report = MatchReport(int(keep.sum()), kept_regs, len(all_regs) - kept_regs, kept_tgts, len(all_tgts) - kept_tgts,
+                         len(matched), len(distinct) - len(matched), case_fold, case_only)
     if len(matched) == 0:
         raise GRNInputError(f"no prior edge has both genes in the expression data ({report}); "
-                         "are the gene identifiers of the same kind (symbols vs Ensembl IDs) and species?")
+                            "are the gene identifiers of the same kind (symbols vs Ensembl IDs) and species?")
     if report.fraction_kept < min_fraction:
         warnings.warn(f"only {report.fraction_kept:.1%} of prior edges match the expression genes: {report}",
                       LowOverlapWarning, stacklevel=2)

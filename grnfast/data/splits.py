@@ -52,7 +52,7 @@ def _stratified(pairs, test_size, random_state, what):
     except ValueError as exc:
         counts = pairs["label"].value_counts()
         raise GRNInputError(f"too few labelled pairs for {what}: {int(counts.get(1, 0))} edges and "
-                         f"{int(counts.get(0, 0))} non-edges cannot be split stratified ({exc})") from None
+                            f"{int(counts.get(0, 0))} non-edges cannot be split stratified ({exc})") from None
 
 
 def random_split(pairs, fractions=(0.7, 0.15, 0.15), random_state=None):

@@ -1,0 +1,353 @@
+"""Single-cell expression from AnnData, read sparse and in blocks.
+
+An ``.h5ad`` file or an AnnData in memory stores cells x genes. The matrix chosen
+(``X``, ``layers[layer]`` or ``.raw``) is read in blocks along its stored axis
+(CSR and dense: cells; CSC: genes), through h5py and anndata's sparse datasets
+for a file, so neither a cells x genes dense copy nor the whole file is ever in
+memory for cell-type means. What the values are is detected in a first pass:
+
+- raw counts (whole, non-negative numbers): each cell scaled to 10,000 counts,
+  then log1p (scanpy's ``normalize_total`` + ``log1p``);
+- log data (``uns['log1p']`` present for ``X``, or non-negative non-integers): as is;
+- scaled data (any negative value): refused, naming ``use_raw=True`` or a layer.
+
+Gene names come from ``var_names`` or a ``.var`` column (``gene_symbols=``); genes
+without a name are dropped and of duplicated names the most expressed is kept,
+both reported.
+"""
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse
+
+from ..errors import GRNInputError
+from .expression import align_cell_types
+from .files import DataFileError, existing_file
+
+TARGET_SUM = 1e4  # counts per cell after library-size normalisation (scanpy's default)
+BLOCK_VALUES = 1 << 23  # stored values per block (~64 MB as float32 values + int32 indices)
+DENSE_LIMIT = 1 << 27  # largest genes x cells dense matrix features="expression" makes (512 MB float32)
+
+
+class DuplicateGenesWarning(UserWarning):
+    """Several genes share a name; only the most expressed of each name is kept."""
+
+
+def _anndata_io():
+    try:
+        from anndata.io import read_elem, sparse_dataset
+    except ImportError:
+        try:
+            from anndata.experimental import read_elem, sparse_dataset
+        except ImportError as exc:
+            raise ImportError("reading AnnData needs anndata>=0.10: pip install 'grnfast[anndata]'") from exc
+    return read_elem, sparse_dataset
+
+
+@dataclass
+class CellMatrix:
+    """One cells x genes matrix of an AnnData, its names and how its values were read."""
+
+    matrix: object  # scipy sparse, ndarray, h5py dataset or anndata sparse dataset
+    cells: pd.Index
+    gene_ids: pd.Index
+    source: str
+    uns_log1p: bool = False
+    scale: str = "unknown"  # "counts", "log" or "unknown" until surveyed
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def shape(self):
+        return len(self.cells), len(self.gene_ids)
+
+    @property
+    def by_genes(self):
+        """True when the matrix is stored gene-major (CSC): blocks are genes x cells."""
+        return getattr(self.matrix, "format", None) == "csc"  # scipy and anndata's sparse datasets alike
+
+    def _n_stored(self):
+        m = self.matrix
+        if scipy.sparse.issparse(m):
+            return m.nnz
+        group = getattr(m, "group", None)
+        if group is not None:
+            return group["data"].shape[0]
+        return self.shape[0] * self.shape[1]
+
+    def blocks(self):
+        """Yield ``(start, stop, block)``: rows start:stop of the major axis (cells,
+        or genes when stored CSC) as a CSR matrix or a dense array with those rows."""
+        n_major = self.shape[1] if self.by_genes else self.shape[0]
+        per_row = max(1.0, self._n_stored() / max(n_major, 1))
+        step = max(1, int(BLOCK_VALUES / per_row))
+        for start in range(0, n_major, step):
+            stop = min(start + step, n_major)
+            if self.by_genes:
+                block = scipy.sparse.csr_matrix(self.matrix[:, start:stop].T)
+            else:
+                block = self.matrix[start:stop]
+                block = scipy.sparse.csr_matrix(block) if scipy.sparse.issparse(block) else np.asarray(block)
+            yield start, stop, block
+
+    def survey(self):
+        """First pass: finite, non-negative, whole numbers or not; library size per
+        cell and total per gene. Sets ``scale`` or raises for scaled data."""
+        n_cells, n_genes = self.shape
+        cell_totals, gene_totals = np.zeros(n_cells), np.zeros(n_genes)
+        minimum, whole, bad = np.inf, True, 0
+        for start, stop, block in self.blocks():
+            values = block.data if scipy.sparse.issparse(block) else block.ravel()
+            finite = np.isfinite(values)
+            bad += int((~finite).sum())
+            if values.size:
+                minimum = min(minimum, float(values[finite].min()) if finite.any() else minimum)
+                whole = whole and bool(np.all(values[finite] == np.round(values[finite])))
+            rows = np.asarray(block.sum(axis=1)).ravel()
+            cols = np.asarray(block.sum(axis=0)).ravel()
+            if self.by_genes:
+                gene_totals[start:stop], cell_totals = rows, cell_totals + cols
+            else:
+                cell_totals[start:stop], gene_totals = rows, gene_totals + cols
+        if bad:
+            raise DataFileError(f"{self.source}: {bad} NaN or infinite values")
+        if minimum < 0:
+            raise DataFileError(
+                f"{self.source}: has negative values (minimum {minimum:.3g}): it looks like scaled (centred) data, "
+                "whose means and components do not say how much a gene is expressed; use use_raw=True (.raw) or "
+                "layer= a layer of counts or log-normalised values (CLI: --use-raw or --layer)")
+        if not np.isfinite(minimum) or not cell_totals.any():
+            raise DataFileError(f"{self.source}: every value is zero")
+        self.scale = "log" if (self.uns_log1p or not whole) else "counts"
+        self._library = cell_totals
+        self.gene_totals = gene_totals
+        self.notes.update({"matrix": self.source, "cells": n_cells, "genes": n_genes,
+                           "stored_values": int(self._n_stored()), "values": self.scale,
+                           "normalised": "library size to 10,000 per cell, then log1p" if self.scale == "counts"
+                           else "used as stored" + (" (uns['log1p'] is set)" if self.uns_log1p else "")})
+        return self
+
+    def log_blocks(self):
+        """Blocks of log-normalised values (counts are normalised on the fly; the
+        matrix itself is never modified)."""
+        if self.scale == "unknown":
+            self.survey()
+        scale = None
+        if self.scale == "counts":
+            library = self._library.copy()
+            library[library == 0] = 1.0
+            scale = (TARGET_SUM / library).astype(np.float32)
+        for start, stop, block in self.blocks():
+            if scale is None:
+                yield start, stop, block.astype(np.float32)
+            elif scipy.sparse.issparse(block):
+                per_value = scale[block.indices] if self.by_genes else np.repeat(scale[start:stop], np.diff(block.indptr))
+                data = np.log1p(block.data.astype(np.float32) * per_value)
+                yield start, stop, scipy.sparse.csr_matrix((data, block.indices, block.indptr), shape=block.shape)
+            else:
+                yield start, stop, np.log1p(block.astype(np.float32) * scale[start:stop, None])
+
+    def group_means(self, codes, n_groups):
+        """Mean log expression of every gene over the cells of each group (genes x
+        groups); ``codes`` gives each cell's group 0..n_groups-1."""
+        n_cells, n_genes = self.shape
+        codes = np.asarray(codes)
+        # Sums as a product with a groups x cells indicator, one block at a time, in
+        # a fixed order (deterministic), accumulated in float64.
+        indicator = scipy.sparse.csc_matrix((np.ones(n_cells), (codes, np.arange(n_cells))), shape=(n_groups, n_cells))
+        sums = np.zeros((n_genes, n_groups))
+        for start, stop, block in self.log_blocks():
+            if self.by_genes:
+                sums[start:stop] = (block @ indicator.T).toarray()
+            else:
+                part = indicator[:, start:stop] @ block
+                sums += (part.toarray() if scipy.sparse.issparse(part) else np.asarray(part)).T
+        counts = np.bincount(codes, minlength=n_groups)
+        return sums / np.maximum(counts, 1)[None, :]
+
+    def log_matrix(self):
+        """The whole log-normalised matrix in memory, sparse (CSR cells x genes) when
+        stored sparse: for PCA and clustering, which need every cell at once."""
+        parts = [block for _, _, block in self.log_blocks()]
+        if scipy.sparse.issparse(parts[0]):
+            stacked = scipy.sparse.vstack(parts, format="csr")
+            return stacked.T.tocsr() if self.by_genes else stacked
+        return np.vstack(parts)
+
+
+@contextmanager
+def open_cells(data, *, layer=None, use_raw=False, gene_symbols=None):
+    """Yield ``(CellMatrix, obs)`` for an ``.h5ad`` path or an AnnData object.
+
+    ``layer`` picks ``layers[layer]``, ``use_raw`` the ``.raw`` matrix (and its
+    ``.var``), else ``X``. ``gene_symbols`` is a ``.var`` column of gene names to use
+    instead of ``var_names`` (for example symbols beside Ensembl IDs).
+    """
+    if layer is not None and use_raw:
+        raise GRNInputError("give layer= or use_raw=True, not both")
+    if isinstance(data, (str, Path)):
+        import h5py
+
+        path = existing_file(data)
+        read_elem, sparse_dataset = _anndata_io()
+        try:
+            handle = h5py.File(path, "r")
+        except OSError as exc:
+            raise DataFileError(f"{path}: not a readable .h5ad (AnnData HDF5) file ({exc})") from None
+        with handle:
+            key = "raw/X" if use_raw else f"layers/{layer}" if layer is not None else "X"
+            if key not in handle:
+                raise DataFileError(f"{path}: has no {_describe(key)}; {_available(handle)}")
+            element = handle[key]
+            matrix = sparse_dataset(element) if isinstance(element, h5py.Group) else element
+            var = read_elem(handle["raw/var" if use_raw else "var"])
+            obs = read_elem(handle["obs"])
+            uns_log1p = "uns" in handle and "log1p" in handle["uns"] and key == "X"
+            yield _cell_matrix(matrix, obs, var, f"{path} ({_describe(key)})", uns_log1p, gene_symbols), obs
+        return
+    if not (hasattr(data, "obs") and hasattr(data, "var")):
+        raise GRNInputError(f"expected an AnnData or a path to an .h5ad file; got {type(data).__name__}")
+    if use_raw:
+        if data.raw is None:
+            raise GRNInputError(f"use_raw=True but the AnnData has no .raw; {_available_object(data)}")
+        matrix, var = data.raw.X, data.raw.var
+    elif layer is not None:
+        if layer not in data.layers:
+            raise GRNInputError(f"the AnnData has no layer {layer!r}; {_available_object(data)}")
+        matrix, var = data.layers[layer], data.var
+    else:
+        matrix, var = data.X, data.var
+    if matrix is None:
+        raise GRNInputError("the AnnData has no X matrix; pick a layer= or use_raw=True")
+    if scipy.sparse.issparse(matrix) and matrix.format not in ("csr", "csc"):
+        matrix = matrix.tocsr()
+    what = ".raw.X" if use_raw else f"layers[{layer!r}]" if layer is not None else "X"
+    uns_log1p = "log1p" in data.uns and what == "X"
+    yield _cell_matrix(matrix, data.obs, var, f"AnnData {what}", uns_log1p, gene_symbols), data.obs
+
+
+def _describe(key):
+    return {"X": "X", "raw/X": ".raw"}.get(key, f"layer {key.split('/', 1)[-1]!r}")
+
+
+def _available(handle):
+    layers = list(handle["layers"].keys()) if "layers" in handle else []
+    return f"layers: {layers or 'none'}; .raw: {'yes' if 'raw' in handle else 'no'}"
+
+
+def _available_object(adata):
+    return f"layers: {list(adata.layers.keys()) or 'none'}; .raw: {'yes' if adata.raw is not None else 'no'}"
+
+
+def _cell_matrix(matrix, obs, var, source, uns_log1p, gene_symbols):
+    if gene_symbols is not None:
+        if gene_symbols not in var.columns:
+            raise GRNInputError(f"{source}: no .var column {gene_symbols!r} for gene_symbols; "
+                                f".var has {list(var.columns)[:10]}")
+        names = var[gene_symbols]
+    else:
+        names = pd.Series(var.index, index=var.index)
+    names = names.astype(object).where(names.notna(), "").astype(str).str.strip()
+    cell_matrix = CellMatrix(matrix, pd.Index(obs.index.astype(str)), pd.Index(names.to_numpy()), source, uns_log1p)
+    if cell_matrix.shape != tuple(matrix.shape):
+        raise DataFileError(f"{source}: a {matrix.shape[0]} x {matrix.shape[1]} matrix for {len(obs)} cells and "
+                            f"{len(var)} genes")
+    return cell_matrix
+
+
+def cell_labels(cells, obs, groupby=None, cell_types=None):
+    """Labels of the cells from an ``.obs`` column (``groupby``) or from
+    ``cell_types`` matched by cell id, as (codes, names), or None without either."""
+    if groupby is not None and cell_types is not None:
+        raise GRNInputError("give groupby= (an .obs column) or cell_types=, not both")
+    if groupby is not None:
+        if groupby not in obs.columns:
+            raise GRNInputError(f"no .obs column {groupby!r} for groupby; .obs has {list(obs.columns)[:10]}")
+        labels = obs[groupby]
+        if labels.isna().any():
+            raise GRNInputError(f".obs column {groupby!r}: {int(labels.isna().sum())} cells have no label")
+        labels = pd.Series(labels.astype(str).to_numpy(), index=cells)
+    elif cell_types is not None:
+        labels = align_cell_types(cell_types, cells)
+    else:
+        return None
+    codes, names = pd.factorize(labels, sort=True)
+    return codes, pd.Index(names)
+
+
+def _unique_genes(cells, features):
+    """Drop genes without a name and keep the most expressed of duplicated names."""
+    names = cells.gene_ids
+    totals = cells.gene_totals
+    order = np.lexsort((np.arange(len(names)), -totals))  # most expressed first, then stored order
+    keep = np.zeros(len(names), dtype=bool)
+    keep[order[~pd.Index(names[order]).duplicated()]] = True
+    unnamed = names == ""
+    keep &= ~unnamed
+    duplicated = int((~keep & ~unnamed).sum())
+    cells.notes.update({"genes_without_a_name": int(unnamed.sum()), "duplicated_gene_names_dropped": duplicated})
+    if duplicated:
+        examples = pd.unique(names[~keep & ~unnamed])[:5].tolist()
+        warnings.warn(f"{cells.source}: {duplicated} genes share a name with a more expressed gene and are dropped "
+                      f"(e.g. {examples})", DuplicateGenesWarning, stacklevel=3)
+    return features.iloc[np.flatnonzero(keep)]
+
+
+def node_features(cells, features, labels=None, n_clusters=10, n_components=10, random_state=0):
+    """Per-gene features (genes x columns DataFrame indexed by gene name) from a
+    :class:`CellMatrix`: ``cell_type_means`` (needs labels), ``clusters`` (k-means
+    over the cells' principal components), ``pca`` (each gene's coordinates on the
+    top components) or ``expression`` (every cell; small data only)."""
+    cells.survey()
+    if features == "cell_type_means":
+        if labels is None:
+            raise GRNInputError("features='cell_type_means' needs cell types (groupby= or cell_types=); "
+                                "use 'clusters' without labels")
+        codes, names = labels
+        values, columns = cells.group_means(codes, len(names)), list(names)
+    elif features == "clusters":
+        values, columns = _cluster_means(cells, n_clusters, random_state)
+    elif features == "pca":
+        values, columns = _gene_components(cells, n_components, random_state)
+    elif features == "expression":
+        n_cells, n_genes = cells.shape
+        if n_cells * n_genes > DENSE_LIMIT:
+            raise GRNInputError(f"features='expression' makes a dense {n_genes} genes x {n_cells} cells matrix "
+                                f"({n_cells * n_genes * 4 / 2**30:.1f} GiB); use cell_type_means, clusters or pca")
+        matrix = cells.log_matrix()
+        values = (matrix.toarray() if scipy.sparse.issparse(matrix) else matrix).T
+        columns = list(cells.cells)
+    else:
+        raise GRNInputError(f"unknown features {features!r}; choose cell_type_means, clusters, pca or expression")
+    frame = pd.DataFrame(np.asarray(values, dtype=np.float32), index=cells.gene_ids, columns=columns)
+    return _unique_genes(cells, frame)
+
+
+def _cell_embedding(matrix, random_state, n_components=30):
+    from sklearn.decomposition import PCA
+
+    k = min(n_components, min(matrix.shape) - 1)
+    solver = "arpack" if scipy.sparse.issparse(matrix) else "full"
+    return PCA(n_components=k, svd_solver=solver, random_state=random_state).fit_transform(matrix)
+
+
+def _cluster_means(cells, n_clusters, random_state):
+    from sklearn.cluster import KMeans
+
+    matrix = cells.log_matrix()
+    if n_clusters > matrix.shape[0]:
+        raise GRNInputError(f"n_clusters={n_clusters} but only {matrix.shape[0]} cells")
+    codes = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state).fit_predict(
+        _cell_embedding(matrix, random_state))
+    in_memory = CellMatrix(matrix, cells.cells, cells.gene_ids, cells.source, scale="log")
+    return in_memory.group_means(codes, n_clusters), [f"cluster{c}" for c in range(n_clusters)]
+
+
+def _gene_components(cells, n_components, random_state):
+    """Each gene's coordinates on the top principal components of the genes x cells matrix."""
+    genes_by_cells = cells.log_matrix().T
+    coords = _cell_embedding(genes_by_cells, random_state, n_components)
+    return coords, [f"PC{i + 1}" for i in range(coords.shape[1])]
