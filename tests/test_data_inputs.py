@@ -41,11 +41,9 @@ def test_plain_labels_are_taken_in_cell_order_and_counted():
         align_cell_types(pd.Series(["A", None, "B", "B", "C", "C"], index=CELLS), CELLS)
 
 
-def test_anndata_or_arrays_passed_as_expression_get_a_clear_message():
-    anndata = pytest.importorskip("anndata")
+def test_arrays_passed_as_expression_get_a_clear_message():
+    """(An AnnData is read as from_anndata reads it: tests/test_single_cell.py.)"""
     edges = pd.DataFrame({"regulator": ["TF1"], "target": ["G1"]})
-    with pytest.raises(ValueError, match="expression is an AnnData .* GRNDataset.from_anndata"):
-        GRNDataset.from_expression(anndata.AnnData(EXPRESSION.T), edges)
     with pytest.raises(ValueError, match="genes x cells DataFrame indexed by gene name; got csr_matrix"):
         GRNDataset.from_expression(scipy.sparse.csr_matrix(EXPRESSION.to_numpy()), edges)
 

@@ -21,7 +21,16 @@ def download_file(url, path, *, known_hash=None, timeout=60.0, retries=2, what="
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    downloader = pooch.HTTPDownloader(timeout=timeout, progressbar=False)
+
+    def downloader(url, output_file, _pooch):
+        # pooch's own HTTPDownloader leaves the connection open when the server
+        # answers with an error; this one closes it in every case.
+        with requests.get(url, timeout=timeout, stream=True) as response:
+            response.raise_for_status()
+            with open(output_file, "wb") if isinstance(output_file, (str, Path)) else output_file as out:
+                for chunk in response.iter_content(chunk_size=1 << 20):
+                    out.write(chunk)
+
     failure = None
     for attempt in range(retries + 1):
         if attempt:
