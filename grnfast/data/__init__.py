@@ -1,5 +1,6 @@
 """Real and synthetic GRN inputs: expression, prior networks, benchmarks, node
 features, negative sampling and splits."""
+from .anndata_output import add_to_anndata
 from .beeline import available_benchmarks, fetch_beeline, load_beeline, load_published_split
 from .dataset import GRNDataset, X_y, node_features_from
 from .download import DownloadError
@@ -22,6 +23,7 @@ from .synthetic import make_synthetic_network
 from .task import PairTask
 
 __all__ = [
+    "add_to_anndata",
     "available_benchmarks", "fetch_beeline", "load_beeline", "load_published_split",
     "DataFileError", "DownloadError", "fetch_prior", "prior_cache", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "PairTask",
     "X_y", "align_cell_types", "cell_type_means", "cluster_means", "cold_start_split", "coverage_report",
