@@ -238,3 +238,20 @@ def test_labels_and_matrix_agree_on_cells(h5ad):
         codes, names = cell_labels(cells.cells, obs, "cell_type")
         assert list(names) == ["B cell", "T cell", "monocyte"] and len(codes) == N_CELLS
         assert node_features(cells, "cell_type_means", (codes, names)).shape == (N_GENES, 3)
+
+
+@pytest.mark.parametrize("storage", ["csr", "csc", "dense"])
+def test_read_expression_of_a_small_h5ad_is_dense_genes_by_cells(tmp_path, storage, monkeypatch):
+    from grnfast.data import DataFileError, read_expression
+
+    counts = counts_matrix()
+    matrix = {"csr": counts, "csc": scipy.sparse.csc_matrix(counts), "dense": counts.toarray()}[storage]
+    adata = anndata.AnnData(matrix, obs=pd.DataFrame(index=[f"c{i}" for i in range(N_CELLS)]),
+                            var=pd.DataFrame(index=SYMBOLS))
+    adata.write_h5ad(tmp_path / "small.h5ad")
+    frame = read_expression(tmp_path / "small.h5ad")
+    assert frame.shape == (N_GENES, N_CELLS) and list(frame.index) == SYMBOLS and frame.columns[0] == "c0"
+    np.testing.assert_array_equal(frame.to_numpy(), counts.toarray().T)
+    monkeypatch.setattr(single_cell, "DENSE_LIMIT", 10)
+    with pytest.raises(DataFileError, match="small.h5ad .* too large to read dense; use GRNDataset.from_anndata"):
+        read_expression(tmp_path / "small.h5ad")

@@ -10,28 +10,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse
 
 from ..errors import GRNInputError
 from .files import DataFileError, existing_file, read_table
 
 
 def read_expression(path):
-    """Read a genes x cells matrix: a DataFrame indexed by gene name (dense), or
-    for ``.h5ad`` files possibly sparse values in a DataFrame of the same shape."""
+    """Read a genes x cells matrix as a dense DataFrame indexed by gene name, values
+    as stored. An ``.h5ad`` file's ``X`` is transposed (small files only: for an
+    atlas use :meth:`GRNDataset.from_anndata`, which reads it sparse)."""
     path = existing_file(path)
     if path.suffix == ".h5ad":
-        try:
-            import anndata
-        except ImportError as exc:
-            raise ImportError("reading .h5ad needs anndata: pip install 'grnfast[anndata]'") from exc
-        try:
-            adata = anndata.read_h5ad(path)
-        except (OSError, KeyError) as exc:
-            raise DataFileError(f"{path}: not a readable .h5ad (AnnData HDF5) file ({type(exc).__name__}: {exc})") from None
-        values = adata.X.T
-        values = values.toarray() if scipy.sparse.issparse(values) else np.asarray(values)
-        frame = pd.DataFrame(values, index=adata.var_names.astype(str), columns=adata.obs_names.astype(str))
+        from .single_cell import genes_by_cells
+
+        frame = genes_by_cells(path)
     else:
         frame = read_table(path, index_col=0)
     return check_expression(frame, path)

@@ -258,6 +258,19 @@ def _cell_matrix(matrix, obs, var, source, uns_log1p, gene_symbols):
     return cell_matrix
 
 
+def genes_by_cells(path):
+    """The ``X`` of a small ``.h5ad`` file as a dense genes x cells DataFrame, values
+    as stored (what :func:`grnfast.data.read_expression` returns for CSV files)."""
+    with open_cells(path) as (cells, _):
+        n_cells, n_genes = cells.shape
+        if n_cells * n_genes > DENSE_LIMIT:
+            raise DataFileError(f"{cells.source}: {n_cells} cells x {n_genes} genes is too large to read dense; use "
+                                "GRNDataset.from_anndata, which reads it sparse and in blocks")
+        blocks = [block.toarray() if scipy.sparse.issparse(block) else block for _, _, block in cells.blocks()]
+        values = np.vstack(blocks) if not cells.by_genes else np.vstack(blocks).T
+        return pd.DataFrame(values.T, index=cells.gene_ids, columns=cells.cells)
+
+
 def cell_labels(cells, obs, groupby=None, cell_types=None):
     """Labels of the cells from an ``.obs`` column (``groupby``) or from
     ``cell_types`` matched by cell id, as (codes, names), or None without either."""
