@@ -267,8 +267,8 @@ def genes_by_cells(path):
             raise DataFileError(f"{cells.source}: {n_cells} cells x {n_genes} genes is too large to read dense; use "
                                 "GRNDataset.from_anndata, which reads it sparse and in blocks")
         blocks = [block.toarray() if scipy.sparse.issparse(block) else block for _, _, block in cells.blocks()]
-        values = np.vstack(blocks) if not cells.by_genes else np.vstack(blocks).T
-        return pd.DataFrame(values.T, index=cells.gene_ids, columns=cells.cells)
+        stacked = np.vstack(blocks)  # cells x genes, or genes x cells when stored CSC
+        return pd.DataFrame(stacked if cells.by_genes else stacked.T, index=cells.gene_ids, columns=cells.cells)
 
 
 def cell_labels(cells, obs, groupby=None, cell_types=None):
