@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -53,10 +52,20 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     infer = sub.add_parser("infer", help="train, evaluate and write a ranked network")
-    infer.add_argument("--expression", help="genes x cells matrix: CSV, TSV or .h5ad (default: synthetic data)")
-    infer.add_argument("--prior", help="prior network: TRRUST raw TSV or a DoRothEA/CollecTRI-style table")
+    infer.add_argument("--expression", help="genes x cells CSV or TSV, or an .h5ad (cells x genes, read sparse; "
+                                             "default: synthetic data)")
+    infer.add_argument("--prior", help="prior network: TRRUST raw TSV or a DoRothEA/CollecTRI-style table, or the "
+                                       "name trrust, dorothea or collectri (downloaded once, see --organism)")
+    infer.add_argument("--organism", default="human", help="organism of a --prior given by name (default human)")
     infer.add_argument("--edges", help="known edges: a table with regulator and target columns (e.g. Gene1,Gene2)")
-    infer.add_argument("--cell-types", help="CSV of cell, cell type (features = cell-type means)")
+    infer.add_argument("--cell-types", help="CSV of cell id, cell type, matched to the cells by id "
+                                            "(features = cell-type means)")
+    infer.add_argument("--layer", help=".h5ad: read this layer instead of X (e.g. counts)")
+    infer.add_argument("--use-raw", action="store_true", help=".h5ad: read .raw instead of X")
+    infer.add_argument("--groupby", help=".h5ad: the .obs column of cell types (features = cell-type means)")
+    infer.add_argument("--gene-symbols", help=".h5ad: the .var column of gene names to use instead of var_names")
+    infer.add_argument("--case-fold", action="store_true",
+                       help="match gene names ignoring case (e.g. a human prior on mouse genes: orthologs unchecked)")
     infer.add_argument("--features", choices=["cell_type_means", "clusters", "pca", "expression"], default=None,
                        help="node features from expression (default: cell-type means with --cell-types, else clusters)")
     infer.add_argument("--model", choices=model_choices, default="both",
@@ -109,27 +118,39 @@ def _say(args, *lines):
 # ---- infer ----------------------------------------------------------------------
 
 def _load_dataset(args):
-    from .data import GRNDataset, read_edges, read_expression, read_prior
+    from .data import GRNDataset, fetch_prior, read_cell_types, read_edges, read_expression, read_prior
+    from .data.prior_databases import PRIOR_NAMES
+    from .errors import GRNInputError
 
+    h5ad_options = {"layer": args.layer, "use_raw": args.use_raw, "groupby": args.groupby,
+                    "gene_symbols": args.gene_symbols}
     if args.expression is None:
         if args.prior or args.edges or args.cell_types:
-            raise ValueError("--prior, --edges and --cell-types need --expression")
+            raise GRNInputError("--prior, --edges and --cell-types need --expression")
         return GRNDataset.synthetic(random_state=args.seed)
     if (args.prior is None) == (args.edges is None):
-        raise ValueError("give exactly one of --prior or --edges with --expression")
-    expression = read_expression(args.expression)
-    edges = read_prior(args.prior) if args.prior else read_edges(args.edges)
-    cell_types = None
-    if args.cell_types:
-        table = pd.read_csv(args.cell_types, index_col=0)
-        if table.shape[1] < 1:
-            raise ValueError(f"{args.cell_types}: needs a cell column and a cell-type column")
-        cell_types = table.iloc[:, 0].astype(str)
+        raise GRNInputError("give exactly one of --prior or --edges with --expression")
+    h5ad = Path(args.expression).suffix == ".h5ad"
+    given = [f"--{k.replace('_', '-')}" for k, v in h5ad_options.items() if v]
+    if given and not h5ad:
+        raise GRNInputError(f"{', '.join(given)} apply to an .h5ad file; {args.expression} is not one")
+    if args.edges:
+        edges = read_edges(args.edges)
+    elif not Path(args.prior).exists() and args.prior.lower() in PRIOR_NAMES:
+        edges = fetch_prior(args.prior, args.organism)
+    else:
+        edges = read_prior(args.prior)
+    cell_types = read_cell_types(args.cell_types) if args.cell_types else None
+    options = {"cell_types": cell_types, "features": args.features, "name": Path(args.expression).name,
+               "case_fold": args.case_fold, "random_state": args.seed}
     try:
-        return GRNDataset.from_expression(expression, edges, cell_types=cell_types, features=args.features,
-                                          name=Path(args.expression).name, random_state=args.seed)
-    except ValueError as exc:
-        raise ValueError(f"{args.expression} with {args.prior or args.edges}: {exc}") from exc
+        if h5ad:
+            return GRNDataset.from_anndata(args.expression, edges, **h5ad_options, **options)
+        return GRNDataset.from_expression(read_expression(args.expression), edges, **options)
+    except GRNInputError as exc:
+        if args.expression in str(exc):
+            raise
+        raise GRNInputError(f"{args.expression} with {args.prior or args.edges}: {exc}") from exc
 
 
 def _models(choice):

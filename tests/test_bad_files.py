@@ -178,3 +178,31 @@ def test_real_files_still_load(shared_data, tmp_path):
     shutil.copy(source, tmp_path / source.name)
     frame = read_expression(tmp_path / source.name)
     assert isinstance(frame, pd.DataFrame) and frame.shape[1] == 421
+
+
+# The same bad files through the command line: one line on stderr naming the file
+# and the problem, exit code 2. (loader -> the option that reads that kind of file)
+GOOD_EXPRESSION = "gene,c1,c2,c3\n" + "".join(f"G{i},{i % 3},{(i * 7) % 5}.5,{i % 2}\n" for i in range(12))
+CLI_OPTIONS = {read_expression: "--expression", read_prior: "--prior", read_edges: "--edges",
+               read_cell_types: "--cell-types"}
+
+
+@pytest.mark.parametrize("name, filename, make, loader, error, problem",
+                         [c for c in CASES if c[3] in CLI_OPTIONS], ids=[c[0] for c in CASES if c[3] in CLI_OPTIONS])
+def test_bad_file_through_the_cli(tmp_path, capsys, name, filename, make, loader, error, problem):
+    from grnfast.cli import main
+
+    path = tmp_path / filename
+    if make is not None:
+        make(path)
+    argv = {"--expression": write(tmp_path / "good.csv", GOOD_EXPRESSION),
+            "--edges": write(tmp_path / "good_edges.csv", "source,target\nG0,G1\nG2,G3\n")}
+    option = CLI_OPTIONS[loader]
+    argv[option] = path
+    if option == "--prior":
+        del argv["--edges"]
+    args = ["infer", "--quiet"] + [str(x) for pair in argv.items() for x in pair]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("grnfast: error: "), err
+    assert str(path) in err and re.search(problem, err), err

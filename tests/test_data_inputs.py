@@ -126,3 +126,9 @@ def test_fetch_beeline_against_a_stalled_server(stalled_server, tmp_path, monkey
     with pytest.raises(DownloadError, match=r"127\.0\.0\.1.*main\.zip.*127\.0\.0\.1.*master\.zip.*by hand"):
         fetch_beeline(tmp_path, timeout=0.3, retries=0)
     assert isinstance(DownloadError("x"), ConnectionError)
+
+
+def test_more_clusters_than_cells_says_so():
+    edges = pd.DataFrame({"regulator": ["TF1"], "target": ["G1"]})
+    with pytest.raises(ValueError, match="n_clusters=10 clusters of cells, but the expression has 6 cells"):
+        GRNDataset.from_expression(EXPRESSION, edges)

@@ -129,6 +129,9 @@ def cluster_means(expression, n_clusters=10, random_state=0):
     from sklearn.decomposition import PCA
 
     cells = expression.T.to_numpy(dtype=np.float64)
+    if not 1 <= n_clusters <= len(cells):
+        raise GRNInputError(f"n_clusters={n_clusters} clusters of cells, but the expression has {len(cells)} cells; "
+                            "give cell types or fewer clusters")
     embedded = PCA(n_components=min(30, *cells.shape), random_state=random_state).fit_transform(cells)
     labels = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state).fit_predict(embedded)
     return cell_type_means(expression, pd.Series([f"cluster{c}" for c in labels], index=expression.columns))

@@ -71,6 +71,7 @@ for _organism, _taxon in TAXA.items():
     if _organism != "human":
         SOURCES[("collectri", _organism)] = PriorSource(OMNIPATH.format(taxon=_taxon) + "datasets=collectri",
                                                         f"collectri.{_organism}.tsv", _read_omnipath)
+PRIOR_NAMES = sorted({name for name, _ in SOURCES})
 
 
 def _sha256(path):

@@ -351,8 +351,9 @@ def _cluster_means(cells, n_clusters, random_state):
     from sklearn.cluster import KMeans
 
     matrix = cells.log_matrix()
-    if n_clusters > matrix.shape[0]:
-        raise GRNInputError(f"n_clusters={n_clusters} but only {matrix.shape[0]} cells")
+    if not 1 <= n_clusters <= matrix.shape[0]:
+        raise GRNInputError(f"n_clusters={n_clusters} clusters of cells, but {cells.source} has {matrix.shape[0]} "
+                            "cells; give cell types (groupby=) or fewer clusters")
     codes = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state).fit_predict(
         _cell_embedding(matrix, random_state))
     in_memory = CellMatrix(matrix, cells.cells, cells.gene_ids, cells.source, scale="log")
