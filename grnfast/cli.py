@@ -119,6 +119,7 @@ def _say(args, *lines):
 
 def _load_dataset(args):
     from .data import GRNDataset, fetch_prior, read_cell_types, read_edges, read_expression, read_prior
+    from .data.files import existing_file
     from .data.prior_databases import PRIOR_NAMES
     from .errors import GRNInputError
 
@@ -130,6 +131,9 @@ def _load_dataset(args):
         return GRNDataset.synthetic(random_state=args.seed)
     if (args.prior is None) == (args.edges is None):
         raise GRNInputError("give exactly one of --prior or --edges with --expression")
+    for path in (args.expression, args.edges, args.cell_types):  # every input file, before reading any
+        if path is not None:
+            existing_file(path)
     h5ad = Path(args.expression).suffix == ".h5ad"
     given = [f"--{k.replace('_', '-')}" for k, v in h5ad_options.items() if v]
     if given and not h5ad:
