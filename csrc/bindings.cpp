@@ -1,12 +1,18 @@
 // The only file that knows about Python: converts arrays, checks shapes, releases
 // the GIL around the engine, and turns Ctrl-C between batches into KeyboardInterrupt.
+// Engine exceptions become Python's: std::invalid_argument ValueError, std::out_of_range
+// IndexError, std::bad_alloc (and OutOfMemory, which names the size) MemoryError.
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
+#include "engine/fitted_network.hpp"
 #include "engine/trainer.hpp"
 
 namespace py = pybind11;
@@ -92,146 +98,75 @@ py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Arr
     return py::make_tuple(loss, grad, new_buffers, fgrad);
 }
 
-Array<float> predict(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
-                     const Array<float>& features, const IndexArray& pairs, int n_threads) {
-    auto net = make_network<float>(spec);
-    require_shape(params, {net->layout().n_params}, "params");
-    require_shape(buffers, {net->layout().n_buffers}, "buffers");
-    require_shape(pairs, {-1, 2}, "pairs");
-    const float* f = features_ptr(spec, features);
-    Array<float> logits(pairs.shape(0));
-    {
+// A fitted network for Python: holds the arrays it reads (so they live as long as it
+// does) and the engine's FittedNetwork, built once. Not picklable: the Python object
+// that owns it keeps the arrays and rebuilds it after unpickling.
+class PyFittedNetwork {
+   public:
+    PyFittedNetwork(const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features)
+        : params_(std::move(params)),
+          buffers_(std::move(buffers)),
+          features_(std::move(features)),
+          net_(spec, params_.data(), buffers_.data(), features_.data()) {
+        require_shape(params_, {net_.layout().n_params}, "params");
+        require_shape(buffers_, {net_.layout().n_buffers}, "buffers");
+        require_shape(features_, {spec.n_genes, spec.n_features}, "node_features");
+    }
+
+    Array<float> predict_logits(const IndexArray& pairs, int n_threads) const {
+        require_shape(pairs, {-1, 2}, "pairs");
+        Array<float> logits(pairs.shape(0));
         py::gil_scoped_release release;
-        predict_logits<float>(*net, params.data(), buffers.data(), f, pairs.data(), pairs.shape(0),
-                              logits.mutable_data(), n_threads);
+        net_.predict_logits(pairs.data(), pairs.shape(0), logits.mutable_data(), n_threads);
+        return logits;
     }
-    return logits;
-}
 
-Array<float> tower_outputs(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
-                           const Array<float>& features, const IndexArray& genes, int role, int n_threads) {
-    require(spec.kind == "two_tower", "tower outputs exist only for two-tower models");
-    require(role == 0 || role == 1, "role must be 0 (regulator) or 1 (target)");
-    TwoTower<float> net(spec);
-    require_shape(params, {net.layout().n_params}, "params");
-    require_shape(buffers, {net.layout().n_buffers}, "buffers");
-    require_shape(genes, {-1}, "genes");
-    const float* f = features_ptr(spec, features);
-    const index_t n = genes.shape(0), D = net.output_dim();
-    for (index_t i = 0; i < n; ++i)
-        if (genes.data()[i] < 0 || genes.data()[i] >= spec.n_genes)
-            throw std::out_of_range("gene index " + std::to_string(genes.data()[i]) + " outside [0, " +
-                                    std::to_string(spec.n_genes) + ")");
-    Array<float> out({n, D});
-    {
+    // {layer name: (n x width)} for every layer, evaluation mode.
+    py::dict layer_outputs(const IndexArray& pairs, int n_threads) const {
+        require_shape(pairs, {-1, 2}, "pairs");
+        const index_t n = pairs.shape(0);
+        py::dict result;
+        std::vector<float*> outs;
+        for (const auto& [name, width] : net_.layers()) {
+            Array<float> a({n, width});
+            outs.push_back(a.mutable_data());
+            result[py::str(name)] = a;
+        }
         py::gil_scoped_release release;
-        net.tower_outputs(role, params.data(), buffers.data(), f, genes.data(), n, out.mutable_data(), n_threads);
+        net_.layer_outputs(pairs.data(), n, outs.data(), n_threads);
+        return result;
     }
-    return out;
-}
 
-// Every layer's output for each pair, evaluation mode: {layer name: (n x width)}.
-// What effective-rank and pruning analyses read.
-py::dict layer_outputs(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
-                       const Array<float>& features, const IndexArray& pairs, int n_threads) {
-    auto net = make_network<float>(spec);
-    require_shape(params, {net->layout().n_params}, "params");
-    require_shape(buffers, {net->layout().n_buffers}, "buffers");
-    require_shape(pairs, {-1, 2}, "pairs");
-    const float* f = features_ptr(spec, features);
-    const index_t n = pairs.shape(0);
-    check_pairs(pairs.data(), n, spec.n_genes);
-    constexpr index_t kChunk = 2048;
-    const index_t chunk = std::min(kChunk, std::max<index_t>(n, 1));
-    net->reserve(chunk);
-    std::vector<std::string> names;
-    std::vector<Array<float>> arrays;
-    std::vector<index_t> ids(static_cast<size_t>(2 * chunk));
-    std::vector<float> logits(static_cast<size_t>(chunk));
-    for (index_t start = 0; start < n; start += chunk) {
-        const index_t b = std::min(chunk, n - start);
-        for (index_t r = 0; r < b; ++r) {
-            ids[static_cast<size_t>(r)] = pairs.data()[2 * (start + r)];
-            ids[static_cast<size_t>(b + r)] = pairs.data()[2 * (start + r) + 1];
-        }
-        {
-            py::gil_scoped_release release;
-            net->forward(params.data(), const_cast<float*>(buffers.data()), f, ids.data(), ids.data() + b, b, false,
-                         {}, logits.data(), n_threads);
-        }
-        const auto outs = net->layer_outputs();
-        if (start == 0)
-            for (const auto& o : outs) {
-                names.push_back(o.first);
-                arrays.emplace_back(std::vector<py::ssize_t>{n, o.second.second});
-            }
-        for (size_t k = 0; k < outs.size(); ++k) {
-            const index_t w = outs[k].second.second;
-            std::copy(outs[k].second.first, outs[k].second.first + b * w, arrays[k].mutable_data() + start * w);
-        }
+    Array<float> tower_outputs(const IndexArray& genes, int role, int n_threads) const {
+        require_shape(genes, {-1}, "genes");
+        Array<float> out({genes.shape(0), net_.output_dim()});
+        py::gil_scoped_release release;
+        net_.tower_outputs(role, genes.data(), genes.shape(0), out.mutable_data(), n_threads);
+        return out;
     }
-    py::dict result;
-    for (size_t k = 0; k < names.size(); ++k) result[py::str(names[k])] = arrays[k];
-    return result;
-}
 
-// Two-tower logits of every row of U (regulator-tower outputs) against every row
-// of V (target-tower outputs): (n_u x n_v), one matrix product. Genome-wide scoring
-// computes V once and calls this per block of regulators.
-Array<float> tower_scores(const ModelSpec& spec, const Array<float>& u, const Array<float>& v, int n_threads) {
-    require(spec.kind == "two_tower", "tower scores exist only for two-tower models");
-    require_shape(u, {-1, -1}, "regulator tower outputs");
-    require_shape(v, {-1, u.shape(1)}, "target tower outputs");
-    const index_t n_u = u.shape(0), n_v = v.shape(0), D = u.shape(1);
-    Array<float> out({n_u, n_v});
-    py::gil_scoped_release release;
-    // Unit rows for cosine scores; the temperature goes into the regulator side.
-    std::vector<float> U(u.data(), u.data() + n_u * D), V;
-    const auto unit_rows = [D](float* M, index_t rows) {
-        for (index_t r = 0; r < rows; ++r) {
-            float ss = 0;
-            for (index_t j = 0; j < D; ++j) ss += M[r * D + j] * M[r * D + j];
-            const float inv = 1.0f / std::sqrt(ss + 1e-12f);
-            for (index_t j = 0; j < D; ++j) M[r * D + j] *= inv;
-        }
-    };
-    if (spec.cosine) {
-        V.assign(v.data(), v.data() + n_v * D);
-        unit_rows(U.data(), n_u);
-        unit_rows(V.data(), n_v);
+    Array<float> tower_scores(const Array<float>& u, const Array<float>& v, int n_threads) const {
+        require_shape(u, {-1, net_.output_dim()}, "regulator tower outputs");
+        require_shape(v, {-1, net_.output_dim()}, "target tower outputs");
+        Array<float> out({u.shape(0), v.shape(0)});
+        py::gil_scoped_release release;
+        net_.tower_scores(u.data(), u.shape(0), v.data(), v.shape(0), out.mutable_data(), n_threads);
+        return out;
     }
-    const float inv_t = float(1.0 / spec.temperature);
-    for (float& x : U) x *= inv_t;
-    gemm<float>(n_u, n_v, D, {U.data(), D, 1}, {spec.cosine ? V.data() : v.data(), 1, D}, out.mutable_data(), n_v,
-                false, n_threads);
-    return out;
-}
 
-// Cross-encoder logits of every regulator x target pair (evaluation mode), as an
-// (n_reg x n_tgt) matrix, from the split first layer (see CrossEncoder::score_grid).
-// Two-tower models score with tower_outputs once per gene and tower_scores.
-Array<float> score_grid(const ModelSpec& spec, const Array<float>& params, const Array<float>& buffers,
-                        const Array<float>& features, const IndexArray& regs, const IndexArray& tgts, int n_threads) {
-    require(spec.kind == "cross_encoder", "score_grid is for cross-encoders; two-tower models use tower_outputs "
-                                          "and tower_scores");
-    require_shape(regs, {-1}, "regulators");
-    require_shape(tgts, {-1}, "targets");
-    for (const IndexArray* ids : {&regs, &tgts})
-        for (index_t i = 0; i < ids->shape(0); ++i)
-            if (ids->data()[i] < 0 || ids->data()[i] >= spec.n_genes)
-                throw std::out_of_range("gene index " + std::to_string(ids->data()[i]) + " outside [0, " +
-                                        std::to_string(spec.n_genes) + ")");
-    const index_t n_reg = regs.shape(0), n_tgt = tgts.shape(0);
-    Array<float> out({n_reg, n_tgt});
-    CrossEncoder<float> net(spec);
-    require_shape(params, {net.layout().n_params}, "params");
-    require_shape(buffers, {net.layout().n_buffers}, "buffers");
-    const float* f = features_ptr(spec, features);
-    py::gil_scoped_release release;
-    net.score_grid(params.data(), buffers.data(), f, regs.data(), n_reg, tgts.data(), n_tgt, out.mutable_data(),
-                   n_threads);
-    return out;
-}
+    Array<float> score_grid(const IndexArray& regs, const IndexArray& tgts, int n_threads) const {
+        require_shape(regs, {-1}, "regulators");
+        require_shape(tgts, {-1}, "targets");
+        Array<float> out({regs.shape(0), tgts.shape(0)});
+        py::gil_scoped_release release;
+        net_.score_grid(regs.data(), regs.shape(0), tgts.data(), tgts.shape(0), out.mutable_data(), n_threads);
+        return out;
+    }
+
+   private:
+    Array<float> params_, buffers_, features_;
+    FittedNetwork<float> net_;
+};
 
 class PyTrainer {
    public:
@@ -256,9 +191,9 @@ class PyTrainer {
         Array<float> logits(pairs.shape(0));
         {
             py::gil_scoped_release release;
-            grnfast::predict_logits<float>(trainer_.network(), trainer_.params().data(),
-                                           trainer_.buffers().data(), f, pairs.data(), pairs.shape(0),
-                                           logits.mutable_data(), n_threads_);
+            check_pairs(pairs.data(), pairs.shape(0), trainer_.network().spec().n_genes);
+            trainer_.network().predict(trainer_.params().data(), trainer_.buffers().data(), f, pairs.data(),
+                                       pairs.shape(0), logits.mutable_data(), n_threads_);
         }
         return logits;
     }
@@ -271,8 +206,15 @@ class PyTrainer {
         const index_t n = pairs.shape(0);
         require_shape(y, {n}, "y");
         if (weights) require_shape(*weights, {n}, "sample weights");
-        // Runs with the GIL held, between batches only: lets Ctrl-C stop training.
-        std::function<bool()> interrupted = [] {
+        // Between batches, at most every 100 ms, asks Python for pending signals, so
+        // Ctrl-C stops training. Not every batch: taking the GIL back waits for the
+        // interpreter's switch interval (5 ms) whenever another Python thread is busy,
+        // longer than a batch takes.
+        auto last_check = std::chrono::steady_clock::now();
+        std::function<bool()> interrupted = [&last_check] {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_check < std::chrono::milliseconds(100)) return false;
+            last_check = now;
             py::gil_scoped_acquire acquire;
             return PyErr_CheckSignals() != 0;
         };
@@ -406,6 +348,45 @@ Array<std::uint8_t> dropout_mask_py(std::uint64_t seed, std::uint64_t epoch, std
     return out;
 }
 
+// Throws `error` ("value": std::invalid_argument, "memory": std::bad_alloc) from a
+// worker thread (not the calling one) inside one kind of parallel region: the test
+// that every region hands the exception to the caller. Returns how many pieces of
+// work ran when nothing was thrown (no worker thread: no OpenMP, or one thread).
+int throw_in_parallel(const std::string& region, const std::string& error, int n_threads) {
+    require(error == "value" || error == "memory", "error must be 'value' or 'memory'");
+    const auto on_worker = [&] {
+#ifdef _OPENMP
+        if (omp_get_thread_num() == 0) return;
+#else
+        return;
+#endif
+        if (error == "value") throw std::invalid_argument("thrown on a worker thread");
+        throw std::bad_alloc();
+    };
+    std::atomic<int> ran{0};
+    py::gil_scoped_release release;
+    if (region == "parallel_for") {
+        parallel_for(n_threads, 64, 1e9, [&](index_t) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));  // every thread gets blocks
+            on_worker();
+            ++ran;
+        });
+    } else if (region == "parallel_tasks") {
+        parallel_tasks(n_threads, 64, [] { return 0; }, [&](int&, index_t) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+            on_worker();
+            ++ran;
+        });
+    } else if (region == "parallel_tasks_state") {
+        parallel_tasks(n_threads, 64, [&] { on_worker(); return 0; }, [&](int&, index_t) { ++ran; });
+    } else if (region == "run_side_by_side") {
+        run_side_by_side(n_threads, [&](int) { on_worker(); ++ran; }, [&](int) { on_worker(); ++ran; });
+    } else {
+        throw std::invalid_argument("unknown region '" + region + "'");
+    }
+    return ran;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -456,17 +437,68 @@ PYBIND11_MODULE(_core, m) {
     m.def("loss_and_grad", &loss_and_grad<float>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
           py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1);
-    m.def("predict_logits", &predict, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
-          py::arg("pairs"), py::arg("n_threads") = 1);
-    m.def("tower_outputs", &tower_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
-          py::arg("genes"), py::arg("role"), py::arg("n_threads") = 1);
+    py::class_<PyFittedNetwork>(m, "FittedNetwork",
+                                "A fitted network built once from its spec, weights, running statistics and node "
+                                "features; every scoring call reads them. Not picklable (rebuild it from the arrays).")
+        .def(py::init<const ModelSpec&, Array<float>, Array<float>, Array<float>>(), py::arg("spec"),
+             py::arg("params"), py::arg("buffers"), py::arg("features"))
+        .def("predict_logits", &PyFittedNetwork::predict_logits, py::arg("pairs"), py::arg("n_threads") = 1)
+        .def("layer_outputs", &PyFittedNetwork::layer_outputs, py::arg("pairs"), py::arg("n_threads") = 1,
+             "Every layer's output for each pair, evaluation mode: {layer name: (n, width)}.")
+        .def("tower_outputs", &PyFittedNetwork::tower_outputs, py::arg("genes"), py::arg("role"),
+             py::arg("n_threads") = 1, "Two-tower: tower outputs of genes, role 0 regulator, 1 target.")
+        .def("tower_scores", &PyFittedNetwork::tower_scores, py::arg("regulator_outputs"),
+             py::arg("target_outputs"), py::arg("n_threads") = 1,
+             "Two-tower logits of every regulator-tower row against every target-tower row.")
+        .def("score_grid", &PyFittedNetwork::score_grid, py::arg("regulators"), py::arg("targets"),
+             py::arg("n_threads") = 1, "Cross-encoder logits of every regulator x target pair.");
 
-    m.def("layer_outputs", &layer_outputs, py::arg("spec"), py::arg("params"), py::arg("buffers"),
-          py::arg("features"), py::arg("pairs"), py::arg("n_threads") = 1);
-    m.def("tower_scores", &tower_scores, py::arg("spec"), py::arg("regulator_outputs"), py::arg("target_outputs"),
-          py::arg("n_threads") = 1, "Two-tower logits of every regulator-tower row against every target-tower row.");
-    m.def("score_grid", &score_grid, py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
-          py::arg("regulators"), py::arg("targets"), py::arg("n_threads") = 1);
+    // One-call forms (each builds the network), for callers that have not moved to FittedNetwork.
+    m.def(
+        "predict_logits",
+        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
+           const IndexArray& pairs, int n_threads) {
+            return PyFittedNetwork(spec, params, buffers, features).predict_logits(pairs, n_threads);
+        },
+        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("pairs"),
+        py::arg("n_threads") = 1);
+    m.def(
+        "tower_outputs",
+        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
+           const IndexArray& genes, int role, int n_threads) {
+            return PyFittedNetwork(spec, params, buffers, features).tower_outputs(genes, role, n_threads);
+        },
+        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("genes"),
+        py::arg("role"), py::arg("n_threads") = 1);
+    m.def(
+        "layer_outputs",
+        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
+           const IndexArray& pairs, int n_threads) {
+            return PyFittedNetwork(spec, params, buffers, features).layer_outputs(pairs, n_threads);
+        },
+        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("pairs"),
+        py::arg("n_threads") = 1);
+    m.def(
+        "tower_scores",
+        [](const ModelSpec& spec, const Array<float>& u, const Array<float>& v, int n_threads) {
+            require(spec.kind == "two_tower", "tower scores exist only for two-tower models");
+            const TwoTower<float> net(spec);
+            require_shape(u, {-1, net.output_dim()}, "regulator tower outputs");
+            require_shape(v, {-1, net.output_dim()}, "target tower outputs");
+            Array<float> out({u.shape(0), v.shape(0)});
+            py::gil_scoped_release release;
+            net.score_outputs(u.data(), u.shape(0), v.data(), v.shape(0), out.mutable_data(), n_threads);
+            return out;
+        },
+        py::arg("spec"), py::arg("regulator_outputs"), py::arg("target_outputs"), py::arg("n_threads") = 1);
+    m.def(
+        "score_grid",
+        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
+           const IndexArray& regs, const IndexArray& tgts, int n_threads) {
+            return PyFittedNetwork(spec, params, buffers, features).score_grid(regs, tgts, n_threads);
+        },
+        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("regulators"),
+        py::arg("targets"), py::arg("n_threads") = 1);
 
     py::class_<PyTrainer>(m, "Trainer")
         .def(py::init<const ModelSpec&, const AdamConfig&, index_t, int>(), py::arg("spec"), py::arg("adam"),
@@ -496,6 +528,7 @@ PYBIND11_MODULE(_core, m) {
     t.def("adam_step", &adam_step_py<float>, py::arg("w").noconvert(), py::arg("g"), py::arg("m"), py::arg("v"),
           py::arg("step"), py::arg("config"));
     t.def("embedding_grad", &embedding_grad_py, py::arg("ids"), py::arg("contributions"), py::arg("n_threads") = 1);
+    t.def("throw_in_parallel", &throw_in_parallel, py::arg("region"), py::arg("error"), py::arg("n_threads") = 2);
     t.def("dropout_mask", &dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("stream"), py::arg("samples"),
           py::arg("width"), py::arg("p"));
 }

@@ -169,14 +169,26 @@ def check_binary_labels(y, n_pairs):
     return classes, (y == classes[1]).astype(np.float32)
 
 
-def effective_threads(n_jobs):
-    """OpenMP threads for ``n_jobs``: None means OMP_NUM_THREADS if set, else every core."""
+def usable_cores():
+    """How many CPUs this process may run on (its affinity mask where the OS has one)."""
     import os
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def effective_threads(n_jobs):
+    """OpenMP threads for ``n_jobs``: None means OMP_NUM_THREADS if set, else every
+    usable core; negative counts from the cores (-1: all). Never more than the
+    usable cores: more threads would only wait on each other (and n_jobs=1000 would
+    start 1000 threads)."""
+    import os
+
+    cores = usable_cores()
     if n_jobs is None:
         env = os.environ.get("OMP_NUM_THREADS", "")
-        return max(1, int(env)) if env.isdigit() else cores
-    if not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        threads = max(1, int(env)) if env.isdigit() else cores
+    elif not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a non-zero integer or None; got {n_jobs!r}")
-    return int(n_jobs) if n_jobs > 0 else max(1, cores + 1 + int(n_jobs))
+    else:
+        threads = int(n_jobs) if n_jobs > 0 else max(1, cores + 1 + int(n_jobs))
+    return min(threads, cores)

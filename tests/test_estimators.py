@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
+import grnfast.genes
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
 
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
@@ -51,7 +52,8 @@ def test_learns_far_above_chance(model, data):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_bit_identical_for_any_thread_count_and_repeat_fits(model, data):
+def test_bit_identical_for_any_thread_count_and_repeat_fits(model, data, monkeypatch):
+    monkeypatch.setattr(grnfast.genes, "usable_cores", lambda: 4)  # n_jobs=3 runs 3 threads on any machine
     features, pairs, y = data
     fits = [model(node_features=features, n_jobs=n, **{**FAST, "max_iter": 3}).fit(pairs[:1500], y[:1500])
             for n in (1, 2, 3, 2)]
@@ -70,7 +72,9 @@ NESTED_THREADS_SCRIPT = """
 import numpy as np, sys
 sys.path.insert(0, {tests!r})
 from test_estimators import FAST, modular_network
+import grnfast.genes
 from grnfast import TwoTowerClassifier
+grnfast.genes.usable_cores = lambda: 4  # n_jobs=4 runs 4 threads on any machine
 features, pairs, y = modular_network()
 fits = [TwoTowerClassifier(node_features=features, n_jobs=n, **{{**FAST, "max_iter": 2}}).fit(pairs[:1500], y[:1500])
         for n in (1, 4)]

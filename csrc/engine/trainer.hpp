@@ -1,33 +1,17 @@
-// Training and inference over a whole data set: epochs of shuffled mini-batches,
-// loss, backward, per-gene embedding gradients, and the fused clip + Adam step.
+// Training over a whole data set: epochs of shuffled mini-batches, loss, backward,
+// per-gene embedding gradients, and the fused clip + Adam step.
 #pragma once
 #include <functional>
 #include <memory>
 #include <stdexcept>
 
-#include "models/cross_encoder.hpp"
+#include "engine/networks.hpp"
 #include "kernels/embedding.hpp"
 #include "kernels/loss.hpp"
 #include "kernels/optimizer.hpp"
 #include "kernels/random.hpp"
-#include "models/two_tower.hpp"
 
 namespace grnfast {
-
-template <class T>
-std::unique_ptr<Network<T>> make_network(const ModelSpec& spec) {
-    spec.validate();
-    if (spec.kind == "two_tower") return std::make_unique<TwoTower<T>>(spec);
-    return std::make_unique<CrossEncoder<T>>(spec);
-}
-
-// Pairs are (n x 2) row-major gene indices; every one is checked before use.
-inline void check_pairs(const index_t* pairs, index_t n, index_t n_genes) {
-    for (index_t i = 0; i < 2 * n; ++i)
-        if (pairs[i] < 0 || pairs[i] >= n_genes)
-            throw std::out_of_range("pair " + std::to_string(i / 2) + " has gene index " + std::to_string(pairs[i]) +
-                                    ", outside [0, " + std::to_string(n_genes) + ")");
-}
 
 // The scratch space of one batch, allocated once for the largest batch.
 template <class T>
@@ -38,12 +22,13 @@ struct BatchScratch {
     EmbeddingGradPlan plan;
 
     void reserve(index_t max_batch, index_t emb_dim, index_t n_features) {
-        ids.resize(static_cast<size_t>(2 * max_batch));
-        sample_ids.resize(static_cast<size_t>(max_batch));
-        for (auto* v : {&y, &weights, &logits, &dlogits}) v->resize(static_cast<size_t>(max_batch));
-        emb_rows.resize(static_cast<size_t>(2 * max_batch * emb_dim));
-        emb_grad_rows.resize(emb_rows.size());
-        feat_rows.resize(static_cast<size_t>(2 * max_batch * n_features));
+        const char* what = "a batch's scratch space";
+        grow_to(ids, 2 * max_batch, what);
+        grow_to(sample_ids, max_batch, what);
+        for (auto* v : {&y, &weights, &logits, &dlogits}) grow_to(*v, max_batch, what);
+        grow_to(emb_rows, 2 * max_batch * emb_dim, "a batch's embedding gradients");
+        grow_to(emb_grad_rows, 2 * max_batch * emb_dim, "a batch's embedding gradients");
+        grow_to(feat_rows, 2 * max_batch * n_features, what);
     }
     void load(const index_t* pairs, const T* labels, const T* sample_weights, const index_t* rows, index_t batch) {
         for (index_t r = 0; r < batch; ++r) {
@@ -99,14 +84,6 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
     return loss;
 }
 
-// Logits in evaluation mode (each model scores in chunks, so memory stays bounded).
-template <class T>
-void predict_logits(Network<T>& net, const T* params, const T* buffers, const T* features, const index_t* pairs,
-                    index_t n, T* logits, int n_threads) {
-    check_pairs(pairs, n, net.spec().n_genes);
-    net.predict(params, buffers, features, pairs, n, logits, n_threads);
-}
-
 // Owns the parameters, running statistics and Adam state while a model trains.
 template <class T>
 class Trainer {
@@ -116,20 +93,17 @@ class Trainer {
         require(batch_size >= 2, "batch_size must be at least 2 (batch norm needs two samples)");
         require(adam.learning_rate > 0, "learning_rate_init must be positive");
         const Layout& L = net_->layout();
-        params_.assign(static_cast<size_t>(L.n_params), T(0));
+        for (auto* v : {&params_, &m_, &v_}) resize_buffer(*v, L.n_params, "the parameters and Adam's moments");
         // Training writes only the gradient after the embedding table (the table's
         // gradient travels as rows, scratch_.emb_rows): that part is allocated for the
         // layout's offsets but left unwritten, so its pages are never touched (20 MB
         // of resident memory at the published size).
+        check_allocation(L.n_params, sizeof(T), "the gradient");
         grads_.reset(new T[params_.size()]);
         std::fill(grads_.get() + net_->embedding_size(), grads_.get() + params_.size(), T(0));
-        m_.assign(params_.size(), T(0));
-        v_.assign(params_.size(), T(0));
-        buffers_.assign(static_cast<size_t>(L.n_buffers), T(0));
-        slot_of_.assign(static_cast<size_t>(spec.n_genes), -1);
-        // A final batch of one sample joins the batch before it, so allow one extra.
-        net_->reserve(batch_size + 1);
-        scratch_.reserve(batch_size + 1, spec.use_embeddings ? spec.embedding_dim : 0, 0);
+        resize_buffer(buffers_, L.n_buffers, "the running statistics");
+        resize_buffer(slot_of_, spec.n_genes, "a slot per gene");
+        std::fill(slot_of_.begin(), slot_of_.end(), index_t(-1));
     }
 
     const Network<T>& network() const { return *net_; }
@@ -146,6 +120,10 @@ class Trainer {
                        std::uint64_t seed, std::uint64_t epoch, const std::function<bool()>& interrupted) {
         require(n >= 2, "training needs at least 2 samples");
         check_pairs(pairs, n, net_->spec().n_genes);
+        // Work buffers for the largest batch of this data set: batch_size pairs, one
+        // more when a final batch of one sample joins the batch before it, and never
+        // more than n (a batch_size beyond the data set costs nothing).
+        reserve(std::min(n, batch_size_ + 1));
         epoch_permutation(seed, epoch, n, order_);
         index_t n_batches = ceil_div(n, batch_size_);
         if (n % batch_size_ == 1 && n_batches > 1) --n_batches;
@@ -161,6 +139,14 @@ class Trainer {
     }
 
    private:
+    void reserve(index_t max_batch) {
+        if (max_batch <= reserved_) return;
+        const ModelSpec& spec = net_->spec();
+        net_->reserve(max_batch);
+        scratch_.reserve(max_batch, spec.use_embeddings ? spec.embedding_dim : 0, 0);
+        reserved_ = max_batch;
+    }
+
     double step(const T* features, const index_t* pairs, const T* labels, const T* sample_weights, const index_t* rows,
                 index_t batch, std::uint64_t seed, std::uint64_t epoch) {
         const ModelSpec& spec = net_->spec();
@@ -199,6 +185,7 @@ class Trainer {
     std::unique_ptr<T[]> grads_;  // the layout's length; the embedding part unused
     std::vector<index_t> slot_of_, order_;
     BatchScratch<T> scratch_;
+    index_t reserved_ = 0;  // the batch size the work buffers hold
     std::int64_t step_ = 0;
 };
 

@@ -53,7 +53,10 @@ struct BatchGenes {
 
     // ids[r * stride] is pair r's gene (stride 2 reads one column of (n x 2) pairs).
     void build(const index_t* ids, index_t batch, index_t n_genes, index_t stride = 1) {
-        if (slot.size() != static_cast<size_t>(n_genes)) slot.assign(static_cast<size_t>(n_genes), -1);
+        if (slot.size() != static_cast<size_t>(n_genes)) {
+            resize_buffer(slot, n_genes, "a slot per gene");
+            std::fill(slot.begin(), slot.end(), index_t(-1));
+        }
         genes.clear();
         first_pair.clear();
         position.resize(static_cast<size_t>(batch));

@@ -293,13 +293,18 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
     if (threads > 1 && all_panels >= threads) {
         // Each thread its own columns: it sets their bias, packs its part of B and
         // computes, with no waiting on the others until the end.
+        FirstException error;
 #pragma omp parallel num_threads(threads)
         {
-            const index_t t = omp_get_thread_num();
-            const index_t j0 = t * all_panels / threads * nr, j1 = std::min(N, (t + 1) * all_panels / threads * nr);
-            gemm<T>(M, j1 - j0, K, A, {B.data + j0 * B.cs, B.rs, B.cs}, C + j0, ldc, accumulate, 1,
-                    bias ? bias + j0 : nullptr);
+            // the team may be smaller than asked: thread t of n takes the t-th share
+            const index_t t = omp_get_thread_num(), n = omp_get_num_threads();
+            const index_t j0 = t * all_panels / n * nr, j1 = std::min(N, (t + 1) * all_panels / n * nr);
+            error.run([&] {
+                gemm<T>(M, j1 - j0, K, A, {B.data + j0 * B.cs, B.rs, B.cs}, C + j0, ldc, accumulate, 1,
+                        bias ? bias + j0 : nullptr);
+            });
         }
+        error.rethrow();
         return;
     }
 #endif
@@ -320,6 +325,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
         const index_t nc = std::min(NC, N - jc);
         const index_t n_panels = ceil_div(nc, nr);
         T* bp = grow_to(packed_b, n_panels * nr * K);  // depth block pc starts at pc * n_panels * nr
+        FirstException error;
 #pragma omp parallel num_threads(threads) if (threads > 1)
         {
 #pragma omp for schedule(static)
@@ -329,7 +335,7 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                 pack_b_panel(B, jc + q * nr, nc - q * nr, pc, kc, nr, bp + pc * n_panels * nr + q * nr * kc);
             }
 #pragma omp for schedule(dynamic, 1)
-            for (index_t task = 0; task < row_tasks; ++task) {
+            for (index_t task = 0; task < row_tasks; ++task) error.run([&] {
                 thread_local std::vector<T> packed_a;
                 const index_t p0 = task * m_panels / row_tasks, p1 = (task + 1) * m_panels / row_tasks;
                 const index_t i0 = p0 * mr, mc = std::min(M, p1 * mr) - i0;
@@ -355,8 +361,9 @@ void gemm(index_t M, index_t N, index_t K, MatView<T> A, MatView<T> B, T* C, ind
                         }
                     }
                 }
-            }
+            });
         }
+        error.rethrow();
     }
 }
 

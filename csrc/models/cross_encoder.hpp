@@ -111,35 +111,30 @@ class CrossEncoder : public Network<T> {
         });
     }
 
-    std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const override {
-        std::vector<std::pair<std::string, std::pair<const T*, index_t>>> out;
-        const auto layers = head_.layer_outputs();
-        for (size_t l = 0; l < layers.size(); ++l) out.push_back({"head." + std::to_string(l), layers[l]});
+    std::vector<std::pair<std::string, index_t>> layers() const override {
+        std::vector<std::pair<std::string, index_t>> out;
+        const auto outputs = head_.layer_outputs();
+        for (size_t l = 0; l < outputs.size(); ++l) out.push_back({"head." + std::to_string(l), outputs[l].second});
         return out;
     }
 
-    // Logits of n pairs: each role's parts for its distinct genes of the call, then
-    // chunks of pairs handed to the threads as they come free, each thread running a
-    // chunk through the first layer and the later layers alone (no waiting on the
-    // other between layers).
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
-                 int n_threads) override {
-        BatchGenes regs, tgts;
-        regs.build(pairs, n, spec_.n_genes, 2);
-        tgts.build(pairs + 1, n, spec_.n_genes, 2);
-        const std::vector<T> part_reg = parts(reg_, params, features, regs.genes.data(), regs.size(), n_threads);
-        const std::vector<T> part_tgt = parts(tgt_, params, features, tgts.genes.data(), tgts.size(), n_threads);
-        const index_t chunk = this->scoring_chunk(n, n_threads);
-        parallel_tasks(
-            n_threads, ceil_div(n, chunk), [&] { return workspace(chunk, spec_.product_block() ? chunk : 0); },
-            [&](ScoringWorkspace& w, index_t task) {
-                const index_t start = task * chunk, c = std::min(chunk, n - start);
-                first_layer(params, c, regs.position.data() + start, part_reg.data(), tgts.position.data() + start,
-                            part_tgt.data(), pairs + 2 * start, pairs + 2 * start + 1, 2, w.product.data(),
-                            w.head.first_preactivation(), 1);
-                const T* out = w.head.forward_from_first_preactivation(params, buffers, c, 1);
-                std::copy(out, out + c, logits + start);
-            });
+                 int n_threads) const override {
+        pair_chunks(params, buffers, features, pairs, n, n_threads, [&](const MLP<T>& head, index_t start, index_t c) {
+            const T* out = head.layer_outputs().back().first;
+            std::copy(out, out + c, logits + start);
+        });
+    }
+
+    void layer_outputs(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
+                       T* const* outs, int n_threads) const override {
+        pair_chunks(params, buffers, features, pairs, n, n_threads, [&](const MLP<T>& head, index_t start, index_t c) {
+            const auto layers = head.layer_outputs();
+            for (size_t l = 0; l < layers.size(); ++l) {
+                const auto [rows, width] = layers[l];
+                std::copy(rows, rows + c * width, outs[l] + start * width);
+            }
+        });
     }
 
     // Logits of every (regulator, target) pair of two gene lists, evaluation mode,
@@ -148,7 +143,7 @@ class CrossEncoder : public Network<T> {
     // r with every target is one matrix product, (e_r * e_t) W_prod = e_t (diag(e_r)
     // W_prod), instead of a product row per pair.
     void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
-                    const index_t* tgts, index_t n_tgt, T* out, int n_threads) {
+                    const index_t* tgts, index_t n_tgt, T* out, int n_threads) const {
         const index_t H = head_.first_width(), E = spec_.embedding_dim;
         const T* W = params + head_.first_weight();
         const std::vector<T> part_reg = parts(reg_, params, features, regs, n_reg, n_threads);
@@ -156,7 +151,7 @@ class CrossEncoder : public Network<T> {
         const bool has_product = spec_.product_block();
         std::vector<T> emb_tgt;
         if (has_product) {
-            emb_tgt.resize(static_cast<size_t>(n_tgt * E));
+            resize_buffer(emb_tgt, n_tgt * E, "the targets' embeddings");
             embedding_gather(n_tgt, E, params, tgts, emb_tgt.data(), E, n_threads);
         }
         const index_t chunk = std::min(this->scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
@@ -183,6 +178,32 @@ class CrossEncoder : public Network<T> {
     }
 
    private:
+    // n pairs through the head in evaluation mode: each role's parts for its distinct
+    // genes of the call, then chunks of pairs handed to the threads as they come free,
+    // each thread running a chunk through the first layer and the later layers alone
+    // (no waiting on the other between layers) with its own copy of the head's
+    // buffers; done(head copy, start, count) then reads the chunk's layer outputs.
+    template <class Done>
+    void pair_chunks(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
+                     int n_threads, Done&& done) const {
+        BatchGenes regs, tgts;
+        regs.build(pairs, n, spec_.n_genes, 2);
+        tgts.build(pairs + 1, n, spec_.n_genes, 2);
+        const std::vector<T> part_reg = parts(reg_, params, features, regs.genes.data(), regs.size(), n_threads);
+        const std::vector<T> part_tgt = parts(tgt_, params, features, tgts.genes.data(), tgts.size(), n_threads);
+        const index_t chunk = this->scoring_chunk(n, n_threads);
+        parallel_tasks(
+            n_threads, ceil_div(n, chunk), [&] { return workspace(chunk, spec_.product_block() ? chunk : 0); },
+            [&](ScoringWorkspace& w, index_t task) {
+                const index_t start = task * chunk, c = std::min(chunk, n - start);
+                first_layer(params, c, regs.position.data() + start, part_reg.data(), tgts.position.data() + start,
+                            part_tgt.data(), pairs + 2 * start, pairs + 2 * start + 1, 2, w.product.data(),
+                            w.head.first_preactivation(), 1);
+                w.head.forward_from_first_preactivation(params, buffers, c, 1);
+                done(w.head, start, c);
+            });
+    }
+
     // The first layer's pre-activation of c pairs into z (c x H): for pair r, bias +
     // row reg_pos[r] of reg_parts + row tgt_pos[r] of tgt_parts, plus the product
     // block (e_reg * e_tgt) W_prod when the model has one and the pairs' genes are
@@ -208,7 +229,8 @@ class CrossEncoder : public Network<T> {
     // One role's parts for a list of genes (n x H).
     std::vector<T> parts(const GeneLayer<T>& role, const T* params, const T* features, const index_t* genes, index_t n,
                          int n_threads) const {
-        std::vector<T> out(static_cast<size_t>(n * head_.first_width())), rows;
+        std::vector<T> out, rows;
+        resize_buffer(out, n * head_.first_width(), "the first layer's per-gene parts");
         role.parts(params, features, genes, n, out.data(), rows, n_threads);
         return out;
     }

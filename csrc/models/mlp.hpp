@@ -52,10 +52,11 @@ class MLP {
     void reserve(index_t max_batch) {
         for (Layer& L : layers_) {
             const index_t n = max_batch * L.out;
-            for (auto* v : {&L.z, &L.d}) grow_to(*v, n);
+            const char* what = "the layers' work buffers for a batch";
+            for (auto* v : {&L.z, &L.d}) grow_to(*v, n, what);
             if (L.activated) {
-                for (auto* v : {&L.a, &L.x_hat, &L.gate}) grow_to(*v, n);
-                for (auto* v : {&L.mean, &L.invstd}) grow_to(*v, L.out);
+                for (auto* v : {&L.a, &L.x_hat, &L.gate}) grow_to(*v, n, what);
+                for (auto* v : {&L.mean, &L.invstd}) grow_to(*v, L.out, what);
             }
         }
     }
@@ -147,11 +148,12 @@ class MLP {
             Layer L;
             L.in = o.in, L.out = o.out, L.w = o.w, L.b = o.b, L.gamma = o.gamma, L.beta = o.beta;
             L.running_mean = o.running_mean, L.running_var = o.running_var, L.activated = o.activated;
-            L.z.resize(static_cast<size_t>(max_batch * L.out));
+            const char* what = "a scoring thread's layer outputs";
+            resize_buffer(L.z, max_batch * L.out, what);
             if (L.activated) {
-                L.a.resize(L.z.size());
-                L.mean.resize(static_cast<size_t>(L.out));
-                L.invstd.resize(static_cast<size_t>(L.out));
+                resize_buffer(L.a, max_batch * L.out, what);
+                resize_buffer(L.mean, L.out, what);
+                resize_buffer(L.invstd, L.out, what);
             }
             layers_.push_back(std::move(L));
         }

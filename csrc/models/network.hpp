@@ -34,13 +34,19 @@ class Network {
     virtual void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                           int n_threads) = 0;
 
-    // Every layer's output (evaluation mode, after a forward call), by layer name.
-    virtual std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const = 0;
-
-    // Logits of n pairs in evaluation mode. Models override this with ways that
-    // compute per-gene work once per distinct gene instead of once per pair.
+    // Logits of n pairs in evaluation mode, with per-gene work once per distinct gene
+    // of the call. Const: scoring keeps its work buffers per call and per thread, so
+    // calls may run at the same time.
     virtual void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
-                         T* logits, int n_threads) = 0;
+                         T* logits, int n_threads) const = 0;
+
+    // Every layer's name and width, in the order layer_outputs writes them.
+    virtual std::vector<std::pair<std::string, index_t>> layers() const = 0;
+
+    // Every layer's output for n pairs in evaluation mode (what effective-rank and
+    // pruning analyses read): outs[k] is (n x width of layer k).
+    virtual void layer_outputs(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
+                               T* const* outs, int n_threads) const = 0;
 
    protected:
     // Rows per scoring task: up to 2048, and small enough that every thread gets

@@ -34,46 +34,78 @@ class TwoTower : public Network<T> {
     }
 
     // Tower outputs (n x output_dim, into out) for a list of genes, role 0: regulator
-    // tower, 1: target tower, in evaluation mode: what scoring computes once per
-    // gene. Chunks of genes go to the threads as they come free, each thread with
-    // its own copy of the tower's evaluation buffers.
+    // tower, 1: target tower, in evaluation mode: what scoring computes once per gene.
     void tower_outputs(int role, const T* params, const T* buffers, const T* features, const index_t* genes,
                        index_t n, T* out, int n_threads) const {
-        const MLP<T>& tower = role == 0 ? regulator_ : target_;
-        const GeneLayer<T>& first = role == 0 ? regulator_genes_ : target_genes_;
-        const index_t chunk = this->scoring_chunk(n, n_threads), D = output_dim();
-        struct Workspace {
-            MLP<T> tower;
-            std::vector<T> rows;
-        };
-        parallel_tasks(
-            n_threads, ceil_div(n, chunk), [&] { return Workspace{tower.evaluation_copy(chunk), {}}; },
-            [&](Workspace& w, index_t task) {
-                const index_t start = task * chunk, b = std::min(chunk, n - start);
-                first.parts(params, features, genes + start, b, w.tower.first_preactivation(), w.rows, 1);
-                const T* t = w.tower.forward_from_first_preactivation(params, buffers, b, 1);
-                std::copy(t, t + b * D, out + start * D);
-            });
+        const index_t D = output_dim();
+        tower_chunks(role, params, buffers, features, genes, 1, n, n_threads,
+                     [&](const MLP<T>& tower, index_t start, index_t count) {
+                         const T* t = tower.layer_outputs().back().first;
+                         std::copy(t, t + count * D, out + start * D);
+                     });
     }
 
-    std::vector<std::pair<std::string, std::pair<const T*, index_t>>> layer_outputs() const override {
-        std::vector<std::pair<std::string, std::pair<const T*, index_t>>> out;
-        const auto reg = regulator_.layer_outputs(), tgt = target_.layer_outputs();
-        for (size_t l = 0; l < reg.size(); ++l) out.push_back({"regulator_tower." + std::to_string(l), reg[l]});
-        for (size_t l = 0; l < tgt.size(); ++l) out.push_back({"target_tower." + std::to_string(l), tgt[l]});
+    // Logits of every row of U (n_u regulator-tower outputs) against every row of V
+    // (n_v target-tower outputs), (n_u x n_v), as one matrix product: how a genome
+    // is scored once the tower outputs are known.
+    void score_outputs(const T* u, index_t n_u, const T* v, index_t n_v, T* out, int n_threads) const {
+        const index_t D = output_dim();
+        // Unit rows for cosine scores; the temperature goes into the regulator side.
+        std::vector<T> U(u, u + n_u * D), V;
+        const auto unit_rows = [D](T* M, index_t rows) {
+            for (index_t r = 0; r < rows; ++r) {
+                T ss = 0;
+                for (index_t j = 0; j < D; ++j) ss += M[r * D + j] * M[r * D + j];
+                const T inv = T(1) / std::sqrt(ss + T(1e-12));
+                for (index_t j = 0; j < D; ++j) M[r * D + j] *= inv;
+            }
+        };
+        if (spec_.cosine) {
+            V.assign(v, v + n_v * D);
+            unit_rows(U.data(), n_u);
+            unit_rows(V.data(), n_v);
+        }
+        const T inv_t = T(1.0 / spec_.temperature);
+        for (T& x : U) x *= inv_t;
+        gemm<T>(n_u, n_v, D, {U.data(), D, 1}, {spec_.cosine ? V.data() : v, 1, D}, out, n_v, false, n_threads);
+    }
+
+    std::vector<std::pair<std::string, index_t>> layers() const override {
+        std::vector<std::pair<std::string, index_t>> out;
+        for (const auto& [tower, name] : {std::pair{&regulator_, "regulator_tower."}, {&target_, "target_tower."}}) {
+            const auto outputs = tower->layer_outputs();
+            for (size_t l = 0; l < outputs.size(); ++l) out.push_back({name + std::to_string(l), outputs[l].second});
+        }
         return out;
+    }
+
+    // Each pair's regulator through the regulator tower, its target through the target
+    // tower, every layer's output kept: outs[l] for the regulator tower's layer l,
+    // outs[L + l] for the target tower's (L layers per tower).
+    void layer_outputs(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
+                       T* const* outs, int n_threads) const override {
+        const size_t L = regulator_.layer_outputs().size();
+        for (int role = 0; role < 2; ++role)
+            tower_chunks(role, params, buffers, features, pairs + role, 2, n, n_threads,
+                         [&](const MLP<T>& tower, index_t start, index_t count) {
+                             const auto layers = tower.layer_outputs();
+                             for (size_t l = 0; l < L; ++l) {
+                                 const auto [rows, width] = layers[l];
+                                 std::copy(rows, rows + count * width, outs[role * L + l] + start * width);
+                             }
+                         });
     }
 
     // Tower outputs once per distinct gene of each role, then one score per pair.
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
-                 int n_threads) override {
+                 int n_threads) const override {
         BatchGenes genes[2];
         std::vector<T> outputs[2];
         const index_t D = output_dim();
         for (int role = 0; role < 2; ++role) {
             genes[role].build(pairs + role, n, spec_.n_genes, 2);
             const index_t m = genes[role].size();
-            outputs[role].resize(static_cast<size_t>(m * D));
+            resize_buffer(outputs[role], m * D, "the tower outputs");
             tower_outputs(role, params, buffers, features, genes[role].genes.data(), m, outputs[role].data(),
                           n_threads);
         }
@@ -164,6 +196,37 @@ class TwoTower : public Network<T> {
     }
 
    private:
+    // Runs a role's genes (genes[i * stride], i < n) through its tower in evaluation
+    // mode, in chunks handed to the threads as they come free, each thread with its
+    // own copy of the tower's buffers; done(tower copy, start, count) then reads the
+    // chunk's layer outputs.
+    template <class Done>
+    void tower_chunks(int role, const T* params, const T* buffers, const T* features, const index_t* genes,
+                      index_t stride, index_t n, int n_threads, Done&& done) const {
+        const MLP<T>& tower = role == 0 ? regulator_ : target_;
+        const GeneLayer<T>& first = role == 0 ? regulator_genes_ : target_genes_;
+        const index_t chunk = this->scoring_chunk(n, n_threads);
+        struct Workspace {
+            MLP<T> tower;
+            std::vector<T> rows;
+            std::vector<index_t> ids;
+        };
+        parallel_tasks(
+            n_threads, ceil_div(n, chunk), [&] { return Workspace{tower.evaluation_copy(chunk), {}, {}}; },
+            [&](Workspace& w, index_t task) {
+                const index_t start = task * chunk, count = std::min(chunk, n - start);
+                const index_t* ids = genes + start;
+                if (stride != 1) {
+                    index_t* list = grow_to(w.ids, count);
+                    for (index_t i = 0; i < count; ++i) list[i] = genes[(start + i) * stride];
+                    ids = list;
+                }
+                first.parts(params, features, ids, count, w.tower.first_preactivation(), w.rows, 1);
+                w.tower.forward_from_first_preactivation(params, buffers, count, 1);
+                done(w.tower, start, count);
+            });
+    }
+
     // The first layer once per distinct gene of the batch (a prior's regulators recur),
     // copied to each pair's row; batch norm and the later layers per pair. When every
     // pair has its own gene, the layer writes the pairs' rows directly.
