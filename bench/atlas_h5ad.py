@@ -12,7 +12,11 @@ fresh process each:
   gene_symbols="symbol")``: raw counts read in blocks, normalised, averaged per
   cell type, matched to a prior of 2,000 edges;
 - ``anndata whole``: the reference, ``anndata.read_h5ad(path)`` (the sparse
-  matrix in memory), then the same normalisation and means with scipy.
+  matrix in memory), then the same normalisation and means with scipy;
+- ``grnfast infer`` (with ``--infer``): the whole command, ``grnfast infer
+  --expression PATH --edges PRIOR --groupby cell_type --gene-symbols symbol
+  --model cross-encoder --top-k 100``: loading, training with early stopping,
+  the report and the ranked network.
 
 Each reports the resident set after its imports, the high-water mark (VmHWM) and
 the seconds for loading + aggregation. The file stays for later runs (delete it
@@ -95,9 +99,23 @@ def measure(method, path, n_genes):
     from grnfast.data import GRNDataset, single_cell  # noqa: F401
 
     prior = prior_for(n_genes)
+    if method == "infer":
+        from grnfast import _core  # noqa: F401 (the engine counts with the imports)
+        from grnfast.cli import main as cli
+
+        prior_path = path.with_suffix(".prior.csv")
+        prior.to_csv(prior_path, index=False)
     baseline = status_bytes("VmRSS")
     start = time.perf_counter()
-    if method == "grnfast":
+    if method == "infer":
+        out = path.with_suffix(".infer")
+        code = cli(["infer", "--expression", str(path), "--edges", str(prior_path), "--groupby", "cell_type",
+                    "--gene-symbols", "symbol", "--model", "cross-encoder", "--top-k", "100", "--quiet",
+                    "--output", str(out)])
+        if code != 0:
+            raise SystemExit(f"grnfast infer exited with {code}")
+        means = np.zeros(1)
+    elif method == "grnfast":
         ds = GRNDataset.from_anndata(path, prior, groupby="cell_type", gene_symbols="symbol")
         means = ds.node_features.to_numpy()
     else:
@@ -127,7 +145,8 @@ def main():
     parser.add_argument("--density", type=float, default=0.05)
     parser.add_argument("--types", type=int, default=20)
     parser.add_argument("--path", default="/tmp/grnfast_atlas.h5ad")
-    parser.add_argument("--measure", choices=["grnfast", "anndata"], help=argparse.SUPPRESS)
+    parser.add_argument("--infer", action="store_true", help="also measure the whole grnfast infer command")
+    parser.add_argument("--measure", choices=["grnfast", "anndata", "infer"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = Path(args.path)
     if args.measure:
@@ -144,14 +163,17 @@ def main():
         sparse_bytes = nnz * (f["X/data"].dtype.itemsize + f["X/indices"].dtype.itemsize) + (n_cells + 1) * 8
     print(f"{n_cells} cells x {n_genes} genes, {nnz} stored values ({nnz / n_cells / n_genes:.1%}), "
           f"sparse matrix {sparse_bytes / 2**20:.0f} MiB; {os.cpu_count()} cores")
-    results = [run(method, path, n_genes) for method in ("grnfast", "anndata")]
-    print("| method | load + aggregate | RSS after imports | peak RSS | peak - imports | peak / sparse size |")
+    methods = ("grnfast", "anndata", "infer") if args.infer else ("grnfast", "anndata")
+    results = [run(method, path, n_genes) for method in methods]
+    print("| method | time | RSS after imports | peak RSS | peak - imports | peak / sparse size |")
     print("|---|---|---|---|---|---|")
+    names = {"grnfast": "grnfast from_anndata (blocks)", "anndata": "anndata.read_h5ad + scipy (whole)",
+             "infer": "grnfast infer (load, train, rank)"}
     for r in results:
-        name = "grnfast from_anndata (blocks)" if r["method"] == "grnfast" else "anndata.read_h5ad + scipy (whole)"
+        name = names[r["method"]]
         print(f"| {name} | {r['seconds']:.1f} s | {r['baseline'] / 2**20:.0f} MiB | {r['peak'] / 2**20:.0f} MiB | "
               f"{(r['peak'] - r['baseline']) / 2**20:.0f} MiB | {r['peak'] / sparse_bytes:.2f} |")
-    ours, whole = results
+    ours, whole = results[:2]
     print(f"grnfast / whole: time {ours['seconds'] / whole['seconds']:.2f}x, peak RSS {ours['peak'] / whole['peak']:.2f}x;"
           f" same means: {np.isclose(ours['checksum'], whole['checksum'], rtol=1e-4)}")
 
