@@ -255,3 +255,17 @@ def test_read_expression_of_a_small_h5ad_is_dense_genes_by_cells(tmp_path, stora
     monkeypatch.setattr(single_cell, "DENSE_LIMIT", 10)
     with pytest.raises(DataFileError, match="small.h5ad .* too large to read dense; use GRNDataset.from_anndata"):
         read_expression(tmp_path / "small.h5ad")
+
+
+def test_a_backed_anndata_is_read_in_blocks_too(h5ad):
+    from_path = GRNDataset.from_anndata(h5ad, PRIOR, layer="counts", groupby="cell_type", gene_symbols="symbol")
+    adata = atlas_like()
+    adata.X = adata.layers["counts"]
+    del adata.uns["log1p"]
+    adata.write_h5ad(h5ad.with_name("counts_in_x.h5ad"))
+    backed = anndata.read_h5ad(h5ad.with_name("counts_in_x.h5ad"), backed="r")
+    try:
+        ds = GRNDataset.from_anndata(backed, PRIOR, groupby="cell_type", gene_symbols="symbol")
+    finally:
+        backed.file.close()
+    np.testing.assert_allclose(ds.node_features.to_numpy(), from_path.node_features.to_numpy(), rtol=1e-6)
