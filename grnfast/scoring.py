@@ -16,30 +16,9 @@ from scipy.special import expit, logit
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from .genes import check_in_range, effective_threads, names_to_indices
+from .genes import GeneTable, effective_threads
 
 EDGE_COLUMNS = ["Gene1", "Gene2", "EdgeWeight"]
-
-
-def _gene_indices(model, genes, what):
-    """Indices of `genes` (names or ints) in the model's gene table; all genes if None."""
-    if genes is None:
-        return np.arange(model.n_genes_, dtype=np.int64)
-    values = np.asarray(list(genes))
-    if values.ndim != 1 or len(values) == 0:
-        raise ValueError(f"{what} must be a non-empty list of gene names or indices")
-    if values.dtype == object or values.dtype.kind in "US":
-        if model.genes_ is None:
-            raise ValueError(f"{what} are gene names but the model was fitted on indices without names")
-        return names_to_indices(values.astype(str).astype(object).reshape(-1, 1), model.genes_).ravel()
-    indices = values.astype(np.int64)
-    if (indices < 0).any():
-        raise IndexError(f"{what} contain a negative gene index")
-    return check_in_range(indices.reshape(-1, 1), model.n_genes_).ravel()
-
-
-def _names(model, indices):
-    return model.genes_[indices] if model.genes_ is not None else indices
 
 
 def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
@@ -56,8 +35,9 @@ def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
         return
     check_is_fitted(model, "params_")
     model._check_fitted_gene_table()
-    regs = _gene_indices(model, regulators, "regulators")
-    tgts = _gene_indices(model, targets, "targets")
+    table = GeneTable(model.genes_, model.n_genes_)
+    regs = table.gene_rows(regulators, "regulators")
+    tgts = table.gene_rows(targets, "targets")
     spec = model._make_spec(model.spec_)
     n_threads = effective_threads(model.n_jobs)
     state = (spec, model.params_, model.buffers_, model.node_features_)
@@ -116,8 +96,8 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
     order = np.lexsort((tgt, reg, -weight.astype(np.float64)))
     return pd.DataFrame(
         {
-            "Gene1": _names(model, reg[order]),
-            "Gene2": _names(model, tgt[order]),
+            "Gene1": GeneTable(model.genes_, model.n_genes_).labels(reg[order]),
+            "Gene2": GeneTable(model.genes_, model.n_genes_).labels(tgt[order]),
             "EdgeWeight": weight[order].astype(np.float64),
         }
     )

@@ -22,8 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ..genes import check_binary_labels, check_node_features
-from ._pairs import fit_pairs, resolve_pairs
+from ..genes import GeneTable, check_binary_labels, check_node_features
 from .structural import degree_counts
 
 
@@ -37,7 +36,7 @@ class _PairBaseline(ClassifierMixin, BaseEstimator):
     """
 
     def _gene_table(self):
-        return check_node_features(self.node_features)
+        return GeneTable.from_node_features(self.node_features)
 
     def fit(self, X, y):
         """Fit on labelled (regulator, target) pairs.
@@ -53,8 +52,8 @@ class _PairBaseline(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        names, features = self._gene_table()
-        pairs, self.genes_, self.n_genes_ = fit_pairs(X, names, None if features is None else features.shape[0])
+        table, pairs = self._gene_table().fit(X)
+        self.genes_, self.n_genes_, features = table.names, table.n_genes, table.features
         self.classes_, y01 = check_binary_labels(y, pairs.shape[0])
         is_edge = y01 == 1
         self.n_features_in_ = 2  # a regulator and a target
@@ -63,7 +62,7 @@ class _PairBaseline(ClassifierMixin, BaseEstimator):
 
     def _pairs(self, X):
         check_is_fitted(self)
-        return resolve_pairs(X, self.genes_, self.n_genes_)
+        return GeneTable(self.genes_, self.n_genes_).rows(X)
 
     def decision_function(self, X):
         """Pair scores; larger means more likely an edge, positive means predicted edge.
@@ -222,7 +221,7 @@ class CorrelationBaseline(_PairBaseline):
         table = self.node_features if self.node_features is not None else self.expression
         if table is None:
             raise ValueError("CorrelationBaseline needs profiles: pass node_features or expression")
-        return check_node_features(table, "node_features" if self.node_features is not None else "expression")
+        return GeneTable.from_node_features(table, "node_features" if self.node_features is not None else "expression")
 
     def _profiles(self, features):
         if self.node_features is None or self.expression is None:

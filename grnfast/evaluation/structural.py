@@ -11,8 +11,7 @@ the pairs and labels they are given.
 import numpy as np
 import pandas as pd
 
-from ..genes import check_binary_labels, check_node_features
-from ._pairs import fit_pairs
+from ..genes import GeneTable, check_binary_labels, check_node_features
 
 DEGREE_COLUMNS = ("out_degree", "in_degree")
 
@@ -74,7 +73,7 @@ def degree_features(train_pairs, train_labels, genes, *, log=False, normalize=Fa
         to be joined onto ``node_features``.
     """
     index, names, n_genes = _gene_index(genes)
-    pairs, _, _ = fit_pairs(train_pairs, names, n_genes)
+    pairs = GeneTable(names, n_genes).rows(train_pairs, "train_pairs")
     _, y01 = check_binary_labels(train_labels, pairs.shape[0])
     degrees = np.column_stack(degree_counts(pairs[y01 == 1], n_genes)).astype(np.float64)
     if log:

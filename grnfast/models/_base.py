@@ -15,14 +15,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__
-from ..genes import (
-    check_binary_labels,
-    check_in_range,
-    check_node_features,
-    effective_threads,
-    names_to_indices,
-    pairs_as_names_or_indices,
-)
+from ..genes import GeneTable, check_binary_labels, effective_threads
 from ._parameters import initial_parameters, named_views
 from ._split import stratified_validation_split
 
@@ -112,35 +105,12 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
     # ---- inputs ------------------------------------------------------------------
 
     def _gene_table(self):
-        """Gene names (or None) and node-feature matrix (or None) of the parameter."""
-        return check_node_features(self.node_features)
-
-    def _fit_pairs(self, X, names, features):
-        """Pairs as indices plus the fitted gene table: (pairs, gene_names, n_genes)."""
-        kind, pairs = pairs_as_names_or_indices(X)
-        if features is not None:
-            n_genes = features.shape[0]
-            if kind == "names":
-                if names is None:
-                    raise ValueError(
-                        "X holds gene names but node_features is an array without names; pass node_features "
-                        "as a DataFrame indexed by gene name, or X as integer indices"
-                    )
-                return names_to_indices(pairs, names), names, n_genes
-            return check_in_range(pairs, n_genes), names, n_genes
-        if kind == "names":
-            genes = np.unique(pairs).astype(object)
-            return names_to_indices(pairs, genes), genes, len(genes)
-        return pairs, None, int(pairs.max()) + 1
+        """The gene table of the ``node_features`` parameter (empty without)."""
+        return GeneTable.from_node_features(self.node_features)
 
     def _pairs(self, X):
         """Pairs of a fitted model's gene table as (n, 2) int64 indices."""
-        kind, pairs = pairs_as_names_or_indices(X)
-        if kind == "names":
-            if self.genes_ is None:
-                raise ValueError("X holds gene names but the model was fitted on integer indices without gene names")
-            return names_to_indices(pairs, self.genes_)
-        return check_in_range(pairs, self.n_genes_)
+        return GeneTable(self.genes_, self.n_genes_).rows(X)
 
     def _standardise(self, features, n_genes):
         """Per-column z-scores of the node features the model uses (float32)."""
@@ -176,8 +146,8 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         self
         """
         self._check_params()
-        names, features = self._gene_table()
-        pairs, genes, n_genes = self._fit_pairs(X, names, features)
+        table, pairs = self._gene_table().fit(X)
+        genes, n_genes, features = table.names, table.n_genes, table.features
         classes, y01 = check_binary_labels(y, pairs.shape[0])
         feature_mean, feature_scale, node_features = self._standardise(features, n_genes)
 
@@ -185,7 +155,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         if eval_set is not None:
             if len(eval_set) != 2:
                 raise ValueError("eval_set must be a tuple (X_val, y_val)")
-            val_pairs, val_y = self._validation_from(eval_set, genes, n_genes, classes)
+            val_pairs, val_y = self._validation_from(eval_set, table, classes)
             train_pairs, train_y, train_rows = pairs, y01, np.arange(len(y01))
         elif self.early_stopping:
             train_rows, val_rows = stratified_validation_split(y01, self.validation_fraction, rng)
@@ -271,15 +241,9 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         self.validation_scores_ = val_scores if val_pairs is not None else None
         return self
 
-    def _validation_from(self, eval_set, genes, n_genes, classes):
+    def _validation_from(self, eval_set, table, classes):
         X_val, y_val = eval_set
-        kind, pairs = pairs_as_names_or_indices(X_val)
-        if kind == "names":
-            if genes is None:
-                raise ValueError("eval_set X holds gene names but the training X used integer indices")
-            pairs = names_to_indices(pairs, genes)
-        else:
-            check_in_range(pairs, n_genes)
+        pairs = table.rows(X_val, "eval_set X")
         val_classes, y01 = check_binary_labels(y_val, pairs.shape[0])
         if not np.array_equal(val_classes, classes):
             raise ValueError(f"eval_set labels {val_classes.tolist()} differ from the training labels {classes.tolist()}")
@@ -289,7 +253,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
 
     def _check_fitted_gene_table(self):
         check_is_fitted(self, "params_")
-        names, features = self._gene_table()
+        features = self._gene_table().features
         if features is None:
             return
         n_used = features.shape[1] if self.spec_["use_expression"] else 0
@@ -328,7 +292,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         before fitting it.
         """
         self._check_params()
-        _, features = self._gene_table()
+        features = self._gene_table().features
         if n_genes is None:
             if features is None:
                 raise ValueError("pass n_genes, or set node_features so the gene table is known")
