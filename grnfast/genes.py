@@ -38,6 +38,8 @@ def check_node_features(node_features, name="node_features"):
     if node_features is None:
         return None, None
     names = None
+    if scipy.sparse.issparse(node_features):
+        raise GRNInputError(f"{name} is a sparse matrix; pass a dense array or DataFrame of shape (n_genes, n_features)")
     if isinstance(node_features, pd.DataFrame):
         if node_features.index.has_duplicates:
             dup = node_features.index[node_features.index.duplicated()].unique()[:5].tolist()

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, GRNInputError, TwoTowerClassifier
 from grnfast import _core
 
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
@@ -106,11 +106,57 @@ def test_sparse_X_is_refused():
         (dict(hidden_layer_sizes=(8, 0)), "hidden_layer_sizes"),
         (dict(use_embeddings=False, use_expression=False), "no input"),
         (dict(n_jobs=0), "n_jobs"),
+        (dict(alpha=np.nan), r"'alpha' parameter .* range \[0.0, inf\). Got nan"),
+        (dict(alpha=np.inf), r"'alpha' parameter .* range \[0.0, inf\). Got inf"),
+        (dict(tol=np.nan), "'tol' parameter"),
+        (dict(tol=-np.inf), "'tol' parameter"),
+        (dict(learning_rate_init=np.inf), r"'learning_rate_init' parameter .* range \(0.0, inf\)"),
+        (dict(batch_size=10**9), r"'batch_size' parameter .* range \[2, 65536\]"),
+        (dict(embedding_dim=10**7), "'embedding_dim' parameter"),
+        (dict(hidden_layer_sizes=(10**8,)), "hidden_layer_sizes must be a sequence of integers in"),
+        (dict(validation_fraction=np.nan), "'validation_fraction' parameter"),
+        (dict(clip_norm=np.inf), "'clip_norm' parameter"),
     ],
 )
 def test_bad_hyperparameters(params, match):
     with pytest.raises(ValueError, match=match):
         CrossEncoderClassifier(node_features=FEATURES, **{**FAST, **params}).fit(PAIRS, Y)
+
+
+@pytest.mark.parametrize("temperature", [np.inf, np.nan, 0.0, -1.0])
+def test_bad_temperature(temperature):
+    with pytest.raises(ValueError, match=r"'temperature' parameter .* range \(0.0, inf\)"):
+        TwoTowerClassifier(node_features=FEATURES, temperature=temperature, **FAST).fit(PAIRS, Y)
+
+
+def test_huge_gene_index_without_node_features_is_refused_before_allocating():
+    with pytest.raises(GRNInputError, match="1,000,000,001 genes: their 8-d embeddings would need 119 GiB"):
+        CrossEncoderClassifier(**{**FAST, "embedding_dim": 8}).fit(np.array([[0, 10**9], [1, 2]] * 3), Y)
+
+
+def test_sparse_node_features_are_refused():
+    import scipy.sparse
+
+    with pytest.raises(GRNInputError, match="node_features is a sparse matrix"):
+        CrossEncoderClassifier(node_features=scipy.sparse.csr_matrix(FEATURES.to_numpy()), **FAST).fit(PAIRS, Y)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_exploding_training_stops_with_a_clear_error(model):
+    """learning_rate_init=1e6 used to train without a word to probabilities of exactly 0 or 1."""
+    with pytest.raises(FloatingPointError, match=r"training diverged at epoch .* lower learning_rate_init \(now 1000000"):
+        model(node_features=FEATURES, **{**FAST, "learning_rate_init": 1e6, "clip_norm": None}).fit(
+            np.tile(PAIRS, (20, 1)), np.tile(Y, 20))
+
+
+def test_a_network_that_scores_every_pair_alike_warns():
+    """Constant node features and no embeddings: nothing tells the pairs apart."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    constant = pd.DataFrame(np.ones((10, 3)), index=FEATURES.index)
+    with pytest.warns(ConvergenceWarning, match="every training pair the same score"):
+        CrossEncoderClassifier(node_features=constant, use_embeddings=False,
+                               **{**FAST, "early_stopping": False}).fit(PAIRS, Y)
 
 
 def test_early_stopping_needs_two_of_each_class():
@@ -134,3 +180,19 @@ def test_engine_checks_indices_itself():
     trainer = _core.Trainer(spec, _core.AdamConfig(), 4, 1)
     with pytest.raises(IndexError, match="outside"):
         trainer.train_epoch(feats, np.array([[0, 1], [7, 2]]), np.array([0, 1], np.float32), None, 0, 0)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_new_node_feature_values_are_used_at_prediction(model):
+    """set_params(node_features=...) with new values of the same shape changes the
+    predictions (standardised as at fit), rather than silently reusing the fit's copy."""
+    est = model(node_features=FEATURES, **FAST).fit(PAIRS, Y)
+    before = est.decision_function(PAIRS)
+    changed = FEATURES * 3.0 + 1.0
+    after = est.set_params(node_features=changed).decision_function(PAIRS)
+    assert not np.array_equal(before, after)
+    standardised = ((changed.to_numpy() - est.feature_mean_) / est.feature_scale_).astype(np.float32)
+    np.testing.assert_array_equal(est.network_.node_features, standardised)
+    np.testing.assert_array_equal(est.set_params(node_features=FEATURES).decision_function(PAIRS), before)
+    with pytest.raises(GRNInputError, match="node_features names other genes than at fit"):
+        est.set_params(node_features=FEATURES.iloc[::-1]).decision_function(PAIRS)

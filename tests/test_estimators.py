@@ -16,6 +16,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 
 import grnfast.genes
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast.models._base import PICKLE_FORMAT
 
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
 FAST = dict(embedding_dim=16, hidden_layer_sizes=(32, 16), max_iter=40, random_state=0)
@@ -139,12 +140,17 @@ def test_pickle_round_trip_predicts_identically(model, data, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(pairs[4000:]), est.predict_proba(pairs[4000:]))
 
 
-def test_loading_a_model_from_an_incompatible_version_fails_clearly(data):
+def test_loading_a_model_of_another_pickle_format_fails_clearly(data):
     features, pairs, y = data
     est = CrossEncoderClassifier(node_features=features, **{**FAST, "max_iter": 1}).fit(pairs[:500], y[:500])
     state = est.__getstate__()
-    state["_grnfast_version"] = "0.0.1"
-    with pytest.raises(ValueError, match="saved by grnfast 0.0.1"):
+    assert state["_grnfast_format"] == PICKLE_FORMAT
+    state["_grnfast_format"] = PICKLE_FORMAT + 1
+    with pytest.raises(ValueError, match=f"saved in grnfast pickle format {PICKLE_FORMAT + 1} .* reads format "
+                                         f"{PICKLE_FORMAT}"):
+        CrossEncoderClassifier().__setstate__(dict(state))
+    del state["_grnfast_format"]  # a pickle from before formats were numbered
+    with pytest.raises(ValueError, match="pickle format unknown"):
         CrossEncoderClassifier().__setstate__(state)
 
 

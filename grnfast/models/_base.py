@@ -1,40 +1,69 @@
-"""What both pair classifiers share: checking inputs, the training loop with early
-stopping, prediction, parameter counting and versioned persistence.
+"""What both pair classifiers share: declared parameters, preparing a fit and
+running it (the epoch loop is in ``_training``), prediction through the fitted
+network (``network_``), parameter counting and persistence with a format number.
 
 Subclasses only declare their hyperparameters and how they map onto the engine's
 ``ModelSpec``.
 """
-import time
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import roc_auc_score
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__
+from ..errors import GRNInputError
 from ..genes import GeneTable, check_binary_labels, effective_threads
-from ._parameters import initial_parameters, named_views
+from ._parameters import initial_parameters
 from ._split import stratified_validation_split
+from ._training import EarlyStopping, check_scores, run_epochs
+from .network import FittedNetwork, _core, layout, make_spec
 
-
-def _core():
-    from .. import _core
-
-    return _core
-
-
-def _compatible(saved_version):
-    """Pickles load across patch releases of the same minor version."""
-    return saved_version.split(".")[:2] == __version__.split(".")[:2]
+# The layout of a pickled estimator's state; bump it when the fitted attributes change.
+PICKLE_FORMAT = 1
+# Widths beyond this are a mistake, not a model (and would exhaust memory).
+MAX_WIDTH = 65_536
+# Embedding tables (weights, gradient and Adam's two moments) above this many bytes are refused.
+MAX_EMBEDDING_BYTES = 8 * 2**30
+# Fitted attributes that describe the fit, not the network; a copy with another network keeps them.
+_FIT_RECORD = ("classes_", "genes_", "n_genes_", "n_features_in_", "n_node_features_", "feature_mean_",
+               "feature_scale_", "n_iter_", "loss_curve_", "validation_scores_", "best_validation_score_")
 
 
 class PairClassifierBase(ClassifierMixin, BaseEstimator):
     """Base class; use :class:`TwoTowerClassifier` or :class:`CrossEncoderClassifier`."""
 
     _kind = None  # "two_tower" or "cross_encoder"
+
+    _parameter_constraints = {
+        "node_features": "no_validation",  # checked by GeneTable.from_node_features
+        "embedding_dim": [Interval(Integral, 1, MAX_WIDTH, closed="both")],
+        "hidden_layer_sizes": ["array-like"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "use_embeddings": ["boolean"],
+        "use_expression": ["boolean"],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [StrOptions({"l2", "decoupled"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 2, MAX_WIDTH, closed="both")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "embedding_update": [StrOptions({"dense", "lazy"})],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
 
     # ---- hyperparameters -> engine configuration ---------------------------------
 
@@ -55,14 +84,6 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
     def _extra_spec(self):
         return {}
 
-    @staticmethod
-    def _make_spec(spec_dict):
-        spec = _core().ModelSpec()
-        for key, value in spec_dict.items():
-            setattr(spec, key, value)
-        spec.validate()
-        return spec
-
     def _adam_config(self):
         cfg = _core().AdamConfig()
         cfg.learning_rate = float(self.learning_rate_init)
@@ -73,44 +94,31 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         return cfg
 
     def _check_params(self):
-        def positive_int(name):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-
-        for name in ("embedding_dim", "batch_size", "max_iter", "n_iter_no_change"):
-            positive_int(name)
-        if self.batch_size < 2:
-            raise ValueError("batch_size must be at least 2 (batch norm needs two samples per batch)")
+        """The declared constraints, then what they cannot say."""
+        self._validate_params()
         sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__") or any(isinstance(h, bool) or int(h) != h or h < 1 for h in sizes):
-            raise ValueError(f"hidden_layer_sizes must be a sequence of positive integers; got {sizes!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}")
-        if self.alpha < 0:
-            raise ValueError(f"alpha must be non-negative; got {self.alpha!r}")
-        if not self.learning_rate_init > 0:
-            raise ValueError(f"learning_rate_init must be positive; got {self.learning_rate_init!r}")
-        if self.clip_norm is not None and not self.clip_norm > 0:
-            raise ValueError(f"clip_norm must be positive or None; got {self.clip_norm!r}")
-        if self.weight_decay not in ("l2", "decoupled"):
-            raise ValueError(f"weight_decay must be 'l2' or 'decoupled'; got {self.weight_decay!r}")
-        if self.embedding_update not in ("dense", "lazy"):
-            raise ValueError(f"embedding_update must be 'dense' or 'lazy'; got {self.embedding_update!r}")
-        if not 0.0 < self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}")
+        if isinstance(sizes, str) or any(isinstance(h, (bool, np.bool_)) or not isinstance(h, (Integral, Real))
+                                         or h != int(h) or not 1 <= h <= MAX_WIDTH for h in sizes):
+            raise GRNInputError(
+                f"hidden_layer_sizes must be a sequence of integers in [1, {MAX_WIDTH}]; got {sizes!r}"
+            )
         if not (self.use_embeddings or self.use_expression):
-            raise ValueError("use_embeddings and use_expression are both False: the model would see no input")
+            raise GRNInputError("use_embeddings and use_expression are both False: the model would see no input")
+
+    def _check_size(self, n_genes):
+        embedding_bytes = 16 * n_genes * self.embedding_dim if self.use_embeddings else 0
+        if embedding_bytes > MAX_EMBEDDING_BYTES:
+            raise GRNInputError(
+                f"the gene table has {n_genes:,} genes: their {self.embedding_dim}-d embeddings would need "
+                f"{embedding_bytes / 2**30:.0f} GiB to train. Without node_features the gene table is rows "
+                "0..max(X): number the genes 0..n-1, pass node_features, or lower embedding_dim"
+            )
 
     # ---- inputs ------------------------------------------------------------------
 
     def _gene_table(self):
         """The gene table of the ``node_features`` parameter (empty without)."""
         return GeneTable.from_node_features(self.node_features)
-
-    def _pairs(self, X):
-        """Pairs of a fitted model's gene table as (n, 2) int64 indices."""
-        return GeneTable(self.genes_, self.n_genes_).rows(X)
 
     def _standardise(self, features, n_genes):
         """Per-column z-scores of the node features the model uses (float32)."""
@@ -122,6 +130,30 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         scale[scale == 0] = 1.0
         return mean, scale, ((features - mean) / scale).astype(np.float32)
 
+    def _prediction_features(self):
+        """The node features prediction reads: the ``node_features`` parameter as it
+        is now, standardised with the fit's mean and scale, so that
+        ``set_params(node_features=...)`` with new values for the same genes takes
+        effect; the copy from fit when the parameter is None."""
+        table = self._gene_table()
+        if table.features is None:
+            return self.node_features_
+        n_used = table.features.shape[1] if self.spec_["use_expression"] else 0
+        if table.n_genes != self.n_genes_ or n_used != self.n_node_features_:
+            raise GRNInputError(
+                f"node_features has shape {table.features.shape} but the model was fitted with "
+                f"{self.n_genes_} genes and {self.n_node_features_} node features"
+            )
+        if table.names is not None and self.genes_ is not None and not np.array_equal(table.names, self.genes_):
+            row = int(np.argmax(table.names != self.genes_))
+            raise GRNInputError(
+                f"node_features names other genes than at fit (row {row}: {table.names[row]!r}, at fit "
+                f"{self.genes_[row]!r}); keep the fit's genes in the fit's order, or refit"
+            )
+        if n_used == 0:
+            return self.node_features_
+        return ((table.features - self.feature_mean_) / self.feature_scale_).astype(np.float32)
+
     # ---- training ----------------------------------------------------------------
 
     def fit(self, X, y, eval_set=None, callbacks=None):
@@ -130,7 +162,8 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_pairs, 2) or DataFrame with two columns
-            Integer row indices into ``node_features`` or gene names.
+            Gene names or integer row indices into ``node_features`` (see the
+            rule for ``X`` in :mod:`grnfast.genes`).
         y : array-like of shape (n_pairs,)
             Binary labels; ``classes_[1]`` is the positive class (an edge).
         eval_set : tuple (X_val, y_val), optional
@@ -147,130 +180,112 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         table, pairs = self._gene_table().fit(X)
-        genes, n_genes, features = table.names, table.n_genes, table.features
         classes, y01 = check_binary_labels(y, pairs.shape[0])
-        feature_mean, feature_scale, node_features = self._standardise(features, n_genes)
-
+        self._check_size(table.n_genes)
+        feature_mean, feature_scale, node_features = self._standardise(table.features, table.n_genes)
         rng = check_random_state(self.random_state)
+        data = self._training_data(pairs, y01, classes, table, node_features, eval_set, rng)
+
+        spec_dict = self._spec_dict(table.n_genes, node_features.shape[1])
+        params, buffers = initial_parameters(layout(spec_dict), rng)
+        if self.warm_start and hasattr(self, "params_"):
+            if self.spec_ != spec_dict:
+                raise GRNInputError("warm_start needs the same gene table and architecture as the fitted model")
+            params, buffers = self.params_.copy(), self.buffers_.copy()
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        trainer = _core().Trainer(make_spec(spec_dict), self._adam_config(), int(self.batch_size),
+                                  effective_threads(self.n_jobs))
+        trainer.set_state(params, buffers)
+        del params, buffers  # the trainer holds the weights now; keep no second copy during training
+
+        validating = data["val_pairs"] is not None
+        stopper = EarlyStopping(self.n_iter_no_change, self.tol, higher_is_better=validating)
+        loss_curve, val_scores = run_epochs(trainer, data, max_iter=self.max_iter, stopper=stopper, seed=seed,
+                                            learning_rate_init=self.learning_rate_init, verbose=self.verbose,
+                                            callbacks=callbacks)
+        params, buffers = stopper.snapshot if validating else (trainer.params(), trainer.buffers())
+        del trainer
+
+        self.classes_ = classes
+        self.genes_ = table.names
+        self.n_genes_ = table.n_genes
+        self.n_features_in_ = 2
+        self.n_node_features_ = node_features.shape[1]
+        self.feature_mean_, self.feature_scale_ = feature_mean, feature_scale
+        self._set_network(FittedNetwork(spec_dict, params, buffers, node_features, table))
+        self.n_iter_ = len(loss_curve)
+        self.loss_curve_ = loss_curve
+        self.validation_scores_ = val_scores if validating else None
+        self.best_validation_score_ = stopper.best_score if validating else None
+        check_rows = data["val_pairs"] if validating else data["pairs"][:4096]
+        check_scores(self.network_.predict_logits(check_rows), self.learning_rate_init,
+                     "validation" if validating else "training")
+        return self
+
+    def _training_data(self, pairs, y01, classes, table, node_features, eval_set, rng):
+        """Training and validation pairs, labels and class weights for the epoch loop."""
         if eval_set is not None:
             if len(eval_set) != 2:
-                raise ValueError("eval_set must be a tuple (X_val, y_val)")
-            val_pairs, val_y = self._validation_from(eval_set, table, classes)
-            train_pairs, train_y, train_rows = pairs, y01, np.arange(len(y01))
+                raise GRNInputError("eval_set must be a tuple (X_val, y_val)")
+            X_val, y_val = eval_set
+            val_pairs = table.rows(X_val, "eval_set X")
+            val_classes, val_y = check_binary_labels(y_val, val_pairs.shape[0])
+            if not np.array_equal(val_classes, classes):
+                raise GRNInputError(
+                    f"eval_set labels {val_classes.tolist()} differ from the training labels {classes.tolist()}"
+                )
+            train_rows = np.arange(len(y01))
         elif self.early_stopping:
             train_rows, val_rows = stratified_validation_split(y01, self.validation_fraction, rng)
-            train_pairs, train_y, val_pairs, val_y = pairs[train_rows], y01[train_rows], pairs[val_rows], y01[val_rows]
+            val_pairs, val_y = pairs[val_rows], y01[val_rows]
         else:
-            train_pairs, train_y, train_rows, val_pairs, val_y = pairs, y01, np.arange(len(y01)), None, None
-        if train_pairs.shape[0] < 2:
-            raise ValueError("training needs at least 2 pairs")
+            train_rows, val_pairs, val_y = np.arange(len(y01)), None, None
+        if len(train_rows) < 2:
+            raise GRNInputError("training needs at least 2 pairs")
         weights = None
         if self.class_weight is not None:
             weights = compute_sample_weight(self.class_weight, y01.astype(int))[train_rows].astype(np.float32)
             weights = np.ascontiguousarray(weights)
+        return {"features": node_features, "pairs": pairs[train_rows], "y": y01[train_rows], "weights": weights,
+                "val_pairs": val_pairs, "val_y": val_y}
 
-        spec_dict = self._spec_dict(n_genes, node_features.shape[1])
-        spec = self._make_spec(spec_dict)
-        core = _core()
-        layout = core.layout(spec)
-        params, buffers = initial_parameters(layout, rng)
-        if self.warm_start and hasattr(self, "params_"):
-            if self.spec_ != spec_dict:
-                raise ValueError("warm_start needs the same gene table and architecture as the fitted model")
-            params, buffers = self.params_.copy(), self.buffers_.copy()
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        n_threads = effective_threads(self.n_jobs)
-        trainer = core.Trainer(spec, self._adam_config(), int(self.batch_size), n_threads)
-        trainer.set_state(params, buffers)
-        del params, buffers  # the trainer holds the weights now; keep no second copy during training
+    # ---- the fitted network ------------------------------------------------------
 
-        loss_curve, val_scores = [], []
-        best = (-np.inf, None, None)  # score, params, buffers
-        best_loss, no_improvement = np.inf, 0
-        for epoch in range(int(self.max_iter)):
-            start = time.perf_counter()
-            loss = trainer.train_epoch(node_features, train_pairs, train_y, weights, seed, epoch)
-            if not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"training diverged at epoch {epoch + 1} (loss {loss}); lower learning_rate_init "
-                    f"(now {self.learning_rate_init}) or keep gradient clipping on"
-                )
-            loss_curve.append(loss)
-            message = f"epoch {epoch + 1:4d}  loss {loss:.5f}"
-            if val_pairs is not None:
-                score = float(roc_auc_score(val_y, trainer.predict_logits(node_features, val_pairs)))
-                val_scores.append(score)
-                message += f"  validation AUROC {score:.4f}"
-                if score > best[0] + self.tol:
-                    best = None  # release the previous snapshot before taking the next
-                    best, no_improvement = (score, trainer.params(), trainer.buffers()), 0
-                else:
-                    no_improvement += 1
-            else:
-                if loss < best_loss - self.tol:
-                    best_loss, no_improvement = loss, 0
-                else:
-                    no_improvement += 1
-            if self.verbose:
-                print(f"{message}  ({time.perf_counter() - start:.2f}s)", flush=True)
-            report = {"epoch": epoch + 1, "loss": loss, "validation_score": val_scores[-1] if val_scores else None}
-            stop_requested = any([bool(callback(report)) for callback in callbacks or ()])
-            if no_improvement >= self.n_iter_no_change or stop_requested:
-                break
+    def _set_network(self, network):
+        self.spec_ = network.spec
+        self.params_, self.buffers_ = network.params, network.buffers
+        self.node_features_ = network.node_features
+        self.param_groups_ = network.layout["params"]
+        self.buffer_groups_ = network.layout["buffers"]
+        self.n_parameters_ = int(network.layout["n_params"])
 
-        if val_pairs is not None:
-            params, buffers = best[1], best[2]
-            self.best_validation_score_ = best[0]
-        else:
-            params, buffers = trainer.params(), trainer.buffers()
-            self.best_validation_score_ = None
-        self.classes_ = classes
-        self.genes_ = genes
-        self.n_genes_ = n_genes
-        self.n_features_in_ = 2
-        self.n_node_features_ = node_features.shape[1]
-        self.feature_mean_, self.feature_scale_ = feature_mean, feature_scale
-        self.node_features_ = node_features
-        self.spec_ = spec_dict
-        self.params_, self.buffers_ = params, buffers
-        self.param_groups_ = layout["params"]
-        self.buffer_groups_ = layout["buffers"]
-        self.n_parameters_ = int(layout["n_params"])
-        self.n_iter_ = len(loss_curve)
-        self.loss_curve_ = loss_curve
-        self.validation_scores_ = val_scores if val_pairs is not None else None
-        return self
+    @property
+    def network_(self):
+        """The fitted network (:class:`grnfast.models.network.FittedNetwork`): spec,
+        weights, node features and gene table, with ``predict_logits``,
+        ``score_blocks``, ``tower_outputs``, ``layer_outputs`` and ``pruned``."""
+        check_is_fitted(self, "params_")
+        return FittedNetwork(self.spec_, self.params_, self.buffers_, self._prediction_features(),
+                             GeneTable(self.genes_, self.n_genes_), effective_threads(self.n_jobs))
 
-    def _validation_from(self, eval_set, table, classes):
-        X_val, y_val = eval_set
-        pairs = table.rows(X_val, "eval_set X")
-        val_classes, y01 = check_binary_labels(y_val, pairs.shape[0])
-        if not np.array_equal(val_classes, classes):
-            raise ValueError(f"eval_set labels {val_classes.tolist()} differ from the training labels {classes.tolist()}")
-        return pairs, y01
+    def with_network(self, network):
+        """A fitted copy of this model that uses ``network``, for example
+        ``model.network_.pruned(keep)``; ``hidden_layer_sizes`` follows the network."""
+        check_is_fitted(self, "params_")
+        if {**network.spec, "hidden": self.spec_["hidden"]} != self.spec_:
+            raise GRNInputError("with_network needs a network of the same kind, gene table and inputs as the model's")
+        copy = clone(self).set_params(hidden_layer_sizes=tuple(network.spec["hidden"]))
+        for attr in _FIT_RECORD:
+            setattr(copy, attr, getattr(self, attr))
+        copy._set_network(network)
+        return copy
 
     # ---- prediction --------------------------------------------------------------
 
-    def _check_fitted_gene_table(self):
-        check_is_fitted(self, "params_")
-        features = self._gene_table().features
-        if features is None:
-            return
-        n_used = features.shape[1] if self.spec_["use_expression"] else 0
-        if features.shape[0] != self.n_genes_ or n_used != self.n_node_features_:
-            raise ValueError(
-                f"node_features has shape {features.shape} but the model was fitted with "
-                f"{self.n_genes_} genes and {self.n_node_features_} node features"
-            )
-
     def decision_function(self, X):
         """Logit of each pair being an edge (higher means more likely)."""
-        self._check_fitted_gene_table()
-        pairs = self._pairs(X)
-        spec = self._make_spec(self.spec_)
-        return _core().predict_logits(
-            spec, self.params_, self.buffers_, self.node_features_, pairs, effective_threads(self.n_jobs)
-        ).astype(np.float64)
+        network = self.network_
+        return network.predict_logits(network.genes.rows(X)).astype(np.float64)
 
     def predict_proba(self, X):
         """Probabilities of (no edge, edge) for each pair, shape (n_pairs, 2)."""
@@ -295,31 +310,33 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         features = self._gene_table().features
         if n_genes is None:
             if features is None:
-                raise ValueError("pass n_genes, or set node_features so the gene table is known")
+                raise GRNInputError("pass n_genes, or set node_features so the gene table is known")
             n_genes = features.shape[0]
         if n_node_features is None:
             n_node_features = features.shape[1] if features is not None else 0
         n_used = n_node_features if self.use_expression else 0
-        return int(_core().layout(self._make_spec(self._spec_dict(n_genes, n_used)))["n_params"])
+        return int(layout(self._spec_dict(n_genes, n_used))["n_params"])
 
     def named_parameters(self):
         """Dict of parameter name -> array (views into ``params_``, with their shapes)."""
-        check_is_fitted(self, "params_")
-        return named_views(self.params_, self.param_groups_)
+        return self.network_.named_parameters()
 
     # ---- persistence -------------------------------------------------------------
 
     def __getstate__(self):
         state = super().__getstate__()
+        state["_grnfast_format"] = PICKLE_FORMAT
         state["_grnfast_version"] = __version__
         return state
 
     def __setstate__(self, state):
-        saved = state.pop("_grnfast_version", None)
-        if saved is None or not _compatible(saved):
-            raise ValueError(
-                f"this {type(self).__name__} was saved by grnfast {saved or 'unknown'}, which cannot be loaded by "
-                f"grnfast {__version__}; refit the model or load it with grnfast {saved or 'of the same version'}"
+        saved = state.pop("_grnfast_format", None)
+        version = state.pop("_grnfast_version", None)
+        if saved != PICKLE_FORMAT:
+            raise GRNInputError(
+                f"this {type(self).__name__} was saved in grnfast pickle format {saved or 'unknown'} (by grnfast "
+                f"{version or 'unknown'}); grnfast {__version__} reads format {PICKLE_FORMAT}. Refit the model, or "
+                "load it with the grnfast that saved it"
             )
         super().__setstate__(state)
 

@@ -59,6 +59,8 @@ class CrossEncoderClassifier(PairClassifierBase):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    _parameter_constraints = {**PairClassifierBase._parameter_constraints, "use_product": ["boolean"]}
+
     def _extra_spec(self):
         return {"use_product": bool(self.use_product)}
 

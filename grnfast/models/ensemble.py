@@ -1,13 +1,34 @@
 """An ensemble of one model trained from several seeds, probabilities averaged."""
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from scipy.special import logit
+from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..genes import effective_threads
 from .cross_encoder import CrossEncoderClassifier
+
+
+class EnsembleNetwork:
+    """The members' fitted networks as one scorer, with the scoring interface of
+    :class:`~grnfast.models.network.FittedNetwork`: the log-odds of the members'
+    mean probability."""
+
+    def __init__(self, members):
+        self.members = members
+        self.genes = members[0].genes
+
+    def predict_logits(self, rows):
+        p = np.mean([expit(m.predict_logits(rows).astype(np.float64)) for m in self.members], axis=0)
+        return logit(np.clip(p, 1e-15, 1 - 1e-15))
+
+    def score_blocks(self, regulator_rows, target_rows, block_size=64):
+        """Blocks as :meth:`FittedNetwork.score_blocks`, float32 log-odds of the mean probability."""
+        members = [m.score_blocks(regulator_rows, target_rows, block_size) for m in self.members]
+        for blocks in zip(*members):
+            mean = np.mean([expit(logits) for _, _, logits in blocks], axis=0)
+            yield blocks[0][0], blocks[0][1], logit(np.clip(mean, 1e-15, 1 - 1e-15)).astype(np.float32)
 
 
 def _fit_member(estimator, X, y, fit_params):
@@ -71,6 +92,12 @@ class SeedEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             if hasattr(self.estimators_[0], attr):
                 setattr(self, attr, getattr(self.estimators_[0], attr))
         return self
+
+    @property
+    def network_(self):
+        """The members' networks as one scorer (:class:`EnsembleNetwork`)."""
+        check_is_fitted(self, "estimators_")
+        return EnsembleNetwork([m.network_ for m in self.estimators_])
 
     def predict_proba(self, X):
         """Mean of the members' probabilities."""

@@ -1,4 +1,9 @@
 """Two-tower (dual encoder) classifier of regulator -> target pairs."""
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..errors import GRNInputError
 from ._base import PairClassifierBase
 from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
 
@@ -61,14 +66,16 @@ class TwoTowerClassifier(PairClassifierBase):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    _parameter_constraints = {
+        **PairClassifierBase._parameter_constraints,
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "similarity": [StrOptions({"dot", "cosine"})],
+    }
+
     def _check_params(self):
         super()._check_params()
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be positive; got {self.temperature!r}")
-        if self.similarity not in ("dot", "cosine"):
-            raise ValueError(f"similarity must be 'dot' or 'cosine'; got {self.similarity!r}")
         if len(self.hidden_layer_sizes) == 0:
-            raise ValueError("a two-tower model needs at least one layer per tower (hidden_layer_sizes is empty)")
+            raise GRNInputError("a two-tower model needs at least one layer per tower (hidden_layer_sizes is empty)")
 
     def _extra_spec(self):
         return {"temperature": float(self.temperature), "cosine": self.similarity == "cosine"}

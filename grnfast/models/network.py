@@ -1,0 +1,156 @@
+"""A fitted network: what a trained model is (its spec, weights, the node features
+it reads and its gene table) and everything it computes. The one place where a
+fitted model calls the compiled engine; estimators expose it as ``network_``.
+"""
+import numpy as np
+
+from ._parameters import named_views
+
+
+def _core():
+    from .. import _core
+
+    return _core
+
+
+def make_spec(spec_dict):
+    """The engine's ``ModelSpec`` of a spec dict, checked by the engine."""
+    spec = _core().ModelSpec()
+    for key, value in spec_dict.items():
+        setattr(spec, key, value)
+    spec.validate()
+    return spec
+
+
+def layout(spec_dict):
+    """Where each parameter and buffer group of a spec sits (names, shapes, offsets)."""
+    return _core().layout(make_spec(spec_dict))
+
+
+class FittedNetwork:
+    """A trained two-tower or cross-encoder network, read-only.
+
+    Parameters
+    ----------
+    spec : dict
+        The architecture (``kind``, ``n_genes``, ``hidden``, ...).
+    params, buffers : ndarray of float32
+        The flat weights and the batch-norm running statistics.
+    node_features : ndarray of float32, shape (n_genes, n_node_features)
+        The standardised per-gene inputs the network reads.
+    genes : grnfast.genes.GeneTable
+        Names and number of the genes the rows refer to.
+    n_threads : int
+        OpenMP threads for the engine's calls (results do not depend on it).
+
+    Rows passed to the methods are row indices into the gene table
+    (``genes.rows(X)`` turns pairs of names or indices into them).
+    """
+
+    def __init__(self, spec, params, buffers, node_features, genes, n_threads=1):
+        self.spec = spec
+        self.params = params
+        self.buffers = buffers
+        self.node_features = node_features
+        self.genes = genes
+        self.n_threads = int(n_threads)
+        self._layout = None
+
+    @property
+    def kind(self):
+        return self.spec["kind"]
+
+    @property
+    def layout(self):
+        if self._layout is None:
+            self._layout = layout(self.spec)
+        return self._layout
+
+    def _state(self):
+        return make_spec(self.spec), self.params, self.buffers, self.node_features
+
+    def named_parameters(self):
+        """Dict of parameter name -> array (views into ``params``, with their shapes)."""
+        return named_views(self.params, self.layout["params"])
+
+    def named_buffers(self):
+        return named_views(self.buffers, self.layout["buffers"])
+
+    # ---- scores ------------------------------------------------------------------
+
+    def predict_logits(self, rows):
+        """Logit of each (regulator row, target row) pair, float32 of shape (n,)."""
+        return _core().predict_logits(*self._state(), rows, self.n_threads)
+
+    def score_blocks(self, regulator_rows, target_rows, block_size=64):
+        """Yield ``(regulator_rows, target_rows, logits)`` blocks of ``block_size``
+        regulators against every target: each gene's part is computed once
+        (two-tower: tower outputs and one product per block; cross-encoder: the
+        per-gene parts of the first layer)."""
+        state = self._state()
+        core = _core()
+        if self.kind == "two_tower":
+            u = core.tower_outputs(*state, regulator_rows, 0, self.n_threads)
+            v = core.tower_outputs(*state, target_rows, 1, self.n_threads)
+            for start in range(0, len(regulator_rows), block_size):
+                yield (regulator_rows[start : start + block_size], target_rows,
+                       core.tower_scores(state[0], u[start : start + block_size], v, self.n_threads))
+            return
+        for start in range(0, len(regulator_rows), block_size):
+            block = regulator_rows[start : start + block_size]
+            yield block, target_rows, core.score_grid(*state, block, target_rows, self.n_threads)
+
+    # ---- what is inside ------------------------------------------------------------
+
+    def tower_outputs(self, rows, role):
+        """A two-tower's representation of the genes at ``rows`` in a role
+        (``"regulator"`` or ``"target"``), shape (len(rows), last hidden size)."""
+        if self.kind != "two_tower":
+            raise TypeError(f"tower_outputs needs a two-tower network; this one is a {self.kind}")
+        if role not in ("regulator", "target"):
+            raise ValueError(f"role must be 'regulator' or 'target'; got {role!r}")
+        return _core().tower_outputs(*self._state(), rows, 0 if role == "regulator" else 1, self.n_threads)
+
+    def layer_outputs(self, rows):
+        """Every layer's output for the pairs at ``rows`` (evaluation mode), by layer
+        name, e.g. ``"head.0"`` or ``"regulator_tower.1"``."""
+        return _core().layer_outputs(*self._state(), rows, self.n_threads)
+
+    def hidden_layers(self):
+        """Names of the activated (hidden, prunable) layers, one list per MLP."""
+        if self.kind == "cross_encoder":
+            prefixes, n_hidden = ["head."], len(self.spec["hidden"])
+        else:  # each tower's last layer is its linear output
+            prefixes, n_hidden = ["regulator_tower.", "target_tower."], len(self.spec["hidden"]) - 1
+        return [[f"{p}{layer}" for layer in range(n_hidden)] for p in prefixes]
+
+    def pruned(self, keep):
+        """A copy without the hidden neurons not in ``keep`` ({hidden layer name:
+        sorted neuron indices kept}); every stack of :meth:`hidden_layers` keeps as
+        many neurons per layer."""
+        first = self.hidden_layers()[0]
+        hidden = [len(keep[name]) for name in first] + list(self.spec["hidden"][len(first):])
+        spec = {**self.spec, "hidden": hidden}
+        new_layout = layout(spec)
+        sources = {"params": self.named_parameters(), "buffers": self.named_buffers()}
+        flats = {"params": np.empty(new_layout["n_params"], dtype=np.float32),
+                 "buffers": np.empty(new_layout["n_buffers"], dtype=np.float32)}
+        for part, flat in flats.items():
+            for group in new_layout[part]:
+                value = sources[part][group["name"]]
+                layer = group["name"].rsplit(".", 1)[0]
+                if group["kind"] == "weight":
+                    previous = _previous_layer(layer)
+                    if previous in keep:  # inputs from the previous layer's kept neurons
+                        value = value[keep[previous], :]
+                    if layer in keep:
+                        value = value[:, keep[layer]]
+                elif group["kind"] != "embedding" and layer in keep:
+                    value = value[keep[layer]]
+                flat[group["offset"] : group["offset"] + group["size"]] = np.asarray(value, np.float32).reshape(-1)
+        return FittedNetwork(spec, flats["params"], flats["buffers"], self.node_features, self.genes, self.n_threads)
+
+
+def _previous_layer(layer):
+    prefix, index = layer.rsplit(".", 1)
+    return f"{prefix}.{int(index) - 1}" if int(index) > 0 else None
