@@ -6,15 +6,21 @@
     grnfast study NAME one of the published studies
     grnfast results    regenerate docs/results.md
 
-Errors in arguments or input files are reported on one line, exit code 2.
+Mistakes in arguments or input files (a ``GRNInputError``) and ``OSError`` are
+reported on one line, exit code 2; every option and the output folder are
+checked before training starts. Any other exception is a bug and shows its
+traceback; ``--debug`` shows tracebacks for every error.
 """
 import argparse
-import json
+import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from .errors import GRNInputError
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -24,23 +30,78 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"grnfast: error: {message}\n")
 
 
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
+    return value
+
+
+def nonzero_int(text):
+    """argparse type: an integer other than 0 (negative counts back from all cores)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-zero integer; got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be a non-zero integer (negative: all cores but some); got 0")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number; got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number; got {text!r}")
+    return value
+
+
 def _add_model_options(p, preset="published"):
     p.add_argument("--preset", choices=["published", "benchmark"], default=preset,
                    help=f"model configuration (default {preset}; see grnfast.pipeline.PRESETS)")
-    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping decides)")
-    p.add_argument("--embedding-dim", type=int, default=None, help="gene embedding size (default 512)")
+    p.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
+    p.add_argument("--embedding-dim", type=positive_int, default=None, help="gene embedding size (default 512)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--n-jobs", type=int, default=None, help="threads per model (default: all cores)")
+    p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
+    p.add_argument("--debug", action="store_true", help="show the traceback of every error")
 
 
 def _model_params(args):
     params = {"n_jobs": args.n_jobs}
-    if args.epochs:
+    if args.epochs is not None:
         params["max_iter"] = args.epochs
-    if args.embedding_dim:
+    if args.embedding_dim is not None:
         params["embedding_dim"] = args.embedding_dim
     return params
+
+
+def _writable_folder(path, option="--output"):
+    """Create the folder if needed and check that a file can be written in it,
+    before any training (an OSError naming the folder otherwise)."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OSError(f"{option} {folder}: cannot write there ({exc.strerror or exc})") from exc
+    return folder
+
+
+def _benchmark(text):
+    """argparse type for --benchmark: "NETWORK CELL N", e.g. "Specific mESC 500"."""
+    parts = text.rsplit(" ", 2)
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise argparse.ArgumentTypeError(f'must be "NETWORK CELL N", e.g. "Specific mESC 500"; got {text!r}')
+    return parts[0], parts[1], int(parts[2])
 
 
 def build_parser():
@@ -70,10 +131,10 @@ def build_parser():
                        help="node features from expression (default: cell-type means with --cell-types, else clusters)")
     infer.add_argument("--model", choices=model_choices, default="both",
                        help="what to train (default: both models)")
-    infer.add_argument("--negatives", type=float, default=1.0, help="negatives per positive (default 1)")
+    infer.add_argument("--negatives", type=positive_float, default=1.0, help="negatives per positive (default 1)")
     infer.add_argument("--negative-sampling", choices=["uniform", "per_regulator", "degree_matched"],
                        default="uniform", help="how negatives are drawn (default uniform)")
-    infer.add_argument("--top-k", type=int, default=None, help="keep the top K targets of each regulator")
+    infer.add_argument("--top-k", type=positive_int, default=None, help="keep the top K targets of each regulator")
     infer.add_argument("--output", default="grnfast-out", help="output folder (default grnfast-out)")
     _add_model_options(infer)
 
@@ -81,18 +142,18 @@ def build_parser():
     evaluate.add_argument("--data", default=None, help="data folder (default: $GRNFAST_DATA, ~/grnfast_data)")
     evaluate.add_argument("--network", default="Specific", help="Specific, Non-Specific, STRING or GENELink-demo")
     evaluate.add_argument("--cell", default="mESC")
-    evaluate.add_argument("--genes", type=int, default=500, help="TFs+N: 500 or 1000")
-    evaluate.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    evaluate.add_argument("--genes", type=positive_int, default=500, help="TFs+N: 500 or 1000")
+    evaluate.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5])
     evaluate.add_argument("--model", choices=model_choices, default="both")
     evaluate.add_argument("--output", default="grnfast-out")
     _add_model_options(evaluate, preset="benchmark")
 
     study = sub.add_parser("study", help="run one of the published studies")
     study.add_argument("name", choices=sorted(STUDIES))
-    study.add_argument("--benchmark", default=None,
+    study.add_argument("--benchmark", type=_benchmark, default=None,
                        help='a BEELINE benchmark, e.g. "Specific mESC 500" (default: the synthetic data set)')
     study.add_argument("--data", default=None, help="data folder for --benchmark")
-    study.add_argument("--seeds", type=int, default=None, help="seeds per variant (default: the study's)")
+    study.add_argument("--seeds", type=positive_int, default=None, help="seeds per variant (default: the study's)")
     study.add_argument("--tiny", action="store_true", help="a seconds-long configuration (for smoke tests)")
     study.add_argument("--output", default="grnfast-out")
     _add_model_options(study)
@@ -100,8 +161,8 @@ def build_parser():
     results = sub.add_parser("results", help="regenerate the results page from the shared data")
     results.add_argument("--data", default=None)
     results.add_argument("--output", default="docs/results.md")
-    results.add_argument("--samples", type=int, nargs="+", default=[1, 2, 3, 4, 5])
-    results.add_argument("--ensemble-samples", type=int, nargs="*", default=[1],
+    results.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5])
+    results.add_argument("--ensemble-samples", type=positive_int, nargs="*", default=[1],
                          help="split samples on which the 5-seed ensemble is trained too (default 1)")
     results.add_argument("--restart", action="store_true", help="ignore runs already on disk")
     results.add_argument("--only", choices=["benchmarks", "studies"], default=None,
@@ -121,7 +182,6 @@ def _load_dataset(args):
     from .data import GRNDataset, fetch_prior, read_cell_types, read_edges, read_expression, read_prior
     from .data.files import existing_file
     from .data.prior_databases import PRIOR_NAMES
-    from .errors import GRNInputError
 
     h5ad_options = {"layer": args.layer, "use_raw": args.use_raw, "groupby": args.groupby,
                     "gene_symbols": args.gene_symbols}
@@ -166,6 +226,7 @@ def cmd_infer(args):
     from .scoring import rank_edges, write_edge_list
 
     start = time.perf_counter()
+    out = _writable_folder(args.output)
     ds = _load_dataset(args)
     summary = ds.summary()
     _say(args, f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, "
@@ -178,8 +239,6 @@ def cmd_infer(args):
               for name in _models(args.model)}
     fitted_baselines = baselines(task)
     table = report_table(task, fitted, fitted_baselines)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "metrics.csv", index=False)
     written = []
     for name, (model, _) in fitted.items():
@@ -216,6 +275,7 @@ def cmd_evaluate(args):
     from .evaluation import summarize_runs
     from .pipeline import evaluate_benchmark
 
+    out = _writable_folder(args.output)
     root = fetch_beeline(args.data, download=args.data is None)
 
     def say_sample(table):
@@ -225,8 +285,6 @@ def cmd_evaluate(args):
     runs = evaluate_benchmark(root, args.network, args.cell, args.genes, args.samples, _models(args.model),
                               params=_model_params(args), preset=args.preset, seed=args.seed,
                               progress=not args.quiet, on_sample=say_sample)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "evaluation_runs.csv", index=False)
     summary = summarize_runs(runs, by=("model",), metrics=("auroc", "auprc"))
     summary.to_csv(out / "evaluation_summary.csv", index=False)
@@ -254,9 +312,10 @@ def cmd_study(args):
     from .pipeline import PRESETS
     from .studies import STUDIES
 
+    _writable_folder(args.output)
     if args.benchmark:
-        network, cell, n = args.benchmark.rsplit(" ", 2)
-        ds = load_beeline(fetch_beeline(args.data, download=args.data is None), network, cell, int(n))
+        network, cell, n = args.benchmark
+        ds = load_beeline(fetch_beeline(args.data, download=args.data is None), network, cell, n)
     else:
         ds = GRNDataset.synthetic(random_state=args.seed)
     params = dict(TINY) if args.tiny else {**PRESETS[args.preset], **_model_params(args)}
@@ -277,6 +336,7 @@ def cmd_study(args):
 def cmd_results(args):
     from .results import write_results_page
 
+    _writable_folder(Path(args.output).parent)
     path = write_results_page(args.output, data=args.data, samples=args.samples,
                               ensemble_samples=args.ensemble_samples, params=_model_params(args), preset=args.preset,
                               seed=args.seed, progress=not args.quiet, resume=not args.restart,
@@ -290,9 +350,11 @@ COMMANDS = {"infer": cmd_infer, "evaluate": cmd_evaluate, "study": cmd_study, "r
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.debug:
+        return COMMANDS[args.command](args)
     try:
         return COMMANDS[args.command](args)
-    except (ValueError, OSError, KeyError, ImportError) as exc:  # bad input: one line, exit code 2
+    except (GRNInputError, OSError) as exc:  # the user's mistake: one line, exit code 2; anything else is a bug
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"grnfast: error: {message}", file=sys.stderr)
         return 2

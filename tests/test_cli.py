@@ -195,3 +195,51 @@ def test_guide_example_h5ad_and_prior_runs(shared_data, tmp_path):
     edges = pd.read_csv(tmp_path / "network.csv")
     assert list(edges.columns) == ["Gene1", "Gene2", "EdgeWeight"]
     assert (edges.groupby("Gene1").size() == 20).all()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["infer", "--epochs", "0"], "argument --epochs: must be a positive integer; got '0'"),
+    (["infer", "--embedding-dim", "0"], "argument --embedding-dim: must be a positive integer; got '0'"),
+    (["infer", "--negatives", "nan"], "argument --negatives: must be a positive finite number; got 'nan'"),
+    (["infer", "--negatives", "-1"], "argument --negatives: must be a positive finite number"),
+    (["infer", "--top-k", "0"], "argument --top-k: must be a positive integer"),
+    (["infer", "--n-jobs", "0"], "argument --n-jobs: must be a non-zero integer"),
+    (["study", "ablation", "--seeds", "0"], "argument --seeds: must be a positive integer"),
+    (["study", "ablation", "--benchmark", "mESC"], 'argument --benchmark: must be "NETWORK CELL N"'),
+    (["evaluate", "--samples", "0"], "argument --samples: must be a positive integer"),
+])
+def test_every_option_is_checked_before_anything_runs(argv, message, capsys, monkeypatch):
+    """--epochs 0 and --embedding-dim 0 used to be ignored (training ran with the defaults)."""
+    import grnfast.pipeline
+
+    monkeypatch.setattr(grnfast.pipeline, "train", lambda *a, **k: pytest.fail("training started"))
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+
+
+def test_output_folder_is_checked_before_training(tmp_path, capsys, monkeypatch):
+    import grnfast.pipeline
+
+    monkeypatch.setattr(grnfast.pipeline, "train", lambda *a, **k: pytest.fail("training started"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["infer", "--output", str(blocker / "out"), *FAST]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"--output {blocker / 'out'}: cannot write there" in err
+
+
+def test_a_bug_shows_its_traceback_and_debug_shows_every_traceback(tmp_path, monkeypatch):
+    """Only the user's mistakes (GRNInputError, OSError) become one line; an internal
+    error such as a KeyError propagates, and --debug propagates every error."""
+    import grnfast.cli as cli
+    from grnfast import GRNInputError
+
+    def broken(args):
+        raise KeyError("an internal bug")
+
+    monkeypatch.setattr(cli, "_load_dataset", broken)
+    with pytest.raises(KeyError, match="an internal bug"):
+        main(["infer", "--output", str(tmp_path), *FAST])
+    with pytest.raises(GRNInputError, match="need --expression"):
+        main(["infer", "--prior", "prior.tsv", "--debug", "--output", str(tmp_path)])

@@ -6,6 +6,8 @@ COMMON_PARAMETERS = """
         gene name defines the gene table (``X`` may then name genes); an array is
         indexed by row number. ``None``: embeddings only, with the gene table taken
         from ``X`` at fit time. Features are standardised per column at fit.
+        Prediction reads the parameter as it is then: new values for the fit's
+        genes (same names, order and columns) are used, standardised as at fit.
     embedding_dim : int, default=512
         Size of the learned embedding of every gene.
     hidden_layer_sizes : tuple of int, default=(256, 128, 64)
@@ -76,6 +78,11 @@ FITTED_ATTRIBUTES = """
         Trainable parameters.
     params_, buffers_ : ndarray of float32
         Flat parameters and batch-norm running statistics; see ``named_parameters()``.
+    network_ : FittedNetwork
+        The fitted network (spec, weights, node features, gene table) with its
+        scoring methods: ``predict_logits``, ``score_blocks``, ``tower_outputs``,
+        ``layer_outputs``, ``pruned``. It reads the ``node_features`` parameter
+        as it is at the time (standardised with the fit's mean and scale).
     n_iter_ : int
         Epochs run.
     loss_curve_ : list of float
