@@ -22,6 +22,10 @@ from sklearn.utils.multiclass import type_of_target
 from .errors import GRNInputError
 
 
+# Larger row indices cannot be a gene table's (and would wrap around in int64).
+MAX_INDEX = 2**62
+
+
 class GeneIndexError(GRNInputError, IndexError):
     """A gene index outside the gene table (catchable as IndexError or ValueError)."""
 
@@ -124,6 +128,10 @@ def pairs_as_names_or_indices(X):
             raise GRNInputError("X contains NaN or infinite values; it must hold integer gene indices")
         if not np.array_equal(values, np.round(values)):
             raise GRNInputError("X must hold integer gene indices; it contains non-integer values")
+    if values.dtype.kind in "uf" and (values > MAX_INDEX).any():
+        row = int(np.argwhere(values > MAX_INDEX)[0][0])
+        largest = int(values[row].max()) if values.dtype.kind == "u" else f"{values[row].max():.4g}"
+        raise GeneIndexError(f"X contains gene index {largest} in row {row}, beyond any gene table (at most {MAX_INDEX})")
     indices = values.astype(np.int64)
     if (indices < 0).any():
         row = int(np.argwhere(indices < 0)[0][0])
@@ -270,7 +278,7 @@ def effective_threads(n_jobs):
     if n_jobs is None:
         env = os.environ.get("OMP_NUM_THREADS", "")
         threads = max(1, int(env)) if env.isdigit() else cores
-    elif not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+    elif isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
         raise GRNInputError(f"n_jobs must be a non-zero integer or None; got {n_jobs!r}")
     else:
         threads = int(n_jobs) if n_jobs > 0 else max(1, cores + 1 + int(n_jobs))

@@ -235,11 +235,12 @@ def test_a_bug_shows_its_traceback_and_debug_shows_every_traceback(tmp_path, mon
     import grnfast.cli as cli
     from grnfast import GRNInputError
 
+    with pytest.raises(GRNInputError, match="need --expression"):
+        main(["infer", "--prior", "prior.tsv", "--debug", "--output", str(tmp_path)])
+
     def broken(args):
         raise KeyError("an internal bug")
 
     monkeypatch.setattr(cli, "_load_dataset", broken)
     with pytest.raises(KeyError, match="an internal bug"):
         main(["infer", "--output", str(tmp_path), *FAST])
-    with pytest.raises(GRNInputError, match="need --expression"):
-        main(["infer", "--prior", "prior.tsv", "--debug", "--output", str(tmp_path)])

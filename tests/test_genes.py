@@ -77,3 +77,20 @@ def test_eval_set_and_scoring_follow_the_rule():
 def test_dataframe_of_integers_without_names_is_rows():
     model = TwoTowerClassifier(node_features=FEATURES.to_numpy(), **TINY).fit(pd.DataFrame(PAIRS), Y)
     np.testing.assert_array_equal(model.decision_function(pd.DataFrame(PAIRS)), model.decision_function(PAIRS))
+
+
+def test_huge_unsigned_index_is_named_not_called_negative():
+    X = np.array([[0, 2**63 + 5], [1, 2]], dtype=np.uint64)
+    with pytest.raises(GeneIndexError, match="X contains gene index 9223372036854775813 in row 0, beyond any gene"):
+        GeneTable().fit(X)
+
+
+def test_threads_capped_at_the_usable_cores():
+    import os
+
+    from grnfast.genes import effective_threads
+
+    cores = len(os.sched_getaffinity(0))
+    assert effective_threads(1000) == cores and effective_threads(1) == 1 and effective_threads(-1) == cores
+    with pytest.raises(GRNInputError, match="n_jobs must be a non-zero integer"):
+        effective_threads(0)
