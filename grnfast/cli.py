@@ -30,37 +30,23 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"grnfast: error: {message}\n")
 
 
-def positive_int(text):
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
-    return value
+def _number(kind, allowed, description):
+    """An argparse type: ``kind(text)`` that ``allowed`` accepts, else a one-line error."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not allowed(value):
+            raise argparse.ArgumentTypeError(f"must be {description}; got {text!r}")
+        return value
+
+    return parse
 
 
-def nonzero_int(text):
-    """argparse type: an integer other than 0 (negative counts back from all cores)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-zero integer; got {text!r}") from None
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be a non-zero integer (negative: all cores but some); got 0")
-    return value
-
-
-def positive_float(text):
-    """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number; got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number; got {text!r}")
-    return value
+positive_int = _number(int, lambda v: v >= 1, "a positive integer")
+nonzero_int = _number(int, lambda v: v != 0, "a non-zero integer (negative: all cores but some)")
+positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive finite number")
 
 
 def _add_model_options(p, preset="published"):
