@@ -25,7 +25,7 @@ TINY = dict(embedding_dim=4, hidden_layer_sizes=(4,), max_iter=2, random_state=0
 PARAMETERS = {
     "alpha": ([0.0, 1e-3], [np.nan, np.inf, -1.0, "big"]),
     "learning_rate_init": ([1e-3, 1e-2], [0.0, -1e-3, np.nan, np.inf]),
-    "batch_size": ([2, 16, 256], [0, 1, -5, 10**9, 2.5]),
+    "batch_size": ([2, 16, 256, 10**9], [0, 1, -5, 2.5]),
     "dropout": ([0.0, 0.3], [1.0, -0.1, np.nan]),
     "tol": ([0.0, 1e-4], [np.nan, -np.inf, -1.0]),
     "embedding_dim": ([1, 4], [0, -2, 10**7, 3.5]),

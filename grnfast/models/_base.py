@@ -50,7 +50,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [StrOptions({"l2", "decoupled"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 2, MAX_WIDTH, closed="both")],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],  # beyond the pairs: one batch of all
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
