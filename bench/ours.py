@@ -19,10 +19,11 @@ EMBEDDING_UPDATE = {"dense": "dense", "sparse": "lazy"}
 GENOME_REGULATORS = {"two_tower": 4096, "cross_encoder": 128}
 
 
-def estimator(kind, variant, features, n_epochs):
+def estimator(kind, variant, features, n_epochs, graph_dim=0):
     """Defaults of the published configuration; a fixed number of epochs, no early stopping."""
     return ESTIMATORS[kind](
         node_features=features,
+        graph_dim=graph_dim,
         embedding_update=EMBEDDING_UPDATE[variant],
         max_iter=n_epochs,
         early_stopping=False,
@@ -39,11 +40,11 @@ def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
     return time.perf_counter() - start
 
 
-def epoch_seconds(kind, variant, features, pairs, labels, n_epochs):
+def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0):
     """Durations of epochs 2..n_epochs of one ``fit``: the time between consecutive
     end-of-epoch callbacks, so set-up and the first epoch's warm-up are left out."""
     ends = []
-    estimator(kind, variant, features, n_epochs).fit(pairs, labels, callbacks=[lambda _: ends.append(time.perf_counter())])
+    estimator(kind, variant, features, n_epochs, graph_dim).fit(pairs, labels, callbacks=[lambda _: ends.append(time.perf_counter())])
     return list(np.diff(ends))
 
 

@@ -10,6 +10,10 @@ grnfast defaults, so an epoch here does the same work as an epoch there:
   rows in the batch, no L2 on them) and ``Adam`` with L2 for the rest, the
   counterpart of ``embedding_update="lazy"`` (which also adds L2 to the rows it
   steps; a few hundred rows per batch, negligible work).
+
+With ``graph_dim > 0`` both models also read the known-edge graph encoder's output
+per gene (``GraphEncoder``, as ``graph_dim`` in grnfast), over the training
+positives split into two folds each epoch as grnfast's trainer does.
 """
 import time
 
@@ -52,54 +56,111 @@ def _mlp(n_in, sizes, last_linear):
     return nn.Sequential(*layers)
 
 
-class _PairModel(nn.Module):
-    """Shared gene embedding table plus fixed, standardised node features."""
+class KnownEdges:
+    """The known edges in CSR both ways (targets and regulators of each gene), and
+    the scale of the degrees the encoder reads."""
 
-    def __init__(self, features, sparse):
+    def __init__(self, edges, n_genes, degree_scale=1.0):
+        edges = np.unique(np.asarray(edges, dtype=np.int64).reshape(-1, 2), axis=0)
+        self.degree_scale = degree_scale
+        self.n_edges = len(edges)
+        self.lists = [self._csr(edges[:, 0], edges[:, 1], n_genes), self._csr(edges[:, 1], edges[:, 0], n_genes)]
+
+    @staticmethod
+    def _csr(keys, neighbours, n_genes):
+        order = np.lexsort((neighbours, keys))
+        return np.r_[0, np.cumsum(np.bincount(keys, minlength=n_genes))], neighbours[order]
+
+    def neighbours(self, genes, direction):
+        """(row of each neighbour among `genes`, neighbour, count of the row's gene)."""
+        indptr, nbrs = self.lists[direction]
+        starts, counts = indptr[genes], indptr[genes + 1] - indptr[genes]
+        rows = np.repeat(np.arange(len(genes)), counts)
+        at = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(starts, counts)
+        return rows, nbrs[at], counts
+
+
+class GraphEncoder(nn.Module):
+    """One GraphSAGE round: ReLU([h_v, mean h over v's targets, mean h over v's
+    regulators, log1p(scaled counts)] W + b), with h = [embedding, features]."""
+
+    def __init__(self, n_in, graph_dim):
+        super().__init__()
+        self.linear = nn.Linear(3 * n_in + 2, graph_dim)
+
+    def forward(self, model, genes, graph):
+        parts, degrees = [torch.cat(model.gene_inputs(genes), dim=1)], []
+        for direction in (0, 1):
+            rows, nbrs, counts = graph.neighbours(genes.numpy(), direction)
+            h = torch.cat(model.gene_inputs(torch.from_numpy(nbrs)), dim=1)
+            weight = torch.from_numpy(1.0 / counts[rows].astype(np.float32)).unsqueeze(1)
+            parts.append(torch.zeros(len(genes), h.shape[1]).index_add_(0, torch.from_numpy(rows), h * weight))
+            degrees.append(torch.from_numpy(np.log1p(graph.degree_scale * counts).astype(np.float32)))
+        return torch.relu(self.linear(torch.cat(parts + [torch.stack(degrees, dim=1)], dim=1)))
+
+
+class _PairModel(nn.Module):
+    """Shared gene embedding table plus fixed, standardised node features, and the
+    known-edge graph encoder when graph_dim > 0 (``graph``: the edges it reads)."""
+
+    def __init__(self, features, sparse, graph_dim):
         super().__init__()
         self.register_buffer("features", standardise(features))
         self.embedding = nn.Embedding(features.shape[0], EMBEDDING_DIM, sparse=sparse)  # N(0, 1) init
+        n_gene = EMBEDDING_DIM + features.shape[1]
+        self.graph_dim = graph_dim
+        self.graph_encoder = GraphEncoder(n_gene, graph_dim) if graph_dim else None
+        self.graph = None
 
     def gene_inputs(self, genes):
         return self.embedding(genes), self.features[genes]
+
+    def graph_inputs(self, genes):
+        """Each gene's graph encoding (computed once per distinct gene), or none."""
+        if not self.graph_dim:
+            return []
+        distinct, where = torch.unique(genes, return_inverse=True)
+        return [self.graph_encoder(self, distinct, self.graph)[where]]
 
 
 class CrossEncoder(_PairModel):
     """``[e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt]`` -> MLP -> one logit."""
 
-    def __init__(self, features, sparse=False):
-        super().__init__(features, sparse)
-        n_in = 3 * EMBEDDING_DIM + 2 * features.shape[1]
+    def __init__(self, features, sparse=False, graph_dim=0):
+        super().__init__(features, sparse, graph_dim)
+        n_in = 3 * EMBEDDING_DIM + 2 * features.shape[1] + 2 * graph_dim
         self.head = nn.Sequential(_mlp(n_in, HIDDEN, last_linear=False), nn.Linear(HIDDEN[-1], 1))
 
     def forward(self, pairs):
         e_reg, x_reg = self.gene_inputs(pairs[:, 0])
         e_tgt, x_tgt = self.gene_inputs(pairs[:, 1])
-        return self.head(torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt], dim=1)).squeeze(1)
+        graph = self.graph_inputs(pairs[:, 0]) + self.graph_inputs(pairs[:, 1])
+        return self.head(torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] + graph, dim=1)).squeeze(1)
 
 
 class TwoTower(_PairModel):
     """Regulator and target towers over ``[e, x]``; logit = dot(u, v) / temperature."""
 
-    def __init__(self, features, sparse=False):
-        super().__init__(features, sparse)
-        n_in = EMBEDDING_DIM + features.shape[1]
+    def __init__(self, features, sparse=False, graph_dim=0):
+        super().__init__(features, sparse, graph_dim)
+        n_in = EMBEDDING_DIM + features.shape[1] + graph_dim
         self.regulator_tower = _mlp(n_in, HIDDEN, last_linear=True)
         self.target_tower = _mlp(n_in, HIDDEN, last_linear=True)
 
     def forward(self, pairs):
-        u = self.regulator_tower(torch.cat(self.gene_inputs(pairs[:, 0]), dim=1))
-        v = self.target_tower(torch.cat(self.gene_inputs(pairs[:, 1]), dim=1))
+        reg, tgt = pairs[:, 0], pairs[:, 1]
+        u = self.regulator_tower(torch.cat([*self.gene_inputs(reg), *self.graph_inputs(reg)], dim=1))
+        v = self.target_tower(torch.cat([*self.gene_inputs(tgt), *self.graph_inputs(tgt)], dim=1))
         return (u * v).sum(dim=1) / TEMPERATURE
 
 
 MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower}
 
 
-def build(kind, variant, features, seed=0):
+def build(kind, variant, features, seed=0, graph_dim=0):
     """Model and its optimizers for ``variant`` "dense" or "sparse"."""
     torch.manual_seed(seed)
-    model = MODELS[kind](features, sparse=variant == "sparse")
+    model = MODELS[kind](features, sparse=variant == "sparse", graph_dim=graph_dim)
     if variant == "dense":
         return model, [torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)]
     if variant != "sparse":
@@ -132,12 +193,33 @@ def clip_grad_norm(model, max_norm):
 
 
 def train_epoch(model, optimizers, pairs, labels, epoch):
-    """One epoch of shuffled mini-batches; returns the mean batch loss."""
+    """One epoch of shuffled mini-batches; returns the mean batch loss. With the graph,
+    the pairs fall in two folds (by pair) and each trains against the other fold's
+    positives, degrees scaled to the whole graph's."""
     model.train()
-    loss_fn = nn.BCEWithLogitsLoss()
     order = torch.randperm(len(pairs), generator=torch.Generator().manual_seed(epoch))
+    if not model.graph_dim:
+        return _train_rows(model, optimizers, pairs, labels, order)
+    n_genes = model.features.shape[0]
+    codes = (pairs[:, 0] * n_genes + pairs[:, 1]).numpy()
+    distinct, where = np.unique(codes, return_inverse=True)
+    fold = np.random.default_rng(epoch).integers(0, 2, len(distinct))[where]
+    positives = labels.numpy() == 1
+    every = len(np.unique(codes[positives]))
+    losses = []
+    for f in (0, 1):
+        known = pairs.numpy()[positives & (fold != f)]
+        model.graph = KnownEdges(known, n_genes)
+        model.graph.degree_scale = every / max(model.graph.n_edges, 1)
+        losses.append(_train_rows(model, optimizers, pairs, labels, order[torch.from_numpy(fold[order.numpy()] == f)]))
+    model.graph = KnownEdges(pairs.numpy()[positives], n_genes)  # prediction reads every known edge
+    return float(np.mean(losses))
+
+
+def _train_rows(model, optimizers, pairs, labels, order):
+    loss_fn = nn.BCEWithLogitsLoss()
     total, n_batches = 0.0, 0
-    for start in range(0, len(pairs), BATCH_SIZE):
+    for start in range(0, len(order), BATCH_SIZE):
         rows = order[start : start + BATCH_SIZE]
         if len(rows) < 2:  # batch norm needs two samples (grnfast merges such a batch instead)
             continue
@@ -149,25 +231,25 @@ def train_epoch(model, optimizers, pairs, labels, epoch):
         for opt in optimizers:
             opt.step()
         total, n_batches = total + loss.item(), n_batches + 1
-    return total / n_batches
+    return total / max(n_batches, 1)
 
 
-def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
+def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0):
     """Wall time of building the model and training ``n_epochs`` (what ``fit`` does)."""
     torch.set_num_threads(N_THREADS)
     pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
     start = time.perf_counter()
-    model, optimizers = build(kind, variant, features)
+    model, optimizers = build(kind, variant, features, graph_dim=graph_dim)
     for epoch in range(n_epochs):
         train_epoch(model, optimizers, pairs_t, labels_t, epoch)
     return time.perf_counter() - start
 
 
-def epoch_seconds(kind, variant, features, pairs, labels, n_epochs):
+def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0):
     """Durations of epochs 2..n_epochs of one training run (the first warms up)."""
     torch.set_num_threads(N_THREADS)
     pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
-    model, optimizers = build(kind, variant, features)
+    model, optimizers = build(kind, variant, features, graph_dim=graph_dim)
     ends = []
     for epoch in range(n_epochs):
         train_epoch(model, optimizers, pairs_t, labels_t, epoch)

@@ -50,6 +50,16 @@ const T* features_ptr(const ModelSpec& spec, const Array<T>& features) {
     return features.data();
 }
 
+// The known-edge graph a model with graph_dim > 0 reads, from (n x 2) regulator ->
+// target edges (the fitted model's training positives); none for other models.
+using OptionalEdges = std::optional<IndexArray>;
+std::optional<EdgeGraph> graph_for(const ModelSpec& spec, const OptionalEdges& edges) {
+    if (!spec.graph_block()) return std::nullopt;
+    require(edges.has_value(), "the model reads the known-edge graph (graph_dim > 0): pass graph_edges");
+    require_shape(*edges, {-1, 2}, "graph_edges");
+    return EdgeGraph(spec.n_genes, edges->data(), edges->shape(0));
+}
+
 py::dict layout_dict(const ModelSpec& spec) {
     auto net = make_network<double>(spec);
     auto groups = [](const std::vector<ParamGroup>& gs) {
@@ -67,8 +77,11 @@ py::dict layout_dict(const ModelSpec& spec) {
 template <class T>
 py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Array<T>& buffers, const Array<T>& features,
                         const IndexArray& pairs, const Array<T>& y, const std::optional<Array<T>>& weights,
-                        std::uint64_t seed, std::uint64_t epoch, bool feature_grad, int n_threads) {
+                        std::uint64_t seed, std::uint64_t epoch, bool feature_grad, int n_threads,
+                        const OptionalEdges& graph_edges, double degree_scale) {
     auto net = make_network<T>(spec);
+    const auto graph = graph_for(spec, graph_edges);
+    if (graph) net->set_graph(&*graph, degree_scale);
     const Layout& L = net->layout();
     require_shape(params, {L.n_params}, "params");
     require_shape(buffers, {L.n_buffers}, "buffers");
@@ -99,15 +112,18 @@ py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Arr
 }
 
 // A fitted network for Python: holds the arrays it reads (so they live as long as it
-// does) and the engine's FittedNetwork, built once. Not picklable: the Python object
-// that owns it keeps the arrays and rebuilds it after unpickling.
+// does), its known-edge graph (graph_dim > 0) and the engine's FittedNetwork, built
+// once. Not picklable: the Python object that owns it keeps the arrays and rebuilds
+// it after unpickling.
 class PyFittedNetwork {
    public:
-    PyFittedNetwork(const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features)
+    PyFittedNetwork(const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
+                    const OptionalEdges& graph_edges)
         : params_(std::move(params)),
           buffers_(std::move(buffers)),
           features_(std::move(features)),
-          net_(spec, params_.data(), buffers_.data(), features_.data()) {
+          graph_(graph_for(spec, graph_edges)),
+          net_(spec, params_.data(), buffers_.data(), features_.data(), graph_ ? &*graph_ : nullptr) {
         require_shape(params_, {net_.layout().n_params}, "params");
         require_shape(buffers_, {net_.layout().n_buffers}, "buffers");
         require_shape(features_, {spec.n_genes, spec.n_features}, "node_features");
@@ -165,6 +181,7 @@ class PyFittedNetwork {
 
    private:
     Array<float> params_, buffers_, features_;
+    std::optional<EdgeGraph> graph_;
     FittedNetwork<float> net_;
 };
 
@@ -178,6 +195,10 @@ class PyTrainer {
         require_shape(buffers, {static_cast<index_t>(trainer_.buffers().size())}, "buffers");
         std::copy(params.data(), params.data() + params.size(), trainer_.params().begin());
         std::copy(buffers.data(), buffers.data() + buffers.size(), trainer_.buffers().begin());
+    }
+    void set_graph(const IndexArray& edges) {
+        require_shape(edges, {-1, 2}, "graph_edges");
+        trainer_.set_graph(edges.data(), edges.shape(0));
     }
     Array<float> params() { return copy(trainer_.params()); }
     Array<float> buffers() { return copy(trainer_.buffers()); }
@@ -387,6 +408,48 @@ int throw_in_parallel(const std::string& region, const std::string& error, int n
     return ran;
 }
 
+// The graph encoder alone: forward for `genes` over the graph of `edges` (degrees
+// times degree_scale), gene rows [emb, feat] (either may have zero columns), then
+// backward from d_out. Returns g, g from the evaluation path, d_weight, d_bias, the
+// genes read and d(loss)/d(their rows).
+template <class T>
+py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Array<T>& weight, const Array<T>& bias,
+                           const IndexArray& edges, const IndexArray& genes, double degree_scale,
+                           const Array<T>& d_out, int n_threads) {
+    require_shape(emb, {-1, -1}, "emb");
+    const index_t n_genes = emb.shape(0), E = emb.shape(1);
+    require_shape(feat, {n_genes, -1}, "feat");
+    const index_t F = feat.shape(1), D = E + F;
+    require_shape(weight, {3 * D + 2, -1}, "weight");
+    const index_t G = weight.shape(1);
+    require_shape(bias, {G}, "bias");
+    require_shape(edges, {-1, 2}, "edges");
+    require_shape(genes, {-1}, "genes");
+    const index_t n = genes.shape(0);
+    require_shape(d_out, {n, G}, "d_out");
+    for (index_t i = 0; i < n; ++i)
+        require(genes.data()[i] >= 0 && genes.data()[i] < n_genes,
+                "gene " + std::to_string(i) + " is outside the table");
+    const EdgeGraph graph(n_genes, edges.data(), edges.shape(0));
+    const index_t K = GraphEncoder<T>::input_width(D);
+    GraphEncoder<T> enc(D, G, 0, K * G);
+    std::vector<T> params(static_cast<size_t>(K * G + G)), grads(params.size(), T(0));
+    std::copy(weight.data(), weight.data() + weight.size(), params.begin());
+    std::copy(bias.data(), bias.data() + G, params.begin() + weight.size());
+    const GeneRows<T> rows{E ? emb.data() : nullptr, E, F ? feat.data() : nullptr, F};
+    Array<T> g({n, G}), g_eval({n, G}), dW({3 * D + 2, G}), db(G);
+    const T* out = enc.forward(params.data(), rows, graph, T(degree_scale), genes.data(), n, n_threads);
+    std::copy(out, out + n * G, g.mutable_data());
+    enc.encode(params.data(), rows, graph, T(degree_scale), genes.data(), n, g_eval.mutable_data(), n_threads);
+    enc.backward(params.data(), d_out.data(), graph, grads.data(), grads.data() + K * G, n_threads);
+    std::copy(grads.begin(), grads.begin() + dW.size(), dW.mutable_data());
+    std::copy(grads.begin() + dW.size(), grads.end(), db.mutable_data());
+    const index_t m = static_cast<index_t>(enc.read_genes().size());
+    Array<T> d_rows({m, D});
+    std::copy(enc.read_gradients(), enc.read_gradients() + m * D, d_rows.mutable_data());
+    return py::make_tuple(g, g_eval, dW, db, py::array(py::cast(enc.read_genes())), d_rows);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -415,6 +478,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("use_product", &ModelSpec::use_product)
         .def_readwrite("temperature", &ModelSpec::temperature)
         .def_readwrite("cosine", &ModelSpec::cosine)
+        .def_readwrite("graph_dim", &ModelSpec::graph_dim)
         .def_readwrite("bn_momentum", &ModelSpec::bn_momentum)
         .def_readwrite("bn_eps", &ModelSpec::bn_eps)
         .def("validate", &ModelSpec::validate);
@@ -433,15 +497,18 @@ PYBIND11_MODULE(_core, m) {
     m.def("layout", &layout_dict, py::arg("spec"), "Parameter and buffer groups of a model: names, shapes, offsets.");
     m.def("loss_and_grad", &loss_and_grad<double>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
-          py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1);
+          py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1,
+          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0);
     m.def("loss_and_grad", &loss_and_grad<float>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
-          py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1);
+          py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1,
+          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0);
     py::class_<PyFittedNetwork>(m, "FittedNetwork",
                                 "A fitted network built once from its spec, weights, running statistics and node "
                                 "features; every scoring call reads them. Not picklable (rebuild it from the arrays).")
-        .def(py::init<const ModelSpec&, Array<float>, Array<float>, Array<float>>(), py::arg("spec"),
-             py::arg("params"), py::arg("buffers"), py::arg("features"))
+        .def(py::init<const ModelSpec&, Array<float>, Array<float>, Array<float>, const OptionalEdges&>(),
+             py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
+             py::arg("graph_edges") = py::none())
         .def("predict_logits", &PyFittedNetwork::predict_logits, py::arg("pairs"), py::arg("n_threads") = 1)
         .def("layer_outputs", &PyFittedNetwork::layer_outputs, py::arg("pairs"), py::arg("n_threads") = 1,
              "Every layer's output for each pair, evaluation mode: {layer name: (n, width)}.")
@@ -457,27 +524,27 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "predict_logits",
         [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& pairs, int n_threads) {
-            return PyFittedNetwork(spec, params, buffers, features).predict_logits(pairs, n_threads);
+           const IndexArray& pairs, int n_threads, const OptionalEdges& graph_edges) {
+            return PyFittedNetwork(spec, params, buffers, features, graph_edges).predict_logits(pairs, n_threads);
         },
         py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("pairs"),
-        py::arg("n_threads") = 1);
+        py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
     m.def(
         "tower_outputs",
         [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& genes, int role, int n_threads) {
-            return PyFittedNetwork(spec, params, buffers, features).tower_outputs(genes, role, n_threads);
+           const IndexArray& genes, int role, int n_threads, const OptionalEdges& graph_edges) {
+            return PyFittedNetwork(spec, params, buffers, features, graph_edges).tower_outputs(genes, role, n_threads);
         },
         py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("genes"),
-        py::arg("role"), py::arg("n_threads") = 1);
+        py::arg("role"), py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
     m.def(
         "layer_outputs",
         [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& pairs, int n_threads) {
-            return PyFittedNetwork(spec, params, buffers, features).layer_outputs(pairs, n_threads);
+           const IndexArray& pairs, int n_threads, const OptionalEdges& graph_edges) {
+            return PyFittedNetwork(spec, params, buffers, features, graph_edges).layer_outputs(pairs, n_threads);
         },
         py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("pairs"),
-        py::arg("n_threads") = 1);
+        py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
     m.def(
         "tower_scores",
         [](const ModelSpec& spec, const Array<float>& u, const Array<float>& v, int n_threads) {
@@ -494,16 +561,17 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "score_grid",
         [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& regs, const IndexArray& tgts, int n_threads) {
-            return PyFittedNetwork(spec, params, buffers, features).score_grid(regs, tgts, n_threads);
+           const IndexArray& regs, const IndexArray& tgts, int n_threads, const OptionalEdges& graph_edges) {
+            return PyFittedNetwork(spec, params, buffers, features, graph_edges).score_grid(regs, tgts, n_threads);
         },
         py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("regulators"),
-        py::arg("targets"), py::arg("n_threads") = 1);
+        py::arg("targets"), py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
 
     py::class_<PyTrainer>(m, "Trainer")
         .def(py::init<const ModelSpec&, const AdamConfig&, index_t, int>(), py::arg("spec"), py::arg("adam"),
              py::arg("batch_size"), py::arg("n_threads"))
         .def("set_state", &PyTrainer::set_state, py::arg("params"), py::arg("buffers"))
+        .def("set_graph", &PyTrainer::set_graph, py::arg("edges"))
         .def("params", &PyTrainer::params)
         .def("buffers", &PyTrainer::buffers)
         .def("predict_logits", &PyTrainer::predict_logits, py::arg("features"), py::arg("pairs"))
@@ -531,4 +599,10 @@ PYBIND11_MODULE(_core, m) {
     t.def("throw_in_parallel", &throw_in_parallel, py::arg("region"), py::arg("error"), py::arg("n_threads") = 2);
     t.def("dropout_mask", &dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("stream"), py::arg("samples"),
           py::arg("width"), py::arg("p"));
+    t.def("graph_encoder", &graph_encoder_py<double>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
+          py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
+          py::arg("n_threads") = 1);
+    t.def("graph_encoder", &graph_encoder_py<float>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
+          py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
+          py::arg("n_threads") = 1);
 }

@@ -225,3 +225,45 @@ def test_model_gradient_is_checked_in_float64_and_float32_agrees():
     assert g64.dtype == np.float64 and g32.dtype == np.float32
     assert l32 == pytest.approx(l64, rel=1e-5)
     np.testing.assert_allclose(g32, g64, rtol=1e-3, atol=1e-5)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(spec_dict=model_specs, seed=seeds, batch=st.integers(2, 8), graph_dim=st.integers(1, 4),
+       n_edges=st.integers(0, 12), degree_scale=st.sampled_from([1.0, 2.5]))
+def test_whole_model_gradients_with_the_known_edge_graph(spec_dict, seed, batch, graph_dim, n_edges, degree_scale):
+    """Both models with the graph encoder: every parameter group (the encoder's too)
+    and the node features, which now also reach a gene through its graph neighbours."""
+    assume(spec_dict["use_embeddings"] or spec_dict["n_features"] > 0)
+    spec = make_spec({**spec_dict, "graph_dim": graph_dim})
+    rng = np.random.default_rng(seed)
+    layout = _core.layout(spec)
+    assert {"graph.weight", "graph.bias"} <= {g["name"] for g in layout["params"]}
+    p32, b32 = initial_parameters(layout, np.random.RandomState(seed % 2**32))
+    params, buffers = p32.astype(np.float64), b32.astype(np.float64)
+    for g in layout["params"]:
+        if g["kind"].startswith("bn_"):
+            params[g["offset"] : g["offset"] + g["size"]] += rng.uniform(-0.3, 0.3, g["size"])
+    features = rng.standard_normal((spec.n_genes, spec.n_features))
+    pairs = rng.integers(0, spec.n_genes, (batch, 2))
+    edges = rng.integers(0, spec.n_genes, (n_edges, 2))
+    y = rng.integers(0, 2, batch).astype(float)
+    graph = dict(graph_edges=edges, degree_scale=degree_scale)
+
+    loss, grad, _, feature_grad = _core.loss_and_grad(
+        spec, params, buffers, features, pairs, y, None, seed=seed, epoch=3, feature_grad=True, **graph
+    )
+
+    def loss_at(p, f=features):
+        return _core.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
+
+    for g in layout["params"]:
+        sl = slice(g["offset"], g["offset"] + g["size"])
+
+        def restricted(p_group, sl=sl):
+            p = params.copy()
+            p[sl] = p_group
+            return loss_at(p)
+
+        check_directional(restricted, params[sl].copy(), grad[sl], rng, g["name"])
+    if spec.n_features and spec_dict.get("use_expression", True):
+        check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")

@@ -1,6 +1,6 @@
 // A trained network, ready to score: the model is built once from its spec and reads
 // the weights, running statistics and node features it is given (it does not own
-// them; they must outlive it). Every index is checked before use. Every method is
+// them, nor the graph; they must outlive it). Every index is checked before use. Every method is
 // const and keeps its work buffers per call, so calls may run at the same time.
 #pragma once
 #include "engine/networks.hpp"
@@ -10,9 +10,14 @@ namespace grnfast {
 template <class T>
 class FittedNetwork {
    public:
-    // features: (n_genes x n_features), standardised as in training.
-    FittedNetwork(const ModelSpec& spec, const T* params, const T* buffers, const T* features)
-        : net_(make_network<T>(spec)), params_(params), buffers_(buffers), features_(features) {}
+    // features: (n_genes x n_features), standardised as in training; graph: the known
+    // edges a model with graph_dim > 0 reads (its training positives), else null.
+    FittedNetwork(const ModelSpec& spec, const T* params, const T* buffers, const T* features,
+                  const EdgeGraph* graph = nullptr)
+        : net_(make_network<T>(spec)), params_(params), buffers_(buffers), features_(features) {
+        net_->set_graph(graph);
+        net_->check_graph();
+    }
 
     const ModelSpec& spec() const { return net_->spec(); }
     const Layout& layout() const { return net_->layout(); }

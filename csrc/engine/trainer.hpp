@@ -7,6 +7,7 @@
 
 #include "engine/networks.hpp"
 #include "kernels/embedding.hpp"
+#include "kernels/graph.hpp"
 #include "kernels/loss.hpp"
 #include "kernels/optimizer.hpp"
 #include "kernels/random.hpp"
@@ -42,6 +43,28 @@ struct BatchScratch {
     }
     const index_t* reg() const { return ids.data(); }
     const index_t* tgt(index_t batch) const { return ids.data() + batch; }
+
+    // After backward: the graph encoder's row gradients appended after the batch's
+    // 2 batch rows (ids, embedding rows, and feature rows when asked), so the per-gene
+    // sums take them in. Returns the number of rows.
+    index_t append_graph_rows(const std::vector<GeneRowGradients<T>>& lists, index_t batch, index_t E, index_t F,
+                              bool features) {
+        index_t n = 2 * batch;
+        for (const GeneRowGradients<T>& g : lists) n += g.n;
+        grow_to(ids, n);
+        grow_to(emb_rows, n * E);
+        grow_to(emb_grad_rows, n * E);
+        if (features) grow_to(feat_rows, n * F);
+        index_t at = 2 * batch;
+        for (const GeneRowGradients<T>& g : lists)
+            for (index_t i = 0; i < g.n; ++i, ++at) {
+                const T* row = g.rows + i * g.width;
+                ids[static_cast<size_t>(at)] = g.genes[i];
+                std::copy(row, row + E, emb_rows.begin() + at * E);
+                if (features) std::copy(row + E, row + E + F, feat_rows.begin() + at * F);
+            }
+        return n;
+    }
 };
 
 // Loss and full gradient on one batch, training mode (the gradient tests' entry
@@ -63,8 +86,9 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
     std::fill(grad, grad + net.layout().n_params, T(0));
     net.backward(params, s.dlogits.data(), batch, grad, s.emb_rows.data(), feat_grad ? s.feat_rows.data() : nullptr,
                  n_threads);
-    s.plan.build(s.ids.data(), 2 * batch);
-    const index_t E = spec.embedding_dim, F = spec.n_features;
+    const index_t E = spec.use_embeddings ? spec.embedding_dim : 0, F = spec.feature_block() ? spec.n_features : 0;
+    const index_t n_rows = s.append_graph_rows(net.graph_gradients(), batch, E, F, feat_grad != nullptr);
+    s.plan.build(s.ids.data(), n_rows);
     if (spec.use_embeddings) {
         embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads);
         for (index_t u = 0; u < s.plan.size(); ++u)
@@ -72,7 +96,7 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
                       grad + s.plan.unique_ids[static_cast<size_t>(u)] * E);
     }
     if (feat_grad) {
-        std::fill(feat_grad, feat_grad + spec.n_genes * F, T(0));
+        std::fill(feat_grad, feat_grad + spec.n_genes * spec.n_features, T(0));
         if (spec.feature_block()) {
             std::vector<T> rows(static_cast<size_t>(s.plan.size() * F));
             embedding_reduce(s.plan, F, s.feat_rows.data(), rows.data(), n_threads);
@@ -106,6 +130,13 @@ class Trainer {
         std::fill(slot_of_.begin(), slot_of_.end(), index_t(-1));
     }
 
+    // The known edges (n_edges x 2, regulator -> target) a model with graph_dim > 0
+    // reads: the training positives. Prediction reads all of them; see train_epoch.
+    void set_graph(const index_t* edges, index_t n_edges) {
+        graph_ = EdgeGraph(net_->spec().n_genes, edges, n_edges);
+        net_->set_graph(&graph_);
+    }
+
     const Network<T>& network() const { return *net_; }
     Network<T>& network() { return *net_; }
     std::vector<T>& params() { return params_; }
@@ -116,15 +147,65 @@ class Trainer {
     // One pass over the n training pairs in an order drawn from (seed, epoch).
     // `interrupted` is asked between batches; when it says yes the epoch stops and
     // the function returns NaN. Returns the mean training loss.
+    //
+    // A model that reads the known-edge graph must never score a pair against a
+    // graph that holds the pair's own edge: it would learn "this edge is known",
+    // which no new edge is. So each epoch splits the pairs into two folds by
+    // pair_fold, and each fold trains against the graph of the other fold's edges,
+    // degrees scaled to estimate the whole graph's. Every pair of a gene then sees
+    // the same graph, whatever its label. (A fold of one pair cannot form a batch
+    // and sits the epoch out.)
     double train_epoch(const T* features, const index_t* pairs, const T* labels, const T* sample_weights, index_t n,
                        std::uint64_t seed, std::uint64_t epoch, const std::function<bool()>& interrupted) {
         require(n >= 2, "training needs at least 2 samples");
-        check_pairs(pairs, n, net_->spec().n_genes);
+        const ModelSpec& spec = net_->spec();
+        check_pairs(pairs, n, spec.n_genes);
         // Work buffers for the largest batch of this data set: batch_size pairs, one
         // more when a final batch of one sample joins the batch before it, and never
         // more than n (a batch_size beyond the data set costs nothing).
         reserve(std::min(n, batch_size_ + 1));
         epoch_permutation(seed, epoch, n, order_);
+        if (!spec.graph_block())
+            return run_batches(features, pairs, labels, sample_weights, order_.data(), n, seed, epoch, interrupted) /
+                   double(n);
+        require(graph_.n_genes == spec.n_genes, "the model reads the known-edge graph; give the trainer one first");
+        double loss_sum = 0.0;
+        index_t trained = 0;
+        for (int f = 0; f < 2; ++f) {
+            fold_rows_.clear();
+            for (index_t r : order_)
+                if (pair_fold(seed, epoch, pairs[2 * r], pairs[2 * r + 1], spec.n_genes) == f) fold_rows_.push_back(r);
+            fold_edges_.clear();
+            for (index_t v = 0; v < spec.n_genes; ++v)
+                for (index_t k = graph_.tgt_start[v]; k < graph_.tgt_start[v + 1]; ++k)
+                    if (pair_fold(seed, epoch, v, graph_.tgt[k], spec.n_genes) != f) {
+                        fold_edges_.push_back(v);
+                        fold_edges_.push_back(graph_.tgt[k]);
+                    }
+            const index_t n_fold = static_cast<index_t>(fold_rows_.size());
+            const index_t n_edges = static_cast<index_t>(fold_edges_.size() / 2);
+            fold_graph_ = EdgeGraph(spec.n_genes, fold_edges_.data(), n_edges);
+            net_->set_graph(&fold_graph_, n_edges > 0 ? double(graph_.n_edges()) / double(n_edges) : 1.0);
+            const double fold_loss =
+                n_fold >= 2 ? run_batches(features, pairs, labels, sample_weights, fold_rows_.data(), n_fold, seed,
+                                          epoch, interrupted)
+                            : 0.0;
+            net_->set_graph(&graph_);
+            if (std::isnan(fold_loss)) return fold_loss;
+            if (n_fold >= 2) {
+                loss_sum += fold_loss;
+                trained += n_fold;
+            }
+        }
+        return loss_sum / double(std::max<index_t>(trained, 1));
+    }
+
+   private:
+    // Mini-batches over rows[0, n) in that order; returns the loss summed over them
+    // (NaN when interrupted).
+    double run_batches(const T* features, const index_t* pairs, const T* labels, const T* sample_weights,
+                       const index_t* rows, index_t n, std::uint64_t seed, std::uint64_t epoch,
+                       const std::function<bool()>& interrupted) {
         index_t n_batches = ceil_div(n, batch_size_);
         if (n % batch_size_ == 1 && n_batches > 1) --n_batches;
         double loss_sum = 0.0;
@@ -132,13 +213,12 @@ class Trainer {
             if (interrupted && interrupted()) return std::nan("");
             const index_t start = k * batch_size_;
             const index_t end = k + 1 == n_batches ? n : start + batch_size_;
-            loss_sum += step(features, pairs, labels, sample_weights, order_.data() + start, end - start, seed,
-                             epoch) * double(end - start);
+            loss_sum += step(features, pairs, labels, sample_weights, rows + start, end - start, seed, epoch) *
+                        double(end - start);
         }
-        return loss_sum / double(n);
+        return loss_sum;
     }
 
-   private:
     void reserve(index_t max_batch) {
         if (max_batch <= reserved_) return;
         const ModelSpec& spec = net_->spec();
@@ -163,7 +243,7 @@ class Trainer {
         const index_t n_dense = static_cast<index_t>(params_.size()) - n_emb;
         double sq = sum_of_squares(grads_.get() + n_emb, n_dense, n_threads_);
         if (spec.use_embeddings) {
-            s.plan.build(s.ids.data(), 2 * batch);
+            s.plan.build(s.ids.data(), s.append_graph_rows(net_->graph_gradients(), batch, E, 0, false));
             embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads_);
             sq += sum_of_squares(s.emb_grad_rows.data(), s.plan.size() * E, n_threads_);
         }
@@ -183,7 +263,8 @@ class Trainer {
     int n_threads_;
     std::vector<T> params_, m_, v_, buffers_;
     std::unique_ptr<T[]> grads_;  // the layout's length; the embedding part unused
-    std::vector<index_t> slot_of_, order_;
+    std::vector<index_t> slot_of_, order_, fold_rows_, fold_edges_;
+    EdgeGraph graph_, fold_graph_;  // the known edges; this fold's share of them
     BatchScratch<T> scratch_;
     index_t reserved_ = 0;  // the batch size the work buffers hold
     std::int64_t step_ = 0;

@@ -40,6 +40,16 @@ inline void epoch_permutation(std::uint64_t seed, std::uint64_t epoch, index_t n
     }
 }
 
+constexpr std::uint64_t kFoldStream = 0x464F4C44ULL;  // "FOLD"
+
+// Which of two folds the pair (r, t) falls in this epoch: a function of the pair, so
+// repeated pairs and a pair's own known edge always fall together.
+inline int pair_fold(std::uint64_t seed, std::uint64_t epoch, index_t r, index_t t, index_t n_genes) {
+    return static_cast<int>(
+        counter_key(seed, epoch, kFoldStream, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(n_genes) +
+                                                  static_cast<std::uint64_t>(t)) >> 63);
+}
+
 // Dropout decisions: one 64-bit draw per group of four units, 16 bits per unit.
 struct DropoutKey {
     std::uint64_t seed = 0;

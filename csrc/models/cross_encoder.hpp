@@ -1,6 +1,7 @@
 // Cross-encoder: one MLP reads the pair jointly,
-//   [e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] -> hidden layers -> one logit.
-// Its first layer splits by input block: [e_reg, x_reg] and [e_tgt, x_tgt] give a
+//   [e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt (, g_reg, g_tgt)] -> hidden layers -> one logit,
+// with g the known-edge graph encoder's output per gene when graph_dim > 0.
+// Its first layer splits by input block: [e_reg, x_reg, g_reg] and [e_tgt, x_tgt, g_tgt] give a
 // part per gene of each role (a GeneLayer each, computed once per distinct gene),
 // e_reg * e_tgt a block per pair; a pair's pre-activation is bias + the two parts +
 // the product block. Training, prediction and genome-wide grids all build it so.
@@ -49,8 +50,10 @@ class CrossEncoder : public Network<T> {
     explicit CrossEncoder(const ModelSpec& spec)
         : Network<T>(spec),
           head_(make_head()),
-          reg_(spec_, head_.first_weight(), head_.first_width(), col_e_reg_, col_x_reg_, /*bias=*/-1),
-          tgt_(spec_, head_.first_weight(), head_.first_width(), col_e_tgt_, col_x_tgt_, /*bias=*/-1) {}
+          reg_(spec_, head_.first_weight(), head_.first_width(), col_e_reg_, col_x_reg_, /*bias=*/-1,
+               this->graph_encoder(), col_g_reg_, &this->graph_input_),
+          tgt_(spec_, head_.first_weight(), head_.first_width(), col_e_tgt_, col_x_tgt_, /*bias=*/-1,
+               this->graph_encoder(), col_g_tgt_, &this->graph_input_) {}
 
     void reserve(index_t max_batch) override {
         head_.reserve(max_batch);
@@ -85,6 +88,7 @@ class CrossEncoder : public Network<T> {
         const bool with_features = feat_rows != nullptr;
         const T* d_reg = reg_.backward(params, grads, dz, batch, with_features, n_threads);
         const T* d_tgt = tgt_.backward(params, grads, dz, batch, with_features, n_threads);
+        this->sum_graph_gradients({&reg_, &tgt_}, grads);
         // One row per (pair, role), which the trainer sums per gene: a gene's per-gene
         // gradient rides on its first pair's row, the product term on every pair's.
         const index_t cols = with_features ? reg_.width() : reg_.embedding_cols(), Ec = reg_.embedding_cols();
@@ -109,6 +113,11 @@ class CrossEncoder : public Network<T> {
                 }
             }
         });
+    }
+
+    std::vector<GeneRowGradients<T>> graph_gradients() const override {
+        if (!spec_.graph_block()) return {};
+        return {reg_.graph_row_gradients(), tgt_.graph_row_gradients()};
     }
 
     std::vector<std::pair<std::string, index_t>> layers() const override {
@@ -257,18 +266,22 @@ class CrossEncoder : public Network<T> {
         const index_t E = spec_.use_embeddings ? spec_.embedding_dim : 0;
         const index_t F = spec_.feature_block() ? spec_.n_features : 0;
         if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
+        this->add_graph_encoder();
         col_e_reg_ = 0;
         col_e_tgt_ = E;
         col_x_reg_ = 2 * E;
         col_x_tgt_ = 2 * E + F;
         col_prod_ = 2 * E + 2 * F;
-        width_ = col_prod_ + (spec_.product_block() ? E : 0);
+        col_g_reg_ = col_prod_ + (spec_.product_block() ? E : 0);
+        col_g_tgt_ = col_g_reg_ + this->graph_dim();
+        width_ = col_g_tgt_ + this->graph_dim();
         std::vector<index_t> sizes = spec_.hidden;
         sizes.push_back(1);
         return MLP<T>(layout_, "head.", width_, sizes, /*linear_output=*/true, spec_, /*stream=*/1);
     }
 
-    index_t col_e_reg_ = 0, col_e_tgt_ = 0, col_x_reg_ = 0, col_x_tgt_ = 0, col_prod_ = 0, width_ = 0;
+    index_t col_e_reg_ = 0, col_e_tgt_ = 0, col_x_reg_ = 0, col_x_tgt_ = 0, col_prod_ = 0, col_g_reg_ = 0,
+            col_g_tgt_ = 0, width_ = 0;
     MLP<T> head_;
     GeneLayer<T> reg_, tgt_;  // each role's part of the first layer, once per distinct gene
     std::vector<T> product_, d_product_;  // per pair: e_reg * e_tgt, and its gradient

@@ -1,17 +1,22 @@
 // The part of a first layer that reads one gene's own inputs: [embedding | node
-// features] times that gene's rows of the weight matrix. It depends on the gene
-// alone, so it is computed once per distinct gene (of a batch, of a scoring call)
-// and shared by every pair of that gene. Both models are built on it: each tower of
-// the two-tower model has one for its whole first layer (with the bias), and the
-// cross-encoder one per role for that role's part of its first layer.
+// features | graph encoding] times that gene's rows of the weight matrix. It depends
+// on the gene alone, so it is computed once per distinct gene (of a batch, of a
+// scoring call) and shared by every pair of that gene. Both models are built on it:
+// each tower of the two-tower model has one for its whole first layer (with the
+// bias), and the cross-encoder one per role for that role's part of its first layer.
 //
 // A gene's input row is [e | x] (embedding, then node features, when the model has
-// them). Its rows of W are one block when they are adjacent in W (a tower's first
-// layer) and two otherwise (the cross-encoder's W interleaves the roles): one matrix
-// product per block, over all the genes at once.
+// them); with the known-edge graph (graph_dim > 0) the layer also reads g, the graph
+// encoder's output for the gene (kernels/graph.hpp), whose own input is [e | x] of
+// the gene and of its graph neighbours. Its rows of W are one block when they are
+// adjacent in W (a tower's first layer) and several otherwise (the cross-encoder's
+// W interleaves the roles): one matrix product per block, over all the genes at once.
 #pragma once
+#include <optional>
+
 #include "kernels/dense.hpp"
 #include "kernels/embedding.hpp"
+#include "kernels/graph.hpp"
 #include "models/layout.hpp"
 
 namespace grnfast {
@@ -20,28 +25,31 @@ template <class T>
 class GeneLayer {
    public:
     // W (in x H, row-major) starts at params + weight; the embedding multiplies its
-    // rows [emb_row, emb_row + E), the node features [feat_row, feat_row + F). bias:
-    // the offset of a bias added to every gene's part, or -1 for none.
-    GeneLayer(const ModelSpec& spec, index_t weight, index_t H, index_t emb_row, index_t feat_row, index_t bias)
+    // rows [emb_row, emb_row + E), the node features [feat_row, feat_row + F), the
+    // graph encoding [graph_row, graph_row + G) when `encoder` is given (this layer
+    // runs its own copy, reading the graph of `graph`). bias: the offset of a bias
+    // added to every gene's part, or -1 for none.
+    GeneLayer(const ModelSpec& spec, index_t weight, index_t H, index_t emb_row, index_t feat_row, index_t bias,
+              const GraphEncoder<T>* encoder = nullptr, index_t graph_row = -1, const GraphInput* graph = nullptr)
         : n_genes_(spec.n_genes),
           E_(spec.use_embeddings ? spec.embedding_dim : 0),
           F_(spec.feature_block() ? spec.n_features : 0),
+          G_(encoder ? encoder->out_dim() : 0),
           H_(H),
           weight_(weight),
-          bias_(bias) {
-        if (E_ > 0 && F_ > 0 && feat_row == emb_row + E_) {
-            blocks_.push_back({0, E_ + F_, emb_row});
-        } else {
-            if (E_ > 0) blocks_.push_back({0, E_, emb_row});
-            if (F_ > 0) blocks_.push_back({E_, F_, feat_row});
-        }
+          bias_(bias),
+          graph_input_(graph) {
+        if (encoder) encoder_.emplace(*encoder);
+        add_block(0, E_, emb_row);
+        add_block(E_, F_, feat_row);
+        add_block(E_ + F_, G_, graph_row);
     }
 
-    index_t width() const { return E_ + F_; }  // columns of a gene's input row
+    index_t width() const { return E_ + F_; }  // columns of a gene's input row [e | x]
     index_t embedding_cols() const { return E_; }
 
     void reserve(index_t max_batch) {
-        grow_to(rows_, max_batch * width());
+        grow_to(rows_, max_batch * row_width());
         grow_to(part_, max_batch * H_);
         grow_to(dz_sum_, max_batch * H_);
     }
@@ -60,6 +68,11 @@ class GeneLayer {
         genes_.build(ids, batch, n_genes_, stride);
         const index_t u = genes_.size();
         gather(params, features, genes_.genes.data(), u, rows_.data(), n_threads);
+        if (encoder_) {
+            const T* g = encoder_->forward(params, gene_rows(params, features), graph(), degree_scale(),
+                                           genes_.genes.data(), u, n_threads);
+            place_graph_rows(g, u, rows_.data());
+        }
         T* out = pair_rows && u == batch ? pair_rows : part_.data();
         multiply(params, rows_.data(), u, out, n_threads);
         return out;
@@ -70,11 +83,18 @@ class GeneLayer {
     void parts(const T* params, const T* features, const index_t* genes, index_t n, T* out, std::vector<T>& rows,
                int n_threads) const {
         constexpr index_t kGenes = 256;
-        T* r = grow_to(rows, std::min(n, kGenes) * width());
-        for (index_t g = 0; g < n; g += kGenes) {
-            const index_t m = std::min(kGenes, n - g);
-            gather(params, features, genes + g, m, r, n_threads);
-            multiply(params, r, m, out + g * H_, n_threads);
+        const index_t m = std::min(n, kGenes);
+        T* r = grow_to(rows, m * (row_width() + G_));
+        T* g = r + m * row_width();
+        for (index_t s = 0; s < n; s += kGenes) {
+            const index_t c = std::min(kGenes, n - s);
+            gather(params, features, genes + s, c, r, n_threads);
+            if (encoder_) {
+                encoder_->encode(params, gene_rows(params, features), graph(), degree_scale(), genes + s, c, g,
+                                 n_threads);
+                place_graph_rows(g, c, r);
+            }
+            multiply(params, r, c, out + s * H_, n_threads);
         }
     }
 
@@ -83,17 +103,28 @@ class GeneLayer {
     // summed per gene (pairs in order) and the genes' rows; and the gradient of each
     // gene's input row, (u x cols) with cols = width() when `feature_columns`, else
     // embedding_cols(). Written to `d_rows` when given, else to a buffer of this
-    // layer. Returns the row gradients (null when cols is 0).
+    // layer. Returns the row gradients (null when cols is 0). With the graph, the
+    // encoder's parameter gradients go to graph_parameter_gradients() (the model
+    // adds those of its layers), the rows it read to graph_row_gradients().
     const T* backward(const T* params, T* grads, const T* dz, index_t batch, bool feature_columns, int n_threads,
                       T* d_rows = nullptr) {
-        const index_t u = genes_.size();
+        const index_t u = genes_.size(), w = row_width();
         const bool distinct = u == batch;  // positions are the identity
         if (!distinct) group_sums(batch, H_, dz, genes_.position.data(), u, dz_sum_.data(), n_threads);
         const MatView<T> sums{distinct ? dz : dz_sum_.data(), H_, 1};
         for (const Block& b : blocks_)
-            gemm<T>(b.cols, H_, u, {rows_.data() + b.col, 1, width()}, sums, grads + weight_ + b.row * H_, H_, false,
+            gemm<T>(b.cols, H_, u, {rows_.data() + b.col, 1, w}, sums, grads + weight_ + b.row * H_, H_, false,
                     n_threads);
         if (bias_ >= 0) column_sums(batch, H_, dz, grads + bias_, n_threads);
+        if (encoder_) {
+            T* d_g = grow_to(d_graph_, u * G_);
+            for_rows(E_ + F_, G_, [&](index_t row) {
+                gemm<T>(u, G_, H_, sums, {params + weight_ + row * H_, 1, H_}, d_g, G_, false, n_threads);
+            });
+            const index_t K = GraphEncoder<T>::input_width(width());
+            T* d_enc = grow_to(d_encoder_, K * G_ + G_);
+            encoder_->backward(params, d_g, graph(), d_enc, d_enc + K * G_, n_threads);
+        }
         const index_t cols = feature_columns ? width() : E_;
         if (cols == 0) return nullptr;
         T* d = d_rows ? d_rows : grow_to(d_rows_, u * cols);
@@ -105,16 +136,52 @@ class GeneLayer {
         return d;
     }
 
+    // After backward, with the graph: d(loss)/d(encoder weight, then bias), and the
+    // gradients of the [e | x] rows the encoder read.
+    const T* graph_parameter_gradients() const { return d_encoder_.data(); }
+    GeneRowGradients<T> graph_row_gradients() const {
+        if (!encoder_) return {};
+        return {encoder_->read_genes().data(), static_cast<index_t>(encoder_->read_genes().size()),
+                encoder_->read_gradients(), width()};
+    }
+
    private:
     // A run of adjacent columns of the input row [col, col + cols) and the row of W
     // where its weights start.
     struct Block {
         index_t col, cols, row;
     };
+    void add_block(index_t col, index_t cols, index_t row) {
+        if (cols == 0) return;
+        if (!blocks_.empty() && blocks_.back().col + blocks_.back().cols == col &&
+            blocks_.back().row + blocks_.back().cols == row)
+            blocks_.back().cols += cols;
+        else
+            blocks_.push_back({col, cols, row});
+    }
+    // fn(row of W) for the input columns [col, col + cols), which lie in one block.
+    template <class F>
+    void for_rows(index_t col, index_t cols, F&& fn) const {
+        for (const Block& b : blocks_)
+            if (col >= b.col && col + cols <= b.col + b.cols) return fn(b.row + (col - b.col));
+    }
 
-    // rows (n x width) = [e(gene) | x(gene)] for each listed gene.
+    index_t row_width() const { return E_ + F_ + G_; }  // [e | x | g]
+    GeneRows<T> gene_rows(const T* params, const T* features) const {
+        return {E_ > 0 ? params : nullptr, E_, F_ > 0 ? features : nullptr, F_};
+    }
+    const EdgeGraph& graph() const {
+        require(graph_input_ && graph_input_->graph, "the model reads the known-edge graph, but none was given");
+        require(graph_input_->graph->n_genes == n_genes_,
+                "the known-edge graph has " + std::to_string(graph_input_->graph->n_genes) + " genes, the model " +
+                    std::to_string(n_genes_));
+        return *graph_input_->graph;
+    }
+    T degree_scale() const { return T(graph_input_->degree_scale); }
+
+    // rows (n x row_width) = [e(gene) | x(gene) | ...] for each listed gene.
     void gather(const T* params, const T* features, const index_t* genes, index_t n, T* rows, int n_threads) const {
-        const index_t w = width();
+        const index_t w = row_width();
         parallel_for(n_threads, ceil_div(n, 64), double(n) * w, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(n, b * 64 + 64); ++r) {
                 T* row = rows + r * w;
@@ -123,21 +190,27 @@ class GeneLayer {
             }
         });
     }
+    // g (n x G) into the last G columns of rows.
+    void place_graph_rows(const T* g, index_t n, T* rows) const {
+        for (index_t r = 0; r < n; ++r) std::copy(g + r * G_, g + (r + 1) * G_, rows + r * row_width() + E_ + F_);
+    }
 
     // out (n x H) = [bias +] rows W_gene, one product per block of W.
     void multiply(const T* params, const T* rows, index_t n, T* out, int n_threads) const {
         bool written = false;
         for (const Block& b : blocks_) {
-            gemm<T>(n, H_, b.cols, {rows + b.col, width(), 1}, {params + weight_ + b.row * H_, H_, 1}, out, H_,
+            gemm<T>(n, H_, b.cols, {rows + b.col, row_width(), 1}, {params + weight_ + b.row * H_, H_, 1}, out, H_,
                     written, n_threads, !written && bias_ >= 0 ? params + bias_ : nullptr);
             written = true;
         }
     }
 
-    index_t n_genes_, E_, F_, H_, weight_, bias_;
+    index_t n_genes_, E_, F_, G_, H_, weight_, bias_;
+    const GraphInput* graph_input_;
+    std::optional<GraphEncoder<T>> encoder_;
     std::vector<Block> blocks_;
     BatchGenes genes_;
-    std::vector<T> rows_, part_, dz_sum_, d_rows_;
+    std::vector<T> rows_, part_, dz_sum_, d_rows_, d_graph_, d_encoder_;
 };
 
 }  // namespace grnfast

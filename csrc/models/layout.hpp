@@ -22,6 +22,7 @@ struct ModelSpec {
     bool use_product = true;       // cross-encoder: the e_regulator * e_target block
     double temperature = 0.05;     // two-tower: logit = similarity / temperature
     bool cosine = false;           // two-tower: cosine instead of dot product
+    index_t graph_dim = 0;         // width of the known-edge graph encoder's output; 0: no graph
     double bn_momentum = 0.1;
     double bn_eps = 1e-5;
 
@@ -36,9 +37,11 @@ struct ModelSpec {
         require(kind != "two_tower" || !hidden.empty(), "a two-tower model needs at least one layer per tower");
         require(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1)");
         require(temperature > 0.0, "temperature must be positive");
+        require(graph_dim >= 0, "graph_dim must be non-negative");
     }
     bool product_block() const { return kind == "cross_encoder" && use_embeddings && use_product; }
     bool feature_block() const { return use_expression && n_features > 0; }
+    bool graph_block() const { return graph_dim > 0; }
 };
 
 struct ParamGroup {

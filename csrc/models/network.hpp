@@ -4,6 +4,9 @@
 #pragma once
 #include <memory>
 
+#include <optional>
+
+#include "models/gene_layer.hpp"
 #include "models/layout.hpp"
 #include "models/mlp.hpp"
 
@@ -20,6 +23,13 @@ class Network {
     index_t embedding_size() const { return spec_.use_embeddings ? spec_.n_genes * spec_.embedding_dim : 0; }
 
     virtual void reserve(index_t max_batch) = 0;
+
+    // The known-edge graph a model with graph_dim > 0 reads, its degrees times
+    // degree_scale. It must outlive the calls that read it.
+    void set_graph(const EdgeGraph* graph, double degree_scale = 1.0) { graph_input_ = {graph, degree_scale}; }
+    // After backward, with the graph: the gradients of the gene rows the graph
+    // encoder read (beside the batch's own rows), one list per first-layer part.
+    virtual std::vector<GeneRowGradients<T>> graph_gradients() const { return {}; }
 
     // features: (n_genes x n_features) standardised node features (ignored when
     // the spec does not use them). Training mode uses batch statistics, updates the
@@ -55,8 +65,36 @@ class Network {
         return std::clamp<index_t>(ceil_div(rows, 4 * index_t(n_threads)), 256, 2048);
     }
 
+    // With graph_dim > 0: the graph encoder's parameters, added to the layout where
+    // this is called, and the encoder every GeneLayer runs a copy of.
+    void add_graph_encoder() {
+        if (!spec_.graph_block()) return;
+        const index_t D = (spec_.use_embeddings ? spec_.embedding_dim : 0) +
+                          (spec_.feature_block() ? spec_.n_features : 0);
+        const index_t G = spec_.graph_dim;
+        const index_t w = layout_.add_param("graph.weight", "weight", {GraphEncoder<T>::input_width(D), G});
+        const index_t b = layout_.add_param("graph.bias", "bias", {G});
+        graph_encoder_.emplace(D, G, w, b);
+    }
+    const GraphEncoder<T>* graph_encoder() const { return graph_encoder_ ? &*graph_encoder_ : nullptr; }
+    index_t graph_dim() const { return spec_.graph_block() ? spec_.graph_dim : 0; }
+
+    // The encoder's parameter gradient: the sum of the layers' (in this order).
+    void sum_graph_gradients(std::initializer_list<const GeneLayer<T>*> layers, T* grads) const {
+        if (!graph_encoder_) return;
+        const index_t w = graph_encoder_->weight_offset();
+        const index_t n = GraphEncoder<T>::input_width(graph_encoder_->in_dim()) * graph_dim() + graph_dim();
+        std::fill(grads + w, grads + w + n, T(0));
+        for (const GeneLayer<T>* layer : layers) {
+            const T* g = layer->graph_parameter_gradients();
+            for (index_t i = 0; i < n; ++i) grads[w + i] += g[i];
+        }
+    }
+
     ModelSpec spec_;
     Layout layout_;
+    GraphInput graph_input_;
+    std::optional<GraphEncoder<T>> graph_encoder_;
 };
 
 }  // namespace grnfast

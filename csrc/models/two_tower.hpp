@@ -1,5 +1,5 @@
 // Two-tower (dual encoder): a regulator tower and a target tower read a gene's
-// [embedding, node features]; the logit is their dot product (or cosine) divided by
+// [embedding, node features (, known-edge graph encoding when graph_dim > 0)]; the logit is their dot product (or cosine) divided by
 // a temperature. The gene embedding table is shared by both towers.
 #pragma once
 #include <cmath>
@@ -193,6 +193,12 @@ class TwoTower : public Network<T> {
                                spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
                                feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
             });
+        this->sum_graph_gradients({&regulator_genes_, &target_genes_}, grads);
+    }
+
+    std::vector<GeneRowGradients<T>> graph_gradients() const override {
+        if (!spec_.graph_block()) return {};
+        return {regulator_genes_.graph_row_gradients(), target_genes_.graph_row_gradients()};
     }
 
    private:
@@ -258,7 +264,7 @@ class TwoTower : public Network<T> {
         const T* d = first.backward(params, grads, dz, batch, feat_rows != nullptr, n_threads,
                                     in_place ? emb_rows : nullptr);
         if (!d || in_place) return;
-        const index_t cols = feat_rows ? width_ : emb_cols();
+        const index_t cols = feat_rows ? first.width() : emb_cols();
         const BatchGenes& genes = first.genes();
         parallel_for(n_threads, ceil_div(batch, 64), double(batch) * cols, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
@@ -283,13 +289,16 @@ class TwoTower : public Network<T> {
     // Smooth norm sqrt(|x|^2 + 1e-12): differentiable at zero, exact elsewhere.
     static T norm(T squared) { return std::sqrt(squared + T(1e-12)); }
     index_t emb_cols() const { return spec_.use_embeddings ? spec_.embedding_dim : 0; }
+    index_t gene_cols() const { return emb_cols() + (spec_.feature_block() ? spec_.n_features : 0); }
     index_t add_embedding() {
         if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
-        return emb_cols() + (spec_.feature_block() ? spec_.n_features : 0);
+        this->add_graph_encoder();
+        return gene_cols() + this->graph_dim();
     }
-    // A tower's first layer: [e | x] W + b, rows of W adjacent.
+    // A tower's first layer: [e | x | g] W + b, rows of W adjacent.
     GeneLayer<T> gene_layer(const MLP<T>& tower) const {
-        return GeneLayer<T>(spec_, tower.first_weight(), tower.first_width(), 0, emb_cols(), tower.first_bias());
+        return GeneLayer<T>(spec_, tower.first_weight(), tower.first_width(), 0, emb_cols(), tower.first_bias(),
+                            this->graph_encoder(), gene_cols(), &this->graph_input_);
     }
 
     index_t width_;

@@ -21,7 +21,7 @@ from ..genes import GeneTable, check_binary_labels, effective_threads
 from ._parameters import initial_parameters
 from ._split import stratified_validation_split
 from ._training import EarlyStopping, check_scores, run_epochs
-from .network import FittedNetwork, _core, layout, make_spec
+from .network import FittedNetwork, _core, known_edges, layout, make_spec
 
 # The layout of a pickled estimator's state; bump it when the fitted attributes change.
 PICKLE_FORMAT = 1
@@ -47,6 +47,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         "batch_norm": ["boolean"],
         "use_embeddings": ["boolean"],
         "use_expression": ["boolean"],
+        "graph_dim": [Interval(Integral, 0, MAX_WIDTH, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [StrOptions({"l2", "decoupled"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -78,6 +79,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
             "batch_norm": bool(self.batch_norm),
             "use_embeddings": bool(self.use_embeddings),
             "use_expression": bool(self.use_expression),
+            "graph_dim": int(self.graph_dim),
             **self._extra_spec(),
         }
 
@@ -197,6 +199,9 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
                                   effective_threads(self.n_jobs))
         trainer.set_state(params, buffers)
         del params, buffers  # the trainer holds the weights now; keep no second copy during training
+        graph_edges = known_edges(data["pairs"], data["y"]) if spec_dict["graph_dim"] else None
+        if graph_edges is not None:
+            trainer.set_graph(graph_edges)
 
         validating = data["val_pairs"] is not None
         stopper = EarlyStopping(self.n_iter_no_change, self.tol, higher_is_better=validating)
@@ -212,7 +217,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = 2
         self.n_node_features_ = node_features.shape[1]
         self.feature_mean_, self.feature_scale_ = feature_mean, feature_scale
-        self._set_network(FittedNetwork(spec_dict, params, buffers, node_features, table))
+        self._set_network(FittedNetwork(spec_dict, params, buffers, node_features, table, graph_edges=graph_edges))
         self.n_iter_ = len(loss_curve)
         self.loss_curve_ = loss_curve
         self.validation_scores_ = val_scores if validating else None
@@ -255,6 +260,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         self.spec_ = network.spec
         self.params_, self.buffers_ = network.params, network.buffers
         self.node_features_ = network.node_features
+        self.graph_edges_ = network.graph_edges
         self.param_groups_ = network.layout["params"]
         self.buffer_groups_ = network.layout["buffers"]
         self.n_parameters_ = int(network.layout["n_params"])
@@ -266,7 +272,8 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         ``score_blocks``, ``tower_outputs``, ``layer_outputs`` and ``pruned``."""
         check_is_fitted(self, "params_")
         return FittedNetwork(self.spec_, self.params_, self.buffers_, self._prediction_features(),
-                             GeneTable(self.genes_, self.n_genes_), effective_threads(self.n_jobs))
+                             GeneTable(self.genes_, self.n_genes_), effective_threads(self.n_jobs),
+                             graph_edges=self.graph_edges_)
 
     def with_network(self, network):
         """A fitted copy of this model that uses ``network``, for example

@@ -20,6 +20,15 @@ COMMON_PARAMETERS = """
         Learn a per-gene embedding. ``False`` (ablation) uses node features only.
     use_expression : bool, default=True
         Feed ``node_features`` to the model. ``False`` (ablation) ignores them.
+    graph_dim : int, default=0
+        Width of the known-edge graph encoder's output; ``0`` switches it off. The
+        encoder reads, for each gene, its own inputs and the mean inputs of its known
+        targets and known regulators plus the log of their counts, where the known
+        edges are the training positives (never validation or test pairs), and both
+        models read its output beside the gene's embedding and features. In training,
+        each epoch splits the pairs into two folds and scores each fold against the
+        other fold's edges, so no pair sees its own edge; prediction reads all of
+        them (``graph_edges_``).
     alpha : float, default=0.01
         L2 strength, added to the gradient as in ``torch.optim.Adam(weight_decay=alpha)``,
         or decoupled weight decay with ``weight_decay="decoupled"``.
@@ -76,6 +85,9 @@ FITTED_ATTRIBUTES = """
         Node features the model reads (0 without expression).
     n_parameters_ : int
         Trainable parameters.
+    graph_edges_ : ndarray of shape (n_edges, 2) or None
+        The known edges the graph encoder reads (distinct training positives, as
+        gene-table rows); ``None`` when ``graph_dim=0``.
     params_, buffers_ : ndarray of float32
         Flat parameters and batch-norm running statistics; see ``named_parameters()``.
     network_ : FittedNetwork

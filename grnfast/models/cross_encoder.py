@@ -16,6 +16,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         batch_norm=True,
         use_embeddings=True,
         use_expression=True,
+        graph_dim=0,
         use_product=True,
         alpha=0.01,
         weight_decay="l2",
@@ -41,6 +42,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         self.batch_norm = batch_norm
         self.use_embeddings = use_embeddings
         self.use_expression = use_expression
+        self.graph_dim = graph_dim
         self.use_product = use_product
         self.alpha = alpha
         self.weight_decay = weight_decay

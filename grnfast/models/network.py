@@ -42,18 +42,22 @@ class FittedNetwork:
         Names and number of the genes the rows refer to.
     n_threads : int
         OpenMP threads for the engine's calls (results do not depend on it).
+    graph_edges : ndarray of int64, shape (n_edges, 2), or None
+        The known edges (rows of regulator, target) a network with ``graph_dim > 0``
+        reads: its training positives (:func:`known_edges`).
 
     Rows passed to the methods are row indices into the gene table
     (``genes.rows(X)`` turns pairs of names or indices into them).
     """
 
-    def __init__(self, spec, params, buffers, node_features, genes, n_threads=1):
+    def __init__(self, spec, params, buffers, node_features, genes, n_threads=1, graph_edges=None):
         self.spec = spec
         self.params = params
         self.buffers = buffers
         self.node_features = node_features
         self.genes = genes
         self.n_threads = int(n_threads)
+        self.graph_edges = graph_edges
         self._layout = None
 
     @property
@@ -80,7 +84,7 @@ class FittedNetwork:
 
     def predict_logits(self, rows):
         """Logit of each (regulator row, target row) pair, float32 of shape (n,)."""
-        return _core().predict_logits(*self._state(), rows, self.n_threads)
+        return _core().predict_logits(*self._state(), rows, self.n_threads, graph_edges=self.graph_edges)
 
     def score_blocks(self, regulator_rows, target_rows, block_size=64):
         """Yield ``(regulator_rows, target_rows, logits)`` blocks of ``block_size``
@@ -90,15 +94,16 @@ class FittedNetwork:
         state = self._state()
         core = _core()
         if self.kind == "two_tower":
-            u = core.tower_outputs(*state, regulator_rows, 0, self.n_threads)
-            v = core.tower_outputs(*state, target_rows, 1, self.n_threads)
+            u = core.tower_outputs(*state, regulator_rows, 0, self.n_threads, graph_edges=self.graph_edges)
+            v = core.tower_outputs(*state, target_rows, 1, self.n_threads, graph_edges=self.graph_edges)
             for start in range(0, len(regulator_rows), block_size):
                 yield (regulator_rows[start : start + block_size], target_rows,
                        core.tower_scores(state[0], u[start : start + block_size], v, self.n_threads))
             return
         for start in range(0, len(regulator_rows), block_size):
             block = regulator_rows[start : start + block_size]
-            yield block, target_rows, core.score_grid(*state, block, target_rows, self.n_threads)
+            yield block, target_rows, core.score_grid(*state, block, target_rows, self.n_threads,
+                                                      graph_edges=self.graph_edges)
 
     # ---- what is inside ------------------------------------------------------------
 
@@ -109,12 +114,13 @@ class FittedNetwork:
             raise TypeError(f"tower_outputs needs a two-tower network; this one is a {self.kind}")
         if role not in ("regulator", "target"):
             raise ValueError(f"role must be 'regulator' or 'target'; got {role!r}")
-        return _core().tower_outputs(*self._state(), rows, 0 if role == "regulator" else 1, self.n_threads)
+        return _core().tower_outputs(*self._state(), rows, 0 if role == "regulator" else 1, self.n_threads,
+                                     graph_edges=self.graph_edges)
 
     def layer_outputs(self, rows):
         """Every layer's output for the pairs at ``rows`` (evaluation mode), by layer
         name, e.g. ``"head.0"`` or ``"regulator_tower.1"``."""
-        return _core().layer_outputs(*self._state(), rows, self.n_threads)
+        return _core().layer_outputs(*self._state(), rows, self.n_threads, graph_edges=self.graph_edges)
 
     def hidden_layers(self):
         """Names of the activated (hidden, prunable) layers, one list per MLP."""
@@ -148,9 +154,20 @@ class FittedNetwork:
                 elif group["kind"] != "embedding" and layer in keep:
                     value = value[keep[layer]]
                 flat[group["offset"] : group["offset"] + group["size"]] = np.asarray(value, np.float32).reshape(-1)
-        return FittedNetwork(spec, flats["params"], flats["buffers"], self.node_features, self.genes, self.n_threads)
+        return FittedNetwork(spec, flats["params"], flats["buffers"], self.node_features, self.genes, self.n_threads,
+                             graph_edges=self.graph_edges)
+
+
+def known_edges(pairs, y):
+    """The graph a network with ``graph_dim > 0`` reads: the distinct positives among
+    the training pairs (never a validation pair: the automatic split is taken out
+    before), as (n_edges, 2) int64 rows."""
+    positives = np.unique(np.asarray(pairs)[np.asarray(y) == 1], axis=0).reshape(-1, 2)
+    return np.ascontiguousarray(positives, dtype=np.int64)
 
 
 def _previous_layer(layer):
+    if "." not in layer:  # the graph encoder: not a stack of hidden layers
+        return None
     prefix, index = layer.rsplit(".", 1)
     return f"{prefix}.{int(index) - 1}" if int(index) > 0 else None

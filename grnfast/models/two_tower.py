@@ -21,6 +21,7 @@ class TwoTowerClassifier(PairClassifierBase):
         batch_norm=True,
         use_embeddings=True,
         use_expression=True,
+        graph_dim=0,
         temperature=0.05,
         similarity="dot",
         alpha=0.01,
@@ -47,6 +48,7 @@ class TwoTowerClassifier(PairClassifierBase):
         self.batch_norm = batch_norm
         self.use_embeddings = use_embeddings
         self.use_expression = use_expression
+        self.graph_dim = graph_dim
         self.temperature = temperature
         self.similarity = similarity
         self.alpha = alpha

@@ -1,0 +1,62 @@
+"""A training epoch with the known-edge graph encoder against one without, in the
+same run: issue 15 asks that the encoder (graph_dim=64) cost at most 1.5x.
+
+Both models, both embedding updates, on the synthetic problem at the reference size
+(50% positives: about 16,600 known edges over 10,000 genes) and on the real split
+(BEELINE Specific/mESC 500: regulators with hundreds of known targets), the fastest
+steady epoch of each setting (epochs 2.. of a fit, as report.py times them), settings
+interleaved so a change in the machine's speed touches both sides. PyTorch's same
+architectures (bench/torch_reference.py) are timed beside them when it is installed.
+
+    python bench/graph_epoch.py [--epochs 3] [--repeats 2] [--graph-dim 64] [--kinds cross_encoder two_tower]
+"""
+import argparse
+
+import ours
+from problem import make_problem, real_split
+
+try:
+    import torch_reference
+except ImportError:  # PyTorch is optional
+    torch_reference = None
+
+
+def fastest_epoch(side, kind, variant, problem, graph_dim, epochs):
+    return min(side.epoch_seconds(kind, variant, problem.features, problem.train_pairs, problem.train_labels,
+                                  1 + epochs, graph_dim=graph_dim))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--graph-dim", type=int, default=64)
+    parser.add_argument("--kinds", nargs="+", default=["cross_encoder", "two_tower"])
+    parser.add_argument("--variants", nargs="+", default=["dense", "sparse"])
+    parser.add_argument("--no-torch", action="store_true")
+    args = parser.parse_args()
+    sides = {"ours": ours}
+    if torch_reference and not args.no_torch:
+        sides["PyTorch"] = torch_reference
+    problems = {"synthetic 1x": make_problem(1.0)}
+    real = real_split()
+    if real is not None:
+        problems["real split"] = real
+    print(f"graph_dim={args.graph_dim}; fastest of {args.repeats} x {args.epochs} steady epochs\n")
+    print("| problem | model | variant | side | s/epoch, no graph | s/epoch, graph | ratio |")
+    print("|---|---|---|---|---:|---:|---:|")
+    for name, problem in problems.items():
+        for kind in args.kinds:
+            for variant in args.variants:
+                for side_name, side in sides.items():
+                    best = {0: float("inf"), args.graph_dim: float("inf")}
+                    for _ in range(args.repeats):
+                        for dim in best:
+                            best[dim] = min(best[dim], fastest_epoch(side, kind, variant, problem, dim, args.epochs))
+                    off, on = best[0], best[args.graph_dim]
+                    print(f"| {name} | {kind} | {variant} | {side_name} | {off:.3f} | {on:.3f} | {on / off:.2f}x |",
+                          flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+// The known-edge graph (training positives, CSR in both directions) and a one-round
+// GraphSAGE-style encoder over it. For a view of gene v,
+//   g_v = ReLU([h_v, mean_{u in T(v)} h_u, mean_{u in R(v)} h_u, log1p|T(v)|, log1p|R(v)|] W + b)
+// where T(v) are v's known targets, R(v) its known regulators (an empty set gives a
+// zero mean) and h_u is gene u's input row [e_u, x_u] as the first layer reads it.
+// The degrees are counted times a scale: in training the graph holds half of the
+// known edges (the trainer's two folds), and the scale makes them estimates of the
+// whole graph's degrees, which prediction reads.
+#pragma once
+#include <cmath>
+
+#include "kernels/dense.hpp"
+
+namespace grnfast {
+
+// Directed graph of known edges: targets(v) and regulators(v) in ascending order,
+// duplicates removed. Every index is checked once when the graph is built.
+struct EdgeGraph {
+    index_t n_genes = 0;
+    std::vector<index_t> tgt_start = {0}, tgt, reg_start = {0}, reg;
+
+    EdgeGraph() = default;
+    // edges: (n_edges x 2) row-major (regulator, target).
+    EdgeGraph(index_t n_genes_, const index_t* edges, index_t n_edges) : n_genes(n_genes_) {
+        require(n_genes >= 0 && n_edges >= 0, "the graph needs non-negative sizes");
+        for (index_t i = 0; i < 2 * n_edges; ++i)
+            if (edges[i] < 0 || edges[i] >= n_genes)
+                throw std::out_of_range("graph edge " + std::to_string(i / 2) + " has gene index " +
+                                        std::to_string(edges[i]) + ", outside [0, " + std::to_string(n_genes) + ")");
+        build(edges, n_edges, 0, tgt_start, tgt);
+        build(edges, n_edges, 1, reg_start, reg);
+    }
+
+    index_t n_edges() const { return static_cast<index_t>(tgt.size()); }
+    index_t out_degree(index_t v) const { return tgt_start[v + 1] - tgt_start[v]; }
+    index_t in_degree(index_t v) const { return reg_start[v + 1] - reg_start[v]; }
+
+   private:
+    // CSR keyed by column `from` of the edges, neighbours from the other column.
+    void build(const index_t* edges, index_t n_edges, int from, std::vector<index_t>& start,
+               std::vector<index_t>& nbr) const {
+        start.assign(static_cast<size_t>(n_genes + 1), 0);
+        for (index_t i = 0; i < n_edges; ++i) ++start[edges[2 * i + from] + 1];
+        for (index_t v = 0; v < n_genes; ++v) start[v + 1] += start[v];
+        nbr.resize(static_cast<size_t>(n_edges));
+        std::vector<index_t> fill(start.begin(), start.end() - 1);
+        for (index_t i = 0; i < n_edges; ++i) nbr[fill[edges[2 * i + from]]++] = edges[2 * i + 1 - from];
+        // Sort and deduplicate each list, then compact.
+        index_t out = 0;
+        for (index_t v = 0; v < n_genes; ++v) {
+            const index_t b = start[v], e = start[v + 1];
+            std::sort(nbr.begin() + b, nbr.begin() + e);
+            const index_t first = out;
+            for (index_t k = b; k < e; ++k)
+                if (k == b || nbr[k] != nbr[k - 1]) nbr[out++] = nbr[k];
+            start[v] = first;
+        }
+        start[n_genes] = out;
+        nbr.resize(static_cast<size_t>(out));
+    }
+};
+
+// The graph a model reads in a call, and the scale of its degrees.
+struct GraphInput {
+    const EdgeGraph* graph = nullptr;
+    double degree_scale = 1.0;
+};
+
+// Gradients of the gene input rows [e, x] an encoder read: rows (n x width), one
+// per gene of `genes`.
+template <class T>
+struct GeneRowGradients {
+    const index_t* genes = nullptr;
+    index_t n = 0;
+    const T* rows = nullptr;
+    index_t width = 0;
+};
+
+// Where a gene's input row h_u = [e_u, x_u] comes from: the embedding table (E
+// columns, none when null) and the node features (F columns, none when null).
+template <class T>
+struct GeneRows {
+    const T* emb = nullptr;
+    index_t E = 0;
+    const T* feat = nullptr;
+    index_t F = 0;
+    index_t width() const { return (emb ? E : 0) + (feat ? F : 0); }
+};
+
+template <class T>
+class GraphEncoder {
+   public:
+    // in_dim: width of h; out_dim: width of g. The weight ((3 in_dim + 2) x out_dim,
+    // input_width rows) sits at params + weight, the bias (out_dim) at params + bias.
+    GraphEncoder(index_t in_dim, index_t out_dim, index_t weight, index_t bias)
+        : D_(in_dim), G_(out_dim), K_(input_width(in_dim)), w_(weight), b_(bias) {}
+    static index_t input_width(index_t in_dim) { return 3 * in_dim + 2; }
+
+    index_t out_dim() const { return G_; }
+    index_t in_dim() const { return D_; }
+    index_t weight_offset() const { return w_; }  // the bias follows the weight
+
+    // Training forward for n genes: g (n x out_dim), valid until the next call.
+    const T* forward(const T* params, const GeneRows<T>& rows, const EdgeGraph& graph, T degree_scale,
+                     const index_t* genes, index_t n, int n_threads) {
+        genes_in_.assign(genes, genes + n);
+        T* A = grow_to(input_, n * K_);
+        T* Z = grow_to(z_, n * G_);
+        T* out = grow_to(out_, n * G_);
+        encode_rows(params, rows, graph, degree_scale, genes, n, A, Z, out, n_threads);
+        return out;
+    }
+
+    // Evaluation forward into out (n x out_dim), a few hundred genes at a time
+    // (bounded scratch); leaves the training state alone.
+    void encode(const T* params, const GeneRows<T>& rows, const EdgeGraph& graph, T degree_scale,
+                const index_t* genes, index_t n, T* out, int n_threads) const {
+        constexpr index_t kGenes = 256;
+        const index_t m = std::min(n, kGenes);
+        std::vector<T> A(static_cast<size_t>(m * K_)), Z(static_cast<size_t>(m * G_));
+        for (index_t s = 0; s < n; s += kGenes)
+            encode_rows(params, rows, graph, degree_scale, genes + s, std::min(kGenes, n - s), A.data(), Z.data(),
+                        out + s * G_, n_threads);
+    }
+
+    // From d(loss)/d(g) of the last forward's genes: the weight and bias gradients
+    // (into d_weight, d_bias) and d(loss)/d(h_u) for every gene the forward
+    // read (its genes and their neighbours): read_genes() ascending,
+    // read_gradients() (read_genes().size() x in_dim). Each gene's sum runs over its
+    // contributions in the order of the forward's genes, one gene per task: the same
+    // for any thread count.
+    void backward(const T* params, const T* d_out, const EdgeGraph& graph, T* d_weight, T* d_bias, int n_threads) {
+        const index_t n = static_cast<index_t>(genes_in_.size());
+        T* dZ = grow_to(dz_, n * G_);
+        for (index_t i = 0; i < n * G_; ++i) dZ[i] = z_[static_cast<size_t>(i)] > T(0) ? d_out[i] : T(0);
+        T* dA = grow_to(d_input_, n * K_);
+        dense_backward(n, K_, G_, input_.data(), params + w_, dZ, d_weight, d_bias, dA, n_threads);
+        plan_contributions(graph);
+        const index_t m = static_cast<index_t>(read_.size());
+        T* dH = grow_to(d_rows_, m * D_);
+        parallel_for(n_threads, ceil_div(m, 16), double(contrib_.size()) * D_, [&](index_t blk) {
+            for (index_t u = blk * 16; u < std::min(m, blk * 16 + 16); ++u) {
+                T* dst = dH + u * D_;
+                std::fill(dst, dst + D_, T(0));
+                for (index_t c = contrib_start_[static_cast<size_t>(u)]; c < contrib_start_[static_cast<size_t>(u) + 1];
+                     ++c) {
+                    const Contribution& k = contrib_[static_cast<size_t>(c)];
+                    const T* src = dA + k.row * K_ + k.block * D_;
+                    if (k.block == 0)
+                        for (index_t j = 0; j < D_; ++j) dst[j] += src[j];
+                    else
+                        for (index_t j = 0; j < D_; ++j) dst[j] += k.scale * src[j];
+                }
+            }
+        });
+    }
+    const std::vector<index_t>& read_genes() const { return read_; }
+    const T* read_gradients() const { return d_rows_.data(); }
+
+   private:
+    static void add_row(const GeneRows<T>& rows, index_t u, T* dst) {
+        index_t c = 0;
+        if (rows.emb) {
+            const T* e = rows.emb + u * rows.E;
+            for (index_t j = 0; j < rows.E; ++j) dst[j] += e[j];
+            c = rows.E;
+        }
+        if (rows.feat) {
+            const T* x = rows.feat + u * rows.F;
+            for (index_t j = 0; j < rows.F; ++j) dst[c + j] += x[j];
+        }
+    }
+
+    // dst = mean of h over the neighbours [begin, end) (zero when there are none).
+    static void mean_row(const GeneRows<T>& rows, const index_t* begin, const index_t* end, index_t D, T* dst) {
+        std::fill(dst, dst + D, T(0));
+        for (const index_t* u = begin; u != end; ++u) add_row(rows, *u, dst);
+        if (end > begin) {
+            const T inv = T(1) / T(end - begin);
+            for (index_t j = 0; j < D; ++j) dst[j] *= inv;
+        }
+    }
+
+    // A = each gene's [h_v, mean_T h, mean_R h, log1p(s|T|), log1p(s|R|)]; out = ReLU(A W + b).
+    void encode_rows(const T* params, const GeneRows<T>& rows, const EdgeGraph& graph, T degree_scale,
+                     const index_t* genes, index_t n, T* A, T* Z, T* out, int n_threads) const {
+        require(rows.width() == D_, "graph encoder: gene rows are " + std::to_string(rows.width()) +
+                                        " wide, the layer reads " + std::to_string(D_));
+        const index_t* tgt = graph.tgt.data();
+        const index_t* reg = graph.reg.data();
+        parallel_for(n_threads, ceil_div(n, 16), double(n) * K_ * 4, [&](index_t blk) {
+            for (index_t i = blk * 16; i < std::min(n, blk * 16 + 16); ++i) {
+                const index_t v = genes[i];
+                T* a = A + i * K_;
+                std::fill(a, a + D_, T(0));
+                add_row(rows, v, a);
+                mean_row(rows, tgt + graph.tgt_start[v], tgt + graph.tgt_start[v + 1], D_, a + D_);
+                mean_row(rows, reg + graph.reg_start[v], reg + graph.reg_start[v + 1], D_, a + 2 * D_);
+                a[3 * D_] = T(std::log1p(double(degree_scale) * double(graph.out_degree(v))));
+                a[3 * D_ + 1] = T(std::log1p(double(degree_scale) * double(graph.in_degree(v))));
+            }
+        });
+        dense_forward(n, K_, G_, A, params + w_, params + b_, Z, n_threads);
+        for (index_t i = 0; i < n * G_; ++i) out[i] = Z[i] > T(0) ? Z[i] : T(0);
+    }
+
+    // Which row of the forward (and which block of it: 0 the gene itself, 1 its
+    // targets' mean, 2 its regulators' mean, with the mean's 1/count) reaches each
+    // gene, grouped by gene in ascending order and in row order within a gene (a
+    // counting sort: no comparison sort per batch).
+    struct Contribution {
+        index_t row;
+        index_t block;
+        T scale;
+    };
+    void plan_contributions(const EdgeGraph& graph) {
+        const index_t n = static_cast<index_t>(genes_in_.size());
+        if (count_.size() != static_cast<size_t>(graph.n_genes)) count_.assign(static_cast<size_t>(graph.n_genes), 0);
+        const auto for_each = [&](auto&& emit) {
+            for (index_t i = 0; i < n; ++i) {
+                const index_t v = genes_in_[static_cast<size_t>(i)];
+                emit(v, i, 0, T(1));
+                const index_t t0 = graph.tgt_start[v], t1 = graph.tgt_start[v + 1];
+                for (index_t k = t0; k < t1; ++k) emit(graph.tgt[k], i, 1, T(1) / T(t1 - t0));
+                const index_t r0 = graph.reg_start[v], r1 = graph.reg_start[v + 1];
+                for (index_t k = r0; k < r1; ++k) emit(graph.reg[k], i, 2, T(1) / T(r1 - r0));
+            }
+        };
+        index_t total = 0;
+        for_each([&](index_t u, index_t, index_t, T) {
+            ++count_[static_cast<size_t>(u)];
+            ++total;
+        });
+        // Genes read, ascending; count_ becomes each gene's next free place.
+        read_.clear();
+        contrib_start_.assign(1, 0);
+        for (index_t u = 0; u < graph.n_genes; ++u)
+            if (count_[static_cast<size_t>(u)] > 0) {
+                read_.push_back(u);
+                const index_t begin = contrib_start_.back();
+                contrib_start_.push_back(begin + count_[static_cast<size_t>(u)]);
+                count_[static_cast<size_t>(u)] = begin;
+            }
+        contrib_.resize(static_cast<size_t>(total));
+        for_each([&](index_t u, index_t i, index_t block, T scale) {
+            contrib_[static_cast<size_t>(count_[static_cast<size_t>(u)]++)] = {i, block, scale};
+        });
+        for (index_t u : read_) count_[static_cast<size_t>(u)] = 0;
+    }
+
+    index_t D_ = 0, G_ = 0, K_ = 0, w_ = 0, b_ = 0;
+    std::vector<index_t> genes_in_, count_, read_, contrib_start_;
+    std::vector<T> input_, z_, out_, dz_, d_input_, d_rows_;
+    std::vector<Contribution> contrib_;
+};
+
+}  // namespace grnfast

@@ -1,0 +1,120 @@
+"""The known-edge graph encoder alone: forward against a NumPy definition, gradients
+against finite differences (float64), and determinism across threads."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_gradients import check_directional, seeds
+
+from grnfast import _core
+
+T = _core.testing
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def reference(emb, feat, W, b, edges, genes, degree_scale):
+    """g = ReLU([h_v, mean h over v's targets, mean over its regulators, log1p(scaled
+    counts)] W + b), straight from the definition (repeated edges count once)."""
+    H = np.hstack([emb, feat])
+    edge_set = {(int(r), int(t)) for r, t in edges}
+    rows = []
+    for v in genes:
+        tg = sorted(t for (r, t) in edge_set if r == v)
+        rg = sorted(r for (r, t) in edge_set if t == v)
+        mean = lambda ids: H[ids].mean(0) if ids else np.zeros(H.shape[1])  # noqa: E731
+        degrees = np.log1p(degree_scale * np.array([len(tg), len(rg)]))
+        rows.append(np.concatenate([H[v], mean(tg), mean(rg), degrees]))
+    return np.maximum(np.array(rows) @ W + b, 0)
+
+
+@st.composite
+def problems(draw):
+    n_genes = draw(st.integers(1, 7))
+    E, F, G = draw(st.integers(0, 4)), draw(st.integers(0, 3)), draw(st.integers(1, 5))
+    if E + F == 0:
+        E = 1
+    rng = np.random.default_rng(draw(seeds))
+    edges = rng.integers(0, n_genes, (draw(st.integers(0, 12)), 2))  # repeats and self-loops included
+    genes = rng.integers(0, n_genes, draw(st.integers(1, 9)))  # repeats included
+    degree_scale = draw(st.sampled_from([1.0, 2.0, 2.5]))
+    return rng, n_genes, E, F, G, edges, genes, degree_scale
+
+
+def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1):
+    return T.graph_encoder(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=n_threads)
+
+
+@SETTINGS
+@given(problem=problems())
+def test_forward_matches_definition_and_evaluation_path(problem):
+    rng, n_genes, E, F, G, edges, genes, scale = problem
+    emb, feat = rng.standard_normal((n_genes, E)), rng.standard_normal((n_genes, F))
+    W, b = rng.standard_normal((3 * (E + F) + 2, G)), rng.standard_normal(G)
+    g, g_eval, *_ = run(emb, feat, W, b, edges, genes, scale, np.zeros((len(genes), G)))
+    np.testing.assert_allclose(g, reference(emb, feat, W, b, edges, genes, scale), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(g_eval, g)
+
+
+@SETTINGS
+@given(problem=problems())
+def test_gradients(problem):
+    rng, n_genes, E, F, G, edges, genes, scale = problem
+    emb, feat = rng.standard_normal((n_genes, E)), rng.standard_normal((n_genes, F))
+    W, b = rng.standard_normal((3 * (E + F) + 2, G)), rng.standard_normal(G)
+    d_out = rng.standard_normal((len(genes), G))
+    _, _, dW, db, read, d_rows = run(emb, feat, W, b, edges, genes, scale, d_out)
+    assert np.all(np.diff(read) > 0)
+    dH = np.zeros((n_genes, E + F))
+    dH[read] = d_rows
+
+    def loss(emb_=emb, feat_=feat, W_=W, b_=b):
+        return float(np.sum(d_out * run(emb_, feat_, W_, b_, edges, genes, scale, d_out)[0]))
+
+    check_directional(lambda w: loss(W_=w), W, dW, rng, "weight")
+    check_directional(lambda v: loss(b_=v), b, db, rng, "bias")
+    if E:
+        check_directional(lambda e: loss(emb_=e), emb, dH[:, :E], rng, "embedding rows")
+    if F:
+        check_directional(lambda f: loss(feat_=f), feat, dH[:, E:], rng, "feature rows")
+
+
+def test_empty_neighbour_sets_and_the_genes_read():
+    rng = np.random.default_rng(1)
+    emb = rng.standard_normal((6, 2))
+    W, b = rng.standard_normal((8, 3)), np.full(3, 5.0)  # a large bias: ReLU passes everything
+    edges = np.array([[0, 1], [0, 2], [4, 0], [5, 3]])
+    g, _, _, _, read, _ = run(emb, np.zeros((6, 0)), W, b, edges, np.array([0, 2]), 1.0, np.ones((2, 3)))
+    assert read.tolist() == [0, 1, 2, 4]  # the genes, their targets and regulators; not 3, 5
+    # Gene 2 has no targets: a zero mean and log1p(0) = 0 in its row.
+    expected = emb[2] @ W[:2] + emb[0] @ W[4:6] + np.log1p(1.0) * W[7] + b
+    np.testing.assert_allclose(g[1], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bit_identical_for_any_thread_count(dtype):
+    rng = np.random.default_rng(2)
+    n_genes, E, F, G = 300, 40, 5, 16
+    emb, feat = rng.standard_normal((n_genes, E)).astype(dtype), rng.standard_normal((n_genes, F)).astype(dtype)
+    W = (rng.standard_normal((3 * (E + F) + 2, G)) * 0.1).astype(dtype)
+    b = rng.standard_normal(G).astype(dtype)
+    edges = np.column_stack([rng.integers(0, 20, 3000), rng.integers(0, n_genes, 3000)])
+    genes = rng.integers(0, n_genes, 700)
+    d_out = rng.standard_normal((len(genes), G)).astype(dtype)
+    results = [run(emb, feat, W, b, edges, genes, 2.0, d_out, n_threads=k) for k in (1, 2, 3, 2)]
+    for other in results[1:]:
+        for a, c in zip(results[0], other):
+            np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.parametrize(
+    "edges, genes, message",
+    [
+        (np.array([[0, 5]]), np.array([0]), "graph edge 0 has gene index 5"),
+        (np.array([[-1, 0]]), np.array([0]), "graph edge 0 has gene index -1"),
+        (np.array([[0, 1]]), np.array([4]), "gene 0 is outside"),
+    ],
+)
+def test_bad_indices_raise(edges, genes, message):
+    emb = np.zeros((3, 2))
+    with pytest.raises((ValueError, IndexError), match=message):
+        run(emb, np.zeros((3, 0)), np.zeros((8, 1)), np.zeros(1), edges, genes, 1.0, np.zeros((len(genes), 1)))
