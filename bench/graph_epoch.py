@@ -8,7 +8,8 @@ steady epoch of each setting (epochs 2.. of a fit, as report.py times them), set
 interleaved so a change in the machine's speed touches both sides. PyTorch's same
 architectures (bench/torch_reference.py) are timed beside them when it is installed.
 
-    python bench/graph_epoch.py [--epochs 3] [--repeats 2] [--graph-dim 64] [--kinds cross_encoder two_tower]
+    python bench/graph_epoch.py [--epochs 3] [--repeats 2] [--graph-dim 64] [--kinds ...] [--variants ...]
+                                [--sides ours PyTorch] [--problems synthetic real]
 """
 import argparse
 
@@ -17,7 +18,7 @@ from problem import make_problem, real_split
 
 try:
     import torch_reference
-except ImportError:  # PyTorch is optional
+except ImportError:  # PyTorch is optional: its rows are left out without it
     torch_reference = None
 
 
@@ -33,15 +34,25 @@ def main():
     parser.add_argument("--graph-dim", type=int, default=64)
     parser.add_argument("--kinds", nargs="+", default=["cross_encoder", "two_tower"])
     parser.add_argument("--variants", nargs="+", default=["dense", "sparse"])
-    parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--sides", nargs="+", default=["ours", "PyTorch"])
+    parser.add_argument("--problems", nargs="+", default=["synthetic", "real"])
     args = parser.parse_args()
     sides = {"ours": ours}
-    if torch_reference and not args.no_torch:
+    if torch_reference:
         sides["PyTorch"] = torch_reference
-    problems = {"synthetic 1x": make_problem(1.0)}
-    real = real_split()
+    sides = {name: side for name, side in sides.items() if name in args.sides}
+    problems = {}
+    if "synthetic" in args.problems:
+        problems["synthetic 1x"] = make_problem(1.0)
+    real = real_split() if "real" in args.problems else None
     if real is not None:
         problems["real split"] = real
+    if "PyTorch" in sides:  # the same architecture on both sides
+        features = next(iter(problems.values())).features
+        for kind in args.kinds:
+            model, _ = torch_reference.build(kind, "dense", features, graph_dim=args.graph_dim)
+            ours_count = ours.estimator(kind, "dense", features, 1, args.graph_dim).count_parameters()
+            assert torch_reference.count_parameters(model) == ours_count, kind
     print(f"graph_dim={args.graph_dim}; fastest of {args.repeats} x {args.epochs} steady epochs\n")
     print("| problem | model | variant | side | s/epoch, no graph | s/epoch, graph | ratio |")
     print("|---|---|---|---|---:|---:|---:|")

@@ -28,18 +28,16 @@ def as_set(edges):
 
 @pytest.mark.parametrize("Model", MODELS)
 def test_graph_holds_the_training_positives_only(Model):
-    pairs, y, features = labelled_pairs()
-    val_pairs, val_y, _ = labelled_pairs(seed=1)
-    val_pairs, val_y = val_pairs[~np.isin(val_pairs[:, 0] * 60 + val_pairs[:, 1], pairs[:, 0] * 60 + pairs[:, 1])], \
-        val_y[~np.isin(val_pairs[:, 0] * 60 + val_pairs[:, 1], pairs[:, 0] * 60 + pairs[:, 1])]
-    model = Model(features, **SMALL).fit(pairs, y, eval_set=(val_pairs, val_y))
-    assert as_set(model.graph_edges_) == as_set(pairs[y == 1])
-    assert not as_set(model.graph_edges_) & as_set(val_pairs)
+    pairs, y, features = labelled_pairs(n_pos=190)  # 380 distinct pairs
+    train, val = slice(0, 300), slice(300, None)
+    model = Model(features, **SMALL).fit(pairs[train], y[train], eval_set=(pairs[val], y[val]))
+    assert as_set(model.graph_edges_) == as_set(pairs[train][y[train] == 1])
+    assert not as_set(model.graph_edges_) & as_set(pairs[val])
     # The automatic validation split is taken out before the graph is built.
-    auto = Model(features, **SMALL, validation_fraction=0.3).fit(pairs, y)
-    assert as_set(auto.graph_edges_) < as_set(pairs[y == 1])
-    assert len(auto.graph_edges_) == pytest.approx(0.7 * (y == 1).sum(), abs=2)
-    assert Model(features, **{**SMALL, "graph_dim": 0}).fit(pairs, y).graph_edges_ is None
+    auto = Model(features, **SMALL, validation_fraction=0.3).fit(pairs[train], y[train])
+    assert as_set(auto.graph_edges_) < as_set(pairs[train][y[train] == 1])
+    assert len(auto.graph_edges_) == pytest.approx(0.7 * (y[train] == 1).sum(), abs=2)
+    assert Model(features, **{**SMALL, "graph_dim": 0}).fit(pairs[train], y[train]).graph_edges_ is None
 
 
 @pytest.mark.parametrize("Model", MODELS)
@@ -100,6 +98,17 @@ def test_genome_wide_scores_match_pair_predictions(Model):
     np.testing.assert_allclose(grid.ravel(), model.decision_function(every_pair), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("Model", MODELS)
+def test_pickled_model_reads_its_graph(Model):
+    import pickle
+
+    pairs, y, features = labelled_pairs()
+    model = Model(features, **SMALL).fit(pairs, y)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.graph_edges_, model.graph_edges_)
+    np.testing.assert_array_equal(again.predict_proba(pairs), model.predict_proba(pairs))
+
+
 @pytest.mark.parametrize("bad", [-1, 2.5, True, "8"])
 def test_bad_graph_dim_is_rejected(bad):
     pairs, y, features = labelled_pairs()
@@ -117,3 +126,9 @@ def test_engine_asks_for_the_graph():
     with pytest.raises(IndexError, match="graph edge 0 has gene index 9"):
         _core.predict_logits(spec, params, buffers, np.zeros((4, 0), np.float32), np.array([[0, 1]]),
                              graph_edges=np.array([[0, 9]]))
+    trainer = _core.Trainer(spec, _core.AdamConfig(), 4, 2)
+    pairs, y = np.array([[0, 1], [2, 3], [1, 2]]), np.array([1.0, 0.0, 1.0], np.float32)
+    with pytest.raises(ValueError, match="none was given"):
+        trainer.predict_logits(np.zeros((4, 0), np.float32), pairs)
+    with pytest.raises(ValueError, match="give the trainer one first"):
+        trainer.train_epoch(np.zeros((4, 0), np.float32), pairs, y, None, 0, 0)

@@ -184,8 +184,6 @@ class GraphEncoder {
     // A = each gene's [h_v, mean_T h, mean_R h, log1p(s|T|), log1p(s|R|)]; out = ReLU(A W + b).
     void encode_rows(const T* params, const GeneRows<T>& rows, const EdgeGraph& graph, T degree_scale,
                      const index_t* genes, index_t n, T* A, T* Z, T* out, int n_threads) const {
-        require(rows.width() == D_, "graph encoder: gene rows are " + std::to_string(rows.width()) +
-                                        " wide, the layer reads " + std::to_string(D_));
         const index_t* tgt = graph.tgt.data();
         const index_t* reg = graph.reg.data();
         parallel_for(n_threads, ceil_div(n, 16), double(n) * K_ * 4, [&](index_t blk) {

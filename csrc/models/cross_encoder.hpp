@@ -65,6 +65,7 @@ class CrossEncoder : public Network<T> {
 
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
+        this->check_graph();
         const T* reg_parts = reg_.forward(params, features, reg, batch, n_threads);
         const T* tgt_parts = tgt_.forward(params, features, tgt, batch, n_threads);
         first_layer(params, batch, reg_.genes().position.data(), reg_parts, tgt_.genes().position.data(), tgt_parts,
@@ -129,6 +130,7 @@ class CrossEncoder : public Network<T> {
 
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
                  int n_threads) const override {
+        this->check_graph();
         pair_chunks(params, buffers, features, pairs, n, n_threads, [&](const MLP<T>& head, index_t start, index_t c) {
             const T* out = head.layer_outputs().back().first;
             std::copy(out, out + c, logits + start);
@@ -137,6 +139,7 @@ class CrossEncoder : public Network<T> {
 
     void layer_outputs(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
                        T* const* outs, int n_threads) const override {
+        this->check_graph();
         pair_chunks(params, buffers, features, pairs, n, n_threads, [&](const MLP<T>& head, index_t start, index_t c) {
             const auto layers = head.layer_outputs();
             for (size_t l = 0; l < layers.size(); ++l) {
@@ -153,6 +156,7 @@ class CrossEncoder : public Network<T> {
     // W_prod), instead of a product row per pair.
     void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
                     const index_t* tgts, index_t n_tgt, T* out, int n_threads) const {
+        this->check_graph();
         const index_t H = head_.first_width(), E = spec_.embedding_dim;
         const T* W = params + head_.first_weight();
         const std::vector<T> part_reg = parts(reg_, params, features, regs, n_reg, n_threads);

@@ -170,13 +170,7 @@ class GeneLayer {
     GeneRows<T> gene_rows(const T* params, const T* features) const {
         return {E_ > 0 ? params : nullptr, E_, F_ > 0 ? features : nullptr, F_};
     }
-    const EdgeGraph& graph() const {
-        require(graph_input_ && graph_input_->graph, "the model reads the known-edge graph, but none was given");
-        require(graph_input_->graph->n_genes == n_genes_,
-                "the known-edge graph has " + std::to_string(graph_input_->graph->n_genes) + " genes, the model " +
-                    std::to_string(n_genes_));
-        return *graph_input_->graph;
-    }
+    const EdgeGraph& graph() const { return *graph_input_->graph; }  // checked by the model (check_graph)
     T degree_scale() const { return T(graph_input_->degree_scale); }
 
     // rows (n x row_width) = [e(gene) | x(gene) | ...] for each listed gene.

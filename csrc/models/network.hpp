@@ -30,6 +30,15 @@ class Network {
     // After backward, with the graph: the gradients of the gene rows the graph
     // encoder read (beside the batch's own rows), one list per first-layer part.
     virtual std::vector<GeneRowGradients<T>> graph_gradients() const { return {}; }
+    // Throws unless a model that reads the graph has one of its gene table; every
+    // entry point calls it before any parallel work (GeneLayer trusts the graph).
+    void check_graph() const {
+        if (!spec_.graph_block()) return;
+        require(graph_input_.graph != nullptr, "the model reads the known-edge graph (graph_dim > 0), but none was given");
+        require(graph_input_.graph->n_genes == spec_.n_genes,
+                "the known-edge graph has " + std::to_string(graph_input_.graph->n_genes) + " genes, the model " +
+                    std::to_string(spec_.n_genes));
+    }
 
     // features: (n_genes x n_features) standardised node features (ignored when
     // the spec does not use them). Training mode uses batch statistics, updates the

@@ -37,6 +37,7 @@ class TwoTower : public Network<T> {
     // tower, 1: target tower, in evaluation mode: what scoring computes once per gene.
     void tower_outputs(int role, const T* params, const T* buffers, const T* features, const index_t* genes,
                        index_t n, T* out, int n_threads) const {
+        this->check_graph();
         const index_t D = output_dim();
         tower_chunks(role, params, buffers, features, genes, 1, n, n_threads,
                      [&](const MLP<T>& tower, index_t start, index_t count) {
@@ -84,6 +85,7 @@ class TwoTower : public Network<T> {
     // outs[L + l] for the target tower's (L layers per tower).
     void layer_outputs(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
                        T* const* outs, int n_threads) const override {
+        this->check_graph();
         const size_t L = regulator_.layer_outputs().size();
         for (int role = 0; role < 2; ++role)
             tower_chunks(role, params, buffers, features, pairs + role, 2, n, n_threads,
@@ -99,6 +101,7 @@ class TwoTower : public Network<T> {
     // Tower outputs once per distinct gene of each role, then one score per pair.
     void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n, T* logits,
                  int n_threads) const override {
+        this->check_graph();
         BatchGenes genes[2];
         std::vector<T> outputs[2];
         const index_t D = output_dim();
@@ -118,6 +121,7 @@ class TwoTower : public Network<T> {
 
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
+        this->check_graph();
         // The towers share nothing until the score, so they run side by side.
         run_side_by_side(
             n_threads,
