@@ -1,11 +1,11 @@
 // The known-edge graph (training positives, CSR in both directions) and a one-round
-// GraphSAGE-style encoder over it. For a view of gene v,
-//   g_v = ReLU([h_v, mean_{u in T(v)} h_u, mean_{u in R(v)} h_u, log1p|T(v)|, log1p|R(v)|] W + b)
+// GraphSAGE-style encoder over it. For gene v,
+//   g_v = ReLU([h_v, mean_{u in T(v)} h_u, mean_{u in R(v)} h_u, log1p(s|T(v)|), log1p(s|R(v)|)] W + b)
 // where T(v) are v's known targets, R(v) its known regulators (an empty set gives a
 // zero mean) and h_u is gene u's input row [e_u, x_u] as the first layer reads it.
-// The degrees are counted times a scale: in training the graph holds half of the
-// known edges (the trainer's two folds), and the scale makes them estimates of the
-// whole graph's degrees, which prediction reads.
+// The degrees are counted times a scale s: in training the graph holds about half of
+// the known edges (the trainer's two folds), and s makes them estimates of the whole
+// graph's degrees, which prediction reads (s = 1).
 #pragma once
 #include <cmath>
 
