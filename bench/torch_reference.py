@@ -81,15 +81,15 @@ class KnownEdges:
 
 
 class GraphEncoder(nn.Module):
-    """One GraphSAGE round: ReLU([h_v, mean h over v's targets, mean h over v's
+    """One GraphSAGE round: ReLU([mean h over v's targets, mean h over v's
     regulators, log1p(scaled counts)] W + b), with h = [embedding, features]."""
 
     def __init__(self, n_in, graph_dim):
         super().__init__()
-        self.linear = nn.Linear(3 * n_in + 2, graph_dim)
+        self.linear = nn.Linear(2 * n_in + 2, graph_dim)
 
     def forward(self, model, genes, graph):
-        parts, degrees = [torch.cat(model.gene_inputs(genes), dim=1)], []
+        parts, degrees = [], []
         for direction in (0, 1):
             rows, nbrs, counts = graph.neighbours(genes.numpy(), direction)
             h = torch.cat(model.gene_inputs(torch.from_numpy(nbrs)), dim=1)

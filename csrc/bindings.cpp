@@ -420,7 +420,7 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     const index_t n_genes = emb.shape(0), E = emb.shape(1);
     require_shape(feat, {n_genes, -1}, "feat");
     const index_t F = feat.shape(1), D = E + F;
-    require_shape(weight, {3 * D + 2, -1}, "weight");
+    require_shape(weight, {GraphEncoder<T>::input_width(D), -1}, "weight");
     const index_t G = weight.shape(1);
     require_shape(bias, {G}, "bias");
     require_shape(edges, {-1, 2}, "edges");
@@ -437,7 +437,7 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     std::copy(weight.data(), weight.data() + weight.size(), params.begin());
     std::copy(bias.data(), bias.data() + G, params.begin() + weight.size());
     const GeneRows<T> rows{E ? emb.data() : nullptr, E, F ? feat.data() : nullptr, F};
-    Array<T> g({n, G}), g_eval({n, G}), dW({3 * D + 2, G}), db(G);
+    Array<T> g({n, G}), g_eval({n, G}), dW({K, G}), db(G);
     const T* out = enc.forward(params.data(), rows, graph, T(degree_scale), genes.data(), n, n_threads);
     std::copy(out, out + n * G, g.mutable_data());
     enc.encode(params.data(), rows, graph, T(degree_scale), genes.data(), n, g_eval.mutable_data(), n_threads);
@@ -447,7 +447,9 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     const index_t m = static_cast<index_t>(enc.read_genes().size());
     Array<T> d_rows({m, D});
     std::copy(enc.read_gradients(), enc.read_gradients() + m * D, d_rows.mutable_data());
-    return py::make_tuple(g, g_eval, dW, db, py::array(py::cast(enc.read_genes())), d_rows);
+    IndexArray read(m);
+    std::copy(enc.read_genes().begin(), enc.read_genes().end(), read.mutable_data());
+    return py::make_tuple(g, g_eval, dW, db, read, d_rows);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // The known-edge graph (training positives, CSR in both directions) and a one-round
 // GraphSAGE-style encoder over it. For gene v,
-//   g_v = ReLU([h_v, mean_{u in T(v)} h_u, mean_{u in R(v)} h_u, log1p(s|T(v)|), log1p(s|R(v)|)] W + b)
+//   g_v = ReLU([mean_{u in T(v)} h_u, mean_{u in R(v)} h_u, log1p(s|T(v)|), log1p(s|R(v)|)] W + b)
 // where T(v) are v's known targets, R(v) its known regulators (an empty set gives a
 // zero mean) and h_u is gene u's input row [e_u, x_u] as the first layer reads it.
+// The gene's own h_v is not an input: the first layer reads [h_v, g_v] and combines
+// them, as GraphSAGE's concat(self, neighbourhood) layer does, so a self term here
+// would cost a third of the encoder's work and add nothing the first layer lacks.
 // The degrees are counted times a scale s: in training the graph holds about half of
 // the known edges (the trainer's two folds), and s makes them estimates of the whole
 // graph's degrees, which prediction reads (s = 1).
@@ -90,11 +93,11 @@ struct GeneRows {
 template <class T>
 class GraphEncoder {
    public:
-    // in_dim: width of h; out_dim: width of g. The weight ((3 in_dim + 2) x out_dim,
+    // in_dim: width of h; out_dim: width of g. The weight ((2 in_dim + 2) x out_dim,
     // input_width rows) sits at params + weight, the bias (out_dim) at params + bias.
     GraphEncoder(index_t in_dim, index_t out_dim, index_t weight, index_t bias)
         : D_(in_dim), G_(out_dim), K_(input_width(in_dim)), w_(weight), b_(bias) {}
-    static index_t input_width(index_t in_dim) { return 3 * in_dim + 2; }
+    static index_t input_width(index_t in_dim) { return 2 * in_dim + 2; }
 
     index_t out_dim() const { return G_; }
     index_t in_dim() const { return D_; }
@@ -125,7 +128,7 @@ class GraphEncoder {
 
     // From d(loss)/d(g) of the last forward's genes: the weight and bias gradients
     // (into d_weight, d_bias) and d(loss)/d(h_u) for every gene the forward
-    // read (its genes and their neighbours): read_genes() ascending,
+    // read (the genes' neighbours): read_genes() ascending,
     // read_gradients() (read_genes().size() x in_dim). Each gene's sum runs over its
     // contributions in the order of the forward's genes, one gene per task: the same
     // for any thread count.
@@ -146,10 +149,7 @@ class GraphEncoder {
                      ++c) {
                     const Contribution& k = contrib_[static_cast<size_t>(c)];
                     const T* src = dA + k.row * K_ + k.block * D_;
-                    if (k.block == 0)
-                        for (index_t j = 0; j < D_; ++j) dst[j] += src[j];
-                    else
-                        for (index_t j = 0; j < D_; ++j) dst[j] += k.scale * src[j];
+                    for (index_t j = 0; j < D_; ++j) dst[j] += k.scale * src[j];
                 }
             }
         });
@@ -181,7 +181,7 @@ class GraphEncoder {
         }
     }
 
-    // A = each gene's [h_v, mean_T h, mean_R h, log1p(s|T|), log1p(s|R|)]; out = ReLU(A W + b).
+    // A = each gene's [mean_T h, mean_R h, log1p(s|T|), log1p(s|R|)]; out = ReLU(A W + b).
     void encode_rows(const T* params, const GeneRows<T>& rows, const EdgeGraph& graph, T degree_scale,
                      const index_t* genes, index_t n, T* A, T* Z, T* out, int n_threads) const {
         const index_t* tgt = graph.tgt.data();
@@ -190,20 +190,18 @@ class GraphEncoder {
             for (index_t i = blk * 16; i < std::min(n, blk * 16 + 16); ++i) {
                 const index_t v = genes[i];
                 T* a = A + i * K_;
-                std::fill(a, a + D_, T(0));
-                add_row(rows, v, a);
-                mean_row(rows, tgt + graph.tgt_start[v], tgt + graph.tgt_start[v + 1], D_, a + D_);
-                mean_row(rows, reg + graph.reg_start[v], reg + graph.reg_start[v + 1], D_, a + 2 * D_);
-                a[3 * D_] = T(std::log1p(double(degree_scale) * double(graph.out_degree(v))));
-                a[3 * D_ + 1] = T(std::log1p(double(degree_scale) * double(graph.in_degree(v))));
+                mean_row(rows, tgt + graph.tgt_start[v], tgt + graph.tgt_start[v + 1], D_, a);
+                mean_row(rows, reg + graph.reg_start[v], reg + graph.reg_start[v + 1], D_, a + D_);
+                a[2 * D_] = T(std::log1p(double(degree_scale) * double(graph.out_degree(v))));
+                a[2 * D_ + 1] = T(std::log1p(double(degree_scale) * double(graph.in_degree(v))));
             }
         });
         dense_forward(n, K_, G_, A, params + w_, params + b_, Z, n_threads);
         for (index_t i = 0; i < n * G_; ++i) out[i] = Z[i] > T(0) ? Z[i] : T(0);
     }
 
-    // Which row of the forward (and which block of it: 0 the gene itself, 1 its
-    // targets' mean, 2 its regulators' mean, with the mean's 1/count) reaches each
+    // Which row of the forward (and which block of it: 0 its targets' mean, 1 its
+    // regulators' mean, with the mean's 1/count) reaches each
     // gene, grouped by gene in ascending order and in row order within a gene (a
     // counting sort: no comparison sort per batch).
     struct Contribution {
@@ -217,11 +215,10 @@ class GraphEncoder {
         const auto for_each = [&](auto&& emit) {
             for (index_t i = 0; i < n; ++i) {
                 const index_t v = genes_in_[static_cast<size_t>(i)];
-                emit(v, i, 0, T(1));
                 const index_t t0 = graph.tgt_start[v], t1 = graph.tgt_start[v + 1];
-                for (index_t k = t0; k < t1; ++k) emit(graph.tgt[k], i, 1, T(1) / T(t1 - t0));
+                for (index_t k = t0; k < t1; ++k) emit(graph.tgt[k], i, 0, T(1) / T(t1 - t0));
                 const index_t r0 = graph.reg_start[v], r1 = graph.reg_start[v + 1];
-                for (index_t k = r0; k < r1; ++k) emit(graph.reg[k], i, 2, T(1) / T(r1 - r0));
+                for (index_t k = r0; k < r1; ++k) emit(graph.reg[k], i, 1, T(1) / T(r1 - r0));
             }
         };
         index_t total = 0;

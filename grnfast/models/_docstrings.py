@@ -22,8 +22,8 @@ COMMON_PARAMETERS = """
         Feed ``node_features`` to the model. ``False`` (ablation) ignores them.
     graph_dim : int, default=0
         Width of the known-edge graph encoder's output; ``0`` switches it off. The
-        encoder reads, for each gene, its own inputs and the mean inputs of its known
-        targets and known regulators plus the log of their counts, where the known
+        encoder reads, for each gene, the mean inputs of its known targets and of its
+        known regulators plus the log of their counts, where the known
         edges are the training positives (never validation or test pairs), and both
         models read its output beside the gene's embedding and features. In training,
         each epoch splits the pairs into two folds and scores each fold against the
