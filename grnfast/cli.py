@@ -208,7 +208,8 @@ def _models(choice):
 
 
 def cmd_infer(args):
-    from .pipeline import baselines, format_report, make_model, report_table, train
+    from .evaluation import baselines
+    from .pipeline import format_report, make_model, report_table, train
     from .scoring import rank_edges, write_edge_list
 
     start = time.perf_counter()

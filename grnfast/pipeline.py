@@ -12,7 +12,6 @@ from .data import load_beeline, load_published_split
 from .data.beeline import DEMO
 from .errors import GRNInputError
 from .evaluation.protocol import baselines, evaluate_on_test
-from .models import MODEL_NAMES
 
 # Named configurations. "published" is the estimators' defaults (the published
 # setting: 512-d embeddings, L2 0.01, lr 5e-3). "benchmark" is what the BEELINE
