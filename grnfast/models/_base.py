@@ -24,7 +24,7 @@ from ._training import EarlyStopping, check_scores, run_epochs
 from .network import FittedNetwork, _core, known_edges, layout, make_spec
 
 # The layout of a pickled estimator's state; bump it when the fitted attributes change.
-PICKLE_FORMAT = 1
+PICKLE_FORMAT = 2  # 2: graph_edges_ (the known-edge graph a graph network reads)
 # Widths beyond this are a mistake, not a model (and would exhaust memory).
 MAX_WIDTH = 65_536
 # Embedding tables (weights, gradient and Adam's two moments) above this many bytes are refused.
