@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grnfast.data import GRNDataset, cold_start_split, labelled_pairs, random_split, sample_negatives
+from grnfast.data import GRNDataset, cold_start_split, degree_controlled_split, labelled_pairs, random_split
+from grnfast.data import sample_negatives
 from grnfast.data import load_beeline
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -131,3 +132,33 @@ def test_degree_matched_negatives_remove_the_degree_shortcut(shared_data):
         scores[method] = degree_auroc(train_pos, labelled_pairs(test_pos, negatives.iloc[: len(test_pos)]))
     assert scores["uniform"] > 0.85
     assert abs(scores["degree_matched"] - 0.5) < 0.08
+
+
+def test_degree_controlled_split_keeps_positives_and_removes_the_shortcut(shared_data):
+    """The published positives stay; every part's negatives are degree-matched,
+    never a known edge nor a pair of another part, and the degree baseline
+    (training degrees) scores the test part near chance."""
+    from grnfast.data import load_published_split
+    from grnfast.evaluation import DegreeBaseline, evaluate
+
+    ds = load_beeline(shared_data, "Non-Specific", "mESC", 500)
+    published = load_published_split(shared_data, "Non-Specific", "mESC", 500, 1)
+    split = degree_controlled_split(published, ds.edges, ds.regulators, ds.genes, random_state=0)
+    edges = set(_pairs(ds.edges))
+    seen = set()
+    for name in ("train", "validation", "test"):
+        old, new = getattr(published, name), getattr(split, name)
+        assert sorted(_pairs(old[old.label == 1])) == sorted(_pairs(new[new.label == 1]))
+        negatives = set(_pairs(new[new.label == 0]))
+        assert len(negatives) == (new.label == 1).sum()  # 1:1, no duplicates
+        assert not negatives & edges and not negatives & seen
+        seen |= negatives
+    task = ds.task(split)
+    degree = DegreeBaseline(node_features=ds.node_features).fit(task.X_train, task.y_train)
+    auroc = evaluate(task.y_test, degree.predict_proba(task.X_test)[:, 1])["auroc"]
+    published_task = ds.task(published)
+    published_auroc = evaluate(published_task.y_test, DegreeBaseline(node_features=ds.node_features).fit(
+        published_task.X_train, published_task.y_train).predict_proba(published_task.X_test)[:, 1])["auroc"]
+    assert published_auroc > 0.85 and abs(auroc - 0.5) < 0.1
+    again = degree_controlled_split(published, ds.edges, ds.regulators, ds.genes, random_state=0)
+    pd.testing.assert_frame_equal(again.test, split.test)

@@ -6,7 +6,10 @@
   regulator's non-targets at 1:1; test negatives random pairs at the network's
   density, so the test prevalence is realistic;
 - ``cold_start_split``: hold out regulators, targets or both, so the test pairs
-  involve genes never seen in that role during training.
+  involve genes never seen in that role during training;
+- ``degree_controlled_split``: another split's positives with every part's
+  negatives drawn degree-matched to that part's positives, so the training-free
+  degree baseline sits near chance and only what a model knows beyond degree counts.
 
 Every split states its sizes and test prevalence (``PairSplit.report()``).
 """
@@ -120,3 +123,27 @@ def cold_start_split(pairs, hold_out="regulators", fraction=0.2, validation_frac
     split = PairSplit(*(p.reset_index(drop=True) for p in (train, val, test)), kind=f"cold-start ({hold_out})")
     split.held_out = sorted(held)
     return split
+
+
+def degree_controlled_split(split, edges, regulators, genes, ratio=1.0, random_state=None):
+    """The positives of ``split`` with degree-matched negatives in every part.
+
+    Each part's negatives pair the regulator of one of its positives with the
+    target of another (``sample_negatives(method="degree_matched")``), ``ratio``
+    per positive, so regulators appear among negatives as often as among
+    positives and likewise targets: out-degree plus in-degree no longer separates
+    them (the degree baseline scores near 0.5). No negative is a known edge
+    (``edges``, the whole network) or a pair of another part.
+    """
+    parts, drawn = [], [edges[["regulator", "target"]]]
+    rng = np.random.default_rng(random_state)
+    for name in ("train", "validation", "test"):
+        frame = getattr(split, name)
+        positives = frame.loc[frame["label"] == 1, ["regulator", "target"]]
+        if len(positives) == 0:
+            raise GRNInputError(f"the {name} part of {split.kind} has no edges to match negatives to")
+        negatives = sample_negatives(positives, regulators, genes, ratio, "degree_matched",
+                                     int(rng.integers(2**31 - 1)), exclude=pd.concat(drawn, ignore_index=True))
+        drawn.append(negatives)
+        parts.append(labelled_pairs(positives, negatives))
+    return PairSplit(*parts, kind=f"degree-controlled ({split.kind})")
