@@ -8,7 +8,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import models
-from .data import load_beeline, load_published_split
+from .data import degree_controlled_split, load_beeline, load_published_split, sample_negatives
 from .data.beeline import DEMO
 from .errors import GRNInputError
 from .evaluation.protocol import baselines, evaluate_on_test
@@ -102,9 +102,26 @@ def format_report(table):
     return "\n".join(lines)
 
 
+# How a benchmark's published split is used: as published (GENELink's protocol:
+# test negatives random pairs, where degree is a strong shortcut), or with every
+# part's negatives degree-matched to its positives (the degree baseline near 0.5).
+PROTOCOLS = ("published", "degree-controlled")
+
+
+def benchmark_task(root, dataset, network, cell, n_genes, sample, protocol="published"):
+    """One split sample of a BEELINE benchmark as a PairTask under a protocol."""
+    if protocol not in PROTOCOLS:
+        raise GRNInputError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
+    split = load_published_split(root, network, cell, n_genes, sample)
+    if protocol == "degree-controlled":
+        split = degree_controlled_split(split, dataset.edges, dataset.regulators, dataset.genes, random_state=sample)
+    return dataset.task(split, name=f"{network} {cell} {n_genes} sample {sample} ({protocol})")
+
+
 def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=("two-tower", "cross-encoder"),
-                       ensemble_samples=None, params=None, preset="benchmark", seed=0, progress=True, on_sample=None):
-    """Models and baselines on the published splits of one benchmark.
+                       ensemble_samples=None, params=None, preset="default", seed=0, progress=True, on_sample=None,
+                       protocol="published"):
+    """Models and baselines on the split samples of one benchmark under a protocol.
 
     Every sample's models are trained on its Train set, early-stopped on its
     Validation set and scored on its Test set. The ensemble (5 cross-encoder
@@ -117,13 +134,27 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
     samples = [1] if network == DEMO else list(samples)
     tables = []
     for sample in samples:
-        split = load_published_split(root, network, cell, n_genes, sample)
-        task = ds.task(split, name=f"{network} {cell} {n_genes} sample {sample}")
+        task = benchmark_task(root, ds, network, cell, n_genes, sample, protocol)
         names = list(models) + (["ensemble"] if sample in (ensemble_samples or ()) and "ensemble" not in models else [])
         fitted = {name: train(task, name, make_model(name, ds.node_features, params, seed, preset), progress)
                   for name in names}
-        table = report_table(task, fitted).assign(benchmark=f"{network} {cell} {n_genes}", sample=sample)
+        table = report_table(task, fitted).assign(benchmark=f"{network} {cell} {n_genes}", sample=sample,
+                                                  protocol=protocol)
         if on_sample:
             on_sample(table)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
+
+
+def selection_pairs(task, ratio=10, random_state=0):
+    """A task's validation pairs plus ``ratio`` random pairs per validation edge,
+    drawn as a model is used (a regulator of a known edge x any gene, never a
+    training or validation edge): what defaults are chosen on, never test pairs."""
+    genes = task.node_features.index
+    train_pos = task.X_train[task.y_train == 1]
+    val_pos = task.X_val[task.y_val == 1]
+    known = pd.concat([train_pos, val_pos], ignore_index=True)
+    negatives = sample_negatives(known, pd.unique(known["regulator"]), genes,
+                                 ratio * len(val_pos) / len(known), "uniform", random_state)
+    X = pd.concat([task.X_val, negatives], ignore_index=True)
+    return X, np.concatenate([task.y_val, np.zeros(len(negatives), dtype=task.y_val.dtype)])
