@@ -19,6 +19,7 @@ from .. import __version__
 from ..errors import GRNInputError
 from ..genes import GeneTable, check_binary_labels, effective_threads
 from ._parameters import initial_parameters
+from ._random_negatives import RandomNegatives, with_random_negatives
 from ._split import stratified_validation_split
 from ._training import EarlyStopping, check_scores, run_epochs
 from .network import FittedNetwork, _core, known_edges, layout, make_spec
@@ -29,6 +30,8 @@ PICKLE_FORMAT = 2  # 2: graph_edges_ (the known-edge graph a graph network reads
 MAX_WIDTH = 65_536
 # Embedding tables (weights, gradient and Adam's two moments) above this many bytes are refused.
 MAX_EMBEDDING_BYTES = 8 * 2**30
+# More random negatives per training edge than this is a mistake (and a memory hazard).
+MAX_NEGATIVE_RATIO = 1000
 # Fitted attributes that describe the fit, not the network; a copy with another network keeps them.
 _FIT_RECORD = ("classes_", "genes_", "n_genes_", "n_features_in_", "n_node_features_", "feature_mean_",
                "feature_scale_", "n_iter_", "loss_curve_", "validation_scores_", "best_validation_score_")
@@ -59,6 +62,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_negative_ratio": [Interval(Real, 0, MAX_NEGATIVE_RATIO, closed="both")],
         "embedding_update": [StrOptions({"dense", "lazy"})],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -247,12 +251,21 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
             train_rows, val_pairs, val_y = np.arange(len(y01)), None, None
         if len(train_rows) < 2:
             raise GRNInputError("training needs at least 2 pairs")
-        weights = None
+        train_pairs, train_y = pairs[train_rows], y01[train_rows]
+        weights, negatives = None, None
         if self.class_weight is not None:
             weights = compute_sample_weight(self.class_weight, y01.astype(int))[train_rows].astype(np.float32)
             weights = np.ascontiguousarray(weights)
-        return {"features": node_features, "pairs": pairs[train_rows], "y": y01[train_rows], "weights": weights,
-                "val_pairs": val_pairs, "val_y": val_y}
+        if self.random_negative_ratio > 0:
+            # Drawn only when asked for, so the seeds of everything else stay as they were.
+            negatives = RandomNegatives(train_pairs[train_y == 1], table.n_genes, self.random_negative_ratio,
+                                        rng.randint(np.iinfo(np.int32).max))
+            if val_pairs is not None:  # the validation pairs get theirs once, never a validation edge
+                val_edges = val_pairs[val_y == 1]
+                extra = negatives.draw((1,), n=round(self.random_negative_ratio * len(val_edges)), exclude=val_edges)
+                val_pairs, val_y = with_random_negatives(val_pairs, val_y, extra)
+        return {"features": node_features, "pairs": train_pairs, "y": train_y, "weights": weights,
+                "val_pairs": val_pairs, "val_y": val_y, "negatives": negatives, "class_weight": self.class_weight}
 
     # ---- the fitted network ------------------------------------------------------
 

@@ -55,7 +55,17 @@ COMMON_PARAMETERS = """
         Minimum improvement of the monitored score that resets the patience.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss; the gradient at each logit is
-        ``weight * (p - y) / batch_size``.
+        ``weight * (p - y) / batch_size``. With random negatives, the weights are
+        computed over each epoch's pairs, the draws included.
+    random_negative_ratio : float, default=0.0
+        Random pairs added per training edge as negatives, drawn as the model will
+        be used: a regulator of a training edge x any gene of the table, never a
+        training edge nor a self-pair, drawn afresh every epoch (keyed by
+        ``random_state`` and the epoch). The validation pairs (``eval_set`` or the
+        automatic split) get the same ratio once, never one of their edges.
+        Published splits give every regulator as many negatives as edges, so nothing
+        in training rewards knowing how many targets a regulator has, while ranking
+        any pair rewards exactly that. ``0`` trains on the given pairs only.
     embedding_update : {"dense", "lazy"}, default="dense"
         ``"dense"``: every embedding row takes every Adam step (exact semantics of a
         dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much

@@ -6,6 +6,9 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
+from sklearn.utils.class_weight import compute_sample_weight
+
+from ._random_negatives import with_random_negatives
 
 # A mean cross-entropy this large means logits in the thousands: the run has blown up.
 EXPLODED_LOSS = 1e4
@@ -65,18 +68,32 @@ def check_scores(logits, learning_rate_init, where):
         )
 
 
+def epoch_pairs(data, epoch):
+    """The pairs, labels and weights of one epoch: the given pairs plus, with random
+    negatives, that epoch's fresh draw (class weights then cover both)."""
+    if data["negatives"] is None:
+        return data["pairs"], data["y"], data["weights"]
+    pairs, y = with_random_negatives(data["pairs"], data["y"], data["negatives"].draw((0, epoch)))
+    weights = None
+    if data["class_weight"] is not None:
+        weights = np.ascontiguousarray(compute_sample_weight(data["class_weight"], y.astype(int)), dtype=np.float32)
+    return pairs, y, weights
+
+
 def run_epochs(trainer, data, *, max_iter, stopper, seed, learning_rate_init, verbose=0, callbacks=()):
     """Train epoch by epoch until ``max_iter``, early stopping or a callback's stop.
 
-    ``data`` holds ``features``, ``pairs``, ``y``, ``weights`` and the validation
-    ``val_pairs``/``val_y`` (None without validation). Returns
+    ``data`` holds ``features``, ``pairs``, ``y``, ``weights``, the validation
+    ``val_pairs``/``val_y`` (None without validation), and the ``negatives``
+    sampler (or None) with the ``class_weight`` to weigh its draws. Returns
     ``(loss_curve, validation_scores)``; ``stopper.snapshot`` holds the best
     weights when there is a validation set.
     """
     loss_curve, val_scores = [], []
     for epoch in range(int(max_iter)):
         start = time.perf_counter()
-        loss = trainer.train_epoch(data["features"], data["pairs"], data["y"], data["weights"], seed, epoch)
+        pairs, y, weights = epoch_pairs(data, epoch)
+        loss = trainer.train_epoch(data["features"], pairs, y, weights, seed, epoch)
         check_loss(loss, epoch, learning_rate_init)
         loss_curve.append(loss)
         message = f"epoch {epoch + 1:4d}  loss {loss:.5f}"

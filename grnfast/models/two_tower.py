@@ -35,6 +35,7 @@ class TwoTowerClassifier(PairClassifierBase):
         n_iter_no_change=10,
         tol=1e-4,
         class_weight=None,
+        random_negative_ratio=0.0,
         embedding_update="dense",
         warm_start=False,
         random_state=None,
@@ -62,6 +63,7 @@ class TwoTowerClassifier(PairClassifierBase):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.class_weight = class_weight
+        self.random_negative_ratio = random_negative_ratio
         self.embedding_update = embedding_update
         self.warm_start = warm_start
         self.random_state = random_state

@@ -1,5 +1,4 @@
-"""What a model learns from the known edges of its own training pairs: random
-negatives drawn as the model will be used, and each gene's degree.
+"""Training negatives drawn as the model will be used.
 
 Published splits (GENELink's) give every regulator as many negatives as
 positives, so nothing in training rewards knowing how many targets a regulator
@@ -72,12 +71,3 @@ def with_random_negatives(pairs, y, negatives):
     """``pairs``/``y`` with the given negatives appended as label 0 (contiguous copies)."""
     return (np.ascontiguousarray(np.concatenate([pairs, negatives.astype(pairs.dtype)])),
             np.ascontiguousarray(np.concatenate([y, np.zeros(len(negatives), dtype=y.dtype)])))
-
-
-def degree_features(positives, n_genes):
-    """log(1 + out-degree) and log(1 + in-degree) of every gene over the given edges,
-    shape (n_genes, 2): the structural inputs the degree baseline rests on."""
-    positives = np.asarray(positives, dtype=np.int64).reshape(-1, 2)
-    out_degree = np.bincount(positives[:, 0], minlength=n_genes)
-    in_degree = np.bincount(positives[:, 1], minlength=n_genes)
-    return np.log1p(np.stack([out_degree, in_degree], axis=1).astype(np.float64))
