@@ -49,9 +49,10 @@ nonzero_int = _number(int, lambda v: v != 0, "a non-zero integer (negative: all 
 positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive finite number")
 
 
-def _add_model_options(p, preset="published"):
-    p.add_argument("--preset", choices=["published", "benchmark"], default=preset,
-                   help=f"model configuration (default {preset}; see grnfast.pipeline.PRESETS)")
+def _add_model_options(p, preset="default"):
+    p.add_argument("--preset", choices=["default", "published"], default=preset,
+                   help="model configuration: the estimators' defaults, or the published configuration "
+                        "(grnfast.models.PUBLISHED_PARAMS) (default: default)")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
     p.add_argument("--embedding-dim", type=positive_int, default=None, help="gene embedding size (default 512)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -131,8 +132,11 @@ def build_parser():
     evaluate.add_argument("--genes", type=positive_int, default=500, help="TFs+N: 500 or 1000")
     evaluate.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5])
     evaluate.add_argument("--model", choices=model_choices, default="both")
+    evaluate.add_argument("--protocol", choices=["published", "degree-controlled"], default="published",
+                          help="the split files as published, or their positives with degree-matched negatives "
+                               "in every part (default: published)")
     evaluate.add_argument("--output", default="grnfast-out")
-    _add_model_options(evaluate, preset="benchmark")
+    _add_model_options(evaluate)
 
     study = sub.add_parser("study", help="run one of the published studies")
     study.add_argument("name", choices=sorted(STUDIES))
@@ -148,12 +152,15 @@ def build_parser():
     results.add_argument("--data", default=None)
     results.add_argument("--output", default="docs/results.md")
     results.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5])
-    results.add_argument("--ensemble-samples", type=positive_int, nargs="*", default=[1],
-                         help="split samples on which the 5-seed ensemble is trained too (default 1)")
+    results.add_argument("--ensemble-samples", type=positive_int, nargs="*", default=[],
+                         help="split samples on which the 5-seed ensemble is trained too (default: none)")
+    results.add_argument("--protocols", nargs="+", choices=["published", "degree-controlled"],
+                         default=["published", "degree-controlled"], help="evaluation protocols (default: both)")
     results.add_argument("--restart", action="store_true", help="ignore runs already on disk")
-    results.add_argument("--only", choices=["benchmarks", "studies"], default=None,
-                         help="run only this part (the page shows every part on disk)")
-    _add_model_options(results, preset="benchmark")
+    results.add_argument("--only", choices=["selection", "benchmarks", "studies"], default=None,
+                         help="run only this part: the choice of defaults on validation pairs, the benchmarks or "
+                              "the studies (the page shows every part on disk)")
+    _add_model_options(results)
     return parser
 
 
@@ -271,11 +278,12 @@ def cmd_evaluate(args):
 
     runs = evaluate_benchmark(root, args.network, args.cell, args.genes, args.samples, _models(args.model),
                               params=_model_params(args), preset=args.preset, seed=args.seed,
-                              progress=not args.quiet, on_sample=say_sample)
+                              progress=not args.quiet, on_sample=say_sample, protocol=args.protocol)
     runs.to_csv(out / "evaluation_runs.csv", index=False)
     summary = summarize_runs(runs, by=("model",), metrics=("auroc", "auprc"))
     summary.to_csv(out / "evaluation_summary.csv", index=False)
-    print(f"{args.network} {args.cell} TFs+{args.genes}, samples {sorted(set(runs['sample']))}, test prevalence "
+    print(f"{args.network} {args.cell} TFs+{args.genes} ({args.protocol}), samples {sorted(set(runs['sample']))}, "
+          f"test prevalence "
           f"{runs.prevalence.mean():.3f}")
     for model, group in summary.groupby("model", sort=False):
         cells = [f"{r.metric.upper()} {r.mean:.3f} ± {np.nan_to_num(r.sd):.3f}" for r in group.itertuples()]
@@ -327,7 +335,8 @@ def cmd_results(args):
     path = write_results_page(args.output, data=args.data, samples=args.samples,
                               ensemble_samples=args.ensemble_samples, params=_model_params(args), preset=args.preset,
                               seed=args.seed, progress=not args.quiet, resume=not args.restart,
-                              parts=[args.only] if args.only else ("benchmarks", "studies"))
+                              parts=[args.only] if args.only else ("selection", "benchmarks", "studies"),
+                              protocols=args.protocols)
     print(f"wrote {path}")
     return 0
 

@@ -13,20 +13,12 @@ from .data.beeline import DEMO
 from .errors import GRNInputError
 from .evaluation.protocol import baselines, evaluate_on_test
 
-# Named configurations. "published" is the estimators' defaults (the published
-# setting: 512-d embeddings, L2 0.01, lr 5e-3). "benchmark" is what the BEELINE
-# benchmarks need: with only 500-1,700 genes and up to 421 expression features
-# per gene, L2 0.01 underfits (training loss stalls near 0.45 on Specific mESC
-# 500), while 64-d embeddings, L2 1e-5 and lr 1e-3 train in half the time to a
-# better validation AUROC (docs/results.md).
-PRESETS = {
-    "published": {},
-    "benchmark": {"embedding_dim": 64, "alpha": 1e-5, "learning_rate_init": 1e-3, "max_iter": 20,
-                  "n_iter_no_change": 5},
-}
+# Named configurations: the estimators' defaults (chosen on validation pairs of the
+# BEELINE benchmarks, docs/results.md) and the published configuration.
+PRESETS = {"default": {}, "published": models.PUBLISHED_PARAMS}
 
 
-def make_model(name, node_features, params=None, random_state=0, preset="published"):
+def make_model(name, node_features, params=None, random_state=0, preset="default"):
     """A model by its registered name (:data:`grnfast.models.MODEL_NAMES`) in a
     ``preset`` (a key of :data:`PRESETS`), which ``params`` override."""
     if preset not in PRESETS:

@@ -108,11 +108,18 @@ def test_results_page_on_one_benchmark(shared_data, tmp_path):
             "--ensemble-samples", *FAST]
     assert main(args) == 0
     text = page.read_text()
-    assert f"| {network} {cell} {n} |" in text and "two-tower" in text and "cross-encoder" in text
+    assert f"| {network} {cell} {n} | 1 |" in text and "two-tower" in text and "cross-encoder" in text
+    assert "## Protocol: published" in text and "## Protocol: degree-controlled" in text
+    assert "against the degree baseline and the expression baseline" in text
     runs = pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")
-    assert len(runs) == 6  # two baselines, two models, each model times the degree baseline
+    # per protocol: two baselines, two models, each model times the degree baseline
+    assert runs.groupby("protocol").size().to_dict() == {"published": 6, "degree-controlled": 6}
+    degree = runs[runs.model == "degree baseline"].set_index("protocol").auroc
+    # Degree-matched negatives take the marginal degrees away; what is left is how
+    # hub regulators pair with hub targets among the edges (0.62 here).
+    assert degree["published"] > 0.8 and degree["degree-controlled"] < min(0.7, degree["published"] - 0.2)
     assert main(args) == 0  # resumes: nothing to train again
-    assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 6
+    assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 12
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -244,3 +251,29 @@ def test_a_bug_shows_its_traceback_and_debug_shows_every_traceback(tmp_path, mon
     monkeypatch.setattr(cli, "_load_dataset", broken)
     with pytest.raises(KeyError, match="an internal bug"):
         main(["infer", "--output", str(tmp_path), *FAST])
+
+
+def test_results_page_selection_part(shared_data, tmp_path, monkeypatch):
+    """The choice of defaults: each candidate trained on sample 1 and scored on
+    validation pairs plus random pairs (never test pairs), beside the degree baseline."""
+    import grnfast.results as results
+    from grnfast.data import load_beeline
+    from grnfast.pipeline import benchmark_task, selection_pairs
+
+    tiny = {"embedding_dim": 8, "hidden_layer_sizes": (16, 8), "max_iter": 2, "n_jobs": 1}
+    monkeypatch.setattr(results, "SELECTION_CANDIDATES", {"tiny": tiny, "tiny, random negatives":
+                                                          {**tiny, "random_negative_ratio": 3.0}})
+    monkeypatch.setattr(results, "SELECTION_BENCHMARKS", (BENCHMARK,))
+    page = tmp_path / "docs" / "results.md"
+    results.write_results_page(page, data=shared_data, parts=("selection",), progress=False)
+    runs = pd.read_csv(tmp_path / "docs" / "results" / "selection_runs.csv")
+    assert len(runs) == 5 and set(runs.candidate) == {"-", "tiny", "tiny, random negatives"}
+    assert "## How the defaults were chosen" in page.read_text()
+    # The selection pairs: the validation pairs plus 10 random pairs per validation
+    # edge, none of them a training or validation edge, no test pair involved.
+    task = benchmark_task(shared_data, load_beeline(shared_data, *BENCHMARK), *BENCHMARK, 1)
+    X, y = selection_pairs(task)
+    n_val, n_val_edges = len(task.y_val), int(task.y_val.sum())
+    assert len(y) == n_val + 10 * n_val_edges and y[n_val:].sum() == 0
+    known = set(map(tuple, pd.concat([task.X_train[task.y_train == 1], task.X_val[task.y_val == 1]]).values))
+    assert not set(map(tuple, X.iloc[n_val:].values)) & known

@@ -2,8 +2,8 @@
 of models by name."""
 from .cross_encoder import CrossEncoderClassifier
 from .ensemble import SeedEnsembleClassifier
-from .registry import MODEL_NAMES, MODELS, make_model, model_class
+from .registry import MODEL_NAMES, MODELS, PUBLISHED_PARAMS, make_model, model_class
 from .two_tower import TwoTowerClassifier
 
-__all__ = ["CrossEncoderClassifier", "MODEL_NAMES", "MODELS", "SeedEnsembleClassifier", "TwoTowerClassifier",
-           "make_model", "model_class"]
+__all__ = ["CrossEncoderClassifier", "MODEL_NAMES", "MODELS", "PUBLISHED_PARAMS", "SeedEnsembleClassifier",
+           "TwoTowerClassifier", "make_model", "model_class"]

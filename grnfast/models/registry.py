@@ -4,6 +4,13 @@ from .cross_encoder import CrossEncoderClassifier
 from .ensemble import SeedEnsembleClassifier
 from .two_tower import TwoTowerClassifier
 
+# The published configuration (the studies grnfast reproduces), one argument away
+# from the defaults: ``CrossEncoderClassifier(node_features=f, **PUBLISHED_PARAMS)``.
+# The defaults themselves were chosen on validation pairs of the BEELINE benchmarks
+# (docs/results.md, "How the defaults were chosen").
+PUBLISHED_PARAMS = {"embedding_dim": 512, "alpha": 0.01, "learning_rate_init": 5e-3, "max_iter": 100,
+                    "n_iter_no_change": 10, "random_negative_ratio": 0.0}
+
 MODELS = {"two-tower": TwoTowerClassifier, "cross-encoder": CrossEncoderClassifier}
 # "ensemble": the published setting, this many cross-encoder seeds with probabilities averaged.
 ENSEMBLE_SIZE = 5
