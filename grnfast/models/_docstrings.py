@@ -1,6 +1,10 @@
 """Parameter documentation shared by both estimators (one place to keep it right)."""
 
 COMMON_PARAMETERS = """
+    The defaults were chosen on validation pairs of the BEELINE benchmarks
+    (docs/results.md); ``**grnfast.models.PUBLISHED_PARAMS`` gives the published
+    configuration.
+
     node_features : DataFrame or array-like of shape (n_genes, n_features), default=None
         Per-gene inputs, e.g. mean expression per cell type. A DataFrame indexed by
         gene name defines the gene table (``X`` may then name genes); an array is
@@ -8,7 +12,7 @@ COMMON_PARAMETERS = """
         from ``X`` at fit time. Features are standardised per column at fit.
         Prediction reads the parameter as it is then: new values for the fit's
         genes (same names, order and columns) are used, standardised as at fit.
-    embedding_dim : int, default=512
+    embedding_dim : int, default=64
         Size of the learned embedding of every gene.
     hidden_layer_sizes : tuple of int, default=(256, 128, 64)
         Fully connected layers, each with batch norm, ReLU and dropout.
@@ -20,7 +24,7 @@ COMMON_PARAMETERS = """
         Learn a per-gene embedding. ``False`` (ablation) uses node features only.
     use_expression : bool, default=True
         Feed ``node_features`` to the model. ``False`` (ablation) ignores them.
-    graph_dim : int, default=0
+    graph_dim : int, default=64
         Width of the known-edge graph encoder's output; ``0`` switches it off. The
         encoder reads, for each gene, the mean inputs of its known targets and of its
         known regulators plus the log of their counts, where the known
@@ -29,16 +33,16 @@ COMMON_PARAMETERS = """
         each epoch splits the pairs into two folds and scores each fold against the
         other fold's edges, so no pair sees its own edge; prediction reads all of
         them (``graph_edges_``).
-    alpha : float, default=0.01
+    alpha : float, default=1e-5
         L2 strength, added to the gradient as in ``torch.optim.Adam(weight_decay=alpha)``,
         or decoupled weight decay with ``weight_decay="decoupled"``.
     weight_decay : {"l2", "decoupled"}, default="l2"
         How ``alpha`` acts: L2 in the gradient (the published setting) or AdamW-style.
-    learning_rate_init : float, default=5e-3
+    learning_rate_init : float, default=1e-3
         Adam's learning rate.
     batch_size : int, default=256
         Pairs per mini-batch.
-    max_iter : int, default=100
+    max_iter : int, default=40
         Maximum number of epochs.
     clip_norm : float or None, default=5.0
         Global gradient-norm threshold; ``None`` disables clipping.
@@ -49,7 +53,7 @@ COMMON_PARAMETERS = """
         stalls for that many epochs.
     validation_fraction : float, default=0.1
         Share of the pairs held out for early stopping.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=5
         Patience, in epochs.
     tol : float, default=1e-4
         Minimum improvement of the monitored score that resets the patience.
@@ -57,7 +61,7 @@ COMMON_PARAMETERS = """
         Weights of the classes in the loss; the gradient at each logit is
         ``weight * (p - y) / batch_size``. With random negatives, the weights are
         computed over each epoch's pairs, the draws included.
-    random_negative_ratio : float, default=0.0
+    random_negative_ratio : float, default=10.0
         Random pairs added per training edge as negatives, drawn as the model will
         be used: a regulator of a training edge x any gene of the table, never a
         training edge nor a self-pair, drawn afresh every epoch (keyed by

@@ -9,7 +9,7 @@ from .two_tower import TwoTowerClassifier
 # The defaults themselves were chosen on validation pairs of the BEELINE benchmarks
 # (docs/results.md, "How the defaults were chosen").
 PUBLISHED_PARAMS = {"embedding_dim": 512, "alpha": 0.01, "learning_rate_init": 5e-3, "max_iter": 100,
-                    "n_iter_no_change": 10, "random_negative_ratio": 0.0}
+                    "n_iter_no_change": 10, "graph_dim": 0, "random_negative_ratio": 0.0}
 
 MODELS = {"two-tower": TwoTowerClassifier, "cross-encoder": CrossEncoderClassifier}
 # "ensemble": the published setting, this many cross-encoder seeds with probabilities averaged.
