@@ -172,9 +172,11 @@ def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, s
 # only (:func:`run_selection`); ``default`` is what the estimators use now.
 SELECTION_CANDIDATES = {
     "published": PRESETS["published"],
-    "small, no graph, given negatives": {**PRESETS["published"], "embedding_dim": 64, "alpha": 1e-5,
-                                         "learning_rate_init": 1e-3, "max_iter": 20, "n_iter_no_change": 5},
-    "default": {},
+    "small, given negatives only": {"graph_dim": 0, "random_negative_ratio": 0.0},
+    "small + graph": {"random_negative_ratio": 0.0},
+    "small + random negatives 10": {"graph_dim": 0},
+    "default (small + graph + random negatives 10)": {},
+    "small + graph + random negatives 20": {"random_negative_ratio": 20.0},
 }
 
 
