@@ -150,12 +150,12 @@ def test_exploding_training_stops_with_a_clear_error(model):
 
 
 def test_a_network_that_scores_every_pair_alike_warns():
-    """Constant node features and no embeddings: nothing tells the pairs apart."""
+    """Constant node features, no embeddings and no graph: nothing tells the pairs apart."""
     from sklearn.exceptions import ConvergenceWarning
 
     constant = pd.DataFrame(np.ones((10, 3)), index=FEATURES.index)
     with pytest.warns(ConvergenceWarning, match="every training pair the same score"):
-        CrossEncoderClassifier(node_features=constant, use_embeddings=False,
+        CrossEncoderClassifier(node_features=constant, use_embeddings=False, graph_dim=0,
                                **{**FAST, "early_stopping": False}).fit(PAIRS, Y)
 
 
