@@ -114,7 +114,11 @@ def protocol_section(runs, protocol):
 def benchmarks_section(runs, settings):
     if "protocol" not in runs:
         runs = runs.assign(protocol="published")
+    stale = settings["preset"] not in PRESETS
     lines = ["## BEELINE benchmarks", "",
+             *([f"**These runs were made by an earlier version, with its preset `{settings['preset']}`, before the "
+                "current defaults, the graph encoder and random negatives; `grnfast results` regenerates them.**",
+                ""] if stale else []),
              f"Every model alone with preset `{settings['preset']}` ({settings['params']}; `default` is the "
              f"estimators' defaults), seed {settings['seed']}, beside the baselines, under two protocols. Mean ± sd "
              "over the split samples (the `samples` column); **bold**: the best model alone. Test prevalence is the "
