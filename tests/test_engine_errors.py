@@ -82,7 +82,8 @@ def test_a_batch_size_beyond_the_data_is_one_batch_of_all_of_it(model):
     rng = np.random.default_rng(0)
     pairs = rng.integers(0, 50, (300, 2))
     y = rng.integers(0, 2, 300)
-    kwargs = dict(embedding_dim=8, hidden_layer_sizes=(8, 4), max_iter=2, early_stopping=False, random_state=0)
+    kwargs = dict(embedding_dim=8, hidden_layer_sizes=(8, 4), max_iter=2, early_stopping=False, random_state=0,
+                  random_negative_ratio=0.0)  # the given pairs only: exactly 300 of them
     huge = model(batch_size=10**9, **kwargs).fit(pairs, y)
     exact = model(batch_size=300, **kwargs).fit(pairs, y)
     np.testing.assert_array_equal(huge.params_, exact.params_)

@@ -16,10 +16,13 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 
 import grnfast.genes
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast.models import PUBLISHED_PARAMS
 from grnfast.models._base import PICKLE_FORMAT
 
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
-FAST = dict(embedding_dim=16, hidden_layer_sizes=(32, 16), max_iter=40, random_state=0)
+# The engine's mechanics in the published configuration, small (the graph and random
+# negatives have their own tests: tests/test_graph_models.py, tests/test_random_negatives.py).
+FAST = dict(PUBLISHED_PARAMS, embedding_dim=16, hidden_layer_sizes=(32, 16), max_iter=40, random_state=0)
 
 
 def modular_network(n_genes=240, n_modules=8, n_cell_types=8, seed=0):
@@ -155,9 +158,9 @@ def test_loading_a_model_of_another_pickle_format_fails_clearly(data):
 
 
 def test_published_configuration_sizes():
-    """The published comparison: 10,000 genes, 11 cell-type features, defaults."""
-    ce = CrossEncoderClassifier().count_parameters(n_genes=10000, n_node_features=11)
-    tt = TwoTowerClassifier().count_parameters(n_genes=10000, n_node_features=11)
+    """The published comparison: 10,000 genes, 11 cell-type features, the published configuration."""
+    ce = CrossEncoderClassifier(**PUBLISHED_PARAMS).count_parameters(n_genes=10000, n_node_features=11)
+    tt = TwoTowerClassifier(**PUBLISHED_PARAMS).count_parameters(n_genes=10000, n_node_features=11)
     # Embedding table 10,000 x 512 plus the head / the two towers.
     assert ce == 10000 * 512 + (1558 * 256 + 256) + (256 * 128 + 128) + (128 * 64 + 64) + (64 + 1) + 2 * (256 + 128 + 64)
     assert tt == 10000 * 512 + 2 * ((523 * 256 + 256) + (256 * 128 + 128) + (128 * 64 + 64) + 2 * (256 + 128))

@@ -8,6 +8,7 @@ import pytest
 
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
 from grnfast.data import GRNDataset
+from grnfast.models import PUBLISHED_PARAMS
 from grnfast.studies import STUDIES
 from grnfast.studies.model_comparison import match_parameter_budget
 
@@ -48,6 +49,6 @@ def test_study_runs_and_writes(name, dataset, tmp_path):
 
 def test_parameter_budget_matching():
     features = pd.DataFrame(np.zeros((1000, 11)))
-    budget = CrossEncoderClassifier(node_features=features).count_parameters()
-    tower = match_parameter_budget(TwoTowerClassifier(node_features=features), 1000, 11, budget)
+    budget = CrossEncoderClassifier(node_features=features, **PUBLISHED_PARAMS).count_parameters()
+    tower = match_parameter_budget(TwoTowerClassifier(node_features=features, **PUBLISHED_PARAMS), 1000, 11, budget)
     assert abs(tower.count_parameters() - budget) / budget < 0.002
