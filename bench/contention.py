@@ -81,7 +81,7 @@ def main():
                     t = measure(n_jobs, beside == "a busy Python thread", args.repeats, policy)
                     total = t["cross_encoder"] + t["two_tower"]
                     reference = reference or total
-                    print(f"| {beside} | {(policy or 'default (passive)').lower()} | {n_jobs or 'all'} | "
+                    print(f"| {beside} | {(policy or 'as grnfast sets it').lower()} | {n_jobs or 'all'} | "
                           f"{t['cross_encoder']:.3f} | {t['two_tower']:.3f} | {total / reference:.2f}x |", flush=True)
         finally:
             if spinner:
