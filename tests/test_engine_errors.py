@@ -43,8 +43,9 @@ PREDICT_UNDER_A_MEMORY_LIMIT = textwrap.dedent("""
     with open("/proc/self/status") as status:
         vm = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize"))
     resource.setrlimit(resource.RLIMIT_AS, (vm + 600 * 2**20, resource.RLIM_INFINITY))
+    network = _core.FittedNetwork(spec, params, buffers, features)
     try:
-        _core.predict_logits(spec, params, buffers, features, pairs, 2)
+        network.predict_logits(pairs, 2)
     except MemoryError as error:
         print("MemoryError:", error)
 """)

@@ -1,0 +1,80 @@
+"""The engine's fitted network (_core.FittedNetwork): built once per fitted model,
+the same scores as building the network per call, safe to call from several
+Python threads at once, and never pickled."""
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+from grnfast import _core
+
+
+def network(kind, seed=0, n_genes=60, n_features=5):
+    spec = _core.ModelSpec()
+    spec.kind, spec.n_genes, spec.n_features, spec.embedding_dim = kind, n_genes, n_features, 8
+    spec.hidden = [16, 8]
+    layout = _core.layout(spec)
+    rng = np.random.default_rng(seed)
+    params = rng.normal(scale=0.3, size=layout["n_params"]).astype(np.float32)
+    buffers = np.abs(rng.normal(size=layout["n_buffers"])).astype(np.float32) + 0.5
+    features = rng.normal(size=(n_genes, n_features)).astype(np.float32)
+    return spec, params, buffers, features
+
+
+@pytest.mark.parametrize("kind", ["two_tower", "cross_encoder"])
+def test_scores_equal_the_one_call_forms_and_layer_outputs_end_in_the_logits(kind):
+    spec, params, buffers, features = network(kind)
+    fitted = _core.FittedNetwork(spec, params, buffers, features)
+    pairs = np.random.default_rng(1).integers(0, 60, (3000, 2))
+    logits = fitted.predict_logits(pairs, 2)
+    np.testing.assert_array_equal(logits, _core.predict_logits(spec, params, buffers, features, pairs, 1))
+    layers = fitted.layer_outputs(pairs, 2)
+    one_call = _core.layer_outputs(spec, params, buffers, features, pairs, 1)
+    assert list(layers) == list(one_call)
+    for name in layers:
+        np.testing.assert_array_equal(layers[name], one_call[name])
+    if kind == "cross_encoder":
+        np.testing.assert_array_equal(layers["head.2"][:, 0], logits)
+        grid = fitted.score_grid(np.arange(5), np.arange(60), 2)
+        assert grid.shape == (5, 60) and np.isfinite(grid).all()
+    else:
+        assert list(layers) == ["regulator_tower.0", "regulator_tower.1", "target_tower.0", "target_tower.1"]
+        u = fitted.tower_outputs(pairs[:, 0], 0, 2)
+        np.testing.assert_array_equal(layers["regulator_tower.1"], u)
+        scores = fitted.tower_scores(u[:4], fitted.tower_outputs(np.arange(60), 1, 2), 2)
+        np.testing.assert_allclose(scores[np.arange(4), pairs[:4, 1]], logits[:4], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["two_tower", "cross_encoder"])
+def test_calls_from_several_python_threads_at_once_give_the_same_scores(kind):
+    fitted = _core.FittedNetwork(*network(kind))
+    pairs = np.random.default_rng(2).integers(0, 60, (20000, 2))
+    expected = fitted.predict_logits(pairs, 1)
+    results = [None] * 4
+
+    def score(k):
+        results[k] = fitted.predict_logits(pairs, 2)
+
+    threads = [threading.Thread(target=score, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+
+
+def test_bad_input_is_refused_with_the_name_of_what_is_wrong():
+    spec, params, buffers, features = network("cross_encoder")
+    with pytest.raises(ValueError, match="params has shape"):
+        _core.FittedNetwork(spec, params[:-1], buffers, features)
+    with pytest.raises(ValueError, match="node_features has shape"):
+        _core.FittedNetwork(spec, params, buffers, features[:, :2])
+    fitted = _core.FittedNetwork(spec, params, buffers, features)
+    with pytest.raises(IndexError, match="gene index 60"):
+        fitted.predict_logits(np.array([[0, 60]]), 1)
+    with pytest.raises(ValueError, match="tower outputs exist only for two-tower"):
+        fitted.tower_outputs(np.arange(3), 0, 1)
+    with pytest.raises(TypeError):
+        pickle.dumps(fitted)  # the Python object that owns it rebuilds it from the arrays
