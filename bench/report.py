@@ -1,6 +1,6 @@
 """Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
 
-    python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory] [--training-only]
+    python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory] [--no-scaling] [--training-only]
 
 Per-epoch time, on both sides alike: the time between the ends of consecutive
 epochs of one training run (grnfast's ``fit(callbacks=...)``, a loop around
@@ -262,6 +262,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=4, help="timed epochs per run, after the first")
     parser.add_argument("--large", action="store_true", help="add 16x to the scaling table (minutes)")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-scaling", action="store_true", help="leave out the scaling table (the longest)")
     parser.add_argument("--training-only", action="store_true", help="only the training table (a few minutes)")
     args = parser.parse_args()
 
@@ -285,8 +286,9 @@ def main():
     predict_table(make_problem(SCALES["4x"]))
     print("### Genome-wide scoring (ours)\n")
     genome_table(problem)
-    print("### Scaling of our epoch time with the number of pairs\n")
-    scaling_table(args)
+    if not args.no_scaling:
+        print("### Scaling of our epoch time with the number of pairs\n")
+        scaling_table(args)
     if not args.no_memory:
         print("### Peak memory during fit\n")
         memory_table()
