@@ -522,53 +522,6 @@ PYBIND11_MODULE(_core, m) {
         .def("score_grid", &PyFittedNetwork::score_grid, py::arg("regulators"), py::arg("targets"),
              py::arg("n_threads") = 1, "Cross-encoder logits of every regulator x target pair.");
 
-    // One-call forms (each builds the network), for callers that have not moved to FittedNetwork.
-    m.def(
-        "predict_logits",
-        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& pairs, int n_threads, const OptionalEdges& graph_edges) {
-            return PyFittedNetwork(spec, params, buffers, features, graph_edges).predict_logits(pairs, n_threads);
-        },
-        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("pairs"),
-        py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
-    m.def(
-        "tower_outputs",
-        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& genes, int role, int n_threads, const OptionalEdges& graph_edges) {
-            return PyFittedNetwork(spec, params, buffers, features, graph_edges).tower_outputs(genes, role, n_threads);
-        },
-        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("genes"),
-        py::arg("role"), py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
-    m.def(
-        "layer_outputs",
-        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& pairs, int n_threads, const OptionalEdges& graph_edges) {
-            return PyFittedNetwork(spec, params, buffers, features, graph_edges).layer_outputs(pairs, n_threads);
-        },
-        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("pairs"),
-        py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
-    m.def(
-        "tower_scores",
-        [](const ModelSpec& spec, const Array<float>& u, const Array<float>& v, int n_threads) {
-            require(spec.kind == "two_tower", "tower scores exist only for two-tower models");
-            const TwoTower<float> net(spec);
-            require_shape(u, {-1, net.output_dim()}, "regulator tower outputs");
-            require_shape(v, {-1, net.output_dim()}, "target tower outputs");
-            Array<float> out({u.shape(0), v.shape(0)});
-            py::gil_scoped_release release;
-            net.score_outputs(u.data(), u.shape(0), v.data(), v.shape(0), out.mutable_data(), n_threads);
-            return out;
-        },
-        py::arg("spec"), py::arg("regulator_outputs"), py::arg("target_outputs"), py::arg("n_threads") = 1);
-    m.def(
-        "score_grid",
-        [](const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-           const IndexArray& regs, const IndexArray& tgts, int n_threads, const OptionalEdges& graph_edges) {
-            return PyFittedNetwork(spec, params, buffers, features, graph_edges).score_grid(regs, tgts, n_threads);
-        },
-        py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"), py::arg("regulators"),
-        py::arg("targets"), py::arg("n_threads") = 1, py::arg("graph_edges") = py::none());
-
     py::class_<PyTrainer>(m, "Trainer")
         .def(py::init<const ModelSpec&, const AdamConfig&, index_t, int>(), py::arg("spec"), py::arg("adam"),
              py::arg("batch_size"), py::arg("n_threads"))

@@ -171,12 +171,13 @@ def test_engine_checks_indices_itself():
     n = _core.layout(spec)["n_params"]
     params, buffers = np.zeros(n, np.float32), np.ones(_core.layout(spec)["n_buffers"], np.float32)
     feats = np.zeros((5, 0), np.float32)
+    network = _core.FittedNetwork(spec, params, buffers, feats)
     with pytest.raises(IndexError, match="outside"):
-        _core.predict_logits(spec, params, buffers, feats, np.array([[0, 5]]))
+        network.predict_logits(np.array([[0, 5]]))
     with pytest.raises(IndexError, match="outside"):
-        _core.predict_logits(spec, params, buffers, feats, np.array([[-3, 1]]))
+        network.predict_logits(np.array([[-3, 1]]))
     with pytest.raises(ValueError, match="shape"):
-        _core.predict_logits(spec, params[:-1], buffers, feats, np.array([[0, 1]]))
+        _core.FittedNetwork(spec, params[:-1], buffers, feats)
     trainer = _core.Trainer(spec, _core.AdamConfig(), 4, 1)
     with pytest.raises(IndexError, match="outside"):
         trainer.train_epoch(feats, np.array([[0, 1], [7, 2]]), np.array([0, 1], np.float32), None, 0, 0)

@@ -1,6 +1,7 @@
-"""The engine's fitted network (_core.FittedNetwork): built once per fitted model,
-the same scores as building the network per call, safe to call from several
-Python threads at once, and never pickled."""
+"""The engine's fitted network (_core.FittedNetwork): built once per fitted network,
+the same scores on any number of threads, layer outputs that end in the logits and
+tower outputs, safe to call from several Python threads at once, never pickled
+(the Python FittedNetwork rebuilds it after unpickling)."""
 import pickle
 import threading
 
@@ -23,17 +24,17 @@ def network(kind, seed=0, n_genes=60, n_features=5):
 
 
 @pytest.mark.parametrize("kind", ["two_tower", "cross_encoder"])
-def test_scores_equal_the_one_call_forms_and_layer_outputs_end_in_the_logits(kind):
+def test_scores_for_any_thread_count_and_layer_outputs_end_in_the_logits(kind):
     spec, params, buffers, features = network(kind)
     fitted = _core.FittedNetwork(spec, params, buffers, features)
     pairs = np.random.default_rng(1).integers(0, 60, (3000, 2))
     logits = fitted.predict_logits(pairs, 2)
-    np.testing.assert_array_equal(logits, _core.predict_logits(spec, params, buffers, features, pairs, 1))
+    np.testing.assert_array_equal(logits, fitted.predict_logits(pairs, 1))
     layers = fitted.layer_outputs(pairs, 2)
-    one_call = _core.layer_outputs(spec, params, buffers, features, pairs, 1)
-    assert list(layers) == list(one_call)
+    one_thread = fitted.layer_outputs(pairs, 1)
+    assert list(layers) == list(one_thread)
     for name in layers:
-        np.testing.assert_array_equal(layers[name], one_call[name])
+        np.testing.assert_array_equal(layers[name], one_thread[name])
     if kind == "cross_encoder":
         np.testing.assert_array_equal(layers["head.2"][:, 0], logits)
         grid = fitted.score_grid(np.arange(5), np.arange(60), 2)
@@ -78,3 +79,20 @@ def test_bad_input_is_refused_with_the_name_of_what_is_wrong():
         fitted.tower_outputs(np.arange(3), 0, 1)
     with pytest.raises(TypeError):
         pickle.dumps(fitted)  # the Python object that owns it rebuilds it from the arrays
+
+
+def test_the_python_network_builds_the_engine_once_and_pickles_without_it():
+    import grnfast
+    from grnfast.models.network import FittedNetwork
+
+    rng = np.random.default_rng(0)
+    pairs, y = rng.integers(0, 40, (400, 2)), rng.integers(0, 2, 400)
+    model = grnfast.CrossEncoderClassifier(embedding_dim=8, hidden_layer_sizes=(8,), max_iter=2).fit(pairs, y)
+    network = model.network_
+    assert isinstance(network, FittedNetwork)
+    first = network.predict_logits(pairs)
+    engine = network._engine()
+    list(network.score_blocks(np.arange(5), np.arange(40), block_size=2))
+    assert network._engine() is engine  # built once, for every call
+    restored = pickle.loads(pickle.dumps(network))
+    np.testing.assert_array_equal(restored.predict_logits(pairs), first)

@@ -37,8 +37,8 @@ def test_whole_model_applies_the_sigmoid_once():
     feats = rng.standard_normal((6, 2))
     pairs, y = rng.integers(0, 6, (9, 2)), rng.integers(0, 2, 9).astype(float)
     _, grad, _, _ = _core.loss_and_grad(spec, params, buffers, feats, pairs, y)
-    logits = _core.predict_logits(spec, params.astype(np.float32), buffers.astype(np.float32),
-                                  feats.astype(np.float32), pairs).astype(np.float64)
+    network = _core.FittedNetwork(spec, params.astype(np.float32), buffers.astype(np.float32), feats.astype(np.float32))
+    logits = network.predict_logits(pairs).astype(np.float64)
     out_bias = next(g for g in layout["params"] if g["name"] == "head.2.bias")
     assert grad[out_bias["offset"]] == pytest.approx(np.sum(sigmoid(logits) - y) / 9, rel=1e-5)
 

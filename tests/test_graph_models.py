@@ -121,11 +121,12 @@ def test_engine_asks_for_the_graph():
     spec.n_genes, spec.embedding_dim, spec.hidden, spec.graph_dim = 4, 3, [4], 2
     layout = _core.layout(spec)
     params, buffers = np.zeros(layout["n_params"], np.float32), np.zeros(layout["n_buffers"], np.float32)
+    features = np.zeros((4, 0), np.float32)
     with pytest.raises(ValueError, match="pass graph_edges"):
-        _core.predict_logits(spec, params, buffers, np.zeros((4, 0), np.float32), np.array([[0, 1]]))
+        _core.FittedNetwork(spec, params, buffers, features).predict_logits(np.array([[0, 1]]))
     with pytest.raises(IndexError, match="graph edge 0 has gene index 9"):
-        _core.predict_logits(spec, params, buffers, np.zeros((4, 0), np.float32), np.array([[0, 1]]),
-                             graph_edges=np.array([[0, 9]]))
+        _core.FittedNetwork(spec, params, buffers, features, graph_edges=np.array([[0, 9]])).predict_logits(
+            np.array([[0, 1]]))
     trainer = _core.Trainer(spec, _core.AdamConfig(), 4, 2)
     pairs, y = np.array([[0, 1], [2, 3], [1, 2]]), np.array([1.0, 0.0, 1.0], np.float32)
     with pytest.raises(ValueError, match="none was given"):

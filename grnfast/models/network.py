@@ -59,6 +59,10 @@ class FittedNetwork:
         self.n_threads = int(n_threads)
         self.graph_edges = graph_edges
         self._layout = None
+        self._bound = None  # the engine's network, built on first use
+
+    def __getstate__(self):
+        return {**self.__dict__, "_bound": None}  # the engine's object is rebuilt from the arrays
 
     @property
     def kind(self):
@@ -70,8 +74,13 @@ class FittedNetwork:
             self._layout = layout(self.spec)
         return self._layout
 
-    def _state(self):
-        return make_spec(self.spec), self.params, self.buffers, self.node_features
+    def _engine(self):
+        """The engine's network (``_core.FittedNetwork``), built once from the spec and
+        reading these arrays (and the graph's edges); rebuilt only if one is replaced."""
+        arrays = (self.params, self.buffers, self.node_features, self.graph_edges)
+        if self._bound is None or any(a is not b for a, b in zip(self._bound[0], arrays)):
+            self._bound = (arrays, _core().FittedNetwork(make_spec(self.spec), *arrays))
+        return self._bound[1]
 
     def named_parameters(self):
         """Dict of parameter name -> array (views into ``params``, with their shapes)."""
@@ -84,26 +93,24 @@ class FittedNetwork:
 
     def predict_logits(self, rows):
         """Logit of each (regulator row, target row) pair, float32 of shape (n,)."""
-        return _core().predict_logits(*self._state(), rows, self.n_threads, graph_edges=self.graph_edges)
+        return self._engine().predict_logits(rows, self.n_threads)
 
     def score_blocks(self, regulator_rows, target_rows, block_size=64):
         """Yield ``(regulator_rows, target_rows, logits)`` blocks of ``block_size``
         regulators against every target: each gene's part is computed once
         (two-tower: tower outputs and one product per block; cross-encoder: the
         per-gene parts of the first layer)."""
-        state = self._state()
-        core = _core()
+        engine = self._engine()
         if self.kind == "two_tower":
-            u = core.tower_outputs(*state, regulator_rows, 0, self.n_threads, graph_edges=self.graph_edges)
-            v = core.tower_outputs(*state, target_rows, 1, self.n_threads, graph_edges=self.graph_edges)
+            u = engine.tower_outputs(regulator_rows, 0, self.n_threads)
+            v = engine.tower_outputs(target_rows, 1, self.n_threads)
             for start in range(0, len(regulator_rows), block_size):
                 yield (regulator_rows[start : start + block_size], target_rows,
-                       core.tower_scores(state[0], u[start : start + block_size], v, self.n_threads))
+                       engine.tower_scores(u[start : start + block_size], v, self.n_threads))
             return
         for start in range(0, len(regulator_rows), block_size):
             block = regulator_rows[start : start + block_size]
-            yield block, target_rows, core.score_grid(*state, block, target_rows, self.n_threads,
-                                                      graph_edges=self.graph_edges)
+            yield block, target_rows, engine.score_grid(block, target_rows, self.n_threads)
 
     # ---- what is inside ------------------------------------------------------------
 
@@ -114,13 +121,12 @@ class FittedNetwork:
             raise TypeError(f"tower_outputs needs a two-tower network; this one is a {self.kind}")
         if role not in ("regulator", "target"):
             raise ValueError(f"role must be 'regulator' or 'target'; got {role!r}")
-        return _core().tower_outputs(*self._state(), rows, 0 if role == "regulator" else 1, self.n_threads,
-                                     graph_edges=self.graph_edges)
+        return self._engine().tower_outputs(rows, 0 if role == "regulator" else 1, self.n_threads)
 
     def layer_outputs(self, rows):
         """Every layer's output for the pairs at ``rows`` (evaluation mode), by layer
         name, e.g. ``"head.0"`` or ``"regulator_tower.1"``."""
-        return _core().layer_outputs(*self._state(), rows, self.n_threads, graph_edges=self.graph_edges)
+        return self._engine().layer_outputs(rows, self.n_threads)
 
     def hidden_layers(self):
         """Names of the activated (hidden, prunable) layers, one list per MLP."""
