@@ -233,7 +233,7 @@ def test_ctrl_c_stops_fit_with_keyboard_interrupt():
     pairs = rng.integers(0, 2000, (200000, 2))
     y = rng.integers(0, 2, 200000)
     est = CrossEncoderClassifier(embedding_dim=64, max_iter=1000, early_stopping=False, n_iter_no_change=1000,
-                                 random_state=0)
+                                 graph_dim=0, random_negative_ratio=0.0, random_state=0)
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
