@@ -228,20 +228,30 @@ def test_named_parameters_are_views_with_shapes(data):
     assert sum(v.size for v in named.values()) == est.n_parameters_
 
 
-def test_ctrl_c_stops_fit_with_keyboard_interrupt():
-    rng = np.random.default_rng(0)
-    pairs = rng.integers(0, 2000, (200000, 2))
-    y = rng.integers(0, 2, 200000)
-    est = CrossEncoderClassifier(embedding_dim=64, max_iter=1000, early_stopping=False, n_iter_no_change=1000,
-                                 graph_dim=0, random_negative_ratio=0.0, random_state=0)
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            est.fit(pairs, y)
-    finally:
-        timer.cancel()
-    assert not hasattr(est, "params_")
+CTRL_C_SCRIPT = """
+import os, signal, threading
+import numpy as np
+from grnfast import CrossEncoderClassifier
+rng = np.random.default_rng(0)
+pairs = rng.integers(0, 2000, (200000, 2))
+y = rng.integers(0, 2, 200000)
+est = CrossEncoderClassifier(embedding_dim=64, max_iter=1000, early_stopping=False, n_iter_no_change=1000,
+                             graph_dim=0, random_negative_ratio=0.0, random_state=0)
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    est.fit(pairs, y)
+except KeyboardInterrupt:
+    print("interrupted", hasattr(est, "params_"))
+"""
+
+
+def test_ctrl_c_stops_fit_with_keyboard_interrupt(tmp_path):
+    """In a fresh interpreter (run in tmp_path, so the installed package is imported): inside the whole suite this fit once ran on past its
+    SIGINT (some earlier test's state; not reproduced with any single file before it)."""
+    result = subprocess.run([sys.executable, "-c", CTRL_C_SCRIPT], capture_output=True, text=True, timeout=300,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "interrupted False"
 
 
 def test_callbacks_see_every_epoch_and_can_stop_training(data):
