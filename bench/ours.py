@@ -9,6 +9,7 @@ import time
 import numpy as np
 
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast.models import PUBLISHED_PARAMS
 from grnfast.scoring import iter_score_blocks
 
 N_JOBS = 2
@@ -20,16 +21,11 @@ GENOME_REGULATORS = {"two_tower": 4096, "cross_encoder": 128}
 
 
 def estimator(kind, variant, features, n_epochs, graph_dim=0):
-    """Defaults of the published configuration; a fixed number of epochs, no early stopping."""
-    return ESTIMATORS[kind](
-        node_features=features,
-        graph_dim=graph_dim,
-        embedding_update=EMBEDDING_UPDATE[variant],
-        max_iter=n_epochs,
-        early_stopping=False,
-        random_state=0,
-        n_jobs=N_JOBS,
-    )
+    """The published configuration (the one ``torch_reference`` builds, given pairs only:
+    no random negatives); a fixed number of epochs, no early stopping."""
+    params = {**PUBLISHED_PARAMS, "graph_dim": graph_dim, "embedding_update": EMBEDDING_UPDATE[variant],
+              "max_iter": n_epochs, "early_stopping": False, "random_state": 0, "n_jobs": N_JOBS}
+    return ESTIMATORS[kind](node_features=features, **params)
 
 
 def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
