@@ -30,6 +30,17 @@ class GeneIndexError(GRNInputError, IndexError):
     """A gene index outside the gene table (catchable as IndexError or ValueError)."""
 
 
+def gene_frame_problem(frame):
+    """What is wrong with a DataFrame of numbers indexed by gene name (duplicated
+    names, non-numeric columns), or ``None``."""
+    if frame.index.has_duplicates:
+        return f"duplicated gene names {frame.index[frame.index.duplicated()].unique()[:5].tolist()}"
+    non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if non_numeric:
+        return f"non-numeric columns {non_numeric[:5]}"
+    return None
+
+
 def check_node_features(node_features, name="node_features"):
     """Return ``(gene_names, matrix)`` from the ``node_features`` parameter.
 
@@ -45,12 +56,9 @@ def check_node_features(node_features, name="node_features"):
     if scipy.sparse.issparse(node_features):
         raise GRNInputError(f"{name} is a sparse matrix; pass a dense array or DataFrame of shape (n_genes, n_features)")
     if isinstance(node_features, pd.DataFrame):
-        if node_features.index.has_duplicates:
-            dup = node_features.index[node_features.index.duplicated()].unique()[:5].tolist()
-            raise GRNInputError(f"{name} has duplicated gene names in its index: {dup}")
-        non_numeric = [c for c in node_features.columns if not pd.api.types.is_numeric_dtype(node_features[c])]
-        if non_numeric:
-            raise GRNInputError(f"{name} has non-numeric columns: {non_numeric[:5]}")
+        problem = gene_frame_problem(node_features)
+        if problem:
+            raise GRNInputError(f"{name}: {problem}")
         names = np.asarray(node_features.index.astype(str), dtype=object)
         values = node_features.to_numpy(dtype=np.float64)
     else:

@@ -155,6 +155,30 @@ def make_spec(d):
     return spec
 
 
+def float64_parameters(layout, seed, rng):
+    """Initial parameters and buffers in float64, with batch-norm scale and shift
+    moved off their initial values so they matter."""
+    p32, b32 = initial_parameters(layout, np.random.RandomState(seed % 2**32))
+    params, buffers = p32.astype(np.float64), b32.astype(np.float64)
+    for g in layout["params"]:
+        if g["kind"].startswith("bn_"):
+            params[g["offset"] : g["offset"] + g["size"]] += rng.uniform(-0.3, 0.3, g["size"])
+    return params, buffers
+
+
+def check_every_parameter_group(layout, params, grad, loss_at, rng):
+    """Finite differences along a random direction within each parameter group."""
+    for g in layout["params"]:
+        sl = slice(g["offset"], g["offset"] + g["size"])
+
+        def restricted(p_group, sl=sl):
+            p = params.copy()
+            p[sl] = p_group
+            return loss_at(p)
+
+        check_directional(restricted, params[sl].copy(), grad[sl], rng, g["name"])
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(spec_dict=model_specs, seed=seeds, batch=st.integers(2, 8), weighted=st.booleans())
 def test_whole_model_gradients(spec_dict, seed, batch, weighted):
@@ -162,12 +186,7 @@ def test_whole_model_gradients(spec_dict, seed, batch, weighted):
     spec = make_spec(spec_dict)
     rng = np.random.default_rng(seed)
     layout = _core.layout(spec)
-    p32, b32 = initial_parameters(layout, np.random.RandomState(seed % 2**32))
-    params, buffers = p32.astype(np.float64), b32.astype(np.float64)
-    # Move batch-norm scale and shift off their initial values so they matter.
-    for g in layout["params"]:
-        if g["kind"].startswith("bn_"):
-            params[g["offset"] : g["offset"] + g["size"]] += rng.uniform(-0.3, 0.3, g["size"])
+    params, buffers = float64_parameters(layout, seed, rng)
     features = rng.standard_normal((spec.n_genes, spec.n_features))
     pairs = rng.integers(0, spec.n_genes, (batch, 2))
     y = rng.integers(0, 2, batch).astype(float)
@@ -180,17 +199,7 @@ def test_whole_model_gradients(spec_dict, seed, batch, weighted):
     def loss_at(p, f=features):
         return _core.loss_and_grad(spec, p, buffers, f, pairs, y, w, seed=seed, epoch=3)[0]
 
-    for g in layout["params"]:
-        sl = slice(g["offset"], g["offset"] + g["size"])
-        direction_mask = np.zeros_like(params)
-        direction_mask[sl] = 1.0
-
-        def restricted(p_group, sl=sl):
-            p = params.copy()
-            p[sl] = p_group
-            return loss_at(p)
-
-        check_directional(restricted, params[sl].copy(), grad[sl], rng, g["name"])
+    check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features:
         check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
 
@@ -238,11 +247,7 @@ def test_whole_model_gradients_with_the_known_edge_graph(spec_dict, seed, batch,
     rng = np.random.default_rng(seed)
     layout = _core.layout(spec)
     assert {"graph.weight", "graph.bias"} <= {g["name"] for g in layout["params"]}
-    p32, b32 = initial_parameters(layout, np.random.RandomState(seed % 2**32))
-    params, buffers = p32.astype(np.float64), b32.astype(np.float64)
-    for g in layout["params"]:
-        if g["kind"].startswith("bn_"):
-            params[g["offset"] : g["offset"] + g["size"]] += rng.uniform(-0.3, 0.3, g["size"])
+    params, buffers = float64_parameters(layout, seed, rng)
     features = rng.standard_normal((spec.n_genes, spec.n_features))
     pairs = rng.integers(0, spec.n_genes, (batch, 2))
     edges = rng.integers(0, spec.n_genes, (n_edges, 2))
@@ -256,14 +261,6 @@ def test_whole_model_gradients_with_the_known_edge_graph(spec_dict, seed, batch,
     def loss_at(p, f=features):
         return _core.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
 
-    for g in layout["params"]:
-        sl = slice(g["offset"], g["offset"] + g["size"])
-
-        def restricted(p_group, sl=sl):
-            p = params.copy()
-            p[sl] = p_group
-            return loss_at(p)
-
-        check_directional(restricted, params[sl].copy(), grad[sl], rng, g["name"])
+    check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features and spec_dict.get("use_expression", True):
         check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")

@@ -40,6 +40,12 @@ def problems(draw):
     return rng, n_genes, E, F, G, edges, genes, degree_scale
 
 
+def encoder_inputs(rng, n_genes, E, F, G):
+    """Embedding rows, node features, weight and bias of an encoder of this size."""
+    return (rng.standard_normal((n_genes, E)), rng.standard_normal((n_genes, F)),
+            rng.standard_normal((2 * (E + F) + 2, G)), rng.standard_normal(G))
+
+
 def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1):
     return T.graph_encoder(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=n_threads)
 
@@ -48,8 +54,7 @@ def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1):
 @given(problem=problems())
 def test_forward_matches_definition_and_evaluation_path(problem):
     rng, n_genes, E, F, G, edges, genes, scale = problem
-    emb, feat = rng.standard_normal((n_genes, E)), rng.standard_normal((n_genes, F))
-    W, b = rng.standard_normal((2 * (E + F) + 2, G)), rng.standard_normal(G)
+    emb, feat, W, b = encoder_inputs(rng, n_genes, E, F, G)
     g, g_eval, *_ = run(emb, feat, W, b, edges, genes, scale, np.zeros((len(genes), G)))
     np.testing.assert_allclose(g, reference(emb, feat, W, b, edges, genes, scale), rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(g_eval, g)
@@ -59,8 +64,7 @@ def test_forward_matches_definition_and_evaluation_path(problem):
 @given(problem=problems())
 def test_gradients(problem):
     rng, n_genes, E, F, G, edges, genes, scale = problem
-    emb, feat = rng.standard_normal((n_genes, E)), rng.standard_normal((n_genes, F))
-    W, b = rng.standard_normal((2 * (E + F) + 2, G)), rng.standard_normal(G)
+    emb, feat, W, b = encoder_inputs(rng, n_genes, E, F, G)
     d_out = rng.standard_normal((len(genes), G))
     _, _, dW, db, read, d_rows = run(emb, feat, W, b, edges, genes, scale, d_out)
     assert np.all(np.diff(read) > 0)

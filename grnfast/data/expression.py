@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GRNInputError
+from ..genes import gene_frame_problem
 from .files import DataFileError, existing_file, read_table
 
 
@@ -36,12 +37,10 @@ def check_expression(frame, source="expression"):
     if frame.shape[0] == 0:
         raise DataFileError(f"{source}: no genes")
     frame = frame.set_axis(frame.index.astype(str), axis=0)
-    if frame.index.has_duplicates:
-        dup = frame.index[frame.index.duplicated()].unique()[:5].tolist()
-        raise DataFileError(f"{source}: duplicated gene names {dup}")
-    non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if non_numeric:
-        raise DataFileError(f"{source}: non-numeric columns {non_numeric[:3]} (wrong delimiter or a header problem?)")
+    problem = gene_frame_problem(frame)
+    if problem:
+        hint = " (wrong delimiter or a header problem?)" if problem.startswith("non-numeric") else ""
+        raise DataFileError(f"{source}: {problem}{hint}")
     if not np.isfinite(frame.to_numpy(dtype=np.float64)).all():
         raise DataFileError(f"{source}: contains NaN or infinite values")
     return frame.astype(np.float32)
