@@ -50,6 +50,21 @@ def test_draws_differ_by_epoch_and_respect_exclude():
     assert not set(map(tuple, again.tolist())) & set(map(tuple, held_out.tolist()))
 
 
+def test_asking_for_most_free_pairs_lists_them_rather_than_rejecting():
+    """More than half the free pairs asked for (a Specific ChIP-seq split, where the
+    given negatives already hold most non-edges): every free pair at most once, and
+    all of them when the ratio asks for more than there are."""
+    rng = np.random.default_rng(1)
+    edges = np.stack([rng.integers(0, 40, 3000), rng.integers(0, 1500, 3000)], axis=1)
+    sampler = RandomNegatives(edges, 1500, 20.0, seed=3)
+    free = 40 * 1499 - len({(r, t) for r, t in edges.tolist() if r != t})
+    drawn = sampler.draw(0)
+    assert len(drawn) == free and len(np.unique(drawn[:, 0] * 1500 + drawn[:, 1])) == free
+    some = sampler.draw(1, n=int(0.75 * free))
+    assert len(np.unique(some[:, 0] * 1500 + some[:, 1])) == len(some) == int(0.75 * free)
+    assert not np.array_equal(some, sampler.draw(2, n=int(0.75 * free)))
+
+
 # ---- the estimators' random_negative_ratio -------------------------------------------
 
 SMALL = {"embedding_dim": 32, "hidden_layer_sizes": (64, 32), "max_iter": 10, "random_state": 0}

@@ -51,10 +51,18 @@ class RandomNegatives:
         # less self-pairs and the forbidden ones among them.
         regulator, target = np.divmod(forbidden, self.n_genes)
         blocked = int((np.isin(regulator, self.regulators) & (regulator != target)).sum())
-        n = min(n, len(self.regulators) * (self.n_genes - 1) - blocked)
+        available = len(self.regulators) * (self.n_genes - 1) - blocked
+        n = min(n, available)
         if n <= 0 or len(self.regulators) == 0:
             return np.zeros((0, 2), dtype=np.int64)
         rng = np.random.default_rng([self.seed, *np.atleast_1d(key).tolist()])
+        if 2 * n > available:
+            # Rejection would spin on the last few free pairs (a coupon collector:
+            # minutes for a regulator set whose every non-edge is asked for); there
+            # are then at most 2n + |forbidden| candidates, so list them.
+            codes = (self.regulators[:, None] * self.n_genes + np.arange(self.n_genes)).ravel()
+            codes = codes[(codes // self.n_genes != codes % self.n_genes) & ~np.isin(codes, forbidden)]
+            return np.stack(np.divmod(rng.permutation(codes)[:n], self.n_genes), axis=1)
         chosen = np.zeros(0, dtype=np.int64)
         while len(chosen) < n:  # rejection sampling in vectorised rounds
             size = 2 * (n - len(chosen)) + 64
