@@ -328,6 +328,8 @@ def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4,
                     "ensemble_samples": list(ensemble_samples)}
         # Runs on disk made with other settings do not belong to this page.
         same = settings_path.exists() and json.loads(settings_path.read_text()) == settings
+        if not same and runs_path.exists():  # before the new settings, so an interrupted start cannot mix them
+            runs_path.unlink()
         settings_path.write_text(json.dumps(settings, indent=2))
         run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume and same,
                        protocols)

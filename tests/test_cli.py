@@ -122,6 +122,27 @@ def test_results_page_on_one_benchmark(shared_data, tmp_path):
     assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 12
 
 
+def test_results_runs_made_with_other_settings_are_dropped_before_anything_runs(shared_data, tmp_path, monkeypatch):
+    """Even a run stopped before its first benchmark must not leave the old runs
+    under the new settings (a later resume would take them as its own)."""
+    import grnfast.results as results
+
+    folder = tmp_path / "docs" / "results"
+    folder.mkdir(parents=True)
+    (folder / "benchmark_settings.json").write_text('{"preset": "published"}')
+    pd.DataFrame({"model": ["two-tower"], "benchmark": ["STRING mESC 500"], "sample": [1]}).to_csv(
+        folder / "benchmark_runs.csv", index=False)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results, "run_benchmarks", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        results.write_results_page(tmp_path / "docs" / "results.md", data=shared_data, parts=("benchmarks",))
+    assert not (folder / "benchmark_runs.csv").exists()
+    assert '"preset": "default"' in (folder / "benchmark_settings.json").read_text()
+
+
 @pytest.mark.parametrize("argv, message", [
     (["infer", "--expression", "no-such-file.csv", "--edges", "edges.csv"], "no-such-file.csv"),
     (["infer", "--model", "random-forest"], "invalid choice: 'random-forest'"),
