@@ -9,9 +9,13 @@ interleaved so a change in the machine's speed touches both sides. PyTorch's sam
 architectures (bench/torch_reference.py) are timed beside them when it is installed.
 
     python bench/graph_epoch.py [--epochs 3] [--repeats 2] [--graph-dim 64] [--kinds ...] [--variants ...]
-                                [--sides ours PyTorch] [--problems synthetic real]
+                                [--sides ours PyTorch] [--problems synthetic real] [--cpu-time]
+
+``--cpu-time``: one thread, process CPU time instead of wall time (ours only), for a
+machine that other work keeps busy.
 """
 import argparse
+import time
 
 import ours
 from problem import make_problem, real_split
@@ -36,7 +40,10 @@ def main():
     parser.add_argument("--variants", nargs="+", default=["dense", "sparse"])
     parser.add_argument("--sides", nargs="+", default=["ours", "PyTorch"])
     parser.add_argument("--problems", nargs="+", default=["synthetic", "real"])
+    parser.add_argument("--cpu-time", action="store_true", help="one thread, CPU seconds (ours only)")
     args = parser.parse_args()
+    if args.cpu_time:
+        ours.N_JOBS, ours.CLOCK, args.sides = 1, time.process_time, ["ours"]
     sides = {"ours": ours}
     if torch_reference:
         sides["PyTorch"] = torch_reference
@@ -53,7 +60,8 @@ def main():
             model, _ = torch_reference.build(kind, "dense", features, graph_dim=args.graph_dim)
             ours_count = ours.estimator(kind, "dense", features, 1, args.graph_dim).count_parameters()
             assert torch_reference.count_parameters(model) == ours_count, kind
-    print(f"graph_dim={args.graph_dim}; fastest of {args.repeats} x {args.epochs} steady epochs\n")
+    clock = "CPU seconds, 1 thread" if args.cpu_time else f"wall seconds, n_jobs={ours.N_JOBS}"
+    print(f"graph_dim={args.graph_dim}; fastest of {args.repeats} x {args.epochs} steady epochs ({clock})\n")
     print("| problem | model | variant | side | s/epoch, no graph | s/epoch, graph | ratio |")
     print("|---|---|---|---|---:|---:|---:|")
     for name, problem in problems.items():

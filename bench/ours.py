@@ -13,6 +13,9 @@ from grnfast.models import PUBLISHED_PARAMS
 from grnfast.scoring import iter_score_blocks
 
 N_JOBS = 2
+# What epoch_seconds reads: wall time, or with N_JOBS = 1 process CPU time
+# (time.process_time), which other processes' load barely moves.
+CLOCK = time.perf_counter
 ESTIMATORS = {"cross_encoder": CrossEncoderClassifier, "two_tower": TwoTowerClassifier}
 EMBEDDING_UPDATE = {"dense": "dense", "sparse": "lazy"}
 # Regulators scored against every gene in the genome-wide benchmark: enough for
@@ -40,7 +43,7 @@ def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0)
     """Durations of epochs 2..n_epochs of one ``fit``: the time between consecutive
     end-of-epoch callbacks, so set-up and the first epoch's warm-up are left out."""
     ends = []
-    estimator(kind, variant, features, n_epochs, graph_dim).fit(pairs, labels, callbacks=[lambda _: ends.append(time.perf_counter())])
+    estimator(kind, variant, features, n_epochs, graph_dim).fit(pairs, labels, callbacks=[lambda _: ends.append(CLOCK())])
     return list(np.diff(ends))
 
 
