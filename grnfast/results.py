@@ -324,8 +324,9 @@ def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4,
     if "selection" in parts:
         run_selection(selection_path, root, SELECTION_BENCHMARKS, seed=seed, progress=progress, resume=resume)
     if "benchmarks" in parts:
-        settings = {"preset": preset, "params": dict(params or {}), "seed": seed, "samples": list(samples),
-                    "ensemble_samples": list(ensemble_samples)}
+        # n_jobs changes no result (bit-identical for any thread count), so a run may resume with another.
+        settings = {"preset": preset, "params": {k: v for k, v in (params or {}).items() if k != "n_jobs"},
+                    "seed": seed, "samples": list(samples), "ensemble_samples": list(ensemble_samples)}
         # Runs on disk made with other settings do not belong to this page.
         same = settings_path.exists() and json.loads(settings_path.read_text()) == settings
         if not same and runs_path.exists():  # before the new settings, so an interrupted start cannot mix them
