@@ -69,14 +69,17 @@ def verdicts(runs, against=("degree baseline",)):
             ours = group[group.model == model]
             if not len(ours):
                 continue
-            beats = True
+            beats, short = True, []
             for baseline in against:
                 other = group[(group.model == baseline) & group["sample"].isin(ours["sample"])]
-                if len(other):
-                    beats &= bool((ours[["auroc", "auprc"]].mean() > other[["auroc", "auprc"]].mean()).all())
+                for metric in ("auroc", "auprc") if len(other) else ():
+                    mine, theirs = ours[metric].mean(), other[metric].mean()
+                    if not mine > theirs:
+                        beats = False
+                        short.append(f"{metric.upper()} {mine:.3f} vs {baseline} {theirs:.3f}")
             rows.append({"benchmark": benchmark, "model": model, "beats": beats,
-                         "samples": ours["sample"].nunique()})
-    return pd.DataFrame(rows, columns=["benchmark", "model", "beats", "samples"])
+                         "samples": ours["sample"].nunique(), "short": "; ".join(short)})
+    return pd.DataFrame(rows, columns=["benchmark", "model", "beats", "samples", "short"])
 
 
 PROTOCOL_TEXT = {
@@ -101,7 +104,7 @@ def protocol_section(runs, protocol):
              "Benchmarks where the model's mean beats the baselines' means on both AUROC and AUPRC (same split "
              "samples):", ""]
     for model, group in wins.groupby("model", sort=False):
-        losing = group.loc[~group.beats, "benchmark"].tolist()
+        losing = [f"{row.benchmark} ({row.short})" for row in group[~group.beats].itertuples()]
         lines.append(f"- {model}: {int(group.beats.sum())} of {len(group)}"
                      + (f"; not on {', '.join(losing)}" if losing else ""))
     best = wins.groupby("benchmark", sort=False).beats.any()
@@ -125,6 +128,14 @@ def benchmarks_section(runs, settings):
              "fraction of positives among the test pairs (a random scorer's AUPRC). `x degree` rows: a model's "
              "probability times the degree baseline's (`grnfast.pipeline.TimesDegree`), a fixed rule kept as a "
              "reference; no claim rests on them. A blank cell: not run.", ""]
+    expected = len(settings["samples"])
+    runs_per_benchmark = runs.groupby(["protocol", "benchmark"])["sample"].nunique()
+    is_demo = runs_per_benchmark.index.get_level_values("benchmark").str.startswith(DEMO)  # one sample by design
+    short = runs_per_benchmark[(runs_per_benchmark < expected) & ~is_demo]
+    if len(short):
+        lines += [f"**Incomplete: {len(short)} of {len(runs_per_benchmark)} (protocol, benchmark) rows have fewer than "
+                  f"the {expected} split samples asked for (the `samples` column says how many); "
+                  "`grnfast results --data ../shared/data --only benchmarks` resumes.**", ""]
     for protocol in [p for p in PROTOCOLS if p in set(runs.protocol)]:
         lines += [protocol_section(runs[runs.protocol == protocol], protocol), ""]
     lines += ["### Published numbers", ""]
