@@ -49,6 +49,11 @@ nonzero_int = _number(int, lambda v: v != 0, "a non-zero integer (negative: all 
 positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive finite number")
 
 
+def top_k(text):
+    """argparse type for --top-k: a positive integer, or "all" (None: every pair)."""
+    return None if text == "all" else positive_int(text)
+
+
 def _add_model_options(p, preset="default"):
     p.add_argument("--preset", choices=["default", "published"], default=preset,
                    help="model configuration: the estimators' defaults, or the published configuration "
@@ -93,6 +98,7 @@ def _benchmark(text):
 
 def build_parser():
     from .models import MODEL_NAMES
+    from .scoring import DEFAULT_TOP_K, FORMATS, SUFFIXES
     from .studies import STUDIES
 
     model_choices = [*MODEL_NAMES, "both"]
@@ -121,7 +127,19 @@ def build_parser():
     infer.add_argument("--negatives", type=positive_float, default=1.0, help="negatives per positive (default 1)")
     infer.add_argument("--negative-sampling", choices=["uniform", "per_regulator", "degree_matched"],
                        default="uniform", help="how negatives are drawn (default uniform)")
-    infer.add_argument("--top-k", type=positive_int, default=None, help="keep the top K targets of each regulator")
+    infer.add_argument("--top-k", type=top_k, default=DEFAULT_TOP_K, metavar="K|all",
+                       help=f"keep the top K targets of each regulator, or all for every regulator x gene pair "
+                            f"(default {DEFAULT_TOP_K})")
+    infer.add_argument("--format", choices=list(FORMATS), default="grnfast",
+                       help="columns of the ranked networks: grnfast Gene1,Gene2,EdgeWeight (BEELINE's); scenic "
+                            "TF,target,importance (pySCENIC adjacencies); decoupler source,target,weight. "
+                            "The weight is the model's edge probability in every format (default grnfast)")
+    infer.add_argument("--suffix", choices=list(SUFFIXES), default=".csv",
+                       help="file type of the ranked networks: CSV, TSV (gzipped with .gz) or parquet "
+                            "(needs pyarrow: pip install 'grnfast[parquet]') (default .csv)")
+    infer.add_argument("--write-h5ad", metavar="PATH",
+                       help="with an .h5ad --expression: write a copy of it with the results, uns['grnfast'][model] "
+                            "(edges, params) and varm['grnfast_<model>_embedding'] (gene embeddings)")
     infer.add_argument("--output", default="grnfast-out", help="output folder (default grnfast-out)")
     _add_model_options(infer)
 
@@ -214,13 +232,51 @@ def _models(choice):
     return ["two-tower", "cross-encoder"] if choice == "both" else [choice]
 
 
+def _check_outputs(args):
+    """Every output option, before training: the folder, the parquet writer, and
+    --write-h5ad (needs an .h5ad input, anndata and a writable folder)."""
+    from .scoring import check_parquet_writer
+
+    out = _writable_folder(args.output)
+    if args.suffix == ".parquet":
+        check_parquet_writer()
+    if args.write_h5ad is not None:
+        if args.expression is None or Path(args.expression).suffix != ".h5ad":
+            raise GRNInputError(f"--write-h5ad writes the results into the input AnnData: --expression must be an "
+                                f".h5ad file; got {args.expression or 'none'}")
+        if Path(args.write_h5ad).suffix != ".h5ad":
+            raise GRNInputError(f"--write-h5ad {args.write_h5ad}: the file name must end in .h5ad")
+        if Path(args.write_h5ad).resolve() == Path(args.expression).resolve():
+            raise GRNInputError(f"--write-h5ad {args.write_h5ad} is the input file; give a new path")
+        _writable_folder(Path(args.write_h5ad).parent, "--write-h5ad")
+        try:
+            import anndata  # noqa: F401
+        except ImportError:
+            raise GRNInputError("--write-h5ad needs anndata: pip install 'grnfast[anndata]'") from None
+    return out
+
+
+def _write_h5ad(args, networks, fitted):
+    """A copy of the input AnnData with every model's network and embeddings
+    (:func:`grnfast.data.add_to_anndata` under uns['grnfast'][model])."""
+    import anndata
+
+    from .data.anndata_output import add_to_anndata
+
+    adata = anndata.read_h5ad(args.expression)
+    for name, edges in networks.items():
+        add_to_anndata(adata, edges, model=fitted[name][0], gene_symbols=args.gene_symbols, name=name)
+    adata.write_h5ad(args.write_h5ad)
+    return Path(args.write_h5ad)
+
+
 def cmd_infer(args):
     from .evaluation import baselines
     from .pipeline import format_report, make_model, report_table, train
-    from .scoring import rank_edges, write_edge_list
+    from .scoring import as_format, rank_edges, write_edge_list
 
     start = time.perf_counter()
-    out = _writable_folder(args.output)
+    out = _check_outputs(args)
     ds = _load_dataset(args)
     summary = ds.summary()
     _say(args, f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, "
@@ -234,12 +290,15 @@ def cmd_infer(args):
     fitted_baselines = baselines(task)
     table = report_table(task, fitted, fitted_baselines)
     table.to_csv(out / "metrics.csv", index=False)
-    written = []
+    written, networks = [], {}
     for name, (model, _) in fitted.items():
         edges = rank_edges(model, ds.regulators, top_k=args.top_k)
-        path = out / f"network_{name}.csv"
-        write_edge_list(edges, path)
+        path = out / f"network_{name}{args.suffix}"
+        write_edge_list(edges, path, format=args.format)
+        networks[name] = as_format(edges, args.format)
         written.append(f"{path} ({len(edges)} edges)")
+    if args.write_h5ad is not None:
+        written.append(f"{_write_h5ad(args, networks, fitted)} (the input with uns['grnfast'])")
     print(format_report(table))
     print(f"ranked networks: {', '.join(written)}; total {time.perf_counter() - start:.1f}s")
     _save_figures(args, task, fitted, fitted_baselines, out)

@@ -6,18 +6,37 @@ split into per-gene parts plus one product per regulator), so memory stays at on
 block of scores plus what is kept: the top ``top_k`` targets per regulator, or,
 without ``top_k``, one float32 per pair for the global ranking.
 
-``EdgeWeight`` is the model's log-odds of an edge (its ``decision_function``): it
-ranks exactly like the probability ``1 / (1 + exp(-w))`` but does not saturate at
-1.0 for confident pairs.
+``EdgeWeight`` is the model's probability of an edge (its ``predict_proba``), on
+the same 0-1 scale for every model, so files of different models compare. Rows
+are ranked by the log-odds (``weight="logit"`` gives those instead), which keep
+their order where a probability rounds to 1.0 in float64 (log-odds above ~37).
+
+:func:`write_edge_list` writes a ranked list in the column names other tools
+read (:data:`FORMATS`), as CSV, TSV or parquet by the file's extension.
 """
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
+from scipy.special import expit
+
 from .errors import GRNInputError
 
 EDGE_COLUMNS = ["Gene1", "Gene2", "EdgeWeight"]
+# Column names by output format: BEELINE's (grnfast's own), pySCENIC's adjacencies
+# (arboreto/GRNBoost2; importance must be non-negative) and decoupler's network.
+FORMATS = {
+    "grnfast": EDGE_COLUMNS,
+    "scenic": ["TF", "target", "importance"],
+    "decoupler": ["source", "target", "weight"],
+}
+# Targets kept per regulator by default on the command line (a genome-wide list of
+# every pair is ~20 million rows per model; ``--top-k all`` asks for it).
+DEFAULT_TOP_K = 100
+# File types by extension: the separator of a text file (gzip by ".gz"), None for parquet.
+SUFFIXES = {".csv": ",", ".csv.gz": ",", ".tsv": "\t", ".tsv.gz": "\t", ".parquet": None}
+WEIGHTS = ("probability", "logit")
 
 
 def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
@@ -35,7 +54,8 @@ def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
     yield from network.score_blocks(regs, tgts, int(block_size))
 
 
-def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self=True, block_size=64):
+def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self=True, block_size=64,
+               weight="probability"):
     """Every regulator x target pair as a ranked edge list (Gene1, Gene2, EdgeWeight).
 
     Parameters
@@ -50,10 +70,13 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
         Leave out self-loops (a gene regulating itself).
     block_size : int, default=64
         Regulators scored at once.
+    weight : {"probability", "logit"}, default="probability"
+        ``EdgeWeight`` as the model's edge probability (0-1, comparable across
+        models) or its log-odds.
 
     Returns
     -------
-    DataFrame sorted by EdgeWeight, highest first (ties broken by regulator then
+    DataFrame sorted by the log-odds, highest first (ties broken by regulator then
     target order, so the ranking is deterministic).
 
     Raises
@@ -63,6 +86,8 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
     """
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 1):
         raise GRNInputError(f"top_k must be a positive integer; got {top_k!r}")
+    if weight not in WEIGHTS:
+        raise GRNInputError(f"weight must be one of {', '.join(WEIGHTS)}; got {weight!r}")
     network = model.network_
     reg_parts, tgt_parts, weight_parts = [], [], []
     for regs, tgts, logits in iter_score_blocks(model, regulators, targets, block_size=block_size):
@@ -91,23 +116,65 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
         weight_parts.append(logits[rows[kept], cols[kept]])
     reg = np.concatenate(reg_parts)
     tgt = np.concatenate(tgt_parts)
-    weight = np.concatenate(weight_parts)
-    order = np.lexsort((tgt, reg, -weight.astype(np.float64)))
+    logit = np.concatenate(weight_parts).astype(np.float64)
+    order = np.lexsort((tgt, reg, -logit))
     return pd.DataFrame(
         {
             "Gene1": network.genes.labels(reg[order]),
             "Gene2": network.genes.labels(tgt[order]),
-            "EdgeWeight": weight[order].astype(np.float64),
+            "EdgeWeight": expit(logit[order]) if weight == "probability" else logit[order],
         }
     )
 
 
-def write_edge_list(edges, path, chunk_rows=1_000_000):
-    """Write a ranked edge list as CSV (``Gene1,Gene2,EdgeWeight``), in chunks."""
+def file_type(path):
+    """The extension of ``path`` that decides how an edge list is written (a key of
+    :data:`SUFFIXES`), or a GRNInputError naming the path and the extensions known."""
+    name = str(path).lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    raise GRNInputError(f"{path}: cannot tell the file type; end the name in one of {', '.join(SUFFIXES)}")
+
+
+def check_parquet_writer():
+    """A GRNInputError saying what to install when pandas has no parquet engine."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        try:
+            import fastparquet  # noqa: F401
+        except ImportError:
+            raise GRNInputError("writing .parquet needs pyarrow: pip install 'grnfast[parquet]' "
+                                "(or write .csv / .tsv)") from None
+
+
+def as_format(edges, format="grnfast"):
+    """A ranked edge list (Gene1, Gene2, EdgeWeight) with the column names of
+    ``format`` (a key of :data:`FORMATS`)."""
+    if format not in FORMATS:
+        raise GRNInputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     missing = [c for c in EDGE_COLUMNS if c not in edges.columns]
     if missing:
-        raise ValueError(f"edge list is missing columns {missing}")
-    for start in range(0, max(len(edges), 1), chunk_rows):
-        edges.iloc[start : start + chunk_rows][EDGE_COLUMNS].to_csv(
-            path, mode="w" if start == 0 else "a", header=start == 0, index=False
+        raise GRNInputError(f"edge list is missing columns {missing}")
+    if format == "scenic" and (edges.EdgeWeight < 0).any():
+        raise GRNInputError("pySCENIC's importance must be non-negative: rank with weight='probability'")
+    return edges[EDGE_COLUMNS].set_axis(FORMATS[format], axis=1)
+
+
+def write_edge_list(edges, path, format="grnfast", chunk_rows=1_000_000):
+    """Write a ranked edge list in the columns of ``format`` (:data:`FORMATS`: grnfast
+    ``Gene1,Gene2,EdgeWeight``; scenic ``TF,target,importance``; decoupler
+    ``source,target,weight``) as CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``,
+    ``.tsv.gz``) or parquet (``.parquet``, needs pyarrow), by ``path``'s extension.
+    Text files are written in chunks of ``chunk_rows`` rows."""
+    suffix = file_type(path)
+    table = as_format(edges, format)
+    if SUFFIXES[suffix] is None:
+        check_parquet_writer()
+        table.to_parquet(path, index=False)
+        return
+    for start in range(0, max(len(table), 1), chunk_rows):
+        table.iloc[start : start + chunk_rows].to_csv(
+            path, sep=SUFFIXES[suffix], mode="w" if start == 0 else "a", header=start == 0, index=False
         )

@@ -22,6 +22,7 @@ def check_ranked_network(path, regulators, genes, top_k=None):
     edges = pd.read_csv(path)
     assert list(edges.columns) == ["Gene1", "Gene2", "EdgeWeight"]
     assert np.all(np.diff(edges.EdgeWeight.to_numpy()) <= 0), "scores must be sorted, highest first"
+    assert edges.EdgeWeight.between(0, 1).all(), "weights are probabilities"
     assert set(edges.Gene1) == set(regulators), "every regulator must be present"
     assert not (edges.Gene1 == edges.Gene2).any()
     per_regulator = edges.groupby("Gene1").size()
@@ -38,7 +39,7 @@ def test_infer_with_a_prior_writes_every_regulator_gene_pair(shared_data, tmp_pa
     prior = shared_data / "priors" / "trrust_rawdata.human.tsv"
     with pytest.warns(LowOverlapWarning, match="prior edges match"):  # TRRUST is human-wide, hHEP 500 is not
         code = main(["infer", "--expression", str(expression), "--prior", str(prior), "--model", "two-tower",
-                     "--output", str(tmp_path), *FAST])
+                     "--top-k", "all", "--output", str(tmp_path), *FAST])
     assert code == 0
     report = capsys.readouterr().out
     assert "degree baseline" in report and "two-tower" in report
@@ -231,6 +232,8 @@ def test_guide_example_h5ad_and_prior_runs(shared_data, tmp_path):
     (["infer", "--negatives", "nan"], "argument --negatives: must be a positive finite number; got 'nan'"),
     (["infer", "--negatives", "-1"], "argument --negatives: must be a positive finite number"),
     (["infer", "--top-k", "0"], "argument --top-k: must be a positive integer"),
+    (["infer", "--top-k", "every"], "argument --top-k: must be a positive integer; got 'every'"),
+    (["infer", "--format", "arboreto"], "argument --format: invalid choice: 'arboreto'"),
     (["infer", "--n-jobs", "0"], "argument --n-jobs: must be a non-zero integer"),
     (["study", "ablation", "--seeds", "0"], "argument --seeds: must be a positive integer"),
     (["study", "ablation", "--benchmark", "mESC"], 'argument --benchmark: must be "NETWORK CELL N"'),

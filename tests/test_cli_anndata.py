@@ -41,6 +41,38 @@ def test_infer_on_a_scanpy_style_h5ad(files, tmp_path, capsys):
     assert network["Gene2"].isin([f"GENE{i}" for i in range(N_GENES)] + [f"TF{i}" for i in range(5)]).all()
 
 
+@pytest.mark.parametrize("fmt, columns", [("grnfast", ["Gene1", "Gene2", "EdgeWeight"]),
+                                         ("scenic", ["TF", "target", "importance"]),
+                                         ("decoupler", ["source", "target", "weight"])])
+def test_formats_and_the_written_h5ad(files, tmp_path, capsys, fmt, columns):
+    """Each format's file has its columns with probabilities; --write-h5ad's copy
+    of the input reads back with the same edges and the model's embeddings."""
+    out, written = tmp_path / "out", tmp_path / "with_grn.h5ad"
+    code = main(["infer", "--expression", str(files / "atlas.h5ad"), "--edges", str(files / "prior.csv"),
+                 *H5AD, "--model", "both", "--format", fmt, "--suffix", ".tsv", "--write-h5ad", str(written),
+                 "--output", str(out), *FAST])
+    assert code == 0, capsys.readouterr().err
+    back = anndata.read_h5ad(written)
+    for model in ("two-tower", "cross-encoder"):
+        network = pd.read_csv(out / f"network_{model}.tsv", sep="\t")
+        assert list(network.columns) == columns
+        assert network[columns[2]].between(0, 1).all() and network[columns[2]].is_monotonic_decreasing
+        assert (network.groupby(columns[0]).size() <= 100).all()  # the default top 100 per regulator
+        entry = back.uns["grnfast"][model]
+        pd.testing.assert_frame_equal(entry["edges"].reset_index(drop=True), network, check_dtype=False)
+        assert entry["model"].endswith("Classifier")
+        assert back.varm[f"grnfast_{model}_embedding"].shape == (back.n_vars, 8)
+    assert back.n_obs == anndata.read_h5ad(files / "atlas.h5ad").n_obs
+
+
+def test_write_h5ad_needs_an_h5ad_input(tmp_path, capsys):
+    csv = tmp_path / "expr.csv"
+    csv.write_text("gene,c1,c2\nA,1,2\nB,2,1\n")
+    code = main(["infer", "--expression", str(csv), "--edges", str(csv), "--write-h5ad", str(tmp_path / "o.h5ad"),
+                 "--output", str(tmp_path), "--quiet"])
+    assert code == 2 and "--expression must be an .h5ad file" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("extra, message", [
     ([], r"atlas.h5ad \(X\): has negative values .* --use-raw or --layer"),
     (["--layer", "spliced"], r"no layer 'spliced'; layers: \['counts'\]"),

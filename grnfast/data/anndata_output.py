@@ -35,7 +35,7 @@ def model_embeddings(model):
             for g in groups if g["kind"] == "embedding"}
 
 
-def add_to_anndata(adata, edges, *, model=None, params=None, gene_symbols=None, key="grnfast"):
+def add_to_anndata(adata, edges, *, model=None, params=None, gene_symbols=None, key="grnfast", name=None):
     """Write a ranked network (and a fitted model's gene embeddings) into ``adata``, in place.
 
     - ``uns[key]["edges"]``: the edge table as given (e.g. :func:`grnfast.scoring.rank_edges`'s
@@ -46,6 +46,11 @@ def add_to_anndata(adata, edges, *, model=None, params=None, gene_symbols=None, 
       of ``adata.var`` matched by name (``var_names``, or the ``.var`` column
       ``gene_symbols`` the model's genes came from); NaN rows for genes the model
       does not know.
+
+    With ``name`` (e.g. the model's name), the entry goes to ``uns[key][name]`` and
+    the embeddings to ``varm[f"{key}_{name}_{table}"]``, so several models'
+    results sit side by side under one key (what ``grnfast infer --write-h5ad``
+    does).
 
     Returns ``adata``; ``adata.write_h5ad(path)`` then stores all of it.
     """
@@ -58,9 +63,12 @@ def add_to_anndata(adata, edges, *, model=None, params=None, gene_symbols=None, 
     entry = {"edges": edges.reset_index(drop=True).rename(columns=str), "params": _json(params or {})}
     if model is not None:
         entry["model"] = type(model).__name__
+    if name is not None and not (isinstance(name, str) and name):
+        raise GRNInputError(f"name must be a non-empty string; got {name!r}")
+    prefix = key if name is None else f"{key}_{name}"
     names = _gene_names(adata, gene_symbols)
     embeddings = model_embeddings(model) if model is not None else {}
-    for name, (genes, matrix) in embeddings.items():
+    for table_name, (genes, matrix) in embeddings.items():
         rows = pd.Series(np.arange(len(genes)), index=genes)
         rows = rows[~rows.index.duplicated()].reindex(names).to_numpy()
         if np.isnan(rows).all():
@@ -70,7 +78,10 @@ def add_to_anndata(adata, edges, *, model=None, params=None, gene_symbols=None, 
         table = np.full((len(names), matrix.shape[1]), np.nan, dtype=np.float32)
         found = ~np.isnan(rows)
         table[found] = matrix[rows[found].astype(int)]
-        adata.varm[f"{key}_{name}"] = table
-    entry["varm"] = [f"{key}_{name}" for name in embeddings]
-    adata.uns[key] = entry
+        adata.varm[f"{prefix}_{table_name}"] = table
+    entry["varm"] = [f"{prefix}_{table_name}" for table_name in embeddings]
+    if name is None:
+        adata.uns[key] = entry
+    else:
+        adata.uns[key] = {**dict(adata.uns.get(key, {})), name: entry}
     return adata
