@@ -59,7 +59,7 @@ def _add_model_options(p, preset="default"):
                    help="model configuration: the estimators' defaults, or the published configuration "
                         "(grnfast.models.PUBLISHED_PARAMS) (default: default)")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
-    p.add_argument("--embedding-dim", type=positive_int, default=None, help="gene embedding size (default 512)")
+    p.add_argument("--embedding-dim", type=positive_int, default=None, help="gene embedding size (default: the preset's, 64; published 512)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
@@ -101,13 +101,28 @@ def build_parser():
     from .scoring import DEFAULT_TOP_K, FORMATS, SUFFIXES
     from .studies import STUDIES
 
-    model_choices = [*MODEL_NAMES, "both"]
-    parser = OneLineParser(prog="grnfast", description="Gene regulatory network inference with grnfast.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    from . import __version__
 
-    infer = sub.add_parser("infer", help="train, evaluate and write a ranked network")
-    infer.add_argument("--expression", help="genes x cells CSV or TSV, or an .h5ad (cells x genes, read sparse; "
-                                             "default: synthetic data)")
+    model_choices = [*MODEL_NAMES, "both"]
+    parser = OneLineParser(prog="grnfast", description="Gene regulatory network inference with grnfast.",
+                           epilog="Run 'grnfast COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"grnfast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+
+    infer = sub.add_parser(
+        "infer", help="train, evaluate and write a ranked network",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train the models on known edges (70/15/15 random split of the positives with sampled "
+                    "negatives), evaluate them beside the degree and expression baselines, and write ranked networks."
+                    "\nWith no --expression: the embedded synthetic data set.",
+        epilog=f"""files written in --output:
+  metrics.csv               every scorer's test metrics (AUROC, AUPRC, EPR, F1) and times
+  network_<model>.csv       ranked edges per model: the top {DEFAULT_TOP_K} targets of each regulator by default
+                            (--top-k), columns by --format, weight = the model's edge probability
+  roc_pr.png, training_<model>.png   figures (with matplotlib)
+and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
+    infer.add_argument("--expression", help="genes x cells CSV or TSV, or an .h5ad (cells x genes, read sparse) "
+                                             "(default: the embedded synthetic data set)")
     infer.add_argument("--prior", help="prior network: TRRUST raw TSV or a DoRothEA/CollecTRI-style table, or the "
                                        "name trrust, dorothea or collectri (downloaded once, see --organism)")
     infer.add_argument("--organism", default="human", help="organism of a --prior given by name (default human)")
@@ -146,30 +161,35 @@ def build_parser():
     evaluate = sub.add_parser("evaluate", help="models and baselines on a BEELINE benchmark's published splits")
     evaluate.add_argument("--data", default=None, help="data folder (default: $GRNFAST_DATA, ~/grnfast_data)")
     evaluate.add_argument("--network", default="Specific", help="Specific, Non-Specific, STRING or GENELink-demo")
-    evaluate.add_argument("--cell", default="mESC")
+    evaluate.add_argument("--cell", default="mESC", help="cell type: mESC, mDC or hHEP (default mESC)")
     evaluate.add_argument("--genes", type=positive_int, default=500, help="TFs+N: 500 or 1000")
-    evaluate.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5])
-    evaluate.add_argument("--model", choices=model_choices, default="both")
+    evaluate.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5],
+                          help="published split samples to run (default 1 2 3 4 5)")
+    evaluate.add_argument("--model", choices=model_choices, default="both", help="what to train (default: both models)")
     evaluate.add_argument("--protocol", choices=["published", "degree-controlled"], default="published",
                           help="the split files as published, or their positives with degree-matched negatives "
                                "in every part (default: published)")
-    evaluate.add_argument("--output", default="grnfast-out")
+    evaluate.add_argument("--output", default="grnfast-out",
+                          help="output folder for evaluation_runs.csv and evaluation_summary.csv (default grnfast-out)")
     _add_model_options(evaluate)
 
     study = sub.add_parser("study", help="run one of the published studies")
-    study.add_argument("name", choices=sorted(STUDIES))
+    study.add_argument("name", choices=sorted(STUDIES), help="the study to run")
     study.add_argument("--benchmark", type=_benchmark, default=None,
                        help='a BEELINE benchmark, e.g. "Specific mESC 500" (default: the synthetic data set)')
     study.add_argument("--data", default=None, help="data folder for --benchmark")
     study.add_argument("--seeds", type=positive_int, default=None, help="seeds per variant (default: the study's)")
     study.add_argument("--tiny", action="store_true", help="a seconds-long configuration (for smoke tests)")
-    study.add_argument("--output", default="grnfast-out")
+    study.add_argument("--output", default="grnfast-out",
+                       help="output folder for the study's .md, runs, summary and figures (default grnfast-out)")
     _add_model_options(study)
 
     results = sub.add_parser("results", help="regenerate the results page from the shared data")
-    results.add_argument("--data", default=None)
-    results.add_argument("--output", default="docs/results.md")
-    results.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5])
+    results.add_argument("--data", default=None, help="data folder (default: $GRNFAST_DATA, ~/grnfast_data)")
+    results.add_argument("--output", default="docs/results.md",
+                         help="the page to write; its runs are kept beside it in results/ (default docs/results.md)")
+    results.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5],
+                         help="published split samples to run (default 1 2 3 4 5)")
     results.add_argument("--ensemble-samples", type=positive_int, nargs="*", default=[],
                          help="split samples on which the 5-seed ensemble is trained too (default: none)")
     results.add_argument("--protocols", nargs="+", choices=["published", "degree-controlled"],
@@ -220,7 +240,8 @@ def _load_dataset(args):
                "case_fold": args.case_fold, "random_state": args.seed}
     try:
         if h5ad:
-            return GRNDataset.from_anndata(args.expression, edges, **h5ad_options, **options)
+            return GRNDataset.from_anndata(args.expression, edges, **h5ad_options, **options,
+                                           progress=not args.quiet)
         return GRNDataset.from_expression(read_expression(args.expression), edges, **options)
     except GRNInputError as exc:
         if args.expression in str(exc):
@@ -273,11 +294,21 @@ def _write_h5ad(args, networks, fitted):
 def cmd_infer(args):
     from .evaluation import baselines
     from .pipeline import format_report, make_model, report_table, train
+    from .run_summary import format_summary, recommendation
     from .scoring import as_format, rank_edges, write_edge_list
 
-    start = time.perf_counter()
+    start = step = time.perf_counter()
+    times = {}
+
+    def lap(name):
+        nonlocal step
+        now = time.perf_counter()
+        times[name] = times.get(name, 0.0) + now - step
+        step = now
+
     out = _check_outputs(args)
     ds = _load_dataset(args)
+    lap("loading")
     summary = ds.summary()
     _say(args, f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, "
                f"{summary['edges']} known edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else ""))
@@ -287,38 +318,49 @@ def cmd_infer(args):
     fitted = {name: train(task, name, make_model(name, ds.node_features, _model_params(args), args.seed, args.preset),
                           progress=not args.quiet)
               for name in _models(args.model)}
+    lap("training")
     fitted_baselines = baselines(task)
     table = report_table(task, fitted, fitted_baselines)
     table.to_csv(out / "metrics.csv", index=False)
-    written, networks = [], {}
+    _, sentence = recommendation(task, {name: model for name, (model, _) in fitted.items()},
+                                 fitted_baselines["degree baseline"])
+    lap("evaluation")
+    files, networks = [(out / "metrics.csv", "every scorer's test metrics")], {}
+    per_regulator = f"top {args.top_k} targets per regulator" if args.top_k else "every regulator x gene pair"
     for name, (model, _) in fitted.items():
-        edges = rank_edges(model, ds.regulators, top_k=args.top_k)
+        edges = rank_edges(model, ds.regulators, top_k=args.top_k, progress=None if args.quiet else f"scoring {name}")
         path = out / f"network_{name}{args.suffix}"
         write_edge_list(edges, path, format=args.format)
         networks[name] = as_format(edges, args.format)
-        written.append(f"{path} ({len(edges)} edges)")
+        files.append((path, f"{len(edges)} edges, {per_regulator}, {args.format} columns, weight = probability"))
+    lap("scoring")
     if args.write_h5ad is not None:
-        written.append(f"{_write_h5ad(args, networks, fitted)} (the input with uns['grnfast'])")
+        files.append((_write_h5ad(args, networks, fitted), "the input AnnData with uns['grnfast'][model], varm"))
+        lap("writing .h5ad")
+    files += _save_figures(args, task, fitted, fitted_baselines, out)
     print(format_report(table))
-    print(f"ranked networks: {', '.join(written)}; total {time.perf_counter() - start:.1f}s")
-    _save_figures(args, task, fitted, fitted_baselines, out)
+    print(format_summary(sentence, files, times, time.perf_counter() - start))
     return 0
 
 
 def _save_figures(args, task, fitted, fitted_baselines, out):
+    """Figures of the run when matplotlib is there; returns (path, what) of each."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         _say(args, "matplotlib is not installed: no figures (pip install 'grnfast[plot]')")
-        return
+        return []
     from .plots import plot_roc_pr, plot_training_curves
 
     scores = {name: s.predict_proba(task.X_test)[:, 1] for name, s in fitted_baselines.items()}
     scores.update({name: m.predict_proba(task.X_test)[:, 1] for name, (m, _) in fitted.items()})
     plot_roc_pr(task.y_test, scores, task.name).savefig(out / "roc_pr.png", dpi=120)
+    files = [(out / "roc_pr.png", "ROC and precision-recall curves on the test pairs")]
     for name, (model, _) in fitted.items():
         if hasattr(model, "loss_curve_"):
             plot_training_curves(model, name).savefig(out / f"training_{name}.png", dpi=120)
+            files.append((out / f"training_{name}.png", "loss and validation AUROC by epoch"))
+    return files
 
 
 # ---- evaluate -------------------------------------------------------------------
@@ -404,7 +446,11 @@ COMMANDS = {"infer": cmd_infer, "evaluate": cmd_evaluate, "study": cmd_study, "r
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `grnfast` alone: what it can do
+        parser.print_help()
+        return 0
     if args.debug:
         return COMMANDS[args.command](args)
     try:

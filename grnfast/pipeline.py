@@ -5,13 +5,12 @@ import time
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
-
 from . import models
 from .data import degree_controlled_split, load_beeline, load_published_split, sample_negatives
 from .data.beeline import DEMO
 from .errors import GRNInputError
 from .evaluation.protocol import baselines, evaluate_on_test
+from .progress import Progress
 
 # Named configurations: the estimators' defaults (chosen on validation pairs of the
 # BEELINE benchmarks, docs/results.md) and the published configuration.
@@ -26,10 +25,26 @@ def make_model(name, node_features, params=None, random_state=0, preset="default
     return models.make_model(name, node_features, random_state=random_state, **{**PRESETS[preset], **(params or {})})
 
 
+def stop_reason(model):
+    """Why a fitted model's training ended, from its public fitted attributes:
+    "early stopping at epoch N, best at M" or "max_iter N reached" (with the best
+    epoch when there was a validation set); "" for a model without ``n_iter_``."""
+    n_iter = getattr(model, "n_iter_", None)
+    if n_iter is None:
+        return ""
+    scores = getattr(model, "validation_scores_", None)
+    best = f"best at {int(np.argmax(scores)) + 1}" if scores is not None and len(scores) else ""
+    max_iter = model.get_params().get("max_iter")
+    if max_iter is not None and n_iter < max_iter:
+        return f"early stopping at epoch {n_iter}" + (f", {best}" if best else "")
+    return f"max_iter {n_iter} reached" + (f", {best}" if best else "")
+
+
 def train(task, name, model, progress=True):
     """Fit on the task's training pairs (early stopping on its validation pairs)
-    with an epoch progress bar; returns (fitted model, seconds)."""
-    bar = tqdm(total=getattr(model, "max_iter", None), desc=name, unit="epoch", disable=not progress, leave=False)
+    with an epoch progress bar (a closing line off a terminal) that ends saying
+    why training stopped; returns (fitted model, seconds)."""
+    bar = Progress(getattr(model, "max_iter", None), name, "epoch", enabled=progress)
 
     def tick(report):
         bar.update(1)
@@ -37,10 +52,9 @@ def train(task, name, model, progress=True):
         bar.set_postfix(loss=f"{report['loss']:.4f}", **({"val_auroc": f"{score:.4f}"} if score is not None else {}))
 
     start = time.perf_counter()
-    try:
+    with bar:
         fitted = task.fit(model, callbacks=[tick])
-    finally:
-        bar.close()
+        bar.close(stop_reason(fitted) or f"{bar.count} epochs")
     return fitted, time.perf_counter() - start
 
 

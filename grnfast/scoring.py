@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.special import expit
 
 from .errors import GRNInputError
+from .progress import Progress
 
 EDGE_COLUMNS = ["Gene1", "Gene2", "EdgeWeight"]
 # Column names by output format: BEELINE's (grnfast's own), pySCENIC's adjacencies
@@ -55,7 +56,7 @@ def iter_score_blocks(model, regulators=None, targets=None, *, block_size=64):
 
 
 def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self=True, block_size=64,
-               weight="probability"):
+               weight="probability", progress=None):
     """Every regulator x target pair as a ranked edge list (Gene1, Gene2, EdgeWeight).
 
     Parameters
@@ -73,6 +74,8 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
     weight : {"probability", "logit"}, default="probability"
         ``EdgeWeight`` as the model's edge probability (0-1, comparable across
         models) or its log-odds.
+    progress : str, optional
+        Show a bar (a closing line off a terminal) with this name while scoring.
 
     Returns
     -------
@@ -90,7 +93,10 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
         raise GRNInputError(f"weight must be one of {', '.join(WEIGHTS)}; got {weight!r}")
     network = model.network_
     reg_parts, tgt_parts, weight_parts = [], [], []
+    bar = Progress(len(network.genes.gene_rows(regulators, "regulators")), progress, "regulators",
+                   enabled=progress is not None)
     for regs, tgts, logits in iter_score_blocks(model, regulators, targets, block_size=block_size):
+        bar.update(len(regs))
         bad = ~np.isfinite(logits)
         if bad.any():
             row, col = np.argwhere(bad)[0]
@@ -114,6 +120,7 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
         reg_parts.append(regs[rows[kept]])
         tgt_parts.append(tgts[cols[kept]])
         weight_parts.append(logits[rows[kept], cols[kept]])
+    bar.close(f"{sum(map(len, reg_parts))} edges kept")
     reg = np.concatenate(reg_parts)
     tgt = np.concatenate(tgt_parts)
     logit = np.concatenate(weight_parts).astype(np.float64)

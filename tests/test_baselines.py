@@ -9,9 +9,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from grnfast.evaluation import CorrelationBaseline, DegreeBaseline, ExpressionBaseline, evaluate
+
+from estimator_check_ids import parametrize_with_checks
 
 SHARED_DATA = Path(__file__).parents[1] / ".." / "shared" / "data"
 SPLITS = SHARED_DATA / "beeline-splits"

@@ -7,9 +7,10 @@ listed below feed X with another number of columns, or non-integer X, and so
 test nothing meaningful about a pair classifier: each is expected to fail with the
 clear shape / dtype error it gets, and that error is tested in test_bad_input.py.
 """
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+
+from estimator_check_ids import parametrize_with_checks
 
 SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=60, early_stopping=False, random_state=0, n_jobs=1)
 

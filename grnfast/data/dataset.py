@@ -111,7 +111,7 @@ class GRNDataset:
     @classmethod
     def from_anndata(cls, adata, edges, *, layer=None, use_raw=False, groupby=None, gene_symbols=None,
                      cell_types=None, regulators=None, features=None, n_clusters=10, n_components=10,
-                     name=None, min_overlap=0.1, case_fold=False, random_state=0):
+                     name=None, min_overlap=0.1, case_fold=False, random_state=0, progress=False):
         """From an AnnData or an ``.h5ad`` path (cells x genes) and prior edges.
 
         The matrix (``X``, ``layer=`` or ``use_raw=True``) is read sparse and in
@@ -122,12 +122,15 @@ class GRNDataset:
         ``var_names``. Features default to cell-type means with labels, cluster
         means without. The expression matrix is not kept (``expression`` is None);
         ``notes["expression"]`` says what was read and how it was normalised.
+        ``progress=True`` shows a bar (or a closing line off a terminal) for each
+        pass over the matrix: loading (the survey of its values), aggregation.
         """
         from .single_cell import cell_labels, node_features, open_cells
 
         if name is None:
             name = Path(adata).name if isinstance(adata, (str, Path)) else "anndata"
         with open_cells(adata, layer=layer, use_raw=use_raw, gene_symbols=gene_symbols) as (cells, obs):
+            cells.progress = progress
             labels = cell_labels(cells.cells, obs, groupby, cell_types)
             features = features or ("cell_type_means" if labels is not None else "clusters")
             table = node_features(cells, features, labels, n_clusters, n_components, random_state)

@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.sparse
 
 from ..errors import GRNInputError
+from ..progress import Progress
 from .expression import align_cell_types
 from .files import DataFileError, existing_file
 
@@ -59,6 +60,7 @@ class CellMatrix:
     uns_log1p: bool = False
     scale: str = "unknown"  # "counts", "log" or "unknown" until surveyed
     notes: dict = field(default_factory=dict)
+    progress: bool = False  # a progress bar (or line) per pass over the matrix
 
     @property
     def shape(self):
@@ -78,20 +80,25 @@ class CellMatrix:
             return group["data"].shape[0]
         return self.shape[0] * self.shape[1]
 
-    def blocks(self):
+    def blocks(self, stage="reading"):
         """Yield ``(start, stop, block)``: rows start:stop of the major axis (cells,
-        or genes when stored CSC) as a CSR matrix or a dense array with those rows."""
+        or genes when stored CSC) as a CSR matrix or a dense array with those rows.
+        With ``progress``, one bar (or closing line) named ``stage`` per pass."""
         n_major = self.shape[1] if self.by_genes else self.shape[0]
         per_row = max(1.0, self._n_stored() / max(n_major, 1))
         step = max(1, int(BLOCK_VALUES / per_row))
-        for start in range(0, n_major, step):
-            stop = min(start + step, n_major)
-            if self.by_genes:
-                block = scipy.sparse.csr_matrix(self.matrix[:, start:stop].T)
-            else:
-                block = self.matrix[start:stop]
-                block = scipy.sparse.csr_matrix(block) if scipy.sparse.issparse(block) else np.asarray(block)
-            yield start, stop, block
+        unit = "genes" if self.by_genes else "cells"
+        with Progress(n_major, f"{stage} {self.source}", unit, enabled=self.progress) as bar:
+            for start in range(0, n_major, step):
+                stop = min(start + step, n_major)
+                if self.by_genes:
+                    block = scipy.sparse.csr_matrix(self.matrix[:, start:stop].T)
+                else:
+                    block = self.matrix[start:stop]
+                    block = scipy.sparse.csr_matrix(block) if scipy.sparse.issparse(block) else np.asarray(block)
+                yield start, stop, block
+                bar.update(stop - start)
+            bar.close(f"{n_major} {unit}")
 
     def survey(self):
         """First pass: finite, non-negative, whole numbers or not; library size per
@@ -99,7 +106,7 @@ class CellMatrix:
         n_cells, n_genes = self.shape
         cell_totals, gene_totals = np.zeros(n_cells), np.zeros(n_genes)
         minimum, whole, bad = np.inf, True, 0
-        for start, stop, block in self.blocks():
+        for start, stop, block in self.blocks("loading"):
             values = block.data if scipy.sparse.issparse(block) else block.ravel()
             finite = np.isfinite(values)
             bad += int((~finite).sum())
@@ -130,7 +137,7 @@ class CellMatrix:
                            else "used as stored" + (" (uns['log1p'] is set)" if self.uns_log1p else "")})
         return self
 
-    def log_blocks(self):
+    def log_blocks(self, stage="reading"):
         """Blocks of log-normalised values (counts are normalised on the fly; the
         matrix itself is never modified)."""
         if self.scale == "unknown":
@@ -140,7 +147,7 @@ class CellMatrix:
             library = self._library.copy()
             library[library == 0] = 1.0
             scale = (TARGET_SUM / library).astype(np.float32)
-        for start, stop, block in self.blocks():
+        for start, stop, block in self.blocks(stage):
             if scale is None:
                 yield start, stop, block.astype(np.float32)
             elif scipy.sparse.issparse(block):
@@ -159,7 +166,7 @@ class CellMatrix:
         # a fixed order (deterministic), accumulated in float64.
         indicator = scipy.sparse.csc_matrix((np.ones(n_cells), (codes, np.arange(n_cells))), shape=(n_groups, n_cells))
         sums = np.zeros((n_genes, n_groups))
-        for start, stop, block in self.log_blocks():
+        for start, stop, block in self.log_blocks("aggregating"):
             if self.by_genes:
                 sums[start:stop] = (block @ indicator.T).toarray()
             else:
