@@ -10,14 +10,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "grnfast"
 
 # Lowest first. A module may import its own layer and those before it, never a later one.
 LAYERS = [
-    ("grnfast", "grnfast.errors"),
+    ("grnfast", "grnfast.errors", "grnfast.progress"),
     ("grnfast._core",),
     ("grnfast.genes",),
     ("grnfast.models",),
     ("grnfast.scoring", "grnfast.analysis"),
     ("grnfast.evaluation", "grnfast.plots"),
     ("grnfast.data",),
-    ("grnfast.pipeline",),
+    ("grnfast.pipeline", "grnfast.run_summary"),
     ("grnfast.studies",),
     ("grnfast.results",),
     ("grnfast.cli", "grnfast.__main__"),
