@@ -9,8 +9,20 @@
 // with each other exactly. The kernels keep their accumulators in registers: every
 // loop over the tile's rows is unrolled, or GCC spills them to the stack on every
 // step of k (which made the AVX2 kernel 2.5x slower).
+//
+// The SIMD kernels exist only where the compiler targets x86-64 (GCC or Clang, for
+// their target attributes and cpu checks); elsewhere (arm64: Apple Silicon,
+// Graviton) the portable kernel is the only one. GRNFAST_PORTABLE_ONLY (the build's
+// GRNFAST_PORTABLE=1) compiles that portable-only path on x86 too, which is how it
+// is tested here.
 #pragma once
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(GRNFAST_PORTABLE_ONLY)
+#define GRNFAST_X86_KERNELS 1
 #include <immintrin.h>
+#else
+#define GRNFAST_X86_KERNELS 0
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -57,6 +69,7 @@ void kernel_portable(index_t kc, const T* A, index_t ars, index_t aks, const T* 
     store_tile(&acc[0][0], NR, C, ldc, mv, nv, accumulate);
 }
 
+#if GRNFAST_X86_KERNELS
 __attribute__((target("avx512f"))) inline void kernel_avx512_8x32(index_t kc, const float* A, index_t ars,
                                                                    index_t aks, const float* Bp, float* C,
                                                                    index_t ldc, int mv, int nv, bool accumulate) {
@@ -134,6 +147,7 @@ __attribute__((target("avx2,fma"))) inline void kernel_avx2_6x16(index_t kc, con
     }
     store_tile(tile, 16, C, ldc, mv, nv, accumulate);
 }
+#endif  // GRNFAST_X86_KERNELS
 
 template <class T>
 struct Kernel {
@@ -145,8 +159,9 @@ struct Kernel {
 };
 
 // GRNFAST_GEMM_KERNEL=portable|avx2|avx512 forces a kernel (tests, benchmarks);
-// otherwise the widest one this CPU supports.
+// otherwise the widest one this CPU supports. Without the x86 kernels: portable.
 inline Kernel<float> choose_float_kernel() {
+#if GRNFAST_X86_KERNELS
     const char* forced = std::getenv("GRNFAST_GEMM_KERNEL");
     const std::string want = forced ? forced : "";
     __builtin_cpu_init();
@@ -154,6 +169,7 @@ inline Kernel<float> choose_float_kernel() {
     const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     if ((want.empty() || want == "avx512") && avx512) return {8, 32, kernel_avx512_8x32, "avx512"};
     if ((want.empty() || want == "avx2" || want == "avx512") && avx2) return {6, 16, kernel_avx2_6x16, "avx2"};
+#endif
     return {4, 8, kernel_portable<float, 4, 8>, "portable"};
 }
 
@@ -194,6 +210,14 @@ void pack_a(MatView<T> A, index_t i0, index_t rows, index_t p0, index_t kc, int 
     }
 }
 
+// The vectorised transposing pack where it applies (float, AVX2, nr a multiple
+// of 8); false means the caller packs element by element.
+template <class T>
+bool transpose_pack(const T*, index_t, index_t, int, T*) {
+    return false;
+}
+
+#if GRNFAST_X86_KERNELS
 // dst[k * nr + j] = src[j * ld + k] for j < nr, k < kc: a panel of B read from a
 // transposed matrix (dX = dY W^T), as 8 x 8 blocks transposed in registers.
 __attribute__((target("avx2"))) inline void transpose_pack_avx2(const float* src, index_t ld, index_t kc, int nr,
@@ -223,12 +247,6 @@ __attribute__((target("avx2"))) inline void transpose_pack_avx2(const float* src
         for (int j = 0; j < nr; ++j) dst[k * nr + j] = src[j * ld + k];
 }
 
-// The vectorised transposing pack where it applies (float, AVX2, nr a multiple
-// of 8); false means the caller packs element by element.
-template <class T>
-bool transpose_pack(const T*, index_t, index_t, int, T*) {
-    return false;
-}
 inline bool transpose_pack(const float* src, index_t ld, index_t kc, int nr, float* dst) {
     static const bool avx2 = [] {
         __builtin_cpu_init();  // a static initialiser may run before the runtime's own
@@ -238,6 +256,7 @@ inline bool transpose_pack(const float* src, index_t ld, index_t kc, int nr, flo
     transpose_pack_avx2(src, ld, kc, nr, dst);
     return true;
 }
+#endif  // GRNFAST_X86_KERNELS
 
 // Packs one panel of nr columns starting at j0, depth [p0, p0 + kc), of B.
 template <class T>
