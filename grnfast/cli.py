@@ -157,6 +157,10 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
                        help="with an .h5ad --expression: write a copy of it with the results, uns['grnfast'][model] "
                             "(edges, params) and varm['grnfast_<model>_embedding'] (gene embeddings)")
     infer.add_argument("--output", default="grnfast-out", help="output folder (default grnfast-out)")
+    infer.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a Dask scheduler (e.g. tcp://10.0.0.5:8786): train each model as a task there and "
+                            "score chunks of regulators on its workers; results identical to a local run "
+                            "(needs pip install 'grnfast[distributed]')")
     _add_model_options(infer)
 
     evaluate = sub.add_parser("evaluate", help="models and baselines on a BEELINE benchmark's published splits")
@@ -280,6 +284,34 @@ def _check_outputs(args):
     return out
 
 
+def _dask_client(address):
+    """A client of the Dask scheduler at ``address`` (a one-line error when dask is
+    missing or nothing answers there)."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise GRNInputError("--scheduler needs dask.distributed: pip install 'grnfast[distributed]'") from None
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise OSError(f"--scheduler {address}: no Dask scheduler answers there ({exc})") from exc
+
+
+def _train_models(args, task, ds, params, client):
+    """Each model trained here (with a progress bar) or as one task on the Dask
+    cluster; the same fitted models either way (training is deterministic)."""
+    from .pipeline import make_model, stop_reason, train
+
+    models = {name: make_model(name, ds.node_features, params, args.seed, args.preset) for name in _models(args.model)}
+    if client is None:
+        return {name: train(task, name, model, progress=not args.quiet) for name, model in models.items()}
+    futures = {name: client.submit(train, task, name, model, False, pure=False) for name, model in models.items()}
+    fitted = {name: future.result() for name, future in futures.items()}
+    for name, (model, seconds) in fitted.items():
+        _say(args, f"{name}: {stop_reason(model) or 'trained'} on the Dask cluster ({seconds:.1f}s)")
+    return fitted
+
+
 def _write_h5ad(args, networks, fitted):
     """A copy of the input AnnData with every model's network and embeddings
     (:func:`grnfast.data.add_to_anndata` under uns['grnfast'][model])."""
@@ -295,23 +327,24 @@ def _write_h5ad(args, networks, fitted):
 
 
 def cmd_infer(args):
+    out = _check_outputs(args)
+    client = _dask_client(args.scheduler) if args.scheduler else None  # before any work: a bad address fails now
+    try:
+        return _infer(args, out, client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _infer(args, out, client):
     from .evaluation import baselines
-    from .pipeline import format_report, make_model, report_table, train
-    from .run_summary import format_summary, recommendation
+    from .pipeline import format_report, report_table
+    from .run_summary import StepTimes, format_summary, recommendation
     from .scoring import as_format, rank_edges, write_edge_list
 
-    start = step = time.perf_counter()
-    times = {}
-
-    def lap(name):
-        nonlocal step
-        now = time.perf_counter()
-        times[name] = times.get(name, 0.0) + now - step
-        step = now
-
-    out = _check_outputs(args)
+    times = StepTimes()
     ds = _load_dataset(args)
-    lap("loading")
+    times.lap("loading")
     summary = ds.summary()
     _say(args, f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, "
                f"{summary['edges']} known edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else ""))
@@ -323,31 +356,30 @@ def cmd_infer(args):
         from .data.shipped import MESC_PARAMS
 
         params = {**MESC_PARAMS, **params}
-    fitted = {name: train(task, name, make_model(name, ds.node_features, params, args.seed, args.preset),
-                          progress=not args.quiet)
-              for name in _models(args.model)}
-    lap("training")
+    fitted = _train_models(args, task, ds, params, client)
+    times.lap("training")
     fitted_baselines = baselines(task)
     table = report_table(task, fitted, fitted_baselines)
     table.to_csv(out / "metrics.csv", index=False)
     _, sentence = recommendation(task, {name: model for name, (model, _) in fitted.items()},
                                  fitted_baselines["degree baseline"])
-    lap("evaluation")
+    times.lap("evaluation")
     files, networks = [(out / "metrics.csv", "every scorer's test metrics")], {}
     per_regulator = f"top {args.top_k} targets per regulator" if args.top_k else "every regulator x gene pair"
     for name, (model, _) in fitted.items():
-        edges = rank_edges(model, ds.regulators, top_k=args.top_k, progress=None if args.quiet else f"scoring {name}")
+        edges = rank_edges(model, ds.regulators, top_k=args.top_k, progress=None if args.quiet else f"scoring {name}",
+                           client=client)
         path = out / f"network_{name}{args.suffix}"
         write_edge_list(edges, path, format=args.format)
         networks[name] = as_format(edges, args.format)
         files.append((path, f"{len(edges)} edges, {per_regulator}, {args.format} columns, weight = probability"))
-    lap("scoring")
+    times.lap("scoring")
     if args.write_h5ad is not None:
         files.append((_write_h5ad(args, networks, fitted), "the input AnnData with uns['grnfast'][model], varm"))
-        lap("writing .h5ad")
+        times.lap("writing .h5ad")
     files += _save_figures(args, task, fitted, fitted_baselines, out)
     print(format_report(table))
-    print(format_summary(sentence, files, times, time.perf_counter() - start))
+    print(format_summary(sentence, files, times))
     return 0
 
 

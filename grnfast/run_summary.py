@@ -1,6 +1,8 @@
 """What ``grnfast infer`` says at the end of a run: which network to use and why
 (chosen on validation pairs, never test pairs), what its columns mean, which
 files it wrote, and how long each step took with the peak memory."""
+import time
+
 from .evaluation.metrics import evaluate
 from .evaluation.protocol import score_of
 from .progress import peak_memory_mb
@@ -33,15 +35,29 @@ def recommendation(task, models, degree):
     return best, f"{best}: the best AUPRC on validation pairs ({scores[best]:.3f}; {others})"
 
 
-def closing_line(times, total):
-    """``times``: ``{step: seconds}``; the line ends with the total and the peak memory."""
-    steps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in times.items())
-    return f"time: {steps}; total {total:.1f}s; peak memory {peak_memory_mb():.0f} MB"
+class StepTimes:
+    """Seconds of each step of a run: ``lap(step)`` ends a step that began at the
+    previous lap (or at the start)."""
+
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.steps = {}
+
+    def lap(self, step):
+        now = time.perf_counter()
+        self.steps[step] = self.steps.get(step, 0.0) + now - self.last
+        self.last = now
+
+    def closing_line(self):
+        """Each step's time, the total and the peak memory, on one line."""
+        steps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in self.steps.items())
+        return (f"time: {steps}; total {time.perf_counter() - self.start:.1f}s; "
+                f"peak memory {peak_memory_mb():.0f} MB")
 
 
-def format_summary(sentence, files, times, total):
-    """The lines printed after the metrics table."""
+def format_summary(sentence, files, times):
+    """The lines printed after the metrics table (``times`` a :class:`StepTimes`)."""
     lines = ["", *METRIC_LINES, "", f"recommended network: {sentence}"]
     lines += ["files written:"] + [f"  {path}  {what}" for path, what in files]
-    lines.append(closing_line(times, total))
+    lines.append(times.closing_line())
     return "\n".join(lines)
