@@ -1,6 +1,8 @@
 """grnfast infer on an .h5ad laid out as scanpy users keep it: raw counts in a
 layer, scaled values in X, cell types in .obs, Ensembl IDs as var_names and
 symbols in a .var column."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,7 +85,7 @@ def test_h5ad_mistakes_are_one_line(files, tmp_path, capsys, extra, message):
     code = main(["infer", "--expression", str(files / "atlas.h5ad"), "--edges", str(files / "prior.csv"), *extra,
                  "--output", str(tmp_path), *FAST])
     err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1 and __import__("re").search(message, err), err
+    assert code == 2 and len(err.splitlines()) == 1 and re.search(message, err), err
 
 
 def test_species_mismatch_and_case_fold(files, tmp_path, capsys):
@@ -134,3 +136,15 @@ def test_cell_types_file_is_matched_by_cell_id(tmp_path, capsys):
     assert "30 of 30 cells have no label (e.g. 'cell0'" in capsys.readouterr().err
     labels.assign(cell=cells[::-1]).to_csv(tmp_path / "cells.csv", index=False)  # same ids, another order
     assert main(argv) == 0, capsys.readouterr().err
+
+
+def test_loading_and_aggregation_report_their_progress(files, tmp_path, capsys):
+    """Off a terminal each pass over the matrix is one plain line when it ends."""
+    code = main(["infer", "--expression", str(files / "atlas.h5ad"), "--edges", str(files / "prior.csv"), *H5AD,
+                 "--model", "two-tower", "--output", str(tmp_path), "--epochs", "2", "--embedding-dim", "8",
+                 "--n-jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "\r" not in err
+    assert re.search(r"^loading .*: \d+ (cells|genes) \([\d.]+s\)$", err, re.M), err
+    assert re.search(r"^aggregating .*: \d+ (cells|genes) \([\d.]+s\)$", err, re.M), err
