@@ -59,7 +59,8 @@ def _add_model_options(p, preset="default"):
                    help="model configuration: the estimators' defaults, or the published configuration "
                         "(grnfast.models.PUBLISHED_PARAMS) (default: default)")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
-    p.add_argument("--embedding-dim", type=positive_int, default=None, help="gene embedding size (default: the preset's, 64; published 512)")
+    p.add_argument("--embedding-dim", type=positive_int, default=None,
+                   help="gene embedding size (default: the preset's, 64; published 512)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
@@ -100,7 +101,6 @@ def build_parser():
     from .models import MODEL_NAMES
     from .scoring import DEFAULT_TOP_K, FORMATS, SUFFIXES
     from .studies import STUDIES
-
     from . import __version__
 
     model_choices = [*MODEL_NAMES, "both"]
@@ -114,16 +114,17 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train the models on known edges (70/15/15 random split of the positives with sampled "
                     "negatives), evaluate them beside the degree and expression baselines, and write ranked networks."
-                    "\nWith no --expression: the real data set shipped in the package, BEELINE's mESC (421 cells, 1,120 "
-                    "genes) with its cell-type-specific ChIP-seq edges (docs/guide.md).",
+                    "\nWith no --expression: the real data set shipped in the package, BEELINE's mESC "
+                    "(421 cells, 1,120 genes) with its cell-type-specific ChIP-seq edges (docs/guide.md).",
         epilog=f"""files written in --output:
   metrics.csv               every scorer's test metrics (AUROC, AUPRC, EPR, F1) and times
   network_<model>.csv       ranked edges per model: the top {DEFAULT_TOP_K} targets of each regulator by default
                             (--top-k), columns by --format, weight = the model's edge probability
   roc_pr.png, training_<model>.png   figures (with matplotlib)
 and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
-    infer.add_argument("--expression", help="genes x cells CSV or TSV, or an .h5ad (cells x genes, read sparse) "
-                                             "(default: the shipped real data set, BEELINE mESC with its ChIP-seq edges)")
+    infer.add_argument("--expression",
+                       help="genes x cells CSV or TSV, or an .h5ad (cells x genes, read sparse) "
+                            "(default: the shipped real data set, BEELINE mESC with its ChIP-seq edges)")
     infer.add_argument("--prior", help="prior network: TRRUST raw TSV or a DoRothEA/CollecTRI-style table, or the "
                                        "name trrust, dorothea or collectri (downloaded once, see --organism)")
     infer.add_argument("--organism", default="human", help="organism of a --prior given by name (default human)")
