@@ -385,19 +385,25 @@ int throw_in_parallel(const std::string& region, const std::string& error, int n
         throw std::bad_alloc();
     };
     std::atomic<int> ran{0};
+    // Tasks go to whichever thread is free: on a busy machine the master could take
+    // all of them before a worker wakes, so the master's tasks wait (up to 10 s) for
+    // a worker to have taken one.
+    std::atomic<bool> worker_started{false};
+    const auto task = [&] {
+#ifdef _OPENMP
+        if (omp_get_thread_num() != 0) worker_started = true;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (omp_get_num_threads() > 1 && !worker_started && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+#endif
+        on_worker();
+        ++ran;
+    };
     py::gil_scoped_release release;
     if (region == "parallel_for") {
-        parallel_for(n_threads, 64, 1e9, [&](index_t) {
-            std::this_thread::sleep_for(std::chrono::microseconds(200));  // every thread gets blocks
-            on_worker();
-            ++ran;
-        });
+        parallel_for(n_threads, 64, 1e9, [&](index_t) { task(); });
     } else if (region == "parallel_tasks") {
-        parallel_tasks(n_threads, 64, [] { return 0; }, [&](int&, index_t) {
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
-            on_worker();
-            ++ran;
-        });
+        parallel_tasks(n_threads, 64, [] { return 0; }, [&](int&, index_t) { task(); });
     } else if (region == "parallel_tasks_state") {
         parallel_tasks(n_threads, 64, [&] { on_worker(); return 0; }, [&](int&, index_t) { ++ran; });
     } else if (region == "run_side_by_side") {
