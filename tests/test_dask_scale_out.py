@@ -52,3 +52,23 @@ def test_infer_with_a_scheduler_equals_a_local_run(client, tmp_path, capsys):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     local, remote = (pd.read_csv(tmp_path / run / "metrics.csv").drop(columns="seconds") for run in ("local", "dask"))
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
+
+
+def test_ensemble_members_on_the_cluster_equal_local(client):
+    """Ensemble members are joblib tasks: under joblib's Dask backend they train on
+    the workers, with the same seeds and so the same members as a local run."""
+    import joblib
+
+    from grnfast import SeedEnsembleClassifier
+
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(60, 3))
+    pairs = rng.integers(0, 60, (400, 2))
+    y = (features[pairs[:, 0], 0] > features[pairs[:, 1], 1]).astype(int)
+    member = CrossEncoderClassifier(node_features=features, **{**FAST, "n_jobs": None})
+    local = SeedEnsembleClassifier(member, n_estimators=3, random_state=0, n_jobs=1).fit(pairs, y)
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
+        remote = SeedEnsembleClassifier(member, n_estimators=3, random_state=0, n_jobs=-1).fit(pairs, y)
+    assert len(tasks.data) >= 1  # the members ran on the worker
+    np.testing.assert_array_equal(remote.seeds_, local.seeds_)
+    np.testing.assert_array_equal(remote.predict_proba(pairs), local.predict_proba(pairs))
