@@ -458,6 +458,34 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     return py::make_tuple(g, g_eval, dW, db, read, d_rows);
 }
 
+// MaxSim of one regulator's vectors u (m x d) against one target's v (m x d), and
+// d(g * score)/du, /dv; and the block form over sets of vectors (U: n_u x m x d,
+// V: n_v x m x d) that genome-wide scoring uses.
+template <class T>
+py::tuple maxsim_py(const Array<T>& u, const Array<T>& v, bool cosine, double g) {
+    require_shape(u, {-1, -1}, "u");
+    require_shape(v, {u.shape(0), u.shape(1)}, "v");
+    const index_t m = u.shape(0), d = u.shape(1);
+    require(m >= 1 && d >= 1, "u and v need at least one vector of at least one number");
+    Array<T> du({m, d}), dv({m, d});
+    IndexArray best(m);
+    const T score = maxsim<T>(u.data(), v.data(), m, d, cosine, best.mutable_data());
+    maxsim_backward<T>(u.data(), v.data(), m, d, cosine, T(g), du.mutable_data(), dv.mutable_data());
+    return py::make_tuple(score, du, dv, best);
+}
+
+template <class T>
+Array<T> maxsim_grid_py(const Array<T>& U, const Array<T>& V, bool cosine, double scale, int n_threads) {
+    require_shape(U, {-1, -1, -1}, "U");
+    require_shape(V, {-1, U.shape(1), U.shape(2)}, "V");
+    require(U.shape(1) >= 1 && U.shape(2) >= 1, "U and V need at least one vector of at least one number");
+    Array<T> out({U.shape(0), V.shape(0)});
+    py::gil_scoped_release release;
+    maxsim_grid<T>(U.data(), U.shape(0), V.data(), V.shape(0), U.shape(1), U.shape(2), cosine, T(scale),
+                   out.mutable_data(), n_threads);
+    return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -486,6 +514,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("use_product", &ModelSpec::use_product)
         .def_readwrite("temperature", &ModelSpec::temperature)
         .def_readwrite("cosine", &ModelSpec::cosine)
+        .def_readwrite("n_vectors", &ModelSpec::n_vectors)
         .def_readwrite("graph_dim", &ModelSpec::graph_dim)
         .def_readwrite("bn_momentum", &ModelSpec::bn_momentum)
         .def_readwrite("bn_eps", &ModelSpec::bn_eps)
@@ -560,6 +589,14 @@ PYBIND11_MODULE(_core, m) {
     t.def("throw_in_parallel", &throw_in_parallel, py::arg("region"), py::arg("error"), py::arg("n_threads") = 2);
     t.def("dropout_mask", &dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("stream"), py::arg("samples"),
           py::arg("width"), py::arg("p"));
+    t.def("maxsim", &maxsim_py<double>, py::arg("u").noconvert(), py::arg("v"), py::arg("cosine") = false,
+          py::arg("g") = 1.0, "MaxSim score, its gradients (g times) and each u vector's chosen v vector.");
+    t.def("maxsim", &maxsim_py<float>, py::arg("u").noconvert(), py::arg("v"), py::arg("cosine") = false,
+          py::arg("g") = 1.0);
+    t.def("maxsim_grid", &maxsim_grid_py<double>, py::arg("U").noconvert(), py::arg("V"), py::arg("cosine") = false,
+          py::arg("scale") = 1.0, py::arg("n_threads") = 1);
+    t.def("maxsim_grid", &maxsim_grid_py<float>, py::arg("U").noconvert(), py::arg("V"), py::arg("cosine") = false,
+          py::arg("scale") = 1.0, py::arg("n_threads") = 1);
     t.def("graph_encoder", &graph_encoder_py<double>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
           py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
           py::arg("n_threads") = 1);

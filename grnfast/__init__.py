@@ -19,10 +19,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "TwoTowerClassifier": "grnfast.models.two_tower",
     "CrossEncoderClassifier": "grnfast.models.cross_encoder",
+    "LateInteractionClassifier": "grnfast.models.late_interaction",
     "SeedEnsembleClassifier": "grnfast.models.ensemble",
 }
 
-__all__ = ["TwoTowerClassifier", "CrossEncoderClassifier", "SeedEnsembleClassifier", "GRNInputError", "__version__"]
+__all__ = ["TwoTowerClassifier", "CrossEncoderClassifier", "LateInteractionClassifier", "SeedEnsembleClassifier", "GRNInputError", "__version__"]
 
 
 def __getattr__(name):

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from grnfast import CrossEncoderClassifier, GRNInputError, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, GRNInputError, LateInteractionClassifier, TwoTowerClassifier
 from grnfast import _core
 
-MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
+MODELS = [TwoTowerClassifier, CrossEncoderClassifier, LateInteractionClassifier]
 FAST = dict(embedding_dim=4, hidden_layer_sizes=(8,), max_iter=2, early_stopping=False, random_state=0)
 FEATURES = pd.DataFrame(np.random.default_rng(0).normal(size=(10, 3)), index=[f"g{i}" for i in range(10)])
 PAIRS = np.array([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [1, 0]])

@@ -15,11 +15,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 import grnfast.genes
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 from grnfast.models import PUBLISHED_PARAMS
 from grnfast.models._base import PICKLE_FORMAT
 
-MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
+MODELS = [TwoTowerClassifier, CrossEncoderClassifier, LateInteractionClassifier]
 # The engine's mechanics in the published configuration, small (the graph and random
 # negatives have their own tests: tests/test_graph_models.py, tests/test_random_negatives.py).
 FAST = dict(PUBLISHED_PARAMS, embedding_dim=16, hidden_layer_sizes=(32, 16), max_iter=40, random_state=0)

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from grnfast import CrossEncoderClassifier, GRNInputError, SeedEnsembleClassifier, TwoTowerClassifier
+from grnfast import (CrossEncoderClassifier, GRNInputError, LateInteractionClassifier, SeedEnsembleClassifier,
+                     TwoTowerClassifier)
 from grnfast.analysis import prune
 from grnfast.scoring import iter_score_blocks, rank_edges
 
@@ -14,7 +15,7 @@ FEATURES = pd.DataFrame(RNG.normal(size=(30, 3)), index=[f"g{i}" for i in range(
 PAIRS = RNG.integers(0, 30, (400, 2))
 Y = (FEATURES.to_numpy()[PAIRS[:, 0], 0] > FEATURES.to_numpy()[PAIRS[:, 1], 1]).astype(int)
 SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, random_state=0, n_jobs=1)
-MODELS = [TwoTowerClassifier, CrossEncoderClassifier]
+MODELS = [TwoTowerClassifier, CrossEncoderClassifier, LateInteractionClassifier]
 
 
 @pytest.fixture(scope="module", params=MODELS, ids=lambda m: m.__name__)
@@ -46,16 +47,17 @@ def test_tower_outputs_and_layers(model):
     network = model.network_
     rows = network.genes.rows(PAIRS[:20])
     layers = network.layer_outputs(rows)
-    if network.kind == "two_tower":
+    if network.has_towers:
         u = network.tower_outputs(np.arange(30), "regulator")
         v = network.tower_outputs(np.arange(30), "target")
-        assert u.shape == v.shape == (30, 8)
+        vectors = (network.spec["n_vectors"],) if network.kind == "late_interaction" else ()
+        assert u.shape == v.shape == (30, *vectors, 8)
         assert set(layers) >= {"regulator_tower.0", "target_tower.1"}
         with pytest.raises(ValueError, match="role must be"):
             network.tower_outputs(np.arange(3), "both")
     else:
         assert set(layers) >= {"head.0", "head.1"}
-        with pytest.raises(TypeError, match="needs a two-tower network"):
+        with pytest.raises(TypeError, match="needs a two-tower or late-interaction network"):
             network.tower_outputs(np.arange(3), "regulator")
 
 

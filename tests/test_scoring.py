@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 from grnfast import GRNInputError
 from grnfast.scoring import FORMATS, iter_score_blocks, rank_edges, write_edge_list
 
@@ -16,7 +16,9 @@ FAST = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, early_stopp
     (TwoTowerClassifier, {}), (TwoTowerClassifier, {"similarity": "cosine"}),
     (CrossEncoderClassifier, {}), (CrossEncoderClassifier, {"use_product": False}),
     (CrossEncoderClassifier, {"use_embeddings": False}),
-], ids=["two-tower", "two-tower-cosine", "cross-encoder", "cross-encoder-no-product", "cross-encoder-no-embeddings"])
+    (LateInteractionClassifier, {}), (LateInteractionClassifier, {"similarity": "cosine", "n_vectors": 3}),
+], ids=["two-tower", "two-tower-cosine", "cross-encoder", "cross-encoder-no-product", "cross-encoder-no-embeddings",
+        "late-interaction", "late-interaction-cosine"])
 def fitted(request):
     model, extra = request.param
     rng = np.random.default_rng(0)

@@ -8,7 +8,7 @@ test nothing meaningful about a pair classifier: each is expected to fail with t
 clear shape / dtype error it gets, and that error is tested in test_bad_input.py.
 """
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 
 from estimator_check_ids import parametrize_with_checks
 
@@ -45,7 +45,7 @@ EXPECTED_FAILURES = {
 
 
 @parametrize_with_checks(
-    [TwoTowerClassifier(**SMALL), CrossEncoderClassifier(**SMALL)],
+    [TwoTowerClassifier(**SMALL), CrossEncoderClassifier(**SMALL), LateInteractionClassifier(**SMALL)],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
 )
 def test_sklearn_compatible(estimator, check):

@@ -36,9 +36,10 @@ class FittedNetwork {
         net_->layer_outputs(params_, buffers_, features_, pairs, n, outs, n_threads);
     }
 
-    // Two-tower: the tower outputs of n genes (role 0: regulator tower, 1: target
-    // tower), n x output_dim(); and the logits of every row of U against every row of
-    // V (n_u x n_v), what scores a genome once the tower outputs are known.
+    // Two-tower and late interaction: the tower outputs of n genes (role 0: regulator
+    // tower, 1: target tower), n x output_dim() (late interaction: n_vectors vectors
+    // side by side); and the logits of every row of U against every row of V
+    // (n_u x n_v), what scores a genome once the tower outputs are known.
     index_t output_dim() const { return two_tower().output_dim(); }
     void tower_outputs(int role, const index_t* genes, index_t n, T* out, int n_threads) const {
         require(role == 0 || role == 1, "role must be 0 (regulator) or 1 (target)");
@@ -54,7 +55,7 @@ class FittedNetwork {
     void score_grid(const index_t* regs, index_t n_reg, const index_t* tgts, index_t n_tgt, T* out,
                     int n_threads) const {
         require(spec().kind == "cross_encoder",
-                "score_grid is for cross-encoders; two-tower models use tower_outputs and tower_scores");
+                "score_grid is for cross-encoders; tower models use tower_outputs and tower_scores");
         check_genes(regs, n_reg, spec().n_genes);
         check_genes(tgts, n_tgt, spec().n_genes);
         static_cast<const CrossEncoder<T>&>(*net_).score_grid(params_, buffers_, features_, regs, n_reg, tgts, n_tgt,
@@ -63,7 +64,7 @@ class FittedNetwork {
 
    private:
     const TwoTower<T>& two_tower() const {
-        require(spec().kind == "two_tower", "tower outputs exist only for two-tower models");
+        require(spec().has_towers(), "tower outputs exist only for two-tower and late-interaction models");
         return static_cast<const TwoTower<T>&>(*net_);
     }
 

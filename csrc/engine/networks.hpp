@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/cross_encoder.hpp"
+#include "models/late_interaction.hpp"
 #include "models/two_tower.hpp"
 
 namespace grnfast {
@@ -13,6 +14,7 @@ template <class T>
 std::unique_ptr<Network<T>> make_network(const ModelSpec& spec) {
     spec.validate();
     if (spec.kind == "two_tower") return std::make_unique<TwoTower<T>>(spec);
+    if (spec.kind == "late_interaction") return std::make_unique<LateInteraction<T>>(spec);
     return std::make_unique<CrossEncoder<T>>(spec);
 }
 

@@ -10,7 +10,7 @@
 namespace grnfast {
 
 struct ModelSpec {
-    std::string kind = "cross_encoder";  // "cross_encoder" or "two_tower"
+    std::string kind = "cross_encoder";  // "cross_encoder", "two_tower" or "late_interaction"
     index_t n_genes = 0;
     index_t n_features = 0;
     index_t embedding_dim = 512;
@@ -22,19 +22,22 @@ struct ModelSpec {
     bool use_product = true;       // cross-encoder: the e_regulator * e_target block
     double temperature = 0.05;     // two-tower: logit = similarity / temperature
     bool cosine = false;           // two-tower: cosine instead of dot product
+    index_t n_vectors = 1;         // late interaction: vectors per gene and tower, each of the last hidden size
     index_t graph_dim = 0;         // width of the known-edge graph encoder's output; 0: no graph
     double bn_momentum = 0.1;
     double bn_eps = 1e-5;
 
     void validate() const {
-        require(kind == "cross_encoder" || kind == "two_tower", "unknown model kind '" + kind + "'");
+        require(kind == "cross_encoder" || kind == "two_tower" || kind == "late_interaction",
+                "unknown model kind '" + kind + "'");
         require(n_genes > 0, "n_genes must be positive");
         require(n_features >= 0, "n_features must be non-negative");
         require(!use_embeddings || embedding_dim > 0, "embedding_dim must be positive");
         require(use_embeddings || (use_expression && n_features > 0),
                 "the model needs embeddings or expression features (both are switched off or empty)");
         for (index_t h : hidden) require(h > 0, "hidden layer sizes must be positive");
-        require(kind != "two_tower" || !hidden.empty(), "a two-tower model needs at least one layer per tower");
+        require(!has_towers() || !hidden.empty(), "a two-tower model needs at least one layer per tower");
+        require(n_vectors >= 1 && n_vectors <= 4096, "n_vectors must be in [1, 4096]");
         require(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1)");
         require(temperature > 0.0, "temperature must be positive");
         require(graph_dim >= 0, "graph_dim must be non-negative");
@@ -42,6 +45,8 @@ struct ModelSpec {
     bool product_block() const { return kind == "cross_encoder" && use_embeddings && use_product; }
     bool feature_block() const { return use_expression && n_features > 0; }
     bool graph_block() const { return graph_dim > 0; }
+    bool has_towers() const { return kind == "two_tower" || kind == "late_interaction"; }
+    index_t tower_vectors() const { return kind == "late_interaction" ? n_vectors : 1; }
 };
 
 struct ParamGroup {

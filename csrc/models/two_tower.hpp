@@ -1,6 +1,7 @@
 // Two-tower (dual encoder): a regulator tower and a target tower read a gene's
 // [embedding, node features (, known-edge graph encoding when graph_dim > 0)]; the logit is their dot product (or cosine) divided by
-// a temperature. The gene embedding table is shared by both towers.
+// a temperature. The gene embedding table is shared by both towers. The
+// late-interaction model (late_interaction.hpp) is this with another score.
 #pragma once
 #include <cmath>
 
@@ -18,11 +19,13 @@ class TwoTower : public Network<T> {
     explicit TwoTower(const ModelSpec& spec)
         : Network<T>(spec),
           width_(add_embedding()),
-          regulator_(layout_, "regulator_tower.", width_, spec.hidden, true, spec_, /*stream=*/2),
-          target_(layout_, "target_tower.", width_, spec.hidden, true, spec_, /*stream=*/3),
+          regulator_(layout_, "regulator_tower.", width_, tower_sizes(spec), true, spec_, /*stream=*/2),
+          target_(layout_, "target_tower.", width_, tower_sizes(spec), true, spec_, /*stream=*/3),
           regulator_genes_(gene_layer(regulator_)),
           target_genes_(gene_layer(target_)) {}
 
+    // The width of a tower's output: its last layer, n_vectors vectors of the last
+    // hidden size for the late-interaction model (one vector here).
     index_t output_dim() const { return regulator_.out_dim(); }
 
     void reserve(index_t max_batch) override {
@@ -49,7 +52,7 @@ class TwoTower : public Network<T> {
     // Logits of every row of U (n_u regulator-tower outputs) against every row of V
     // (n_v target-tower outputs), (n_u x n_v), as one matrix product: how a genome
     // is scored once the tower outputs are known.
-    void score_outputs(const T* u, index_t n_u, const T* v, index_t n_v, T* out, int n_threads) const {
+    virtual void score_outputs(const T* u, index_t n_u, const T* v, index_t n_v, T* out, int n_threads) const {
         const index_t D = output_dim();
         // Unit rows for cosine scores; the temperature goes into the regulator side.
         std::vector<T> U(u, u + n_u * D), V;
@@ -140,7 +143,7 @@ class TwoTower : public Network<T> {
     }
 
     // Dot product (or cosine) of two tower outputs over the temperature.
-    T score(const T* u, const T* v) const {
+    virtual T score(const T* u, const T* v) const {
         const index_t D = output_dim();
         T dot = 0, uu = 0, vv = 0;
         for (index_t j = 0; j < D; ++j) {
@@ -152,38 +155,38 @@ class TwoTower : public Network<T> {
         return spec_.cosine ? dot / (norm(uu) * norm(vv)) * inv_t : dot * inv_t;
     }
 
+    // d(g * score(u, v)) with respect to u into du and to v into dv (output_dim each).
+    virtual void score_backward(const T* u, const T* v, T g, T* du, T* dv) const {
+        const index_t D = output_dim();
+        g *= T(1) / T(spec_.temperature);
+        if (!spec_.cosine) {
+            for (index_t j = 0; j < D; ++j) {
+                du[j] = g * v[j];
+                dv[j] = g * u[j];
+            }
+            return;
+        }
+        // c = u.v / (|u| |v|);  dc/du = v / (|u||v|) - c u / |u|^2
+        T dot = 0, uu = 0, vv = 0;
+        for (index_t j = 0; j < D; ++j) {
+            dot += u[j] * v[j];
+            uu += u[j] * u[j];
+            vv += v[j] * v[j];
+        }
+        const T nu = norm(uu), nv = norm(vv);
+        const T c = dot / (nu * nv);
+        for (index_t j = 0; j < D; ++j) {
+            du[j] = g * (v[j] / (nu * nv) - c * u[j] / (nu * nu));
+            dv[j] = g * (u[j] / (nu * nv) - c * v[j] / (nv * nv));
+        }
+    }
+
     void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                   int n_threads) override {
         const index_t D = output_dim();
-        const T inv_t = T(1) / T(spec_.temperature);
         parallel_for(n_threads, ceil_div(batch, 64), 8.0 * batch * D, [&](index_t b) {
-            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
-                const T* u = u_ + r * D;
-                const T* v = v_ + r * D;
-                T* du = d_u_.data() + r * D;
-                T* dv = d_v_.data() + r * D;
-                const T g = dlogits[r] * inv_t;
-                if (!spec_.cosine) {
-                    for (index_t j = 0; j < D; ++j) {
-                        du[j] = g * v[j];
-                        dv[j] = g * u[j];
-                    }
-                    continue;
-                }
-                // c = u.v / (|u| |v|);  dc/du = v / (|u||v|) - c u / |u|^2
-                T dot = 0, uu = 0, vv = 0;
-                for (index_t j = 0; j < D; ++j) {
-                    dot += u[j] * v[j];
-                    uu += u[j] * u[j];
-                    vv += v[j] * v[j];
-                }
-                const T nu = norm(uu), nv = norm(vv);
-                const T c = dot / (nu * nv);
-                for (index_t j = 0; j < D; ++j) {
-                    du[j] = g * (v[j] / (nu * nv) - c * u[j] / (nu * nu));
-                    dv[j] = g * (u[j] / (nu * nv) - c * v[j] / (nv * nv));
-                }
-            }
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r)
+                score_backward(u_ + r * D, v_ + r * D, dlogits[r], d_u_.data() + r * D, d_v_.data() + r * D);
         });
         run_side_by_side(
             n_threads,
@@ -290,6 +293,12 @@ class TwoTower : public Network<T> {
         });
     }
 
+    // Each tower's layer sizes: the last is n_vectors vectors of the last hidden size.
+    static std::vector<index_t> tower_sizes(const ModelSpec& spec) {
+        std::vector<index_t> sizes = spec.hidden;
+        if (!sizes.empty()) sizes.back() *= spec.tower_vectors();
+        return sizes;
+    }
     // Smooth norm sqrt(|x|^2 + 1e-12): differentiable at zero, exact elsewhere.
     static T norm(T squared) { return std::sqrt(squared + T(1e-12)); }
     index_t emb_cols() const { return spec_.use_embeddings ? spec_.embedding_dim : 0; }

@@ -38,9 +38,10 @@ _FIT_RECORD = ("classes_", "genes_", "n_genes_", "n_features_in_", "n_node_featu
 
 
 class PairClassifierBase(ClassifierMixin, BaseEstimator):
-    """Base class; use :class:`TwoTowerClassifier` or :class:`CrossEncoderClassifier`."""
+    """Base class; use :class:`TwoTowerClassifier`, :class:`LateInteractionClassifier` or
+    :class:`CrossEncoderClassifier`."""
 
-    _kind = None  # "two_tower" or "cross_encoder"
+    _kind = None  # "two_tower", "late_interaction" or "cross_encoder"
 
     _parameter_constraints = {
         "node_features": "no_validation",  # checked by GeneTable.from_node_features

@@ -27,7 +27,7 @@ class EnsembleNetwork:
         """Blocks as :meth:`FittedNetwork.score_blocks`, float32 log-odds of the mean probability."""
         members = [m.score_blocks(regulator_rows, target_rows, block_size) for m in self.members]
         for blocks in zip(*members):
-            mean = np.mean([expit(logits) for _, _, logits in blocks], axis=0)
+            mean = np.mean([expit(logits.astype(np.float64)) for _, _, logits in blocks], axis=0)
             yield blocks[0][0], blocks[0][1], logit(np.clip(mean, 1e-15, 1 - 1e-15)).astype(np.float32)
 
 

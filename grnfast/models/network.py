@@ -28,7 +28,7 @@ def layout(spec_dict):
 
 
 class FittedNetwork:
-    """A trained two-tower or cross-encoder network, read-only.
+    """A trained two-tower, late-interaction or cross-encoder network, read-only.
 
     Parameters
     ----------
@@ -69,6 +69,12 @@ class FittedNetwork:
         return self.spec["kind"]
 
     @property
+    def has_towers(self):
+        """Whether the network is two towers whose per-gene outputs are scored
+        against each other (two-tower, late interaction)."""
+        return self.kind in ("two_tower", "late_interaction")
+
+    @property
     def layout(self):
         if self._layout is None:
             self._layout = layout(self.spec)
@@ -98,10 +104,11 @@ class FittedNetwork:
     def score_blocks(self, regulator_rows, target_rows, block_size=64):
         """Yield ``(regulator_rows, target_rows, logits)`` blocks of ``block_size``
         regulators against every target: each gene's part is computed once
-        (two-tower: tower outputs and one product per block; cross-encoder: the
-        per-gene parts of the first layer)."""
+        (two-tower: tower outputs and one product per block; late interaction:
+        tower outputs and the products of all their vectors, then MaxSim;
+        cross-encoder: the per-gene parts of the first layer)."""
         engine = self._engine()
-        if self.kind == "two_tower":
+        if self.has_towers:
             u = engine.tower_outputs(regulator_rows, 0, self.n_threads)
             v = engine.tower_outputs(target_rows, 1, self.n_threads)
             for start in range(0, len(regulator_rows), block_size):
@@ -115,13 +122,17 @@ class FittedNetwork:
     # ---- what is inside ------------------------------------------------------------
 
     def tower_outputs(self, rows, role):
-        """A two-tower's representation of the genes at ``rows`` in a role
-        (``"regulator"`` or ``"target"``), shape (len(rows), last hidden size)."""
-        if self.kind != "two_tower":
-            raise TypeError(f"tower_outputs needs a two-tower network; this one is a {self.kind}")
+        """A tower model's representation of the genes at ``rows`` in a role
+        (``"regulator"`` or ``"target"``): shape (len(rows), last hidden size) for
+        the two-tower, (len(rows), n_vectors, last hidden size) for late interaction."""
+        if not self.has_towers:
+            raise TypeError(f"tower_outputs needs a two-tower or late-interaction network; this one is a {self.kind}")
         if role not in ("regulator", "target"):
             raise ValueError(f"role must be 'regulator' or 'target'; got {role!r}")
-        return self._engine().tower_outputs(rows, 0 if role == "regulator" else 1, self.n_threads)
+        out = self._engine().tower_outputs(rows, 0 if role == "regulator" else 1, self.n_threads)
+        if self.kind == "late_interaction":
+            return out.reshape(len(out), self.spec["n_vectors"], self.spec["hidden"][-1])
+        return out
 
     def layer_outputs(self, rows):
         """Every layer's output for the pairs at ``rows`` (evaluation mode), by layer

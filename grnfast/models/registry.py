@@ -2,6 +2,7 @@
 from ..errors import GRNInputError
 from .cross_encoder import CrossEncoderClassifier
 from .ensemble import SeedEnsembleClassifier
+from .late_interaction import LateInteractionClassifier
 from .two_tower import TwoTowerClassifier
 
 # The published configuration (the studies grnfast reproduces), one argument away
@@ -11,14 +12,16 @@ from .two_tower import TwoTowerClassifier
 PUBLISHED_PARAMS = {"embedding_dim": 512, "alpha": 0.01, "learning_rate_init": 5e-3, "max_iter": 100,
                     "n_iter_no_change": 10, "graph_dim": 0, "random_negative_ratio": 0.0}
 
-MODELS = {"two-tower": TwoTowerClassifier, "cross-encoder": CrossEncoderClassifier}
+MODELS = {"two-tower": TwoTowerClassifier, "cross-encoder": CrossEncoderClassifier,
+          "late-interaction": LateInteractionClassifier}
 # "ensemble": the published setting, this many cross-encoder seeds with probabilities averaged.
 ENSEMBLE_SIZE = 5
 MODEL_NAMES = (*MODELS, "ensemble")
 
 
 def model_class(name):
-    """The estimator class of a single model's name ("two-tower" or "cross-encoder")."""
+    """The estimator class of a single model's name ("two-tower", "cross-encoder" or
+    "late-interaction")."""
     if name not in MODELS:
         raise GRNInputError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     return MODELS[name]

@@ -1,0 +1,122 @@
+"""Late-interaction (multi-vector two-tower, ColBERT's MaxSim) classifier of
+regulator -> target pairs."""
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..errors import GRNInputError
+from ._base import PairClassifierBase
+from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
+
+# More vectors per gene than this is a mistake (each pair costs n_vectors^2 products).
+MAX_VECTORS = 256
+
+
+class LateInteractionClassifier(PairClassifierBase):
+    _kind = "late_interaction"
+
+    def __init__(
+        self,
+        node_features=None,
+        *,
+        n_vectors=4,
+        embedding_dim=64,
+        hidden_layer_sizes=(256, 128, 64),
+        dropout=0.2,
+        batch_norm=True,
+        use_embeddings=True,
+        use_expression=True,
+        graph_dim=64,
+        temperature=0.05,
+        similarity="dot",
+        alpha=1e-5,
+        weight_decay="l2",
+        learning_rate_init=1e-3,
+        batch_size=256,
+        max_iter=40,
+        clip_norm=5.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        tol=1e-4,
+        class_weight=None,
+        random_negative_ratio=10.0,
+        embedding_update="dense",
+        warm_start=False,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.node_features = node_features
+        self.n_vectors = n_vectors
+        self.embedding_dim = embedding_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.use_embeddings = use_embeddings
+        self.use_expression = use_expression
+        self.graph_dim = graph_dim
+        self.temperature = temperature
+        self.similarity = similarity
+        self.alpha = alpha
+        self.weight_decay = weight_decay
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.clip_norm = clip_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.class_weight = class_weight
+        self.random_negative_ratio = random_negative_ratio
+        self.embedding_update = embedding_update
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    _parameter_constraints = {
+        **PairClassifierBase._parameter_constraints,
+        "n_vectors": [Interval(Integral, 1, MAX_VECTORS, closed="both")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "similarity": [StrOptions({"dot", "cosine"})],
+    }
+
+    def _check_params(self):
+        super()._check_params()
+        if len(self.hidden_layer_sizes) == 0:
+            raise GRNInputError(
+                "a late-interaction model needs at least one layer per tower (hidden_layer_sizes is empty)")
+
+    def _extra_spec(self):
+        return {"temperature": float(self.temperature), "cosine": self.similarity == "cosine",
+                "n_vectors": int(self.n_vectors)}
+
+
+LateInteractionClassifier.__doc__ = (
+    """Late-interaction classifier: is there a regulatory edge from one gene to another?
+
+    The two-tower model with several vectors per gene: a regulator tower and a target
+    tower each read a gene's learned embedding, its node features and its known-edge
+    graph encoding through fully connected layers, and each ends in ``n_vectors``
+    vectors of ``hidden_layer_sizes[-1]`` numbers (a linear last layer). The logit of
+    a pair is ColBERT's MaxSim: for each of the regulator's vectors, the largest dot
+    product (or cosine) with any of the target's vectors, summed, divided by
+    ``temperature``. Tower outputs still depend on one gene each, so a genome is
+    scored from per-gene vectors computed once (a matrix product of all vector
+    pairs, then the max and sum).
+
+    Parameters
+    ----------"""
+    + COMMON_PARAMETERS
+    + """    n_vectors : int, default=4
+        Vectors per gene and tower; 1 is the two-tower model. Scoring a pair costs
+        ``n_vectors**2`` products of ``hidden_layer_sizes[-1]`` numbers.
+    temperature : float, default=0.05
+        Divides the MaxSim score to give the logit.
+    similarity : {"dot", "cosine"}, default="dot"
+        How two vectors are compared (cosine: each scaled to unit length first).
+"""
+    + FITTED_ATTRIBUTES
+)
