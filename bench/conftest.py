@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(__file__))  # bench/ is not a package: import
 from problem import REAL_SPLIT, SCALES, make_problem, real_split  # noqa: E402
 
 LARGE = os.environ.get("GRNFAST_BENCH_LARGE") == "1"
-KINDS = ("cross_encoder", "two_tower")
+KINDS = ("cross_encoder", "two_tower", "late_interaction")
 VARIANTS = ("dense", "sparse")
 
 # (measure, kind, variant, scale) -> {"ours": seconds, "torch": seconds}, filled by `record`.

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 from grnfast.models import PUBLISHED_PARAMS
 from grnfast.scoring import iter_score_blocks
 
@@ -16,11 +16,13 @@ N_JOBS = 2
 # What epoch_seconds reads: wall time, or with N_JOBS = 1 process CPU time
 # (time.process_time), which other processes' load barely moves.
 CLOCK = time.perf_counter
-ESTIMATORS = {"cross_encoder": CrossEncoderClassifier, "two_tower": TwoTowerClassifier}
+ESTIMATORS = {"cross_encoder": CrossEncoderClassifier, "two_tower": TwoTowerClassifier,
+              "late_interaction": LateInteractionClassifier}
 EMBEDDING_UPDATE = {"dense": "dense", "sparse": "lazy"}
 # Regulators scored against every gene in the genome-wide benchmark: enough for
-# seconds of work at each model's target rate (50M pairs/s two-tower, 400k cross-encoder).
-GENOME_REGULATORS = {"two_tower": 4096, "cross_encoder": 128}
+# seconds of work at each model's target rate (50M pairs/s two-tower, 400k cross-encoder,
+# late interaction at least 10x the cross-encoder's).
+GENOME_REGULATORS = {"two_tower": 4096, "cross_encoder": 128, "late_interaction": 512}
 
 
 def estimator(kind, variant, features, n_epochs, graph_dim=0):

@@ -1,4 +1,4 @@
-"""grnfast's two architectures written in PyTorch (CPU), the yardstick of the benchmarks.
+"""grnfast's architectures written in PyTorch (CPU), the yardstick of the benchmarks.
 
 Same layers, initialisation, loss, clipping and optimizer settings as the
 grnfast defaults, so an epoch here does the same work as an epoch there:
@@ -26,6 +26,7 @@ EMBEDDING_DIM = 512
 HIDDEN = (256, 128, 64)
 DROPOUT = 0.2
 TEMPERATURE = 0.05
+N_VECTORS = 4  # late interaction: vectors per gene and tower (LateInteractionClassifier's default)
 LEARNING_RATE = 5e-3
 WEIGHT_DECAY = 0.01
 CLIP_NORM = 5.0
@@ -141,20 +142,38 @@ class CrossEncoder(_PairModel):
 class TwoTower(_PairModel):
     """Regulator and target towers over ``[e, x]``; logit = dot(u, v) / temperature."""
 
+    n_vectors = 1
+
     def __init__(self, features, sparse=False, graph_dim=0):
         super().__init__(features, sparse, graph_dim)
         n_in = EMBEDDING_DIM + features.shape[1] + graph_dim
-        self.regulator_tower = _mlp(n_in, HIDDEN, last_linear=True)
-        self.target_tower = _mlp(n_in, HIDDEN, last_linear=True)
+        sizes = (*HIDDEN[:-1], self.n_vectors * HIDDEN[-1])
+        self.regulator_tower = _mlp(n_in, sizes, last_linear=True)
+        self.target_tower = _mlp(n_in, sizes, last_linear=True)
 
-    def forward(self, pairs):
+    def towers(self, pairs):
         reg, tgt = pairs[:, 0], pairs[:, 1]
         u = self.regulator_tower(torch.cat([*self.gene_inputs(reg), *self.graph_inputs(reg)], dim=1))
         v = self.target_tower(torch.cat([*self.gene_inputs(tgt), *self.graph_inputs(tgt)], dim=1))
+        return u, v
+
+    def forward(self, pairs):
+        u, v = self.towers(pairs)
         return (u * v).sum(dim=1) / TEMPERATURE
 
 
-MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower}
+class LateInteraction(TwoTower):
+    """The two-tower whose towers end in N_VECTORS vectors of HIDDEN[-1] numbers;
+    logit = MaxSim (sum over u's vectors of the best dot product with v's) / temperature."""
+
+    n_vectors = N_VECTORS
+
+    def forward(self, pairs):
+        u, v = (t.view(len(pairs), N_VECTORS, HIDDEN[-1]) for t in self.towers(pairs))
+        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).sum(dim=1) / TEMPERATURE
+
+
+MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower, "late_interaction": LateInteraction}
 
 
 def build(kind, variant, features, seed=0, graph_dim=0):

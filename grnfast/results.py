@@ -256,6 +256,31 @@ def selection_section(runs):
     return "\n".join(lines)
 
 
+def n_vectors_section(runs, selection):
+    """Markdown: the late-interaction model's ``n_vectors`` candidates
+    (``bench/late_interaction_selection.py``) beside the other models' defaults and
+    the degree baseline on the same validation pairs (``selection``: the rows of
+    :func:`run_selection`)."""
+    defaults = selection[selection.candidate.str.startswith("default") | (selection.model == "degree baseline")]
+    table = pd.concat([defaults[defaults.benchmark.isin(runs.benchmark)], runs[runs.model != "degree baseline"]])
+    benchmarks = list(pd.unique(runs.benchmark))
+    lines = ["## Late interaction: how n_vectors was chosen", "",
+             "`LateInteractionClassifier` with each `n_vectors` (other parameters at their defaults) on sample 1, "
+             "scored on the same validation pairs plus random pairs as above (never test pairs), beside the other "
+             "models' defaults. Regenerate with `python bench/late_interaction_selection.py`.", "",
+             "| model | " + " | ".join(f"{b} AUROC / AUPRC" for b in benchmarks) + " | mean AUROC / AUPRC |",
+             "|---|" + "---|" * (len(benchmarks) + 1)]
+    for (candidate, model), group in table.groupby(["candidate", "model"], sort=False):
+        by = group.set_index("benchmark")
+        if not set(benchmarks) <= set(by.index):
+            continue
+        name = model if model == "degree baseline" or candidate.startswith("default") else f"{model}, {candidate}"
+        cells = [f"{by.auroc[b]:.3f} / {by.auprc[b]:.3f}" for b in benchmarks]
+        mean = by.loc[benchmarks]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {mean.auroc.mean():.3f} / {mean.auprc.mean():.3f} |")
+    return "\n".join(lines)
+
+
 def study_datasets(root, seed=0):
     """The data sets the studies run on: the embedded synthetic one, and TRRUST
     (human) joined with the hHEP TFs+1000 expression (every cell as a feature)."""
@@ -357,6 +382,9 @@ def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4,
                      "2-core machine.", "", benchmarks_section(runs, settings), ""]
     if selection_path.exists():
         sections += [selection_section(pd.read_csv(selection_path)), ""]
+        late_path = folder / "late_interaction_selection_runs.csv"
+        if late_path.exists():
+            sections += [n_vectors_section(pd.read_csv(late_path), pd.read_csv(selection_path)), ""]
     sections.append(studies_section(folder / "studies", output.parent))
     output.write_text("\n".join(sections) + "\n")
     return output

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier
+from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 from grnfast.data import GRNDataset
 from grnfast.models import PUBLISHED_PARAMS
 from grnfast.studies import STUDIES
@@ -50,5 +50,6 @@ def test_study_runs_and_writes(name, dataset, tmp_path):
 def test_parameter_budget_matching():
     features = pd.DataFrame(np.zeros((1000, 11)))
     budget = CrossEncoderClassifier(node_features=features, **PUBLISHED_PARAMS).count_parameters()
-    tower = match_parameter_budget(TwoTowerClassifier(node_features=features, **PUBLISHED_PARAMS), 1000, 11, budget)
-    assert abs(tower.count_parameters() - budget) / budget < 0.002
+    for cls in (TwoTowerClassifier, LateInteractionClassifier):
+        tower = match_parameter_budget(cls(node_features=features, **PUBLISHED_PARAMS), 1000, 11, budget)
+        assert abs(tower.count_parameters() - budget) / budget < 0.002
