@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from grnfast import GRNInputError, LateInteractionClassifier, TwoTowerClassifier, _core
 from grnfast.models import make_model
 from grnfast.models._parameters import initial_parameters
-from test_gradients import check_directional, make_spec, model_specs, seeds
+from test_gradients import (check_directional, check_every_parameter_group, float64_parameters, make_spec, model_specs,
+                            seeds)
 
 T = _core.testing
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,11 +97,7 @@ def test_whole_model_gradients(spec_dict, n_vectors, seed, batch, graph_dim, n_e
     spec = make_spec({**spec_dict, "n_vectors": n_vectors, "graph_dim": graph_dim})
     rng = np.random.default_rng(seed)
     layout = _core.layout(spec)
-    p32, b32 = initial_parameters(layout, np.random.RandomState(seed % 2**32))
-    params, buffers = p32.astype(np.float64), b32.astype(np.float64)
-    for g in layout["params"]:
-        if g["kind"].startswith("bn_"):
-            params[g["offset"] : g["offset"] + g["size"]] += rng.uniform(-0.3, 0.3, g["size"])
+    params, buffers = float64_parameters(layout, seed, rng)
     features = rng.standard_normal((spec.n_genes, spec.n_features))
     pairs = rng.integers(0, spec.n_genes, (batch, 2))
     y = rng.integers(0, 2, batch).astype(float)
@@ -112,15 +109,7 @@ def test_whole_model_gradients(spec_dict, n_vectors, seed, batch, graph_dim, n_e
     def loss_at(p, f=features):
         return _core.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
 
-    for g in layout["params"]:
-        sl = slice(g["offset"], g["offset"] + g["size"])
-
-        def restricted(p_group, sl=sl):
-            p = params.copy()
-            p[sl] = p_group
-            return loss_at(p)
-
-        check_directional(restricted, params[sl].copy(), grad[sl], rng, g["name"])
+    check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features:
         check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
 
