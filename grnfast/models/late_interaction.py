@@ -103,7 +103,8 @@ LateInteractionClassifier.__doc__ = (
     vectors of ``hidden_layer_sizes[-1]`` numbers (a linear last layer). The logit of
     a pair is ColBERT's MaxSim: for each of the regulator's vectors, the largest dot
     product (or cosine) with any of the target's vectors, summed, divided by
-    ``temperature``. Tower outputs still depend on one gene each, so a genome is
+    ``n_vectors * temperature`` (the mean best match, so the logits' range does not
+    grow with ``n_vectors``; ``n_vectors=1`` is the two-tower). Tower outputs still depend on one gene each, so a genome is
     scored from per-gene vectors computed once (a matrix product of all vector
     pairs, then the max and sum).
 
@@ -114,7 +115,7 @@ LateInteractionClassifier.__doc__ = (
         Vectors per gene and tower; 1 is the two-tower model. Scoring a pair costs
         ``n_vectors**2`` products of ``hidden_layer_sizes[-1]`` numbers.
     temperature : float, default=0.05
-        Divides the MaxSim score to give the logit.
+        Divides the MaxSim score over ``n_vectors`` to give the logit.
     similarity : {"dot", "cosine"}, default="dot"
         How two vectors are compared (cosine: each scaled to unit length first).
 """
