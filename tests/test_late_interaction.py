@@ -203,3 +203,14 @@ def test_n_vectors_section_puts_the_candidates_beside_the_defaults():
     assert "| late-interaction, n_vectors=4 | 0.940 / 0.470 | 0.940 / 0.470 | 0.940 / 0.470 |" in text
     assert "| cross-encoder | 0.920 / 0.460 |" in text and "published" not in text
     assert text.count("| degree baseline |") == 1 and "C AUROC" not in text
+
+
+def test_logit_is_the_mean_best_match_over_the_temperature(fitted):
+    """The vectors' MaxSim divided by n_vectors and the temperature, from the tower
+    outputs the network exposes."""
+    network = fitted.network_
+    u, v = network.tower_outputs(np.arange(40), "regulator"), network.tower_outputs(np.arange(40), "target")
+    assert u.shape == (40, 3, 8)
+    expected = np.array([(u[r] @ v[t].T).max(axis=1).mean() / fitted.temperature for r, t in PAIRS[:50]])
+    np.testing.assert_allclose(network.predict_logits(network.genes.rows(PAIRS[:50])), expected, rtol=1e-5,
+                               atol=1e-5 * np.abs(expected).max())
