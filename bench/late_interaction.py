@@ -3,7 +3,9 @@
     python bench/late_interaction.py [--repeats 2] [--epochs 3] [--n-vectors 2 4 8]
 
 (a) genome-wide scoring, pairs/s, against the cross-encoder's (target: at least 10x);
-(b) a training epoch against the two-tower's (target: at most 2x).
+(b) a training epoch against the two-tower's (target: at most 2x);
+and, with PyTorch installed, the same epochs of ``torch_reference`` (its late-interaction
+model has ``torch_reference.N_VECTORS`` vectors).
 
 Reference size (bench/problem.py, 10,000 genes, 33,172 training pairs), the published
 configuration (``ours.estimator``), n_jobs=2. Epochs: the fastest steady epoch of
@@ -20,6 +22,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import ours  # noqa: E402
 from problem import SCALES, make_problem  # noqa: E402
+
+try:
+    import torch_reference
+except ImportError:  # PyTorch not installed: ours alone
+    torch_reference = None
 
 
 def fitted(kind, problem, **params):
@@ -55,23 +62,35 @@ def main():
 
     cross = scoring_rate(fitted("cross_encoder", problem), ours.GENOME_REGULATORS["cross_encoder"], args.repeats)
     tower = scoring_rate(fitted("two_tower", problem), ours.GENOME_REGULATORS["two_tower"], args.repeats)
-    late = {m: scoring_rate(fitted("late_interaction", problem, n_vectors=m), ours.GENOME_REGULATORS["late_interaction"],
-                            args.repeats) for m in args.n_vectors}
+    late = {m: scoring_rate(fitted("late_interaction", problem, n_vectors=m),
+                            ours.GENOME_REGULATORS["late_interaction"], args.repeats) for m in args.n_vectors}
 
     runs = {"two_tower": [], **{m: [] for m in args.n_vectors}}
-    for _ in range(args.repeats):  # interleaved, so a busy moment of the machine hits both
+    torch_runs = {"two_tower": [], "late_interaction": []}
+    torch_args = (problem.features, problem.train_pairs, problem.train_labels, 1 + args.epochs)
+    for _ in range(args.repeats):  # interleaved, so a busy moment of the machine hits all
         runs["two_tower"].append(fastest_epoch("two_tower", problem, args.epochs))
         for m in args.n_vectors:
             runs[m].append(fastest_epoch("late_interaction", problem, args.epochs, n_vectors=m))
+        if torch_reference:
+            for kind in torch_runs:
+                torch_runs[kind].append(min(torch_reference.epoch_seconds(kind, "sparse", *torch_args)))
     epoch = {k: min(v) for k, v in runs.items()}
 
-    print("| model | genome-wide pairs/s | vs cross-encoder (target >= 10x) | s/epoch | vs two-tower (target <= 2x) |")
-    print("|---|---:|---:|---:|---:|")
-    print(f"| cross-encoder | {cross:,.0f} | 1.0x | | |")
-    print(f"| two-tower | {tower:,.0f} | {tower / cross:.1f}x | {epoch['two_tower']:.3f} | 1.00x |")
+    def torch_cell(kind, m=None):
+        if not torch_reference or (m is not None and m != torch_reference.N_VECTORS):
+            return ""
+        return f"{min(torch_runs[kind]):.3f}"
+
+    print("| model | genome-wide pairs/s | vs cross-encoder (target >= 10x) | s/epoch | vs two-tower (target <= 2x) "
+          "| PyTorch s/epoch |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| cross-encoder | {cross:,.0f} | 1.0x | | | |")
+    print(f"| two-tower | {tower:,.0f} | {tower / cross:.1f}x | {epoch['two_tower']:.3f} | 1.00x | "
+          f"{torch_cell('two_tower')} |")
     for m in args.n_vectors:
         print(f"| late interaction, n_vectors={m} | {late[m]:,.0f} | {late[m] / cross:.1f}x | {epoch[m]:.3f} | "
-              f"{epoch[m] / epoch['two_tower']:.2f}x |")
+              f"{epoch[m] / epoch['two_tower']:.2f}x | {torch_cell('late_interaction', m)} |")
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
 
 

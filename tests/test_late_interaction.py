@@ -118,7 +118,8 @@ def test_one_vector_is_the_two_tower():
     """n_vectors=1: MaxSim of one vector each is the dot product, so the model is the
     two-tower's, weight for weight."""
     spec = {"n_genes": 6, "n_features": 2, "embedding_dim": 3, "hidden": [5, 4]}
-    late, tower = make_spec({**spec, "kind": "late_interaction", "n_vectors": 1}), make_spec({**spec, "kind": "two_tower"})
+    late = make_spec({**spec, "kind": "late_interaction", "n_vectors": 1})
+    tower = make_spec({**spec, "kind": "two_tower"})
     layout = _core.layout(tower)
     assert _core.layout(late) == layout
     p, b = initial_parameters(layout, np.random.RandomState(0))
@@ -197,8 +198,8 @@ def test_n_vectors_section_puts_the_candidates_beside_the_defaults():
     selection = pd.DataFrame([row(b, c, m, a) for b in ("A", "B", "C") for c, m, a in [
         ("-", "degree baseline", 0.8), ("published", "two-tower", 0.6), ("default (x)", "two-tower", 0.9),
         ("default (x)", "cross-encoder", 0.92)]])
-    runs = pd.DataFrame([row(b, f"n_vectors={m}", "late-interaction", 0.9 + m / 100) for b in ("A", "B") for m in (2, 4)]
-                        + [row("A", "-", "degree baseline", 0.8), row("B", "-", "degree baseline", 0.8)])
+    runs = pd.DataFrame([row(b, f"n_vectors={m}", "late-interaction", 0.9 + m / 100) for b in "AB" for m in (2, 4)]
+                        + [row(b, "-", "degree baseline", 0.8) for b in "AB"])
     text = n_vectors_section(runs, selection)
     assert "| late-interaction, n_vectors=4 | 0.940 / 0.470 | 0.940 / 0.470 | 0.940 / 0.470 |" in text
     assert "| cross-encoder | 0.920 / 0.460 |" in text and "published" not in text

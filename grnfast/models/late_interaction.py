@@ -104,9 +104,9 @@ LateInteractionClassifier.__doc__ = (
     a pair is ColBERT's MaxSim: for each of the regulator's vectors, the largest dot
     product (or cosine) with any of the target's vectors, summed, divided by
     ``n_vectors * temperature`` (the mean best match, so the logits' range does not
-    grow with ``n_vectors``; ``n_vectors=1`` is the two-tower). Tower outputs still depend on one gene each, so a genome is
-    scored from per-gene vectors computed once (a matrix product of all vector
-    pairs, then the max and sum).
+    grow with ``n_vectors``; ``n_vectors=1`` is the two-tower). Tower outputs still
+    depend on one gene each, so a genome is scored from per-gene vectors computed
+    once (a matrix product of all vector pairs, then the max and sum).
 
     Parameters
     ----------"""

@@ -10,11 +10,12 @@ from .output import StudyResult
 
 def run(dataset, *, seeds=3, params=None, progress=True, random_state=0):
     """Effective rank (exp of the entropy of the normalised singular values) of
-    the gene embeddings and of every layer's output on the test pairs, for both
-    models, over ``seeds`` seeds, on the data set's random split."""
+    the gene embeddings and of every layer's output on the test pairs, for the
+    three models, over ``seeds`` seeds, on the data set's random split."""
     task = random_task(dataset, random_state)
     rows = []
-    jobs = [(name, seed) for name in ("cross-encoder", "two-tower") for seed in default_seeds(seeds)]
+    models = ("cross-encoder", "two-tower", "late-interaction")
+    jobs = [(name, seed) for name in models for seed in default_seeds(seeds)]
     for name, seed in tqdm(jobs, desc=f"effective rank {task.name}", disable=not progress, leave=False):
         model = task.fit(model_class(name)(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
         for layer, matrix in representations(model, task.X_test).items():
