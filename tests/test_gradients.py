@@ -169,6 +169,18 @@ def float64_parameters(layout, seed, rng):
     return params, buffers
 
 
+def whole_model_problem(spec, seed, batch):
+    """What a whole-model check needs, in float64: the generator it goes on with, the
+    layout, parameters, buffers, node features, a batch of pairs and their labels."""
+    rng = np.random.default_rng(seed)
+    layout = _core.layout(spec)
+    params, buffers = float64_parameters(layout, seed, rng)
+    features = rng.standard_normal((spec.n_genes, spec.n_features))
+    pairs = rng.integers(0, spec.n_genes, (batch, 2))
+    y = rng.integers(0, 2, batch).astype(float)
+    return rng, layout, params, buffers, features, pairs, y
+
+
 def check_every_parameter_group(layout, params, grad, loss_at, rng):
     """Finite differences along a random direction within each parameter group."""
     for g in layout["params"]:
@@ -187,12 +199,7 @@ def check_every_parameter_group(layout, params, grad, loss_at, rng):
 def test_whole_model_gradients(spec_dict, seed, batch, weighted):
     assume(spec_dict["use_embeddings"] or spec_dict["n_features"] > 0)
     spec = make_spec(spec_dict)
-    rng = np.random.default_rng(seed)
-    layout = _core.layout(spec)
-    params, buffers = float64_parameters(layout, seed, rng)
-    features = rng.standard_normal((spec.n_genes, spec.n_features))
-    pairs = rng.integers(0, spec.n_genes, (batch, 2))
-    y = rng.integers(0, 2, batch).astype(float)
+    rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     w = rng.uniform(0.5, 2, batch) if weighted else None
 
     loss, grad, _, feature_grad = _core.loss_and_grad(
@@ -247,14 +254,9 @@ def test_whole_model_gradients_with_the_known_edge_graph(spec_dict, seed, batch,
     and the node features, which now also reach a gene through its graph neighbours."""
     assume(spec_dict["use_embeddings"] or spec_dict["n_features"] > 0)
     spec = make_spec({**spec_dict, "graph_dim": graph_dim})
-    rng = np.random.default_rng(seed)
-    layout = _core.layout(spec)
+    rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     assert {"graph.weight", "graph.bias"} <= {g["name"] for g in layout["params"]}
-    params, buffers = float64_parameters(layout, seed, rng)
-    features = rng.standard_normal((spec.n_genes, spec.n_features))
-    pairs = rng.integers(0, spec.n_genes, (batch, 2))
     edges = rng.integers(0, spec.n_genes, (n_edges, 2))
-    y = rng.integers(0, 2, batch).astype(float)
     graph = dict(graph_edges=edges, degree_scale=degree_scale)
 
     loss, grad, _, feature_grad = _core.loss_and_grad(

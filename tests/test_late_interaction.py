@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from grnfast import GRNInputError, LateInteractionClassifier, TwoTowerClassifier, _core
 from grnfast.models import make_model
 from grnfast.models._parameters import initial_parameters
-from test_gradients import (check_directional, check_every_parameter_group, float64_parameters, make_spec, model_specs,
-                            seeds)
+from test_gradients import (check_directional, check_every_parameter_group, make_spec, model_specs, seeds,
+                            whole_model_problem)
 
 T = _core.testing
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -95,12 +95,7 @@ def test_whole_model_gradients(spec_dict, n_vectors, seed, batch, graph_dim, n_e
     check_directional (the two step sizes disagree there)."""
     assume(spec_dict["use_embeddings"] or spec_dict["n_features"] > 0)
     spec = make_spec({**spec_dict, "n_vectors": n_vectors, "graph_dim": graph_dim})
-    rng = np.random.default_rng(seed)
-    layout = _core.layout(spec)
-    params, buffers = float64_parameters(layout, seed, rng)
-    features = rng.standard_normal((spec.n_genes, spec.n_features))
-    pairs = rng.integers(0, spec.n_genes, (batch, 2))
-    y = rng.integers(0, 2, batch).astype(float)
+    rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     graph = dict(graph_edges=rng.integers(0, spec.n_genes, (n_edges, 2)), degree_scale=1.5) if graph_dim else {}
 
     loss, grad, _, feature_grad = _core.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
