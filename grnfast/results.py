@@ -149,19 +149,28 @@ def benchmarks_section(runs, settings):
     return "\n".join(lines)
 
 
+# The models on the page, each alone (the seed ensemble only on ``ensemble_samples``).
+BENCHMARK_MODELS = ("two-tower", "cross-encoder", "late-interaction")
+
+
 def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume=True,
-                   protocols=PROTOCOLS):
+                   protocols=PROTOCOLS, models=BENCHMARK_MODELS):
     """Every benchmark (plus GENELink's demo split) under every protocol, sample by
-    sample, appending to ``runs_path`` after each; with ``resume``, (protocol,
-    benchmark, sample) triples already there are skipped. Samples run in the outer
-    loop, so an interrupted run has every benchmark's first samples."""
+    sample, appending to ``runs_path`` after each. With ``resume``, a model already
+    there for a (protocol, benchmark, sample) is not trained again, so a model added
+    later runs alone beside the rows on disk (its sample's baselines, being
+    deterministic, are not written twice). Samples run in the outer loop, so an
+    interrupted run has every benchmark's first samples."""
     runs_path = Path(runs_path)
-    columns = ["protocol", "benchmark", "sample"]
-    done = pd.read_csv(runs_path) if resume and runs_path.exists() else pd.DataFrame(columns=columns)
-    finished = set(zip(done.protocol, done.benchmark, done["sample"]))
+    key = ["protocol", "benchmark", "sample", "model"]
+    done = pd.read_csv(runs_path) if resume and runs_path.exists() else pd.DataFrame(columns=key)
+    finished = set(zip(*(done[k] for k in key)))
     tables = [done] if len(done) else []
 
     def save(table):
+        new = [row not in finished for row in zip(*(table[k] for k in key))]
+        table = table[new]
+        finished.update(zip(*(table[k] for k in key)))
         tables.append(table)
         pd.concat(tables, ignore_index=True).to_csv(runs_path, index=False)
 
@@ -171,16 +180,21 @@ def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, s
     for sample in samples:
         for protocol in protocols:
             for network, cell, n in benchmarks:
-                if (network == DEMO and (sample != samples[0] or protocol != "published")) or \
-                        (protocol, f"{network} {cell} {n}", sample) in finished:
+                name = f"{network} {cell} {n}"
+                if network == DEMO and (sample != samples[0] or protocol != "published"):
+                    continue
+                missing = [m for m in models if (protocol, name, sample, m) not in finished]
+                ensemble = sample in ensemble_samples and (protocol, name, sample, "ensemble") not in finished
+                if not missing and not ensemble:
                     continue
                 start = time.perf_counter()
-                evaluate_benchmark(root, network, cell, n, [sample], ensemble_samples=ensemble_samples, params=params,
-                                   preset=preset, seed=seed, progress=progress, on_sample=save, protocol=protocol)
+                evaluate_benchmark(root, network, cell, n, [sample], models=missing,
+                                   ensemble_samples=[sample] if ensemble else (), params=params, preset=preset,
+                                   seed=seed, progress=progress, on_sample=save, protocol=protocol)
                 if progress:
-                    print(f"{protocol} {network} {cell} {n} sample {sample}: {time.perf_counter() - start:.0f}s",
-                          flush=True)
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+                    print(f"{protocol} {name} sample {sample} ({', '.join(missing + ['ensemble'] * ensemble)}): "
+                          f"{time.perf_counter() - start:.0f}s", flush=True)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=key)
 
 
 # Configurations the estimators' defaults were chosen from, on validation pairs

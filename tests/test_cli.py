@@ -112,15 +112,26 @@ def test_results_page_on_one_benchmark(shared_data, tmp_path):
     assert f"| {network} {cell} {n} | 1 |" in text and "two-tower" in text and "cross-encoder" in text
     assert "## Protocol: published" in text and "## Protocol: degree-controlled" in text
     assert "against the degree baseline and the expression baseline" in text
-    runs = pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")
-    # per protocol: two baselines, two models, each model times the degree baseline
-    assert runs.groupby("protocol").size().to_dict() == {"published": 6, "degree-controlled": 6}
+    runs_path = tmp_path / "docs" / "results" / "benchmark_runs.csv"
+    runs = pd.read_csv(runs_path)
+    # per protocol: two baselines, three models, each model times the degree baseline
+    assert runs.groupby("protocol").size().to_dict() == {"published": 8, "degree-controlled": 8}
     degree = runs[runs.model == "degree baseline"].set_index("protocol").auroc
     # Degree-matched negatives take the marginal degrees away; what is left is how
     # hub regulators pair with hub targets among the edges (0.62 here).
     assert degree["published"] > 0.8 and degree["degree-controlled"] < min(0.7, degree["published"] - 0.2)
     assert main(args) == 0  # resumes: nothing to train again
-    assert len(pd.read_csv(tmp_path / "docs" / "results" / "benchmark_runs.csv")) == 12
+    assert len(pd.read_csv(runs_path)) == 16
+    # A model missing from the runs on disk (one added later) trains alone; the
+    # baselines already there are not written twice, and its rows are as before.
+    runs[~runs.model.str.startswith("late-interaction")].to_csv(runs_path, index=False)
+    assert main(args) == 0
+    resumed = pd.read_csv(runs_path)
+    key = ["protocol", "model"]
+    assert not resumed.duplicated(key).any() and len(resumed) == 16
+    metrics = ["auroc", "auprc", "n_pairs"]
+    assert resumed.sort_values(key)[key + metrics].reset_index(drop=True).equals(
+        runs.sort_values(key)[key + metrics].reset_index(drop=True))
 
 
 def test_results_runs_made_with_other_settings_are_dropped_before_anything_runs(shared_data, tmp_path, monkeypatch):
