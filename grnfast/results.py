@@ -17,7 +17,7 @@ import pandas as pd
 
 from .data import GRNDataset, available_benchmarks, read_expression, read_prior
 from .data.beeline import DEMO, beeline_folder
-from .models import MODEL_NAMES
+from .models import MODEL_NAMES, MODELS
 from .pipeline import PRESETS, PROTOCOLS, evaluate_benchmark
 from .studies import STUDIES
 
@@ -149,14 +149,11 @@ def benchmarks_section(runs, settings):
     return "\n".join(lines)
 
 
-# The models on the page, each alone (the seed ensemble only on ``ensemble_samples``).
-BENCHMARK_MODELS = ("two-tower", "cross-encoder", "late-interaction")
-
-
 def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume=True,
-                   protocols=PROTOCOLS, models=BENCHMARK_MODELS):
+                   protocols=PROTOCOLS, models=tuple(MODELS)):
     """Every benchmark (plus GENELink's demo split) under every protocol, sample by
-    sample, appending to ``runs_path`` after each. With ``resume``, a model already
+    sample, appending to ``runs_path`` after each: every single model (the seed
+    ensemble on ``ensemble_samples`` only) beside the baselines. With ``resume``, a model already
     there for a (protocol, benchmark, sample) is not trained again, so a model added
     later runs alone beside the rows on disk (its sample's baselines, being
     deterministic, are not written twice). Samples run in the outer loop, so an

@@ -12,6 +12,7 @@ from grnfast.studies.output import METRICS
 
 TINY = {"embedding_dim": 16, "hidden_layer_sizes": (32, 16), "max_iter": 5}
 SEEDS = 2
+MODELS = ("cross-encoder", "late-interaction")
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +50,13 @@ def test_imbalance(dataset, tmp_path, monkeypatch):
 
     def spy(task, estimator, X=None, y=None):
         calls.append((task, fingerprint(X, y), float(np.mean(y)), len(y)))
+        if hasattr(estimator, "n_parameters_"):  # a model trains at exactly the task's ratio
+            assert estimator.get_params()["random_negative_ratio"] == 0
         return original(task, estimator, X, y)
 
     monkeypatch.setattr(imbalance, "evaluate_on_test", spy)
     # 1:50 needs more non-edges than this network has: skipped with a note, not a crash.
-    result = imbalance.run(dataset, ratios=(1, 5, 50), seeds=SEEDS, params=TINY, progress=False)
+    result = imbalance.run(dataset, models=MODELS, ratios=(1, 5, 50), seeds=SEEDS, params=TINY, progress=False)
     assert result.name == "imbalance"
     assert set(result.notes["skipped"]) == {"50"} and "non-edges" in result.notes["skipped"]["50"]
     assert "Skipped: 1:50" in result.markdown
@@ -61,7 +64,7 @@ def test_imbalance(dataset, tmp_path, monkeypatch):
     # Table structure: every (ratio, test set, variant) with one run per seed.
     runs, summary = result.runs, result.summary
     expected = {(r, t, v) for r in (1, 5) for t in ("balanced", "realistic")
-                for v in ("degree baseline", "expression baseline", "cross-encoder")}
+                for v in ("degree baseline", "expression baseline", *MODELS)}
     assert set(zip(runs.ratio, runs.test_set, runs.variant)) == expected
     assert (runs.groupby(["ratio", "test_set", "variant"]).size() == SEEDS).all()
     assert len(summary) == len(expected) and (summary["runs"] == SEEDS).all()
@@ -119,7 +122,7 @@ def test_cold_start(dataset, tmp_path, monkeypatch):
         return original(task, estimator, X, y)
 
     monkeypatch.setattr(runner, "evaluate_on_test", spy)
-    result = cold_start.run(dataset, seeds=SEEDS, params=TINY, progress=False)
+    result = cold_start.run(dataset, models=MODELS, seeds=SEEDS, params=TINY, progress=False)
     assert result.name == "cold-start"
 
     runs, summary = result.runs, result.summary
@@ -127,8 +130,8 @@ def test_cold_start(dataset, tmp_path, monkeypatch):
     assert list(pd.unique(summary["split"])) == splits
     for split in splits:
         part = runs[runs.split == split]
-        assert set(part.variant) == {"degree baseline", "expression baseline", "cross-encoder"}
-        assert (part.variant == "cross-encoder").sum() == SEEDS
+        assert set(part.variant) == {"degree baseline", "expression baseline", *MODELS}
+        assert all((part.variant == model).sum() == SEEDS for model in MODELS)
     assert summary[[f"{m}_mean" for m in METRICS]].notna().all().all()
 
     # The test pairs the study evaluated use held-out genes only in the held-out role.

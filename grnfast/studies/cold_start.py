@@ -9,7 +9,7 @@ pairs by the target's in-degree.
 """
 import pandas as pd
 
-from ..models import model_class
+from ..models import MODELS, model_class
 from ._runner import bar_figure, default_seeds, run_variants
 from .output import StudyResult, markdown_summary, summarize
 
@@ -29,21 +29,22 @@ def split_tasks(dataset, hold_outs=HOLD_OUTS, fraction=0.2, random_state=0):
     return tasks
 
 
-def run(dataset, *, model="cross-encoder", hold_outs=HOLD_OUTS, seeds=3, params=None, progress=True,
+def run(dataset, *, models=tuple(MODELS), hold_outs=HOLD_OUTS, seeds=3, params=None, progress=True,
         random_state=0, fraction=0.2):
-    """Train ``model`` over ``seeds`` seeds on the warm split and on each
-    cold-start split (``fraction`` of the genes in the held-out role), each with
-    the degree and expression baselines beside it."""
-    cls = model_class(model)
+    """Train each of ``models`` (registered names) over ``seeds`` seeds on the
+    warm split and on each cold-start split (``fraction`` of the genes in the
+    held-out role), each with the degree and expression baselines beside it."""
+    models = [models] if isinstance(models, str) else list(models)
     params = dict(params or {})
     tasks = split_tasks(dataset, hold_outs, fraction, random_state)
 
-    def factory(seed):
-        return cls(node_features=dataset.node_features, **{**params, "random_state": seed})
+    def factory(cls):
+        return lambda seed: cls(node_features=dataset.node_features, **{**params, "random_state": seed})
 
+    variants = {name: factory(model_class(name)) for name in models}
     parts = []
     for label, task in tasks.items():
-        runs = run_variants(task, {model: factory}, default_seeds(seeds), progress)
+        runs = run_variants(task, variants, default_seeds(seeds), progress)
         runs.insert(0, "split", label)
         parts.append(runs)
     runs = pd.concat(parts, ignore_index=True)
@@ -58,12 +59,12 @@ def run(dataset, *, model="cross-encoder", hold_outs=HOLD_OUTS, seeds=3, params=
         held = f"{info['held_out']} genes held out; " if label != WARM else ""
         lines.append(f"- {label}: {held}train {info['train']['pairs']:,} pairs, test {info['test']['pairs']:,} "
                      f"pairs (prevalence {info['test']['prevalence']:.3f})")
-    markdown = (f"The {model} on a random (warm) split and on cold-start splits holding out {fraction:.0%} of the "
+    markdown = (f"The {', '.join(models)} on a random (warm) split and on cold-start splits holding out {fraction:.0%} of the "
                 f"genes in a role (test pairs have a held-out regulator, a held-out target, or both; no training "
                 f"pair uses a held-out gene in the held-out role, and with both, in any role). Mean ± sd [95% CI] over {seeds} seeds.\n\n"
                 + "\n".join(lines) + "\n\n" + markdown_summary(summary, by))
     figure = bar_figure(summary, by, f"Cold start ({dataset.name})")
-    notes = {"model": model, "fraction": fraction, "seeds": seeds, "splits": splits,
+    notes = {"models": models, "fraction": fraction, "seeds": seeds, "splits": splits,
              "held_out": {label: task.notes["held_out"] for label, task in tasks.items() if "held_out" in task.notes}}
     return StudyResult("cold-start", dataset.name, runs, summary, markdown, {"metrics": figure} if figure else {},
                        notes)

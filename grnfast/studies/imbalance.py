@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from ..data import PairTask, labelled_pairs, sample_negatives
 from ..evaluation.protocol import baselines, evaluate_on_test
-from ..models import model_class
+from ..models import MODELS, model_class
 from ._runner import bar_figure, default_seeds
 from .output import StudyResult, markdown_summary, summarize
 
@@ -90,17 +90,21 @@ def _training_pairs(dataset, fixed, ratio, seed):
     return labelled_pairs(fixed["train_positives"], train_neg), labelled_pairs(fixed["validation_positives"], val_neg)
 
 
-def run(dataset, *, model="cross-encoder", ratios=RATIOS, seeds=3, params=None, progress=True, random_state=0):
-    """Train ``model`` at each ratio of uniform negatives per positive over
-    ``seeds`` seeds (each seed draws its own negatives and initialises the model)
-    and evaluate on the balanced and the realistic test set, with the degree and
-    expression baselines fitted on the same training pairs.
+def run(dataset, *, models=tuple(MODELS), ratios=RATIOS, seeds=3, params=None, progress=True, random_state=0):
+    """Train each of ``models`` (registered names) at each ratio of uniform
+    negatives per positive over ``seeds`` seeds (each seed draws its own negatives
+    and initialises the models) and evaluate on the balanced and the realistic
+    test set, with the degree and expression baselines fitted on the same
+    training pairs.
 
-    A ratio the data set cannot supply (too few non-edges) is skipped with a note;
-    if none can, ``ValueError``.
+    The estimators' own random negatives are off (``random_negative_ratio=0``
+    unless ``params`` says otherwise), so a model trains at exactly the ratio
+    of its row. A ratio the data set cannot supply (too few non-edges) is skipped
+    with a note; if none can, ``ValueError``.
     """
-    cls = model_class(model)
-    params = dict(params or {})
+    models = [models] if isinstance(models, str) else list(models)
+    classes = {name: model_class(name) for name in models}
+    params = {"random_negative_ratio": 0.0, **(params or {})}
     fixed = evaluation_sets(dataset, random_state)
     tests = {name: _pairs_and_labels(fixed[name]) for name in ("balanced", "realistic")}
     X_test, y_test = tests["balanced"]
@@ -119,9 +123,10 @@ def run(dataset, *, model="cross-encoder", ratios=RATIOS, seeds=3, params=None, 
         task = PairTask(f"{dataset.name} (1:{ratio})", dataset.node_features, *_pairs_and_labels(train),
                         *_pairs_and_labels(val), X_test, y_test)
         fitted = {name: (est, 0.0, 0) for name, est in baselines(task).items()}
-        start = time.perf_counter()
-        estimator = task.fit(cls(node_features=dataset.node_features, **{**params, "random_state": seed}))
-        fitted[model] = (estimator, time.perf_counter() - start, estimator.n_parameters_)
+        for name, cls in classes.items():
+            start = time.perf_counter()
+            estimator = task.fit(cls(node_features=dataset.node_features, **{**params, "random_state": seed}))
+            fitted[name] = (estimator, time.perf_counter() - start, estimator.n_parameters_)
         for name, (est, seconds, n_parameters) in fitted.items():
             for test_name, (X, y) in tests.items():
                 rows.append({"ratio": ratio, "test_set": test_name, "variant": name, "seed": seed,
@@ -134,13 +139,13 @@ def run(dataset, *, model="cross-encoder", ratios=RATIOS, seeds=3, params=None, 
     by = ["ratio", "test_set", "variant"]
     summary = summarize(runs, by)
     real = fixed["realistic_notes"]
-    notes = {"model": model, "ratios": [r for r in ratios if r not in skipped], "seeds": seeds,
+    notes = {"models": models, "ratios": [r for r in ratios if r not in skipped], "seeds": seeds,
              "test_sets": {"balanced": {"pairs": len(tests["balanced"][1]),
                                         "prevalence": float(np.mean(tests["balanced"][1]))},
                            "realistic": {"pairs": len(tests["realistic"][1]), **real}},
              "skipped": {str(r): msg for r, msg in skipped.items()}}
-    text = (f"The {model} trained with r uniform negatives per positive (training and early-stopping validation "
-            f"at 1:r; each seed draws its own negatives). Test sets, the same for every ratio: balanced "
+    text = (f"The {', '.join(models)} trained with r uniform negatives per positive (training and early-stopping "
+            f"validation at 1:r; each seed draws its own negatives; the estimators' own random negatives off). Test sets, the same for every ratio: balanced "
             f"({len(tests['balanced'][1]):,} pairs, prevalence {notes['test_sets']['balanced']['prevalence']:.3f}) "
             f"and realistic ({len(tests['realistic'][1]):,} pairs, prevalence {real['prevalence']:.4f}; network "
             f"density {real['density']:.4f}). Mean ± sd [95% CI] over {seeds} seeds.")
