@@ -1,5 +1,5 @@
-"""The results page (``docs/results.md``): both models, the seed ensemble and the
-baselines on every BEELINE benchmark with published split files, beside the
+"""The results page (``docs/results.md``): every single model (the seed ensemble
+on the samples asked for) and the baselines on every BEELINE benchmark with published split files, beside the
 published numbers; and every published study on the embedded synthetic data
 set and on TRRUST joined with the hHEP expression.
 
