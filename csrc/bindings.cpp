@@ -417,11 +417,12 @@ int throw_in_parallel(const std::string& region, const std::string& error, int n
 // The graph encoder alone: forward for `genes` over the graph of `edges` (degrees
 // times degree_scale), gene rows [emb, feat] (either may have zero columns), then
 // backward from d_out. Returns g, g from the evaluation path, d_weight, d_bias, the
-// genes read and d(loss)/d(their rows).
+// genes read and d(loss)/d(their rows), of the rows' first `cols` columns (all when
+// negative).
 template <class T>
 py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Array<T>& weight, const Array<T>& bias,
                            const IndexArray& edges, const IndexArray& genes, double degree_scale,
-                           const Array<T>& d_out, int n_threads) {
+                           const Array<T>& d_out, index_t cols, int n_threads) {
     require_shape(emb, {-1, -1}, "emb");
     const index_t n_genes = emb.shape(0), E = emb.shape(1);
     require_shape(feat, {n_genes, -1}, "feat");
@@ -447,12 +448,14 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     const T* out = enc.forward(params.data(), rows, graph, T(degree_scale), genes.data(), n, n_threads);
     std::copy(out, out + n * G, g.mutable_data());
     enc.encode(params.data(), rows, graph, T(degree_scale), genes.data(), n, g_eval.mutable_data(), n_threads);
-    enc.backward(params.data(), d_out.data(), graph, grads.data(), grads.data() + K * G, n_threads);
+    enc.backward(params.data(), d_out.data(), graph, grads.data(), grads.data() + K * G, cols < 0 ? D : cols,
+                 n_threads);
     std::copy(grads.begin(), grads.begin() + dW.size(), dW.mutable_data());
     std::copy(grads.begin() + dW.size(), grads.end(), db.mutable_data());
     const index_t m = static_cast<index_t>(enc.read_genes().size());
-    Array<T> d_rows({m, D});
-    std::copy(enc.read_gradients(), enc.read_gradients() + m * D, d_rows.mutable_data());
+    const index_t width = enc.read_width();
+    Array<T> d_rows({m, width});
+    std::copy(enc.read_gradients(), enc.read_gradients() + m * width, d_rows.mutable_data());
     IndexArray read(m);
     std::copy(enc.read_genes().begin(), enc.read_genes().end(), read.mutable_data());
     return py::make_tuple(g, g_eval, dW, db, read, d_rows);
@@ -599,8 +602,8 @@ PYBIND11_MODULE(_core, m) {
           py::arg("scale") = 1.0, py::arg("n_threads") = 1);
     t.def("graph_encoder", &graph_encoder_py<double>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
           py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
-          py::arg("n_threads") = 1);
+          py::arg("cols") = -1, py::arg("n_threads") = 1);
     t.def("graph_encoder", &graph_encoder_py<float>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
           py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
-          py::arg("n_threads") = 1);
+          py::arg("cols") = -1, py::arg("n_threads") = 1);
 }

@@ -46,8 +46,8 @@ def encoder_inputs(rng, n_genes, E, F, G):
             rng.standard_normal((2 * (E + F) + 2, G)), rng.standard_normal(G))
 
 
-def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1):
-    return T.graph_encoder(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=n_threads)
+def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1, cols=-1):
+    return T.graph_encoder(emb, feat, W, b, edges, genes, degree_scale, d_out, cols=cols, n_threads=n_threads)
 
 
 @SETTINGS
@@ -80,6 +80,27 @@ def test_gradients(problem):
         check_directional(lambda e: loss(emb_=e), emb, dH[:, :E], rng, "embedding rows")
     if F:
         check_directional(lambda f: loss(feat_=f), feat, dH[:, E:], rng, "feature rows")
+
+
+@SETTINGS
+@given(problem=problems(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_row_gradients_of_the_leading_columns_only(problem, dtype):
+    """Training asks for the embedding columns only (node features are constants):
+    exactly the leading columns of the full row gradients, the rest unchanged, and
+    none at all (no genes read) for zero columns."""
+    rng, n_genes, E, F, G, edges, genes, scale = problem
+    inputs = [a.astype(dtype) for a in encoder_inputs(rng, n_genes, E, F, G)]
+    d_out = rng.standard_normal((len(genes), G)).astype(dtype)
+    full = run(*inputs, edges, genes, scale, d_out)
+    for cols in range(E + F):
+        part = run(*inputs, edges, genes, scale, d_out, cols=cols)
+        for a, c in zip(full[:4], part[:4]):
+            np.testing.assert_array_equal(a, c)
+        if cols == 0:
+            assert len(part[4]) == 0 and part[5].shape == (0, 0)
+        else:
+            np.testing.assert_array_equal(part[4], full[4])
+            np.testing.assert_array_equal(part[5], full[5][:, :cols])
 
 
 def test_empty_neighbour_sets_and_the_genes_read():

@@ -127,35 +127,47 @@ class GraphEncoder {
     }
 
     // From d(loss)/d(g) of the last forward's genes: the weight and bias gradients
-    // (into d_weight, d_bias) and d(loss)/d(h_u) for every gene the forward
-    // read (the genes' neighbours): read_genes() ascending,
-    // read_gradients() (read_genes().size() x in_dim). Each gene's sum runs over its
-    // contributions in the order of the forward's genes, one gene per task: the same
-    // for any thread count.
-    void backward(const T* params, const T* d_out, const EdgeGraph& graph, T* d_weight, T* d_bias, int n_threads) {
+    // (into d_weight, d_bias) and d(loss)/d(h_u), of h_u's first `cols` columns
+    // only (the embedding's, when the node features are constants), for every gene
+    // the forward read (the genes' neighbours): read_genes() ascending,
+    // read_gradients() (read_genes().size() x read_width()). Each gene's sum runs
+    // over its contributions in the order of the forward's genes, one gene per task:
+    // the same for any thread count, and for any `cols` (each column of d(input)
+    // is its own product over out_dim).
+    void backward(const T* params, const T* d_out, const EdgeGraph& graph, T* d_weight, T* d_bias, index_t cols,
+                  int n_threads) {
         const index_t n = static_cast<index_t>(genes_in_.size());
         T* dZ = grow_to(dz_, n * G_);
         for (index_t i = 0; i < n * G_; ++i) dZ[i] = z_[static_cast<size_t>(i)] > T(0) ? d_out[i] : T(0);
+        dense_backward(n, K_, G_, input_.data(), params + w_, dZ, d_weight, d_bias, static_cast<T*>(nullptr),
+                       n_threads);
+        read_width_ = std::min(cols, D_);
+        read_.clear();
+        if (read_width_ == 0) return;
+        // d(input) = dZ W^T, only the wanted columns of the two neighbour means.
         T* dA = grow_to(d_input_, n * K_);
-        dense_backward(n, K_, G_, input_.data(), params + w_, dZ, d_weight, d_bias, dA, n_threads);
+        for (index_t block = 0; block < 2; ++block)
+            gemm<T>(n, read_width_, G_, {dZ, G_, 1}, {params + w_ + block * D_ * G_, 1, G_}, dA + block * D_, K_,
+                    false, n_threads);
         plan_contributions(graph);
-        const index_t m = static_cast<index_t>(read_.size());
-        T* dH = grow_to(d_rows_, m * D_);
-        parallel_for(n_threads, ceil_div(m, 16), double(contrib_.size()) * D_, [&](index_t blk) {
+        const index_t m = static_cast<index_t>(read_.size()), c = read_width_;
+        T* dH = grow_to(d_rows_, m * c);
+        parallel_for(n_threads, ceil_div(m, 16), double(contrib_.size()) * c, [&](index_t blk) {
             for (index_t u = blk * 16; u < std::min(m, blk * 16 + 16); ++u) {
-                T* dst = dH + u * D_;
-                std::fill(dst, dst + D_, T(0));
-                for (index_t c = contrib_start_[static_cast<size_t>(u)]; c < contrib_start_[static_cast<size_t>(u) + 1];
-                     ++c) {
-                    const Contribution& k = contrib_[static_cast<size_t>(c)];
-                    const T* src = dA + k.row * K_ + k.block * D_;
-                    for (index_t j = 0; j < D_; ++j) dst[j] += k.scale * src[j];
+                T* dst = dH + u * c;
+                std::fill(dst, dst + c, T(0));
+                for (index_t k = contrib_start_[static_cast<size_t>(u)]; k < contrib_start_[static_cast<size_t>(u) + 1];
+                     ++k) {
+                    const Contribution& from = contrib_[static_cast<size_t>(k)];
+                    const T* src = dA + from.row * K_ + from.block * D_;
+                    for (index_t j = 0; j < c; ++j) dst[j] += from.scale * src[j];
                 }
             }
         });
     }
     const std::vector<index_t>& read_genes() const { return read_; }
     const T* read_gradients() const { return d_rows_.data(); }
+    index_t read_width() const { return read_width_; }
 
    private:
     static void add_row(const GeneRows<T>& rows, index_t u, T* dst) {
@@ -243,7 +255,7 @@ class GraphEncoder {
         for (index_t u : read_) count_[static_cast<size_t>(u)] = 0;
     }
 
-    index_t D_ = 0, G_ = 0, K_ = 0, w_ = 0, b_ = 0;
+    index_t D_ = 0, G_ = 0, K_ = 0, w_ = 0, b_ = 0, read_width_ = 0;
     std::vector<index_t> genes_in_, count_, read_, contrib_start_;
     std::vector<T> input_, z_, out_, dz_, d_input_, d_rows_;
     std::vector<Contribution> contrib_;

@@ -116,6 +116,7 @@ class GeneLayer {
             gemm<T>(b.cols, H_, u, {rows_.data() + b.col, 1, w}, sums, grads + weight_ + b.row * H_, H_, false,
                     n_threads);
         if (bias_ >= 0) column_sums(batch, H_, dz, grads + bias_, n_threads);
+        const index_t cols = feature_columns ? width() : E_;
         if (encoder_) {
             T* d_g = grow_to(d_graph_, u * G_);
             for_rows(E_ + F_, G_, [&](index_t row) {
@@ -123,9 +124,9 @@ class GeneLayer {
             });
             const index_t K = GraphEncoder<T>::input_width(width());
             T* d_enc = grow_to(d_encoder_, K * G_ + G_);
-            encoder_->backward(params, d_g, graph(), d_enc, d_enc + K * G_, n_threads);
+            // The neighbours' rows need gradients only in the columns this layer's own rows do.
+            encoder_->backward(params, d_g, graph(), d_enc, d_enc + K * G_, cols, n_threads);
         }
-        const index_t cols = feature_columns ? width() : E_;
         if (cols == 0) return nullptr;
         T* d = d_rows ? d_rows : grow_to(d_rows_, u * cols);
         for (const Block& b : blocks_) {
@@ -142,7 +143,7 @@ class GeneLayer {
     GeneRowGradients<T> graph_row_gradients() const {
         if (!encoder_) return {};
         return {encoder_->read_genes().data(), static_cast<index_t>(encoder_->read_genes().size()),
-                encoder_->read_gradients(), width()};
+                encoder_->read_gradients(), encoder_->read_width()};
     }
 
    private:
