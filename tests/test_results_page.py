@@ -1,0 +1,41 @@
+"""The results page's summaries, on hand-made runs (no data files)."""
+import pandas as pd
+import pytest
+
+from grnfast.results import against_the_better, against_the_better_text, verdicts
+
+
+def runs_table(rows):
+    return pd.DataFrame(rows, columns=["benchmark", "sample", "model", "auroc", "auprc"])
+
+
+RUNS = runs_table([
+    # A: late interaction better on AUROC, the cross-encoder on AUPRC
+    ("A", 1, "two-tower", 0.80, 0.30), ("A", 1, "cross-encoder", 0.82, 0.40), ("A", 1, "late-interaction", 0.85, 0.35),
+    ("A", 1, "degree baseline", 0.70, 0.20),
+    # B: late interaction at least as good on both; sample 2 lacks it, so it is left out
+    ("B", 1, "two-tower", 0.60, 0.10), ("B", 1, "cross-encoder", 0.70, 0.20), ("B", 1, "late-interaction", 0.70, 0.25),
+    ("B", 2, "two-tower", 0.99, 0.99), ("B", 2, "cross-encoder", 0.99, 0.99),
+    ("B", 1, "degree baseline", 0.80, 0.10),
+    # C: no late-interaction run at all
+    ("C", 1, "two-tower", 0.60, 0.10), ("C", 1, "cross-encoder", 0.70, 0.20),
+])
+
+
+def test_late_interaction_against_the_better_of_the_other_two():
+    gaps = against_the_better(RUNS).set_index("benchmark")
+    assert list(gaps.index) == ["A", "B"]
+    assert gaps.loc["A", "auroc_gap"] == pytest.approx(0.03) and gaps.loc["A", "auprc_gap"] == pytest.approx(-0.05)
+    assert gaps.loc["B", "auroc_gap"] == pytest.approx(0.0) and gaps.loc["B", "auprc_gap"] == pytest.approx(0.05)
+    assert gaps.loc["B", "samples"] == 1  # only the samples every model has
+    text = against_the_better_text(RUNS)
+    assert "on both AUROC and AUPRC on 1 of 2 benchmarks, on AUROC on 2, on AUPRC on 1" in text
+    assert "Largest AUPRC gap: -0.050 (A)" in text
+    assert against_the_better_text(RUNS[RUNS.model != "late-interaction"]) == ""
+
+
+def test_verdicts_name_the_metric_that_fell_short():
+    table = verdicts(RUNS).set_index(["benchmark", "model"])
+    assert table.loc[("A", "late-interaction"), "beats"]
+    assert not table.loc[("B", "two-tower"), "beats"]
+    assert "AUROC 0.795 vs degree baseline 0.800" in table.loc[("B", "two-tower"), "short"]
