@@ -22,22 +22,27 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [("STRING", "mESC", 500), ("Non-Specific", "hHEP", 500)]
 
 
-def candidates(n_vectors):
-    """Each n_vectors at the default temperature, and with the temperature divided by
-    n_vectors: ColBERT's plain sum of best matches (the model divides it by n_vectors)."""
+def candidates(n_vectors, plain_sum=(), cosine=()):
+    """Each n_vectors at the default temperature; those of ``plain_sum`` also with the
+    temperature divided by n_vectors: ColBERT's plain sum of best matches (the model
+    divides it by n_vectors); those of ``cosine`` also with cosine similarity."""
     mean = {f"n_vectors={m}": {"n_vectors": m} for m in n_vectors}
     plain = {f"n_vectors={m}, temperature {0.05 / m:g} (plain sum)": {"n_vectors": m, "temperature": 0.05 / m}
-             for m in n_vectors}
-    return {**mean, **plain}
+             for m in plain_sum}
+    cos = {f"n_vectors={m}, cosine": {"n_vectors": m, "similarity": "cosine"} for m in cosine}
+    return {**mean, **plain, **cos}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(HERE.parents[1] / "shared" / "data"))
     parser.add_argument("--out", default=str(HERE.parent / "docs" / "results" / "late_interaction_selection_runs.csv"))
-    parser.add_argument("--n-vectors", type=int, nargs="+", default=[2, 4, 8])
+    parser.add_argument("--n-vectors", type=int, nargs="+", default=[2, 4, 8, 16])
+    parser.add_argument("--plain-sum", type=int, nargs="*", default=[2, 4, 8], help="n_vectors to try as a plain sum")
+    parser.add_argument("--cosine", type=int, nargs="*", default=[4], help="n_vectors to try with cosine similarity")
     args = parser.parse_args()
-    runs = run_selection(args.out, args.data, BENCHMARKS, candidates=candidates(args.n_vectors),
+    runs = run_selection(args.out, args.data, BENCHMARKS,
+                         candidates=candidates(args.n_vectors, args.plain_sum, args.cosine),
                          models=("late-interaction",))
     print(n_vectors_section(runs, pd.read_csv(HERE.parent / "docs" / "results" / "selection_runs.csv")))
 
