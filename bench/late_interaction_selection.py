@@ -22,14 +22,16 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [("STRING", "mESC", 500), ("Non-Specific", "hHEP", 500)]
 
 
-def candidates(n_vectors, plain_sum=(), cosine=()):
+def candidates(n_vectors, plain_sum=(), cosine=(), cosine_temperatures=(0.05,)):
     """Each n_vectors at the default temperature; those of ``plain_sum`` also with the
     temperature divided by n_vectors: ColBERT's plain sum of best matches (the model
-    divides it by n_vectors); those of ``cosine`` also with cosine similarity."""
+    divides it by n_vectors); those of ``cosine`` also with cosine similarity, at
+    each of ``cosine_temperatures``."""
     mean = {f"n_vectors={m}": {"n_vectors": m} for m in n_vectors}
     plain = {f"n_vectors={m}, temperature {0.05 / m:g} (plain sum)": {"n_vectors": m, "temperature": 0.05 / m}
              for m in plain_sum}
-    cos = {f"n_vectors={m}, cosine": {"n_vectors": m, "similarity": "cosine"} for m in cosine}
+    cos = {f"n_vectors={m}, cosine" + (f", temperature {t:g}" if t != 0.05 else ""):
+           {"n_vectors": m, "similarity": "cosine", "temperature": t} for m in cosine for t in cosine_temperatures}
     return {**mean, **plain, **cos}
 
 
@@ -39,10 +41,12 @@ def main():
     parser.add_argument("--out", default=str(HERE.parent / "docs" / "results" / "late_interaction_selection_runs.csv"))
     parser.add_argument("--n-vectors", type=int, nargs="+", default=[2, 4, 8, 16])
     parser.add_argument("--plain-sum", type=int, nargs="*", default=[2, 4, 8], help="n_vectors to try as a plain sum")
-    parser.add_argument("--cosine", type=int, nargs="*", default=[4], help="n_vectors to try with cosine similarity")
+    parser.add_argument("--cosine", type=int, nargs="*", default=[2, 4, 8],
+                        help="n_vectors to try with cosine similarity")
+    parser.add_argument("--cosine-temperatures", type=float, nargs="+", default=[0.025, 0.05, 0.1])
     args = parser.parse_args()
     runs = run_selection(args.out, args.data, BENCHMARKS,
-                         candidates=candidates(args.n_vectors, args.plain_sum, args.cosine),
+                         candidates=candidates(args.n_vectors, args.plain_sum, args.cosine, args.cosine_temperatures),
                          models=("late-interaction",))
     print(n_vectors_section(runs, pd.read_csv(HERE.parent / "docs" / "results" / "selection_runs.csv")))
 
