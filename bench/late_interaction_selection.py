@@ -1,5 +1,5 @@
-"""How LateInteractionClassifier's default n_vectors was chosen (and the 1 / n_vectors
-in its score, against ColBERT's plain sum): each candidate
+"""How LateInteractionClassifier's default n_vectors and similarity were chosen (and
+the 1 / n_vectors in its score, against ColBERT's plain sum): each candidate
 trained on sample 1 of two shared benchmarks and scored on validation pairs plus
 random pairs (``grnfast.pipeline.selection_pairs``, never test pairs), exactly as
 ``grnfast results --only selection`` scores the other models' candidates:
@@ -23,13 +23,13 @@ BENCHMARKS = [("STRING", "mESC", 500), ("Non-Specific", "hHEP", 500)]
 
 
 def candidates(n_vectors, plain_sum=(), cosine=(), cosine_temperatures=(0.05,)):
-    """Each n_vectors at the default temperature; those of ``plain_sum`` also with the
+    """Each n_vectors with the dot product at the default temperature; those of ``plain_sum`` also with the
     temperature divided by n_vectors: ColBERT's plain sum of best matches (the model
     divides it by n_vectors); those of ``cosine`` also with cosine similarity, at
     each of ``cosine_temperatures``."""
-    mean = {f"n_vectors={m}": {"n_vectors": m} for m in n_vectors}
-    plain = {f"n_vectors={m}, temperature {0.05 / m:g} (plain sum)": {"n_vectors": m, "temperature": 0.05 / m}
-             for m in plain_sum}
+    mean = {f"n_vectors={m}": {"n_vectors": m, "similarity": "dot"} for m in n_vectors}
+    plain = {f"n_vectors={m}, temperature {0.05 / m:g} (plain sum)":
+             {"n_vectors": m, "temperature": 0.05 / m, "similarity": "dot"} for m in plain_sum}
     cos = {f"n_vectors={m}, cosine" + (f", temperature {t:g}" if t != 0.05 else ""):
            {"n_vectors": m, "similarity": "cosine", "temperature": t} for m in cosine for t in cosine_temperatures}
     return {**mean, **plain, **cos}

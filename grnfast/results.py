@@ -309,11 +309,11 @@ def n_vectors_section(runs, selection):
     table = pd.concat([defaults[defaults.benchmark.isin(runs.benchmark)], runs[runs.model != "degree baseline"]])
     benchmarks = list(pd.unique(runs.benchmark))
     lines = ["## Late interaction: how n_vectors was chosen", "",
-             "`LateInteractionClassifier` with each `n_vectors` (other parameters at their defaults) on sample 1, "
-             "scored on the same validation pairs plus random pairs as above (never test pairs), beside the other "
-             "models' defaults. The model divides MaxSim (ColBERT's sum of best matches) by `n_vectors`; the "
-             "'plain sum' rows undo that through the temperature. Regenerate with "
-             "`python bench/late_interaction_selection.py`.", "",
+             "`LateInteractionClassifier` with each `n_vectors` and similarity (the dot product unless the row says "
+             "cosine; other parameters at their defaults) on sample 1, scored on the same validation pairs plus "
+             "random pairs as above (never test pairs), beside the other models' defaults. The model divides MaxSim "
+             "(ColBERT's sum of best matches) by `n_vectors`; the 'plain sum' rows undo that through the "
+             "temperature. Regenerate with `python bench/late_interaction_selection.py`.", "",
              "| model | " + " | ".join(f"{b} AUROC / AUPRC" for b in benchmarks) + " | mean AUROC / AUPRC |",
              "|---|" + "---|" * (len(benchmarks) + 1)]
     for (candidate, model), group in table.groupby(["candidate", "model"], sort=False):

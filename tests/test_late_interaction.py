@@ -146,9 +146,11 @@ def test_registered_by_name():
 
 
 def test_defaults_match_the_two_tower():
-    """Same contract and defaults as the two-tower, plus n_vectors."""
+    """Same contract and defaults as the two-tower, plus n_vectors; the similarity
+    was chosen for each model on its own (cosine here, on validation pairs)."""
     late, tower = LateInteractionClassifier().get_params(), TwoTowerClassifier().get_params()
     assert late.pop("n_vectors") >= 1
+    assert late.pop("similarity") == "cosine" and tower.pop("similarity") == "dot"
     assert late == tower
 
 
@@ -201,12 +203,16 @@ def test_n_vectors_section_puts_the_candidates_beside_the_defaults():
     assert text.count("| degree baseline |") == 1 and "C AUROC" not in text
 
 
-def test_logit_is_the_mean_best_match_over_the_temperature(fitted):
-    """The vectors' MaxSim divided by n_vectors and the temperature, from the tower
-    outputs the network exposes."""
+@pytest.mark.parametrize("similarity", ["dot", "cosine"])
+def test_logit_is_the_mean_best_match_over_the_temperature(similarity):
+    """The vectors' MaxSim (of unit vectors with cosine) divided by n_vectors and the
+    temperature, from the tower outputs the network exposes."""
+    fitted = LateInteractionClassifier(node_features=FEATURES, **SMALL, similarity=similarity).fit(PAIRS, Y)
     network = fitted.network_
     u, v = network.tower_outputs(np.arange(40), "regulator"), network.tower_outputs(np.arange(40), "target")
     assert u.shape == (40, 3, 8)
+    if similarity == "cosine":
+        u, v = (w / np.linalg.norm(w, axis=2, keepdims=True) for w in (u, v))
     expected = np.array([(u[r] @ v[t].T).max(axis=1).mean() / fitted.temperature for r, t in PAIRS[:50]])
     np.testing.assert_allclose(network.predict_logits(network.genes.rows(PAIRS[:50])), expected, rtol=1e-5,
                                atol=1e-5 * np.abs(expected).max())
