@@ -26,7 +26,7 @@ EMBEDDING_DIM = 512
 HIDDEN = (256, 128, 64)
 DROPOUT = 0.2
 TEMPERATURE = 0.05
-N_VECTORS = 4  # late interaction: vectors per gene and tower (LateInteractionClassifier's default)
+N_VECTORS = 8  # late interaction: vectors per gene and tower, compared by cosine (LateInteractionClassifier's defaults)
 LEARNING_RATE = 5e-3
 WEIGHT_DECAY = 0.01
 CLIP_NORM = 5.0
@@ -164,13 +164,13 @@ class TwoTower(_PairModel):
 
 class LateInteraction(TwoTower):
     """The two-tower whose towers end in N_VECTORS vectors of HIDDEN[-1] numbers;
-    logit = MaxSim (sum over u's vectors of the best dot product with v's) / temperature."""
+    logit = MaxSim (mean over u's vectors of the best cosine with v's) / temperature."""
 
     n_vectors = N_VECTORS
 
     def forward(self, pairs):
-        u, v = (t.view(len(pairs), N_VECTORS, HIDDEN[-1]) for t in self.towers(pairs))
-        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).sum(dim=1) / TEMPERATURE
+        u, v = (nn.functional.normalize(t.view(len(pairs), N_VECTORS, HIDDEN[-1]), dim=2) for t in self.towers(pairs))
+        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).mean(dim=1) / TEMPERATURE
 
 
 MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower, "late_interaction": LateInteraction}
