@@ -43,19 +43,21 @@ def mean_sd(values):
 
 
 def benchmark_table(runs, metric):
-    """Markdown: one row per benchmark, one column per scorer, mean ± sd over samples;
-    bold: the best model alone."""
+    """Markdown: one row per benchmark, one column per scorer, mean ± sd over samples
+    (with "n=k" where a scorer has fewer samples than the row); bold: the best model
+    alone."""
     scorers = [m for m in MODEL_ORDER if m in set(runs.model)]
     lines = ["| benchmark | samples | test prevalence | " + " | ".join(scorers) + " |",
              "|---" * (len(scorers) + 3) + "|"]
     for benchmark, group in runs.groupby("benchmark", sort=False):
         best_model = max(ALONE,
                          key=lambda m: group.loc[group.model == m, metric].mean() if (group.model == m).any() else -1)
-        cells = []
+        cells, n = [], group["sample"].nunique()
         for scorer in scorers:
-            text = mean_sd(group.loc[group.model == scorer, metric])
+            own = group[group.model == scorer]
+            text = mean_sd(own[metric]) + (f" (n={own['sample'].nunique()})" if 0 < own["sample"].nunique() < n else "")
             cells.append(f"**{text}**" if scorer == best_model and text else text)
-        lines.append(f"| {benchmark} | {group['sample'].nunique()} | {group.prevalence.mean():.3f} | "
+        lines.append(f"| {benchmark} | {n} | {group.prevalence.mean():.3f} | "
                      + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -162,12 +164,19 @@ def benchmarks_section(runs, settings):
              "probability times the degree baseline's (`grnfast.pipeline.TimesDegree`), a fixed rule kept as a "
              "reference; no claim rests on them. A blank cell: not run.", ""]
     expected = len(settings["samples"])
-    runs_per_benchmark = runs.groupby(["protocol", "benchmark"])["sample"].nunique()
-    is_demo = runs_per_benchmark.index.get_level_values("benchmark").str.startswith(DEMO)  # one sample by design
-    short = runs_per_benchmark[(runs_per_benchmark < expected) & ~is_demo]
+    # Samples per (protocol, benchmark, model the page runs), 0 where a model has none.
+    counts = runs.groupby(["protocol", "benchmark", "model"])["sample"].nunique()
+    keys = [(protocol, benchmark, model) for protocol, benchmark in runs.groupby(["protocol", "benchmark"]).size().index
+            for model in MODELS]
+    per_model = pd.Series([counts.get(key, 0) for key in keys], index=pd.MultiIndex.from_tuples(keys))
+    is_demo = per_model.index.get_level_values(1).str.startswith(DEMO)  # one sample by design
+    short = per_model[(per_model < expected) & ~is_demo]
     if len(short):
-        lines += [f"**Incomplete: {len(short)} of {len(runs_per_benchmark)} (protocol, benchmark) rows have fewer than "
-                  f"the {expected} split samples asked for (the `samples` column says how many); "
+        counts = short.groupby(level=2).size()
+        lines += [f"**Incomplete: {len(short)} of {len(per_model)} (protocol, benchmark, model) runs have fewer than "
+                  f"the {expected} split samples asked for ("
+                  + ", ".join(f"{model}: {count}" for model, count in counts.items())
+                  + "; the `samples` column says how many a row has, `n=k` how many a cell has); "
                   "`grnfast results --data ../shared/data --only benchmarks` resumes.**", ""]
     for protocol in [p for p in PROTOCOLS if p in set(runs.protocol)]:
         lines += [protocol_section(runs[runs.protocol == protocol], protocol), ""]

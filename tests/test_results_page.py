@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from grnfast.results import against_the_better, against_the_better_text, verdicts
+from grnfast.results import against_the_better, against_the_better_text, benchmark_table, benchmarks_section, verdicts
 
 
 def runs_table(rows):
@@ -39,3 +39,18 @@ def test_verdicts_name_the_metric_that_fell_short():
     assert table.loc[("A", "late-interaction"), "beats"]
     assert not table.loc[("B", "two-tower"), "beats"]
     assert "AUROC 0.795 vs degree baseline 0.800" in table.loc[("B", "two-tower"), "short"]
+
+
+def test_a_cell_with_fewer_samples_than_its_row_says_how_many():
+    runs = RUNS.assign(prevalence=0.5)
+    table = benchmark_table(runs[runs.benchmark == "B"], "auroc")
+    # Row B has 2 samples; the late-interaction cell 1 of them.
+    assert "| B | 2 | 0.500 |" in table and "0.700 (n=1)" in table and "0.795 ± 0.276 |" in table
+
+
+def test_the_page_says_which_models_are_short_of_samples():
+    runs = RUNS.assign(prevalence=0.5, protocol="published")
+    text = benchmarks_section(runs, {"preset": "default", "params": {}, "seed": 0, "samples": [1, 2]})
+    # B: two-tower and cross-encoder have both samples, late interaction one; A and C one each.
+    assert "**Incomplete: 7 of 9 (protocol, benchmark, model) runs" in text
+    assert "cross-encoder: 2, late-interaction: 3, two-tower: 2" in text
