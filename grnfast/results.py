@@ -381,7 +381,7 @@ def studies_section(folder, page_dir):
              "(the studies run one thread per model, beside the benchmark runs). Regenerate one with "
              "`grnfast study NAME` (synthetic) or see [evaluation.md](evaluation.md).", ""]
     for key, studies in json.loads(timings_path.read_text()).items():
-        for name, info in studies.items():
+        for name, info in sorted(studies.items(), key=lambda item: list(STUDIES).index(item[0])):  # STUDIES' order
             markdown = next(f for f in info["files"] if f.endswith(".md"))
             body = (folder / key / markdown).read_text().split("\n", 2)[2]  # drop the file's own title
             lines += [f"### {name}: {info['dataset']} ({info['seconds'] / 60:.1f} min)", "", body.strip(), ""]
