@@ -46,8 +46,11 @@ T maxsim_similarity(const T* ui, const T* vj, index_t d, const T* nu_i, const T*
 // chosen j.
 template <class T>
 T maxsim(const T* u, const T* v, index_t m, index_t d, bool cosine, index_t* best = nullptr) {
-    std::vector<T> n(cosine ? static_cast<size_t>(2 * m) : 0);
+    // Called once per pair in training: the norms' scratch is the thread's, kept
+    // between calls, so the hot path does not allocate.
+    thread_local std::vector<T> n;
     if (cosine) {
+        n.resize(static_cast<size_t>(2 * m));
         maxsim_detail::norms(u, m, d, n.data());
         maxsim_detail::norms(v, m, d, n.data() + m);
     }
@@ -71,7 +74,8 @@ T maxsim(const T* u, const T* v, index_t m, index_t d, bool cosine, index_t* bes
 // the u_i that chose it (summed in order of i).
 template <class T>
 void maxsim_backward(const T* u, const T* v, index_t m, index_t d, bool cosine, T g, T* du, T* dv) {
-    std::vector<index_t> best(static_cast<size_t>(m));
+    thread_local std::vector<index_t> best;  // as maxsim's scratch: no allocation per pair
+    best.resize(static_cast<size_t>(m));
     maxsim(u, v, m, d, cosine, best.data());
     std::fill(du, du + m * d, T(0));
     std::fill(dv, dv + m * d, T(0));
