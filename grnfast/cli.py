@@ -98,7 +98,7 @@ def _benchmark(text):
 
 
 def build_parser():
-    from .models import MODEL_NAMES
+    from .models import MODEL_NAMES, MODELS
     from .scoring import DEFAULT_TOP_K, FORMATS, SUFFIXES
     from .studies import STUDIES
     from . import __version__
@@ -200,6 +200,8 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
                          help="split samples on which the 5-seed ensemble is trained too (default: none)")
     results.add_argument("--protocols", nargs="+", choices=["published", "degree-controlled"],
                          default=["published", "degree-controlled"], help="evaluation protocols (default: both)")
+    results.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS),
+                         help="models to train beside the baselines (default: all); runs of the others on disk stay")
     results.add_argument("--restart", action="store_true", help="ignore runs already on disk")
     results.add_argument("--only", choices=["selection", "benchmarks", "studies"], default=None,
                          help="run only this part: the choice of defaults on validation pairs, the benchmarks or "
@@ -478,7 +480,7 @@ def cmd_results(args):
                               ensemble_samples=args.ensemble_samples, params=_model_params(args), preset=args.preset,
                               seed=args.seed, progress=not args.quiet, resume=not args.restart,
                               parts=[args.only] if args.only else ("selection", "benchmarks", "studies"),
-                              protocols=args.protocols)
+                              protocols=args.protocols, models=tuple(args.models))
     print(f"wrote {path}")
     return 0
 

@@ -395,14 +395,33 @@ def studies_section(folder, page_dir):
 SELECTION_BENCHMARKS = (("STRING", "mESC", 500), ("Non-Specific", "hHEP", 500), ("Specific", "mDC", 500))
 
 
+def benchmark_settings(path, preset, params, seed, samples, ensemble_samples, resume=True):
+    """The benchmark runs' settings to record at ``path``, and whether the runs on
+    disk were made with the same ones (so that they belong to the same page).
+
+    Preset, parameters and seed make runs comparable (``n_jobs`` changes no result:
+    bit-identical for any thread count, so a run may resume with another). The split
+    samples and the models only choose which runs to make: runs of other samples stay,
+    and the samples the page asks for are those asked now and before."""
+    settings = {"preset": preset, "params": {k: v for k, v in (params or {}).items() if k != "n_jobs"},
+                "seed": seed}
+    old = json.loads(Path(path).read_text()) if Path(path).exists() else {}
+    same = resume and all(old.get(key) == value for key, value in settings.items())
+    for key, asked in (("samples", samples), ("ensemble_samples", ensemble_samples)):
+        settings[key] = sorted(set(old.get(key, ()) if same else ()) | set(asked))
+    return settings, same
+
+
 def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4, 5), ensemble_samples=(),
                        params=None, preset="default", seed=0, progress=True, resume=True,
                        parts=("selection", "benchmarks", "studies"), study_preset="default",
-                       protocols=PROTOCOLS):
+                       protocols=PROTOCOLS, models=tuple(MODELS)):
     """Run (or resume) the selection of defaults, the benchmarks and the studies and
     write the page; returns its path.
 
     ``parts`` chooses what runs now; the page always shows everything on disk.
+    ``samples``, ``protocols`` and ``models`` choose which benchmark runs to make
+    (runs already on disk with the same settings are kept and shown).
     """
     from .data import fetch_beeline
 
@@ -415,16 +434,12 @@ def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4,
     if "selection" in parts:
         run_selection(selection_path, root, SELECTION_BENCHMARKS, seed=seed, progress=progress, resume=resume)
     if "benchmarks" in parts:
-        # n_jobs changes no result (bit-identical for any thread count), so a run may resume with another.
-        settings = {"preset": preset, "params": {k: v for k, v in (params or {}).items() if k != "n_jobs"},
-                    "seed": seed, "samples": list(samples), "ensemble_samples": list(ensemble_samples)}
-        # Runs on disk made with other settings do not belong to this page.
-        same = settings_path.exists() and json.loads(settings_path.read_text()) == settings
+        settings, same = benchmark_settings(settings_path, preset, params, seed, samples, ensemble_samples, resume)
         if not same and runs_path.exists():  # before the new settings, so an interrupted start cannot mix them
             runs_path.unlink()
         settings_path.write_text(json.dumps(settings, indent=2))
-        run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume and same,
-                       protocols)
+        run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, same, protocols,
+                       models)
     if "studies" in parts:
         run_studies(folder / "studies", root, params, study_preset, seed, progress, resume)
     sections = ["# Results", ""]

@@ -125,6 +125,8 @@ def test_results_page_on_one_benchmark(shared_data, tmp_path):
     # A model missing from the runs on disk (one added later) trains alone; the
     # baselines already there are not written twice, and its rows are as before.
     runs[~runs.model.str.startswith("late-interaction")].to_csv(runs_path, index=False)
+    assert main(args + ["--models", "two-tower", "cross-encoder"]) == 0  # not asked for: still missing
+    assert len(pd.read_csv(runs_path)) == 12
     assert main(args) == 0
     resumed = pd.read_csv(runs_path)
     key = ["protocol", "model"]

@@ -1,8 +1,11 @@
 """The results page's summaries, on hand-made runs (no data files)."""
+import json
+
 import pandas as pd
 import pytest
 
-from grnfast.results import against_the_better, against_the_better_text, benchmark_table, benchmarks_section, verdicts
+from grnfast.results import (against_the_better, against_the_better_text, benchmark_settings, benchmark_table,
+                             benchmarks_section, verdicts)
 
 
 def runs_table(rows):
@@ -54,3 +57,20 @@ def test_the_page_says_which_models_are_short_of_samples():
     # B: two-tower and cross-encoder have both samples, late interaction one; A and C one each.
     assert "**Incomplete: 7 of 9 (protocol, benchmark, model) runs" in text
     assert "cross-encoder: 2, late-interaction: 3, two-tower: 2" in text
+
+
+def test_runs_of_other_samples_stay_and_only_other_settings_drop_them(tmp_path):
+    """Resuming with a few samples keeps the others' runs (the page still asks for
+    them all); another seed, preset or parameter, or a restart, starts afresh."""
+    path = tmp_path / "benchmark_settings.json"
+    settings, same = benchmark_settings(path, "default", {"n_jobs": 2}, 0, [1, 2, 3], [])
+    assert not same and settings == {"preset": "default", "params": {}, "seed": 0, "samples": [1, 2, 3],
+                                     "ensemble_samples": []}
+    path.write_text(json.dumps(settings))
+    settings, same = benchmark_settings(path, "default", {"n_jobs": 1}, 0, [5], [1])
+    assert same and settings["samples"] == [1, 2, 3, 5] and settings["ensemble_samples"] == [1]
+    for changed in (("published", {}, 0), ("default", {"max_iter": 3}, 0), ("default", {}, 1)):
+        settings, same = benchmark_settings(path, *changed, [5], [])
+        assert not same and settings["samples"] == [5]
+    settings, same = benchmark_settings(path, "default", {}, 0, [5], [], resume=False)
+    assert not same and settings["samples"] == [5]
