@@ -53,3 +53,10 @@ def test_parameter_budget_matching():
     for cls in (TwoTowerClassifier, LateInteractionClassifier):
         tower = match_parameter_budget(cls(node_features=features, **PUBLISHED_PARAMS), 1000, 11, budget)
         assert abs(tower.count_parameters() - budget) / budget < 0.002
+
+
+def test_effective_rank_of_the_models_asked_for(dataset):
+    result = STUDIES["effective-rank"](dataset, models=("two-tower",), seeds=1, params=TINY, progress=False)
+    assert set(result.runs.model) == {"two-tower"}
+    assert set(STUDIES["effective-rank"](dataset, seeds=1, params=TINY, progress=False).runs.model) == {
+        "two-tower", "cross-encoder", "late-interaction"}

@@ -3,18 +3,17 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..analysis import effective_rank, representations
-from ..models import model_class
+from ..models import MODELS, model_class
 from ._runner import default_seeds, random_task
 from .output import StudyResult
 
 
-def run(dataset, *, seeds=3, params=None, progress=True, random_state=0):
+def run(dataset, *, models=tuple(MODELS), seeds=3, params=None, progress=True, random_state=0):
     """Effective rank (exp of the entropy of the normalised singular values) of
-    the gene embeddings and of every layer's output on the test pairs, for the
-    three models, over ``seeds`` seeds, on the data set's random split."""
+    the gene embeddings and of every layer's output on the test pairs, for each of
+    ``models`` (default all three), over ``seeds`` seeds, on the data set's random split."""
     task = random_task(dataset, random_state)
     rows = []
-    models = ("cross-encoder", "two-tower", "late-interaction")
     jobs = [(name, seed) for name in models for seed in default_seeds(seeds)]
     for name, seed in tqdm(jobs, desc=f"effective rank {task.name}", disable=not progress, leave=False):
         model = task.fit(model_class(name)(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
