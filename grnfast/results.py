@@ -220,7 +220,7 @@ def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, s
         for protocol in protocols:
             for network, cell, n in benchmarks:
                 name = f"{network} {cell} {n}"
-                if network == DEMO and (sample != samples[0] or protocol != "published"):
+                if network == DEMO and (sample != 1 or protocol != "published"):  # its one split is sample 1
                     continue
                 missing = [m for m in models if (protocol, name, sample, m) not in finished]
                 ensemble = sample in ensemble_samples and (protocol, name, sample, "ensemble") not in finished

@@ -4,6 +4,8 @@ import json
 import pandas as pd
 import pytest
 
+import grnfast.results as results
+
 from grnfast.results import (against_the_better, against_the_better_text, benchmark_settings, benchmark_table,
                              benchmarks_section, verdicts)
 
@@ -74,3 +76,19 @@ def test_runs_of_other_samples_stay_and_only_other_settings_drop_them(tmp_path):
         assert not same and settings["samples"] == [5]
     settings, same = benchmark_settings(path, "default", {}, 0, [5], [], resume=False)
     assert not same and settings["samples"] == [5]
+
+
+def test_genelink_demo_runs_once_as_sample_1(tmp_path, monkeypatch):
+    """The demo is one split: it runs with sample 1 of the published protocol only,
+    not again when a resumed page asks for other samples."""
+    (tmp_path / "beeline-splits" / "GENELink-demo").mkdir(parents=True)
+    calls = []
+    monkeypatch.setattr(results, "available_benchmarks", lambda root: [("STRING", "mDC", 500)])
+    monkeypatch.setattr(results, "evaluate_benchmark", lambda root, network, cell, n, samples, **kw: calls.append(
+        (network, kw["protocol"], *samples)))
+    args = (tmp_path / "runs.csv", tmp_path, [4, 5], [], {}, "default", 0, False)
+    results.run_benchmarks(*args)
+    assert calls and all(network == "STRING" for network, *_ in calls)
+    calls.clear()
+    results.run_benchmarks(tmp_path / "runs.csv", tmp_path, [2, 1], [], {}, "default", 0, False)
+    assert [call for call in calls if call[0] == "GENELink-demo"] == [("GENELink-demo", "published", 1)]
