@@ -60,3 +60,17 @@ def test_effective_rank_of_the_models_asked_for(dataset):
     assert set(result.runs.model) == {"two-tower"}
     assert set(STUDIES["effective-rank"](dataset, seeds=1, params=TINY, progress=False).runs.model) == {
         "two-tower", "cross-encoder", "late-interaction"}
+
+
+def test_parameter_budget_beyond_the_embedding():
+    """With the defaults the late-interaction model's last layers alone outgrow the
+    cross-encoder's count: its hidden widths shrink instead, the embedding kept."""
+    features = pd.DataFrame(np.zeros((1000, 11)))
+    budget = CrossEncoderClassifier(node_features=features).count_parameters()
+    late = LateInteractionClassifier(node_features=features)
+    assert late.set_params(embedding_dim=1).count_parameters() > budget
+    late = match_parameter_budget(late.set_params(embedding_dim=64), 1000, 11, budget)
+    assert late.embedding_dim == 64 and late.hidden_layer_sizes[0] < 256
+    assert abs(late.count_parameters() - budget) / budget < 0.01
+    tower = match_parameter_budget(TwoTowerClassifier(node_features=features), 1000, 11, budget)
+    assert tower.hidden_layer_sizes == (256, 128, 64) and abs(tower.count_parameters() - budget) / budget < 0.01
