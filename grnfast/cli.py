@@ -103,7 +103,7 @@ def build_parser():
     from .studies import STUDIES
     from . import __version__
 
-    model_choices = [*MODEL_NAMES, "both"]
+    model_choices = [*MODEL_NAMES, "both", "all"]
     parser = OneLineParser(prog="grnfast", description="Gene regulatory network inference with grnfast.",
                            epilog="Run 'grnfast COMMAND --help' for a command's options.")
     parser.add_argument("--version", action="version", version=f"grnfast {__version__}")
@@ -139,8 +139,8 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
                        help="match gene names ignoring case (e.g. a human prior on mouse genes: orthologs unchecked)")
     infer.add_argument("--features", choices=["cell_type_means", "clusters", "pca", "expression"], default=None,
                        help="node features from expression (default: cell-type means with --cell-types, else clusters)")
-    infer.add_argument("--model", choices=model_choices, default="both",
-                       help="what to train (default: both models)")
+    infer.add_argument("--model", choices=model_choices, default="all",
+                       help="what to train: all three models (default), both (two-tower and cross-encoder) or one")
     infer.add_argument("--negatives", type=positive_float, default=1.0, help="negatives per positive (default 1)")
     infer.add_argument("--negative-sampling", choices=["uniform", "per_regulator", "degree_matched"],
                        default="uniform", help="how negatives are drawn (default uniform)")
@@ -171,7 +171,8 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
     evaluate.add_argument("--genes", type=positive_int, default=500, help="TFs+N: 500 or 1000")
     evaluate.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5],
                           help="published split samples to run (default 1 2 3 4 5)")
-    evaluate.add_argument("--model", choices=model_choices, default="both", help="what to train (default: both models)")
+    evaluate.add_argument("--model", choices=model_choices, default="all",
+                          help="what to train: all three models (default), both (two-tower and cross-encoder) or one")
     evaluate.add_argument("--protocol", choices=["published", "degree-controlled"], default="published",
                           help="the split files as published, or their positives with degree-matched negatives "
                                "in every part (default: published)")
@@ -260,7 +261,9 @@ def _load_dataset(args):
 
 
 def _models(choice):
-    return ["two-tower", "cross-encoder"] if choice == "both" else [choice]
+    from .models import MODELS
+
+    return {"all": list(MODELS), "both": ["two-tower", "cross-encoder"]}.get(choice, [choice])
 
 
 def _check_outputs(args):

@@ -99,9 +99,10 @@ def report_table(task, fitted_models, fitted_baselines=None, times_degree=True):
 
 def format_report(table):
     """A short plain-text report of the table."""
-    lines = [f"{'model':<22}{'AUROC':>8}{'AUPRC':>8}{'EPR':>7}{'F1*':>7}{'time':>9}"]
+    width = max(22, *(len(name) for name in table.model))  # the longest name ("late-interaction x degree")
+    lines = [f"{'model':<{width}}{'AUROC':>8}{'AUPRC':>8}{'EPR':>7}{'F1*':>7}{'time':>9}"]
     for row in table.itertuples():
-        lines.append(f"{row.model:<22}{row.auroc:>8.3f}{row.auprc:>8.3f}{row.epr:>7.2f}{row.f1_best:>7.3f}"
+        lines.append(f"{row.model:<{width}}{row.auroc:>8.3f}{row.auprc:>8.3f}{row.epr:>7.2f}{row.f1_best:>7.3f}"
                      f"{row.seconds:>8.1f}s")
     lines.append(f"test: {int(table.n_pairs.iloc[0])} pairs, prevalence {table.prevalence.iloc[0]:.3f}; "
                  "F1* at the best validation threshold")

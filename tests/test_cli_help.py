@@ -97,3 +97,15 @@ def test_recommendation_is_the_best_on_validation_or_none_when_degree_wins():
     assert name == "b" and sentence.startswith("b: the best AUPRC on validation pairs (1.000; a ")
     name, sentence = recommendation(task, {"a": half, "b": half}, degree=perfect)
     assert name is None and "the degree baseline ranks the validation pairs at least as well" in sentence
+
+
+def test_infer_trains_every_model_by_default_in_one_aligned_table(tmp_path, capsys):
+    assert main(["infer", "--output", str(tmp_path), "--quiet", *TINY]) == 0
+    out = capsys.readouterr().out
+    models = ["two-tower", "cross-encoder", "late-interaction"]
+    assert all((tmp_path / f"network_{model}.csv").is_file() for model in models)
+    table = out[out.index("model "):out.index("\ntest: ")].splitlines()
+    names = [line.rsplit(maxsplit=5)[0] for line in table[1:]]  # before AUROC, AUPRC, EPR, F1*, time
+    assert names[2:] == models + [f"{model} x degree" for model in models]
+    # the columns are right-aligned after the names, whatever the longest name: one line length
+    assert len({len(line) for line in table}) == 1
