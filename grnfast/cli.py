@@ -432,9 +432,10 @@ def cmd_evaluate(args):
     print(f"{args.network} {args.cell} TFs+{args.genes} ({args.protocol}), samples {sorted(set(runs['sample']))}, "
           f"test prevalence "
           f"{runs.prevalence.mean():.3f}")
+    width = max(22, *(len(model) for model in summary.model))
     for model, group in summary.groupby("model", sort=False):
         cells = [f"{r.metric.upper()} {r.mean:.3f} ± {np.nan_to_num(r.sd):.3f}" for r in group.itertuples()]
-        print(f"  {model:<22}" + "   ".join(cells))
+        print(f"  {model:<{width}}" + "   ".join(cells))
     return 0
 
 
