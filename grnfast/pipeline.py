@@ -153,15 +153,18 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
     return pd.concat(tables, ignore_index=True)
 
 
-def selection_pairs(task, ratio=10, random_state=0):
+def selection_pairs(task, ratio=10, random_state=0, regulators=None):
     """A task's validation pairs plus ``ratio`` random pairs per validation edge,
-    drawn as a model is used (a regulator of a known edge x any gene, never a
-    training or validation edge): what defaults are chosen on, never test pairs."""
+    drawn as a model is used (a regulator of a known edge, or of ``regulators``
+    such as the data set's TF list, x any gene, never a training or validation
+    edge): what defaults are chosen on, never test pairs."""
     genes = task.node_features.index
     train_pos = task.X_train[task.y_train == 1]
     val_pos = task.X_val[task.y_val == 1]
     known = pd.concat([train_pos, val_pos], ignore_index=True)
-    negatives = sample_negatives(known, pd.unique(known["regulator"]), genes,
-                                 ratio * len(val_pos) / len(known), "uniform", random_state)
+    extra = pd.Series(list(regulators) if regulators is not None else [], dtype=object)
+    candidates = pd.unique(pd.concat([known["regulator"], extra]))
+    negatives = sample_negatives(known, candidates, genes, ratio * len(val_pos) / len(known), "uniform",
+                                 random_state)
     X = pd.concat([task.X_val, negatives], ignore_index=True)
     return X, np.concatenate([task.y_val, np.zeros(len(negatives), dtype=task.y_val.dtype)])

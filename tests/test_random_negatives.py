@@ -1,5 +1,6 @@
 """Random negatives drawn as a model is used."""
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -124,3 +125,68 @@ def test_random_negative_ratio_is_checked(ratio, genelink_task):
     with pytest.raises((ValueError, TypeError), match="random_negative_ratio"):
         CrossEncoderClassifier(node_features=task.node_features, random_negative_ratio=ratio).fit(
             task.X_train, task.y_train)
+
+
+# ---- negative_regulators: regulators without a training edge -------------------------
+
+def test_given_regulators_are_drawn_beside_those_of_the_edges():
+    rng = np.random.default_rng(2)
+    edges = np.stack([rng.integers(0, 10, 100), rng.integers(0, 300, 100)], axis=1)
+    extra = np.arange(200, 260)
+    drawn = RandomNegatives(edges, 300, 5.0, seed=4, regulators=extra).draw(0)
+    allowed = np.union1d(edges[:, 0], extra)
+    assert np.isin(drawn[:, 0], allowed).all() and np.isin(drawn[:, 0], extra).any()
+    assert not set(map(tuple, drawn.tolist())) & set(map(tuple, edges.tolist()))
+    # the edges' own regulators given again: the same draws as without
+    np.testing.assert_array_equal(RandomNegatives(edges, 300, 5.0, seed=4, regulators=edges[:, 0]).draw(0),
+                                  RandomNegatives(edges, 300, 5.0, seed=4).draw(0))
+
+
+@pytest.fixture(scope="module")
+def unseen_regulators(genelink_task):
+    """The training pairs without any pair of 5 regulators, and probes: those 5
+    (unseen) and 5 others (seen) against every gene."""
+    task = genelink_task
+    regulators = task.X_train.regulator[task.y_train == 1].unique()
+    keep = ~task.X_train.regulator.isin(regulators[:5]).to_numpy()
+    genes = task.node_features.index
+
+    def probe(regs):
+        pairs = pd.DataFrame({"regulator": np.repeat(regs, len(genes)), "target": np.tile(genes, len(regs))})
+        return pairs[pairs.regulator != pairs.target]
+
+    return task.X_train[keep], task.y_train[keep], probe(regulators[:5]), probe(regulators[5:10])
+
+
+@pytest.mark.parametrize("cls", [CrossEncoderClassifier, TwoTowerClassifier])
+def test_negatives_of_regulators_without_edges_teach_the_model_to_rank_them_low(cls, genelink_task,
+                                                                                 unseen_regulators):
+    """A regulator with no training pair is scored anyhow by a model that never met
+    one; drawn among the random negatives, it learns to rank such pairs lower,
+    relative to a regulator it has seen, as the degree baseline does."""
+    X, y, unseen, seen = unseen_regulators
+    ratios = {}
+    for negative_regulators in (None, list(genelink_task.node_features.index)):
+        model = cls(node_features=genelink_task.node_features, random_negative_ratio=5.0,
+                    negative_regulators=negative_regulators, **{**SMALL, "max_iter": 5}).fit(X, y)
+        ratios[negative_regulators is None] = (model.predict_proba(unseen)[:, 1].mean()
+                                               / model.predict_proba(seen)[:, 1].mean())
+    assert ratios[False] < 0.8 * ratios[True]
+
+
+def test_negative_regulators_are_bit_identical_for_any_n_jobs_and_checked(genelink_task):
+    task = genelink_task
+    regulators = list(task.node_features.index[::3])
+    predictions = []
+    for n_jobs in (1, 2):
+        model = TwoTowerClassifier(node_features=task.node_features, negative_regulators=regulators, n_jobs=n_jobs,
+                                   **{**SMALL, "max_iter": 2})
+        task.fit(model)
+        predictions.append(model.predict_proba(task.X_test[:500])[:, 1])
+    np.testing.assert_array_equal(*predictions)
+    with pytest.raises(ValueError, match=r"negative_regulators.*\['no-such-gene'\]"):
+        TwoTowerClassifier(node_features=task.node_features, negative_regulators=["no-such-gene"],
+                           **{**SMALL, "max_iter": 1}).fit(task.X_train, task.y_train)
+    with pytest.raises(ValueError, match="negative_regulators"):
+        TwoTowerClassifier(node_features=task.node_features, negative_regulators="every",
+                           **{**SMALL, "max_iter": 1}).fit(task.X_train, task.y_train)

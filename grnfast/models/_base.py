@@ -37,6 +37,10 @@ _FIT_RECORD = ("classes_", "genes_", "n_genes_", "n_features_in_", "n_node_featu
                "feature_scale_", "n_iter_", "loss_curve_", "validation_scores_", "best_validation_score_")
 
 
+def _is_all(value):
+    return isinstance(value, str) and value == "all"
+
+
 class PairClassifierBase(ClassifierMixin, BaseEstimator):
     """Base class; use :class:`TwoTowerClassifier`, :class:`LateInteractionClassifier` or
     :class:`CrossEncoderClassifier`."""
@@ -64,6 +68,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_negative_ratio": [Interval(Real, 0, MAX_NEGATIVE_RATIO, closed="both")],
+        "negative_regulators": [None, StrOptions({"all"}), "array-like"],
         "embedding_update": [StrOptions({"dense", "lazy"})],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -259,8 +264,11 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
             weights = np.ascontiguousarray(weights)
         if self.random_negative_ratio > 0:
             # Drawn only when asked for, so the seeds of everything else stay as they were.
+            regulators = (None if self.negative_regulators is None else
+                          table.gene_rows(None if _is_all(self.negative_regulators) else self.negative_regulators,
+                                          "negative_regulators"))
             negatives = RandomNegatives(train_pairs[train_y == 1], table.n_genes, self.random_negative_ratio,
-                                        rng.randint(np.iinfo(np.int32).max))
+                                        rng.randint(np.iinfo(np.int32).max), regulators)
             if val_pairs is not None:  # the validation pairs get theirs once, never a validation edge
                 val_edges = val_pairs[val_y == 1]
                 extra = negatives.draw((1,), n=round(self.random_negative_ratio * len(val_edges)), exclude=val_edges)

@@ -70,6 +70,14 @@ COMMON_PARAMETERS = """
         Published splits give every regulator as many negatives as edges, so nothing
         in training rewards knowing how many targets a regulator has, while ranking
         any pair rewards exactly that. ``0`` trains on the given pairs only.
+    negative_regulators : {None, "all"} or array-like of genes, default=None
+        Where the random negatives' regulators come from. ``None``: the regulators
+        of training edges only. A list of gene names (or row indices), e.g. the
+        transcription factors that will be scored, or ``"all"`` (every gene): those
+        too, so regulators with no known edge appear in training as genome-wide
+        scoring meets them. On GENELink's Non-Specific splits a third of the test
+        negatives have such a regulator (docs/evaluation.md); the degree baseline
+        ranks them last, and a model trained with ``None`` never sees one.
     embedding_update : {"dense", "lazy"}, default="dense"
         ``"dense"``: every embedding row takes every Adam step (exact semantics of a
         dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much

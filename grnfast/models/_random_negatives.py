@@ -5,7 +5,9 @@ positives, so nothing in training rewards knowing how many targets a regulator
 has; but a model is used to rank *any* regulator x gene pair, where exactly that
 is much of the signal. ``RandomNegatives`` adds pairs drawn that way (a
 regulator of a training edge x any gene, never a training edge nor a self-pair),
-fresh every epoch, so the model sees the distribution it will score.
+fresh every epoch, so the model sees the distribution it will score. Given
+candidate regulators (a TF list, or every gene), regulators without a training
+edge are drawn too, as genome-wide scoring meets them.
 """
 import numpy as np
 
@@ -29,12 +31,17 @@ class RandomNegatives:
     seed : int
         With the epoch, keys every draw: same seed, same pairs, whatever the thread
         count.
+    regulators : 1-D int array, optional
+        Further candidate regulators (rows of the gene table) drawn beside those of
+        the training edges.
     """
 
-    def __init__(self, positives, n_genes, ratio, seed):
+    def __init__(self, positives, n_genes, ratio, seed, regulators=None):
         positives = np.asarray(positives, dtype=np.int64).reshape(-1, 2)
         self.n_genes = int(n_genes)
         self.regulators = np.unique(positives[:, 0])
+        if regulators is not None:
+            self.regulators = np.union1d(self.regulators, np.asarray(regulators, dtype=np.int64))
         self.forbidden = np.unique(_codes(positives, self.n_genes))
         self.n_draw = int(round(ratio * len(positives)))
         self.seed = int(seed)

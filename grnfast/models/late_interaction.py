@@ -41,6 +41,7 @@ class LateInteractionClassifier(PairClassifierBase):
         tol=1e-4,
         class_weight=None,
         random_negative_ratio=10.0,
+        negative_regulators=None,
         embedding_update="dense",
         warm_start=False,
         random_state=None,
@@ -70,6 +71,7 @@ class LateInteractionClassifier(PairClassifierBase):
         self.tol = tol
         self.class_weight = class_weight
         self.random_negative_ratio = random_negative_ratio
+        self.negative_regulators = negative_regulators
         self.embedding_update = embedding_update
         self.warm_start = warm_start
         self.random_state = random_state
