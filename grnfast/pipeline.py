@@ -162,8 +162,8 @@ def selection_pairs(task, ratio=10, random_state=0, regulators=None):
     train_pos = task.X_train[task.y_train == 1]
     val_pos = task.X_val[task.y_val == 1]
     known = pd.concat([train_pos, val_pos], ignore_index=True)
-    extra = pd.Series(list(regulators) if regulators is not None else [], dtype=object)
-    candidates = pd.unique(pd.concat([known["regulator"], extra]))
+    candidates = pd.unique(np.array([*known["regulator"], *(regulators if regulators is not None else ())],
+                                    dtype=object))
     negatives = sample_negatives(known, candidates, genes, ratio * len(val_pos) / len(known), "uniform",
                                  random_state)
     X = pd.concat([task.X_val, negatives], ignore_index=True)

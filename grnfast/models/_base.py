@@ -37,10 +37,6 @@ _FIT_RECORD = ("classes_", "genes_", "n_genes_", "n_features_in_", "n_node_featu
                "feature_scale_", "n_iter_", "loss_curve_", "validation_scores_", "best_validation_score_")
 
 
-def _is_all(value):
-    return isinstance(value, str) and value == "all"
-
-
 class PairClassifierBase(ClassifierMixin, BaseEstimator):
     """Base class; use :class:`TwoTowerClassifier`, :class:`LateInteractionClassifier` or
     :class:`CrossEncoderClassifier`."""
@@ -264,9 +260,10 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
             weights = np.ascontiguousarray(weights)
         if self.random_negative_ratio > 0:
             # Drawn only when asked for, so the seeds of everything else stay as they were.
-            regulators = (None if self.negative_regulators is None else
-                          table.gene_rows(None if _is_all(self.negative_regulators) else self.negative_regulators,
-                                          "negative_regulators"))
+            regulators = self.negative_regulators  # None, "all" (every gene: gene_rows(None)) or genes
+            if regulators is not None:
+                regulators = table.gene_rows(None if isinstance(regulators, str) else regulators,
+                                             "negative_regulators")
             negatives = RandomNegatives(train_pairs[train_y == 1], table.n_genes, self.random_negative_ratio,
                                         rng.randint(np.iinfo(np.int32).max), regulators)
             if val_pairs is not None:  # the validation pairs get theirs once, never a validation edge
