@@ -344,7 +344,7 @@ def cmd_infer(args):
 
 def _infer(args, out, client):
     from .evaluation import baselines
-    from .pipeline import format_report, report_table
+    from .pipeline import format_report, report_table, with_tf_list
     from .run_summary import StepTimes, format_summary, recommendation
     from .scoring import as_format, rank_edges, write_edge_list
 
@@ -362,7 +362,7 @@ def _infer(args, out, client):
         from .data.shipped import MESC_PARAMS
 
         params = {**MESC_PARAMS, **params}
-    fitted = _train_models(args, task, ds, params, client)
+    fitted = _train_models(args, task, ds, with_tf_list(params, ds), client)
     times.lap("training")
     fitted_baselines = baselines(task)
     table = report_table(task, fitted, fitted_baselines)

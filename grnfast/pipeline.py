@@ -17,6 +17,15 @@ from .progress import Progress
 PRESETS = {"default": {}, "published": models.PUBLISHED_PARAMS}
 
 
+def with_tf_list(params, dataset):
+    """``params`` whose random negatives draw their regulators from the data set's
+    TF list (``negative_regulators=dataset.regulators``) unless they choose:
+    genome-wide scoring, and the random test pairs of a split, meet every TF, a
+    third of them on Non-Specific splits without a training edge (docs/evaluation.md).
+    Chosen on validation pairs (bench/negative_regulators_selection.py)."""
+    return {"negative_regulators": list(dataset.regulators), **(params or {})}
+
+
 def make_model(name, node_features, params=None, random_state=0, preset="default"):
     """A model by its registered name (:data:`grnfast.models.MODEL_NAMES`) in a
     ``preset`` (a key of :data:`PRESETS`), which ``params`` override."""
@@ -138,6 +147,7 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
     each sample.
     """
     ds = load_beeline(root, "Specific" if network == DEMO else network, cell, n_genes)
+    params = with_tf_list(params, ds)
     samples = [1] if network == DEMO else list(samples)
     tables = []
     for sample in samples:

@@ -28,7 +28,8 @@ PUBLISHED = {
     ("STRING", "mESC", 500): "GENELink's code on these split files, sample 1: AUROC 0.859, AUPRC 0.121",
     ("Non-Specific", "mESC", 500): "GENELink's code on these split files, sample 1: AUROC 0.741, AUPRC 0.041",
 }
-MODEL_ORDER = ("degree baseline", "expression baseline", *MODEL_NAMES, *(f"{m} x degree" for m in MODEL_NAMES))
+BASELINES = ("degree baseline", "expression baseline")
+MODEL_ORDER = (*BASELINES, *MODEL_NAMES, *(f"{m} x degree" for m in MODEL_NAMES))
 OURS = MODEL_ORDER[2:]
 ALONE = tuple(m for m in OURS if "x degree" not in m)
 
@@ -129,10 +130,11 @@ PROTOCOL_TEXT = {
 }
 
 
-def protocol_section(runs, protocol):
+def protocol_section(runs, protocol, settings):
     text, against = PROTOCOL_TEXT[protocol]
     wins = verdicts(runs, against)
-    lines = [f"## Protocol: {protocol}", "", text, "", "### AUROC", "", benchmark_table(runs, "auroc"), "",
+    earlier = earlier_negatives_text(runs, settings)
+    lines = [f"## Protocol: {protocol}", "", text, "", *([earlier, ""] if earlier else []), "### AUROC", "", benchmark_table(runs, "auroc"), "",
              "### AUPRC", "", benchmark_table(runs, "auprc"), "",
              f"### Each model alone against the {' and the '.join(against)}", "",
              "Benchmarks where the model's mean beats the baselines' means on both AUROC and AUPRC (same split "
@@ -149,6 +151,21 @@ def protocol_section(runs, protocol):
     return "\n".join(lines + (["", late] if late else []))
 
 
+def earlier_negatives_text(runs, settings):
+    """A warning when some of a protocol's model runs drew their random negatives'
+    regulators otherwise than the page says (made before the TF list), else ""."""
+    models = runs[runs.model.isin(ALONE)]
+    recorded = models.get("negative_regulators", pd.Series(np.nan, index=models.index))
+    other = models[recorded.ne(negative_regulators_label(settings["params"]))]
+    if other.empty:
+        return ""
+    by_model = other.groupby("model", sort=False).size()
+    return (f"**{len(other)} of {len(models)} model runs of this protocol ("
+            + ", ".join(f"{model}: {n}" for model, n in by_model.items())
+            + ") drew their random negatives' regulators from the training edges only, before the TF list; "
+            "`grnfast results --data ../shared/data --only benchmarks` makes them again.**")
+
+
 def benchmarks_section(runs, settings):
     if "protocol" not in runs:
         runs = runs.assign(protocol="published")
@@ -158,7 +175,9 @@ def benchmarks_section(runs, settings):
                 "current defaults, the graph encoder and random negatives; `grnfast results` regenerates them.**",
                 ""] if stale else []),
              f"Every model alone with preset `{settings['preset']}` ({settings['params']}; `default` is the "
-             f"estimators' defaults), seed {settings['seed']}, beside the baselines, under two protocols. Mean ± sd "
+             f"estimators' defaults) and its random negatives' regulators drawn from the benchmark's TF list "
+             f"(`grnfast.pipeline.with_tf_list`), seed {settings['seed']}, beside the baselines, under two "
+             "protocols. Mean ± sd "
              "over the split samples (the `samples` column); **bold**: the best model alone. Test prevalence is the "
              "fraction of positives among the test pairs (a random scorer's AUPRC). `x degree` rows: a model's "
              "probability times the degree baseline's (`grnfast.pipeline.TimesDegree`), a fixed rule kept as a "
@@ -179,7 +198,7 @@ def benchmarks_section(runs, settings):
                   + "; the `samples` column says how many a row has, `n=k` how many a cell has); "
                   "`grnfast results --data ../shared/data --only benchmarks` resumes.**", ""]
     for protocol in [p for p in PROTOCOLS if p in set(runs.protocol)]:
-        lines += [protocol_section(runs[runs.protocol == protocol], protocol), ""]
+        lines += [protocol_section(runs[runs.protocol == protocol], protocol, settings), ""]
     lines += ["### Published numbers", ""]
     published = runs[runs.protocol == "published"]
     for (network, cell, n), text in PUBLISHED.items():
@@ -191,6 +210,17 @@ def benchmarks_section(runs, settings):
     return "\n".join(lines)
 
 
+def negative_regulators_label(params):
+    """Where a benchmark run's random negatives drew their regulators from, as its
+    model rows record it (column ``negative_regulators``): the data set's TF list
+    (:func:`~grnfast.pipeline.with_tf_list`) unless ``params`` chose. Rows without
+    it were made before, from the training edges' regulators only."""
+    value = (params or {}).get("negative_regulators", "TF list")
+    if value is None:
+        return "training edges"
+    return value if isinstance(value, str) else "given genes"
+
+
 def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume=True,
                    protocols=PROTOCOLS, models=tuple(MODELS)):
     """Every benchmark (plus GENELink's demo split) under every protocol, sample by
@@ -198,20 +228,28 @@ def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, s
     ensemble on ``ensemble_samples`` only) beside the baselines. With ``resume``, a model already
     there for a (protocol, benchmark, sample) is not trained again, so a model added
     later runs alone beside the rows on disk (its sample's baselines, being
-    deterministic, are not written twice). Samples run in the outer loop, so an
-    interrupted run has every benchmark's first samples."""
+    deterministic, are not written twice); a model row whose random negatives drew
+    their regulators otherwise (:func:`negative_regulators_label`) is made again and
+    replaced. Samples run in the outer loop, so an interrupted run has every
+    benchmark's first samples."""
     runs_path = Path(runs_path)
     key = ["protocol", "benchmark", "sample", "model"]
-    done = pd.read_csv(runs_path) if resume and runs_path.exists() else pd.DataFrame(columns=key)
-    finished = set(zip(*(done[k] for k in key)))
-    tables = [done] if len(done) else []
+    runs = pd.read_csv(runs_path) if resume and runs_path.exists() else pd.DataFrame(columns=key)
+    label = negative_regulators_label(params)
+    if "negative_regulators" not in runs:
+        runs["negative_regulators"] = np.nan
+    # A model row whose random negatives were drawn otherwise is shown until its run is made again.
+    current = runs.model.isin(BASELINES) | runs.negative_regulators.eq(label)
+    finished = set(zip(*(runs.loc[current, k] for k in key)))
 
     def save(table):
-        new = [row not in finished for row in zip(*(table[k] for k in key))]
-        table = table[new]
+        nonlocal runs
+        table = table[[row not in finished for row in zip(*(table[k] for k in key))]]
+        table = table.assign(negative_regulators=pd.Series(label, index=table.index).mask(table.model.isin(BASELINES)))
         finished.update(zip(*(table[k] for k in key)))
-        tables.append(table)
-        pd.concat(tables, ignore_index=True).to_csv(runs_path, index=False)
+        replaced = runs.set_index(key).index.isin(table.set_index(key).index)
+        runs = pd.concat([runs[~replaced], table], ignore_index=True)
+        runs.to_csv(runs_path, index=False)
 
     benchmarks = available_benchmarks(root)
     if (Path(root) / "beeline-splits" / DEMO).is_dir():
@@ -233,7 +271,7 @@ def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, s
                 if progress:
                     print(f"{protocol} {name} sample {sample} ({', '.join(missing + ['ensemble'] * ensemble)}): "
                           f"{time.perf_counter() - start:.0f}s", flush=True)
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=key)
+    return runs
 
 
 # Configurations the estimators' defaults were chosen from, on validation pairs
@@ -301,7 +339,10 @@ def selection_section(runs):
              "validation pairs plus 10 random pairs per validation edge, drawn as a model is used "
              "(`grnfast.pipeline.selection_pairs`; never test pairs). Mean over the benchmarks "
              f"({', '.join(pd.unique(runs.benchmark))}); the degree baseline on the same pairs for reference. "
-             "Regenerate with `grnfast results --only selection`.", "",
+             "Regenerate with `grnfast results --only selection`. These candidates draw random pairs' regulators "
+             "among the training edges' only; the TF list that the benchmark runs draw them from was chosen after, "
+             "on the same benchmarks' validation pairs with TF-list random pairs "
+             "(`python bench/negative_regulators_selection.py`, docs/evaluation.md).", "",
              "| candidate | model | validation AUROC | validation AUPRC | training seconds |", "|---|---|---|---|---|"]
     for (candidate, model), group in runs.groupby(["candidate", "model"], sort=False):
         lines.append(f"| {candidate} | {model} | {group.auroc.mean():.3f} | {group.auprc.mean():.3f} | "

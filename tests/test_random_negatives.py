@@ -190,3 +190,20 @@ def test_negative_regulators_are_bit_identical_for_any_n_jobs_and_checked(geneli
     with pytest.raises(ValueError, match="negative_regulators"):
         TwoTowerClassifier(node_features=task.node_features, negative_regulators="every",
                            **{**SMALL, "max_iter": 1}).fit(task.X_train, task.y_train)
+
+
+def test_benchmark_runs_draw_random_negatives_regulators_from_the_tf_list(shared_data, monkeypatch):
+    """evaluate_benchmark (the results page, `grnfast evaluate`) gives every model the
+    benchmark's TF list as ``negative_regulators`` unless its params choose."""
+    import grnfast.pipeline as pipeline
+    from grnfast.data import load_beeline
+
+    seen = []
+    train = pipeline.train
+    monkeypatch.setattr(pipeline, "train", lambda task, name, model, progress: (
+        seen.append(model.get_params()["negative_regulators"]) or train(task, name, model, progress)))
+    ds = load_beeline(shared_data, "Specific", "mDC", 500)
+    table = pipeline.evaluate_benchmark(shared_data, "Specific", "mDC", 500, [1], models=("cross-encoder",),
+                                        params={"max_iter": 1, "n_jobs": 1}, progress=False)
+    assert seen == [list(ds.regulators)] and "cross-encoder" in set(table.model)
+    assert pipeline.with_tf_list({"negative_regulators": None}, ds) == {"negative_regulators": None}

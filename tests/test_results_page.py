@@ -7,7 +7,7 @@ import pytest
 import grnfast.results as results
 
 from grnfast.results import (against_the_better, against_the_better_text, benchmark_settings, benchmark_table,
-                             benchmarks_section, verdicts)
+                             benchmarks_section, earlier_negatives_text, verdicts)
 
 
 def runs_table(rows):
@@ -92,3 +92,46 @@ def test_genelink_demo_runs_once_as_sample_1(tmp_path, monkeypatch):
     calls.clear()
     results.run_benchmarks(tmp_path / "runs.csv", tmp_path, [2, 1], [], {}, "default", 0, False)
     assert [call for call in calls if call[0] == "GENELink-demo"] == [("GENELink-demo", "published", 1)]
+
+
+def test_model_runs_made_before_the_tf_list_are_flagged_then_made_again_and_replaced(tmp_path, monkeypatch):
+    """Model rows that drew their random negatives' regulators otherwise than the
+    page says (made before the TF list: no label) are shown with a warning, trained
+    again on resume and replaced, once; the baselines' rows are not written again."""
+    key = ["protocol", "benchmark", "sample", "model"]
+    calls = []
+
+    def evaluate(root, network, cell, n, samples, models, **kw):
+        calls.append(tuple(models))
+        names = ["degree baseline", "expression baseline", *models]
+        kw["on_sample"](pd.DataFrame({"model": names, "auroc": 0.9, "auprc": 0.3, "benchmark": "STRING mDC 500",
+                                      "sample": samples[0], "protocol": kw["protocol"]}))
+
+    monkeypatch.setattr(results, "available_benchmarks", lambda root: [("STRING", "mDC", 500)])
+    monkeypatch.setattr(results, "evaluate_benchmark", evaluate)
+    path = tmp_path / "runs.csv"
+    pd.DataFrame({"model": ["degree baseline", "expression baseline", "two-tower", "cross-encoder"], "auroc": 0.5,
+                  "auprc": 0.1, "benchmark": "STRING mDC 500", "sample": 1, "protocol": "published"}).to_csv(path, index=False)
+    settings = {"preset": "default", "params": {}, "seed": 0, "samples": [1]}
+    warning = earlier_negatives_text(pd.read_csv(path), settings)
+    assert "2 of 2 model runs of this protocol (two-tower: 1, cross-encoder: 1)" in warning
+    assert warning in benchmarks_section(pd.read_csv(path).assign(prevalence=0.5), settings)
+
+    args = (path, tmp_path, [1], [], {}, "default", 0, False)
+    results.run_benchmarks(*args, protocols=("published",), models=("two-tower", "cross-encoder"))
+    assert calls == [("two-tower", "cross-encoder")]
+    runs = pd.read_csv(path).set_index("model")
+    assert len(runs) == 4 and not runs.reset_index().duplicated(key).any()
+    assert runs.loc[["two-tower", "cross-encoder"], "auroc"].eq(0.9).all()
+    assert runs.loc[["degree baseline", "expression baseline"], "auroc"].eq(0.5).all()
+    assert runs.loc[["two-tower", "cross-encoder"], "negative_regulators"].eq("TF list").all()
+    assert runs.loc[["degree baseline", "expression baseline"], "negative_regulators"].isna().all()
+    assert earlier_negatives_text(pd.read_csv(path), settings) == ""
+
+    calls.clear()
+    results.run_benchmarks(*args, protocols=("published",), models=("two-tower", "cross-encoder"))
+    assert calls == []
+    # Runs asked with another choice record it, and the page warns about them.
+    assert earlier_negatives_text(pd.read_csv(path), {**settings, "params": {"negative_regulators": None}})
+    assert results.negative_regulators_label({"negative_regulators": None}) == "training edges"
+    assert results.negative_regulators_label({"negative_regulators": ["Sox2"]}) == "given genes"

@@ -77,7 +77,9 @@ COMMON_PARAMETERS = """
         too, so regulators with no known edge appear in training as genome-wide
         scoring meets them. On GENELink's Non-Specific splits a third of the test
         negatives have such a regulator (docs/evaluation.md); the degree baseline
-        ranks them last, and a model trained with ``None`` never sees one.
+        ranks them last, and a model trained with ``None`` never sees one. The
+        commands (``grnfast infer``, ``evaluate``, ``results``) pass the data set's
+        TF list (:func:`grnfast.pipeline.with_tf_list`).
     embedding_update : {"dense", "lazy"}, default="dense"
         ``"dense"``: every embedding row takes every Adam step (exact semantics of a
         dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much
