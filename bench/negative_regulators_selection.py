@@ -1,7 +1,8 @@
 """Whether the random negatives should draw regulators without a training edge
 (``negative_regulators``), on validation pairs only: each model trained on sample 1
-of the selection benchmarks with ``negative_regulators=None`` (the default) and with
-the benchmark's TF list, scored on two kinds of selection pairs
+of the selection benchmarks with ``negative_regulators=None`` (the estimators'
+default) and with the benchmark's TF list (what the commands pass since,
+``grnfast.pipeline.with_tf_list``), scored on two kinds of selection pairs
 (``grnfast.pipeline.selection_pairs``, never test pairs): as the defaults were chosen
 (random pairs of the known edges' regulators), and with the TF list as regulators,
 as genome-wide scoring and GENELink's test sets meet them. The degree baseline beside.

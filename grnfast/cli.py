@@ -129,6 +129,10 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results.""")
                                        "name trrust, dorothea or collectri (downloaded once, see --organism)")
     infer.add_argument("--organism", default="human", help="organism of a --prior given by name (default human)")
     infer.add_argument("--edges", help="known edges: a table with regulator and target columns (e.g. Gene1,Gene2)")
+    infer.add_argument("--regulators", metavar="FILE",
+                       help="candidate regulators beside the prior's, e.g. a TF list (one gene per line, or a table "
+                            "with a tf/gene/symbol column): every one is scored, and the random training negatives "
+                            "draw from them")
     infer.add_argument("--cell-types", help="CSV of cell id, cell type, matched to the cells by id "
                                             "(features = cell-type means)")
     infer.add_argument("--layer", help=".h5ad: read this layer instead of X (e.g. counts)")
@@ -219,21 +223,22 @@ def _say(args, *lines):
 # ---- infer ----------------------------------------------------------------------
 
 def _load_dataset(args):
-    from .data import GRNDataset, fetch_prior, read_cell_types, read_edges, read_expression, read_prior
+    from .data import (GRNDataset, fetch_prior, read_cell_types, read_edges, read_expression, read_prior,
+                       read_regulators)
     from .data.files import existing_file
     from .data.prior_databases import PRIOR_NAMES
 
     h5ad_options = {"layer": args.layer, "use_raw": args.use_raw, "groupby": args.groupby,
                     "gene_symbols": args.gene_symbols}
     if args.expression is None:
-        if args.prior or args.edges or args.cell_types:
-            raise GRNInputError("--prior, --edges and --cell-types need --expression")
+        if args.prior or args.edges or args.cell_types or args.regulators:
+            raise GRNInputError("--prior, --edges, --cell-types and --regulators need --expression")
         from .data.shipped import load_mesc
 
         return load_mesc(features=args.features or "clusters", random_state=args.seed)
     if (args.prior is None) == (args.edges is None):
         raise GRNInputError("give exactly one of --prior or --edges with --expression")
-    for path in (args.expression, args.edges, args.cell_types):  # every input file, before reading any
+    for path in (args.expression, args.edges, args.cell_types, args.regulators):  # every input file, before any read
         if path is not None:
             existing_file(path)
     h5ad = Path(args.expression).suffix == ".h5ad"
@@ -247,8 +252,9 @@ def _load_dataset(args):
     else:
         edges = read_prior(args.prior)
     cell_types = read_cell_types(args.cell_types) if args.cell_types else None
-    options = {"cell_types": cell_types, "features": args.features, "name": Path(args.expression).name,
-               "case_fold": args.case_fold, "random_state": args.seed}
+    regulators = read_regulators(args.regulators) if args.regulators else None
+    options = {"cell_types": cell_types, "regulators": regulators, "features": args.features,
+               "name": Path(args.expression).name, "case_fold": args.case_fold, "random_state": args.seed}
     try:
         if h5ad:
             return GRNDataset.from_anndata(args.expression, edges, **h5ad_options, **options,
@@ -353,7 +359,8 @@ def _infer(args, out, client):
     times.lap("loading")
     summary = ds.summary()
     _say(args, f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, "
-               f"{summary['edges']} known edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else ""))
+               f"{summary['edges']} known edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else "")
+               + (f"; {ds.notes['regulators']}" if "regulators" in ds.notes else ""))
     split = ds.split("random", ratio=args.negatives, method=args.negative_sampling, random_state=args.seed)
     _say(args, str(split))
     task = ds.task(split)

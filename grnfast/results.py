@@ -134,7 +134,8 @@ def protocol_section(runs, protocol, settings):
     text, against = PROTOCOL_TEXT[protocol]
     wins = verdicts(runs, against)
     earlier = earlier_negatives_text(runs, settings)
-    lines = [f"## Protocol: {protocol}", "", text, "", *([earlier, ""] if earlier else []), "### AUROC", "", benchmark_table(runs, "auroc"), "",
+    lines = [f"## Protocol: {protocol}", "", text, "", *([earlier, ""] if earlier else []),
+             "### AUROC", "", benchmark_table(runs, "auroc"), "",
              "### AUPRC", "", benchmark_table(runs, "auprc"), "",
              f"### Each model alone against the {' and the '.join(against)}", "",
              "Benchmarks where the model's mean beats the baselines' means on both AUROC and AUPRC (same split "

@@ -110,8 +110,10 @@ def test_model_runs_made_before_the_tf_list_are_flagged_then_made_again_and_repl
     monkeypatch.setattr(results, "available_benchmarks", lambda root: [("STRING", "mDC", 500)])
     monkeypatch.setattr(results, "evaluate_benchmark", evaluate)
     path = tmp_path / "runs.csv"
-    pd.DataFrame({"model": ["degree baseline", "expression baseline", "two-tower", "cross-encoder"], "auroc": 0.5,
-                  "auprc": 0.1, "benchmark": "STRING mDC 500", "sample": 1, "protocol": "published"}).to_csv(path, index=False)
+    before = pd.DataFrame({"model": ["degree baseline", "expression baseline", "two-tower", "cross-encoder"],
+                           "auroc": 0.5, "auprc": 0.1, "benchmark": "STRING mDC 500", "sample": 1,
+                           "protocol": "published"})
+    before.to_csv(path, index=False)
     settings = {"preset": "default", "params": {}, "seed": 0, "samples": [1]}
     warning = earlier_negatives_text(pd.read_csv(path), settings)
     assert "2 of 2 model runs of this protocol (two-tower: 1, cross-encoder: 1)" in warning

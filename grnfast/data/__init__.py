@@ -17,7 +17,8 @@ from .expression import (
 from .files import DataFileError
 from .negatives import labelled_pairs, sample_negatives
 from .prior_databases import fetch_prior, prior_cache
-from .priors import LowOverlapWarning, MatchReport, match_to_genes, read_edges, read_prior, read_trrust
+from .priors import (LowOverlapWarning, MatchReport, match_regulators, match_to_genes, read_edges, read_prior,
+                     read_regulators, read_trrust)
 from .splits import PairSplit, cold_start_split, degree_controlled_split, per_regulator_split, random_split
 from .synthetic import make_synthetic_network
 from .task import PairTask
@@ -30,5 +31,5 @@ __all__ = [
     "degree_controlled_split",
     "labelled_pairs", "make_synthetic_network", "match_to_genes", "node_features_from", "normalize",
     "pca_features", "per_regulator_split", "random_split", "read_cell_types", "read_edges", "read_expression",
-    "read_prior", "read_trrust", "sample_negatives",
+    "match_regulators", "read_prior", "read_regulators", "read_trrust", "sample_negatives",
 ]

@@ -11,7 +11,7 @@ import scipy.sparse
 from ..errors import GRNInputError
 from .expression import cell_type_means, check_expression, cluster_means, coverage_report, pca_features
 from .negatives import labelled_pairs, sample_negatives
-from .priors import match_to_genes
+from .priors import match_regulators, match_to_genes
 from .splits import PairSplit, cold_start_split, per_regulator_split, random_split
 from .synthetic import make_synthetic_network
 from .task import PairTask
@@ -96,7 +96,8 @@ class GRNDataset:
         ``features`` defaults to cell-type means when ``cell_types`` is given and
         k-means cluster means otherwise. ``cell_types``: a Series indexed by cell id
         (matched by id) or a plain array in the cells' order. ``regulators``
-        defaults to the prior's regulators that are measured.
+        (e.g. a TF list, :func:`~grnfast.data.read_regulators`) adds candidate
+        regulators, the measured ones (matched as the prior is), to the prior's.
         """
         if _is_anndata(expression):
             return cls.from_anndata(expression, edges, cell_types=cell_types, regulators=regulators,
@@ -146,12 +147,16 @@ class GRNDataset:
     def _from_features(cls, name, node_features, edges, regulators, min_overlap, case_fold, expression=None,
                        cell_types=None):
         matched, report = match_to_genes(edges, node_features.index, min_fraction=min_overlap, case_fold=case_fold)
-        if regulators is None:
-            regs = pd.Index(pd.unique(matched["regulator"]))
-        else:
-            regs = pd.Index([g for g in pd.unique(np.asarray(regulators, dtype=str)) if g in node_features.index])
-        return cls(name, node_features, matched, regs, expression, cell_types,
-                   {"match": report, "coverage": coverage_report(node_features)})
+        regs = pd.Index(pd.unique(matched["regulator"]))
+        notes = {"match": report, "coverage": coverage_report(node_features)}
+        if regulators is not None:
+            # The prior's regulators stay candidates: test pairs of a regulator left out
+            # would all be positives, and its known edges would never be scored.
+            given = match_regulators(regulators, node_features.index, case_fold)
+            regs = regs.append(pd.Index(given).difference(regs, sort=False))
+            notes["regulators"] = (f"{len(given)} of {len(pd.unique(np.asarray(regulators, dtype=str)))} given "
+                                   f"regulators measured; {len(regs)} candidates with the prior's")
+        return cls(name, node_features, matched, regs, expression, cell_types, notes)
 
     @classmethod
     def synthetic(cls, random_state=0, **kwargs):

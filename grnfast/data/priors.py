@@ -70,6 +70,47 @@ def read_edges(path):
     return out
 
 
+_GENE = ("tf", "regulator", "gene", "symbol", "gene_symbol", "name", "source")
+
+
+def read_regulators(path):
+    """A list of candidate regulators, e.g. a TF list (AnimalTFDB, or BEELINE's
+    ``TF.csv``): one gene per line (a first line naming the column, such as ``TF``
+    or ``gene``, is dropped), or a table with a header and a column named
+    tf/regulator/gene/symbol/name. Returns the distinct names in file order."""
+    table = read_table(path, header=None, dtype=str, skip_blank_lines=True)
+    if table.shape[1] == 1:
+        names = table.iloc[:, 0]
+        if str(names.iloc[0]).strip().lower() in _GENE:
+            names = names.iloc[1:]
+    else:
+        header = [str(c).strip().lower() for c in table.iloc[0]]
+        column = next((header.index(n) for n in _GENE if n in header), None)
+        if column is None:
+            raise DataFileError(f"{path}: a table of regulators needs a column named {'/'.join(_GENE)} "
+                                f"(found {table.iloc[0].tolist()[:8]}), or give one gene per line")
+        names = table.iloc[1:, column]
+    names = names.dropna().astype(str).str.strip()
+    names = pd.unique(names[names != ""])
+    if len(names) == 0:
+        raise DataFileError(f"{path}: no gene names")
+    return list(names)
+
+
+def match_regulators(names, genes, case_fold=False):
+    """The measured ``names`` in the expression's spelling (ignoring case with
+    ``case_fold``), in order; a ``GRNInputError`` when none is measured."""
+    genes = pd.Index(np.asarray(genes, dtype=str))
+    names = pd.Series(pd.unique(np.asarray(names, dtype=str)))
+    found = _lookup(genes, case_fold).reindex(names.str.upper() if case_fold else names).to_numpy()
+    measured = pd.unique(found[pd.notna(found)])
+    if len(measured) == 0:
+        raise GRNInputError(f"none of the {len(names)} given regulators is measured (e.g. {names.iloc[0]!r}; the "
+                            f"genes are {naming_style(genes)}); same kind of identifiers and species? "
+                            + ("" if case_fold else "case_fold=True (CLI --case-fold) matches names ignoring case"))
+    return list(measured)
+
+
 def read_prior(path):
     """TRRUST raw files (no header, 4 columns) or any table :func:`read_edges` reads."""
     first = read_table(path, sep="\t", header=None, nrows=1, dtype=str)

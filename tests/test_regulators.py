@@ -1,0 +1,97 @@
+"""Candidate regulators beside the prior's: a TF list read from a file, matched to
+the measured genes, scored genome-wide and drawn by the random negatives."""
+import gzip
+
+import pandas as pd
+import pytest
+
+from grnfast.data import DataFileError, GRNDataset, make_synthetic_network, read_regulators
+from grnfast.errors import GRNInputError
+
+
+@pytest.mark.parametrize("name, text", [
+    ("tfs.txt", "Sox2\nPou5f1\n\nNanog\nSox2\n"),                 # one per line; blank and repeated lines
+    ("tfs.txt", "TF\nSox2\nPou5f1\nNanog\n"),                     # a header line
+    ("TF.csv", ",TF,index\n0,Sox2,0\n1,Pou5f1,3\n2,Nanog,7\n"),   # BEELINE's TF.csv
+    ("tfs.tsv", "symbol\tfamily\nSox2\tHMG\nPou5f1\tHomeobox\nNanog\tHomeobox\n"),
+])
+def test_a_tf_list_is_read_from_lines_or_a_named_column(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    assert read_regulators(path) == ["Sox2", "Pou5f1", "Nanog"]
+
+
+def test_a_gzipped_tf_list_reads_the_same(tmp_path):
+    path = tmp_path / "TF.csv.gz"
+    path.write_bytes(gzip.compress(b",TF,index\n0,Sox2,0\n1,Nanog,7\n"))
+    assert read_regulators(path) == ["Sox2", "Nanog"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the file is empty"),
+    ("TF\n", "no gene names"),
+    ("left,right\nSox2,x\n", "needs a column named tf/regulator/gene"),
+])
+def test_a_file_without_gene_names_says_so(tmp_path, text, message):
+    path = tmp_path / "tfs.csv"
+    path.write_text(text)
+    with pytest.raises(DataFileError, match=message) as info:
+        read_regulators(path)
+    assert "tfs.csv" in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def small():
+    expression, _, edges = make_synthetic_network(n_genes=60, n_regulators=6, n_cells=80, random_state=0)
+    return expression, edges
+
+
+def test_given_regulators_join_the_priors_matched_like_it(small):
+    expression, edges = small
+    prior_regs = list(pd.unique(edges.regulator))
+    extra = [g for g in expression.index if g not in prior_regs][:3]
+    given = [extra[0], extra[1].lower(), "NOT-MEASURED", prior_regs[0], extra[2]]
+    ds = GRNDataset.from_expression(expression, edges, regulators=given, case_fold=True)
+    # The prior's regulators first (their known edges stay scored), then the new ones in the file's order,
+    # in the expression's spelling; an unmeasured name is left out and counted.
+    assert list(ds.regulators) == prior_regs + extra
+    assert ds.notes["regulators"] == f"4 of 5 given regulators measured; {len(prior_regs) + 3} candidates with the prior's"
+    exact = GRNDataset.from_expression(expression, edges, regulators=given)
+    assert list(exact.regulators) == prior_regs + [extra[0], extra[2]]
+
+
+def test_no_given_regulator_measured_is_an_error_naming_one(small):
+    expression, edges = small
+    with pytest.raises(GRNInputError, match="none of the 2 given regulators is measured.*'Zfp1'.*--case-fold"):
+        GRNDataset.from_expression(expression, edges, regulators=["Zfp1", "Zfp2"])
+
+
+def test_infer_scores_every_given_regulator_and_draws_negatives_from_them(shared_data, tmp_path, monkeypatch):
+    import grnfast.pipeline as pipeline
+    from grnfast.cli import main
+
+    folder = shared_data / "beeline" / "STRING Dataset" / "mDC" / "TFs+500"
+    known = pd.read_csv(folder / "BL--network.csv.gz")
+    tfs = read_regulators(folder / "TF.csv.gz")
+    genes = pd.read_csv(folder / "BL--ExpressionData.csv.gz", index_col=0, usecols=[0]).index
+    seen, train = [], pipeline.train
+    monkeypatch.setattr(pipeline, "train", lambda task, name, model, progress: (
+        seen.append(model.get_params()["negative_regulators"]) or train(task, name, model, progress)))
+    code = main(["infer", "--expression", str(folder / "BL--ExpressionData.csv.gz"),
+                 "--edges", str(folder / "BL--network.csv.gz"), "--regulators", str(folder / "TF.csv.gz"),
+                 "--model", "two-tower", "--top-k", "3", "--output", str(tmp_path), "--epochs", "1",
+                 "--embedding-dim", "8", "--n-jobs", "1", "--quiet"])
+    assert code == 0
+    candidates = set(known.Gene1) | (set(tfs) & set(genes))
+    assert len(candidates) > known.Gene1.nunique()  # the TF list adds regulators without a known edge
+    network = pd.read_csv(tmp_path / "network_two-tower.csv")
+    assert set(network.Gene1) == candidates and (network.groupby("Gene1").size() == 3).all()
+    assert len(seen) == 1 and set(seen[0]) == candidates
+
+
+def test_regulators_without_expression_is_one_line(capsys):
+    from grnfast.cli import main
+
+    assert main(["infer", "--regulators", "tfs.txt"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--regulators need --expression" in err
