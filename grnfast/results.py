@@ -163,8 +163,9 @@ def earlier_negatives_text(runs, settings):
     by_model = other.groupby("model", sort=False).size()
     return (f"**{len(other)} of {len(models)} model runs of this protocol ("
             + ", ".join(f"{model}: {n}" for model, n in by_model.items())
-            + ") drew their random negatives' regulators from the training edges only, before the TF list; "
-            "`grnfast results --data ../shared/data --only benchmarks` makes them again.**")
+            + ") drew their random negatives' regulators from the training edges only, before the TF list (on "
+            + ", ".join(pd.unique(other.benchmark)) + "); `grnfast results --data ../shared/data --only benchmarks` "
+            "makes them again.**")
 
 
 def benchmarks_section(runs, settings):

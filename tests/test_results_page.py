@@ -117,6 +117,7 @@ def test_model_runs_made_before_the_tf_list_are_flagged_then_made_again_and_repl
     settings = {"preset": "default", "params": {}, "seed": 0, "samples": [1]}
     warning = earlier_negatives_text(pd.read_csv(path), settings)
     assert "2 of 2 model runs of this protocol (two-tower: 1, cross-encoder: 1)" in warning
+    assert "before the TF list (on STRING mDC 500)" in warning
     assert warning in benchmarks_section(pd.read_csv(path).assign(prevalence=0.5), settings)
 
     args = (path, tmp_path, [1], [], {}, "default", 0, False)
