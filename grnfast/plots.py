@@ -1,13 +1,11 @@
 """Figures of an evaluation: ROC and precision-recall curves (scikit-learn's
-display classes) and training curves. Needs the optional matplotlib."""
+display classes) and training curves. Needs the optional matplotlib. The backend
+is the user's: only the command line chooses one (Agg, for files)."""
 import numpy as np
 
 
 def _pyplot():
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
         raise ImportError("plots need matplotlib: pip install 'grnfast[plot]'") from exc
@@ -60,3 +58,23 @@ def plot_training_curves(model, title=None):
     ax.set_title(title or type(model).__name__)
     fig.tight_layout()
     return fig
+
+
+def save_run_figures(task, models, fitted_baselines, folder):
+    """A run's figures in ``folder``: ROC and precision-recall curves of every
+    scorer on the test pairs (``roc_pr.png``) and each model's training curves
+    (``training_<model>.png``). Returns ``[(path, what it shows)]``."""
+    plt = _pyplot()
+    scores = {name: s.predict_proba(task.X_test)[:, 1] for name, s in fitted_baselines.items()}
+    scores.update({name: m.predict_proba(task.X_test)[:, 1] for name, m in models.items()})
+    figure = plot_roc_pr(task.y_test, scores, task.name)
+    figure.savefig(folder / "roc_pr.png", dpi=120)
+    plt.close(figure)
+    files = [(folder / "roc_pr.png", "ROC and precision-recall curves on the test pairs")]
+    for name, model in models.items():
+        if hasattr(model, "loss_curve_"):
+            figure = plot_training_curves(model, name)
+            figure.savefig(folder / f"training_{name}.png", dpi=120)
+            plt.close(figure)
+            files.append((folder / f"training_{name}.png", "loss and validation AUROC by epoch"))
+    return files

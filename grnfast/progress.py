@@ -2,11 +2,16 @@
 otherwise (a bar redirected to a file is one long line of carriage returns).
 
 Everything goes to stderr, so a report on stdout stays clean."""
-import resource
 import sys
 import time
 
 from tqdm.auto import tqdm
+
+
+def say(line, enabled=True):
+    """One line of what a run is doing, on stderr (nothing when not ``enabled``)."""
+    if enabled:
+        print(line, file=sys.stderr)
 
 
 def _terminal():
@@ -57,5 +62,7 @@ class Progress:
 def peak_memory_mb():
     """This process's peak resident memory so far, in MB (Linux: ru_maxrss in kB;
     macOS: in bytes)."""
+    import resource  # POSIX only: imported here so that the package imports on Windows
+
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)

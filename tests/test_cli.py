@@ -276,16 +276,16 @@ def test_output_folder_is_checked_before_training(tmp_path, capsys, monkeypatch)
 def test_a_bug_shows_its_traceback_and_debug_shows_every_traceback(tmp_path, monkeypatch):
     """Only the user's mistakes (GRNInputError, OSError) become one line; an internal
     error such as a KeyError propagates, and --debug propagates every error."""
-    import grnfast.cli as cli
     from grnfast import GRNInputError
+    from grnfast.data import InputFiles
 
     with pytest.raises(GRNInputError, match="need --expression"):
         main(["infer", "--prior", "prior.tsv", "--debug", "--output", str(tmp_path)])
 
-    def broken(args):
+    def broken(self, **options):
         raise KeyError("an internal bug")
 
-    monkeypatch.setattr(cli, "_load_dataset", broken)
+    monkeypatch.setattr(InputFiles, "load", broken)
     with pytest.raises(KeyError, match="an internal bug"):
         main(["infer", "--output", str(tmp_path), *FAST])
 

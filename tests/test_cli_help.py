@@ -27,13 +27,13 @@ def test_every_option_of_every_command_has_help():
                for action in sub._actions
                if not isinstance(action, argparse._SubParsersAction) and not action.help]
     assert not missing, f"options without help: {missing}"
-    assert {name for name, _ in subcommand_parsers(parser)} == {"infer", "evaluate", "study", "results"}
+    assert {name for name, _ in subcommand_parsers(parser)} == {"infer", "evaluate", "study"}
 
 
 def test_grnfast_alone_lists_the_commands_and_version(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
-    for command in ("infer", "evaluate", "study", "results"):
+    for command in ("infer", "evaluate", "study"):
         assert re.search(rf"^\s+{command}\s+\S", out, re.M), out
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
@@ -89,7 +89,7 @@ class Scores:
 def test_recommendation_is_the_best_on_validation_or_none_when_degree_wins():
     import numpy as np
 
-    from grnfast.run_summary import recommendation
+    from grnfast.pipeline import recommendation
 
     task = argparse.Namespace(X_val=np.arange(6)[:, None].repeat(2, axis=1), y_val=np.array([1, 1, 1, 0, 0, 0]))
     perfect, half, wrong = Scores([.9, .8, .7, .1, .2, .3]), Scores([.9, .1, .7, .8, .2, .3]), Scores([0] * 6)

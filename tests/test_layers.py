@@ -17,7 +17,7 @@ LAYERS = [
     ("grnfast.scoring", "grnfast.analysis"),
     ("grnfast.evaluation", "grnfast.plots"),
     ("grnfast.data",),
-    ("grnfast.pipeline", "grnfast.run_summary"),
+    ("grnfast.pipeline",),
     ("grnfast.studies",),
     ("grnfast.results",),
     ("grnfast.cli", "grnfast.__main__"),

@@ -196,14 +196,16 @@ def test_benchmark_runs_draw_random_negatives_regulators_from_the_tf_list(shared
     """evaluate_benchmark (the results page, `grnfast evaluate`) gives every model the
     benchmark's TF list as ``negative_regulators`` unless its params choose."""
     import grnfast.pipeline as pipeline
+    import grnfast.pipeline.benchmark as benchmark
     from grnfast.data import load_beeline
+    from grnfast.models.presets import with_tf_list
 
     seen = []
-    train = pipeline.train
-    monkeypatch.setattr(pipeline, "train", lambda task, name, model, progress: (
+    train = benchmark.train
+    monkeypatch.setattr(benchmark, "train", lambda task, name, model, progress: (
         seen.append(model.get_params()["negative_regulators"]) or train(task, name, model, progress)))
     ds = load_beeline(shared_data, "Specific", "mDC", 500)
     table = pipeline.evaluate_benchmark(shared_data, "Specific", "mDC", 500, [1], models=("cross-encoder",),
                                         params={"max_iter": 1, "n_jobs": 1}, progress=False)
     assert seen == [list(ds.regulators)] and "cross-encoder" in set(table.model)
-    assert pipeline.with_tf_list({"negative_regulators": None}, ds) == {"negative_regulators": None}
+    assert with_tf_list({"negative_regulators": None}, ds.regulators) == {"negative_regulators": None}

@@ -66,27 +66,23 @@ def test_no_given_regulator_measured_is_an_error_naming_one(small):
         GRNDataset.from_expression(expression, edges, regulators=["Zfp1", "Zfp2"])
 
 
-def test_infer_scores_every_given_regulator_and_draws_negatives_from_them(shared_data, tmp_path, monkeypatch):
-    import grnfast.pipeline as pipeline
-    from grnfast.cli import main
+def test_infer_scores_every_given_regulator_and_draws_negatives_from_them(shared_data, tmp_path):
+    from grnfast.data import InputFiles
+    from grnfast.pipeline import infer
 
     folder = shared_data / "beeline" / "STRING Dataset" / "mDC" / "TFs+500"
     known = pd.read_csv(folder / "BL--network.csv.gz")
     tfs = read_regulators(folder / "TF.csv.gz")
     genes = pd.read_csv(folder / "BL--ExpressionData.csv.gz", index_col=0, usecols=[0]).index
-    seen, train = [], pipeline.train
-    monkeypatch.setattr(pipeline, "train", lambda task, name, model, progress: (
-        seen.append(model.get_params()["negative_regulators"]) or train(task, name, model, progress)))
-    code = main(["infer", "--expression", str(folder / "BL--ExpressionData.csv.gz"),
-                 "--edges", str(folder / "BL--network.csv.gz"), "--regulators", str(folder / "TF.csv.gz"),
-                 "--model", "two-tower", "--top-k", "3", "--output", str(tmp_path), "--epochs", "1",
-                 "--embedding-dim", "8", "--n-jobs", "1", "--quiet"])
-    assert code == 0
+    inputs = InputFiles(folder / "BL--ExpressionData.csv.gz", edges=folder / "BL--network.csv.gz",
+                        regulators=folder / "TF.csv.gz")
+    result = infer(inputs, models="two-tower", top_k=3, output=tmp_path, progress=False,
+                   params={"max_iter": 1, "embedding_dim": 8, "n_jobs": 1})
     candidates = set(known.Gene1) | (set(tfs) & set(genes))
     assert len(candidates) > known.Gene1.nunique()  # the TF list adds regulators without a known edge
     network = pd.read_csv(tmp_path / "network_two-tower.csv")
     assert set(network.Gene1) == candidates and (network.groupby("Gene1").size() == 3).all()
-    assert len(seen) == 1 and set(seen[0]) == candidates
+    assert set(result.models["two-tower"].get_params()["negative_regulators"]) == candidates
 
 
 def test_regulators_without_expression_is_one_line(capsys):

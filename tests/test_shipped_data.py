@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grnfast.data.shipped import MESC_EXPRESSION, MESC_NETWORK, MESC_PARAMS, load_mesc
+from grnfast.data.shipped import MESC_EXPRESSION, MESC_NETWORK, load_mesc
+from grnfast.models.presets import SHIPPED_DATA_PARAMS
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,7 @@ def test_sizes_and_features(mesc):
     assert mesc.node_features.shape == (1120, 10) and np.isfinite(mesc.node_features.to_numpy()).all()
     assert MESC_EXPRESSION.stat().st_size + MESC_NETWORK.stat().st_size < 1.5e6
     assert (MESC_EXPRESSION.parent / "README.md").is_file()
-    assert MESC_PARAMS == {"random_negative_ratio": 0.0, "max_iter": 20}
+    assert SHIPPED_DATA_PARAMS == {"random_negative_ratio": 0.0, "max_iter": 20}
 
 
 def test_it_is_beeline_mesc_as_published(shared_data):

@@ -15,6 +15,7 @@ from .expression import (
     read_expression,
 )
 from .files import DataFileError
+from .inputs import InputFiles
 from .negatives import labelled_pairs, sample_negatives
 from .prior_databases import fetch_prior, prior_cache
 from .priors import (LowOverlapWarning, MatchReport, match_regulators, match_to_genes, read_edges, read_prior,
@@ -26,7 +27,7 @@ from .task import PairTask
 __all__ = [
     "add_to_anndata",
     "available_benchmarks", "fetch_beeline", "load_beeline", "load_published_split",
-    "DataFileError", "DownloadError", "fetch_prior", "prior_cache", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "PairTask",
+    "DataFileError", "DownloadError", "InputFiles", "fetch_prior", "prior_cache", "GRNDataset", "LowOverlapWarning", "MatchReport", "PairSplit", "PairTask",
     "X_y", "align_cell_types", "cell_type_means", "cluster_means", "cold_start_split", "coverage_report",
     "degree_controlled_split",
     "labelled_pairs", "make_synthetic_network", "match_to_genes", "node_features_from", "normalize",

@@ -2,6 +2,7 @@
 the ranked network and the run's parameters in ``uns``, per-gene embeddings of a
 fitted model in ``varm`` (one row per ``var``, NaN for genes the model never saw)."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -85,3 +86,17 @@ def add_to_anndata(adata, edges, *, model=None, params=None, gene_symbols=None, 
     else:
         adata.uns[key] = {**dict(adata.uns.get(key, {})), name: entry}
     return adata
+
+
+def write_h5ad_copy(source, target, networks, models, gene_symbols=None):
+    """A copy of the ``.h5ad`` at ``source`` written to ``target`` with every
+    model's ranked network and embeddings (:func:`add_to_anndata` under
+    ``uns['grnfast'][name]``); ``networks`` and ``models`` are keyed by name.
+    Returns ``target`` as a Path."""
+    import anndata
+
+    adata = anndata.read_h5ad(source)
+    for name, edges in networks.items():
+        add_to_anndata(adata, edges, model=models[name], gene_symbols=gene_symbols, name=name)
+    adata.write_h5ad(target)
+    return Path(target)

@@ -12,12 +12,7 @@ from .priors import read_edges
 MESC_FOLDER = Path(__file__).with_name("mesc")
 MESC_EXPRESSION = MESC_FOLDER / "expression.csv.gz"
 MESC_NETWORK = MESC_FOLDER / "network.csv.gz"
-# Model settings of the default run. The network is 30% dense (29,613 edges among
-# 88 x 1,120 pairs): a random pair is an edge 3 times in 10, so random negatives
-# (the estimators' random_negative_ratio) would teach the models that edges are
-# non-edges, and they triple an epoch's time. 20 epochs at most keep the run under
-# a minute on two cores; early stopping on validation pairs ends it sooner.
-MESC_PARAMS = {"random_negative_ratio": 0.0, "max_iter": 20}
+# The models' settings on it: grnfast.models.presets.SHIPPED_DATA_PARAMS.
 
 
 def load_mesc(features="clusters", random_state=0):

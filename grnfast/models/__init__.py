@@ -3,8 +3,9 @@ of models by name."""
 from .cross_encoder import CrossEncoderClassifier
 from .ensemble import SeedEnsembleClassifier
 from .late_interaction import LateInteractionClassifier
-from .registry import MODEL_NAMES, MODELS, PUBLISHED_PARAMS, make_model, model_class
+from .presets import PRESETS, PUBLISHED_PARAMS
+from .registry import MODEL_NAMES, MODELS, make_model, model_class
 from .two_tower import TwoTowerClassifier
 
-__all__ = ["CrossEncoderClassifier", "LateInteractionClassifier", "MODEL_NAMES", "MODELS", "PUBLISHED_PARAMS", "SeedEnsembleClassifier",
+__all__ = ["CrossEncoderClassifier", "LateInteractionClassifier", "MODEL_NAMES", "MODELS", "PRESETS", "PUBLISHED_PARAMS", "SeedEnsembleClassifier",
            "TwoTowerClassifier", "make_model", "model_class"]

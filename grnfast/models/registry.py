@@ -3,14 +3,8 @@ from ..errors import GRNInputError
 from .cross_encoder import CrossEncoderClassifier
 from .ensemble import SeedEnsembleClassifier
 from .late_interaction import LateInteractionClassifier
+from .presets import preset_params
 from .two_tower import TwoTowerClassifier
-
-# The published configuration (the studies grnfast reproduces), one argument away
-# from the defaults: ``CrossEncoderClassifier(node_features=f, **PUBLISHED_PARAMS)``.
-# The defaults themselves were chosen on validation pairs of the BEELINE benchmarks
-# (docs/results.md, "How the defaults were chosen").
-PUBLISHED_PARAMS = {"embedding_dim": 512, "alpha": 0.01, "learning_rate_init": 5e-3, "max_iter": 100,
-                    "n_iter_no_change": 10, "graph_dim": 0, "random_negative_ratio": 0.0}
 
 MODELS = {"two-tower": TwoTowerClassifier, "cross-encoder": CrossEncoderClassifier,
           "late-interaction": LateInteractionClassifier}
@@ -27,9 +21,11 @@ def model_class(name):
     return MODELS[name]
 
 
-def make_model(name, node_features=None, *, random_state=None, **params):
-    """An unfitted model by name; ``ensemble`` is :data:`ENSEMBLE_SIZE` seeds of the
+def make_model(name, node_features=None, *, random_state=None, preset="default", **params):
+    """An unfitted model by name in a ``preset`` (:data:`grnfast.models.presets.PRESETS`)
+    that ``params`` override; ``ensemble`` is :data:`ENSEMBLE_SIZE` seeds of the
     cross-encoder, the members' seeds drawn from ``random_state``."""
+    params = preset_params(preset, params)
     if name == "ensemble":
         member = CrossEncoderClassifier(node_features=node_features, **params)
         return SeedEnsembleClassifier(member, n_estimators=ENSEMBLE_SIZE, random_state=random_state)

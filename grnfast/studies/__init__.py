@@ -17,3 +17,7 @@ STUDIES = {
 }
 
 __all__ = ["StudyResult", "STUDIES"]
+
+from .by_name import run_study, study_dataset  # noqa: E402  (by_name reads STUDIES above)
+
+__all__ += ["run_study", "study_dataset"]

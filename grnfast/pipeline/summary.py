@@ -3,9 +3,9 @@
 files it wrote, and how long each step took with the peak memory."""
 import time
 
-from .evaluation.metrics import evaluate
-from .evaluation.protocol import score_of
-from .progress import peak_memory_mb
+from ..evaluation.metrics import evaluate
+from ..evaluation.protocol import score_of
+from ..progress import peak_memory_mb
 
 METRIC_LINES = (
     "AUROC: chance that a true edge scores above a non-edge (0.5 is random, 1 perfect)",
@@ -55,9 +55,10 @@ class StepTimes:
                 f"peak memory {peak_memory_mb():.0f} MB")
 
 
-def format_summary(sentence, files, times):
-    """The lines printed after the metrics table (``times`` a :class:`StepTimes`)."""
+def format_summary(sentence, files, closing_line):
+    """The lines printed after the metrics table (``closing_line`` from
+    :meth:`StepTimes.closing_line` when the run ended)."""
     lines = ["", *METRIC_LINES, "", f"recommended network: {sentence}"]
     lines += ["files written:"] + [f"  {path}  {what}" for path, what in files]
-    lines.append(times.closing_line())
+    lines.append(closing_line)
     return "\n".join(lines)

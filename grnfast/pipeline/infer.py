@@ -1,0 +1,162 @@
+"""``grnfast infer`` as one library call: read the inputs, split the known edges,
+train the models, evaluate them beside the baselines, recommend a network on
+validation pairs, score every regulator and write the files.
+
+>>> from grnfast.data import InputFiles
+>>> from grnfast.pipeline import infer
+>>> result = infer(InputFiles("atlas.h5ad", prior="collectri", groupby="cell_type"))  # doctest: +SKIP
+>>> print(result.report())                                                               # doctest: +SKIP
+
+The command line parses its options into these arguments and prints
+``result.report()``; nothing else happens there.
+"""
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pandas as pd
+
+from ..data import GRNDataset, InputFiles
+from ..evaluation import baselines
+from ..models.presets import SHIPPED_DATA_PARAMS, with_tf_list
+from ..progress import say
+from ..scoring import DEFAULT_TOP_K, as_format, rank_edges, write_edge_list
+from .outputs import check_outputs
+from .report import format_report, report_table
+from .summary import StepTimes, format_summary, recommendation
+from .training import dask_client, model_names, train_models
+
+
+@dataclass
+class InferResult:
+    """What :func:`infer` made.
+
+    dataset, task : the data set read and its split as a PairTask.
+    models : ``{name: fitted estimator}``; ``training_seconds`` their times.
+    baselines : ``{name: fitted baseline}`` (degree, expression).
+    metrics : the report table, every scorer's test metrics (``metrics.csv``).
+    recommended : the model whose network to use (chosen by AUPRC on validation
+        pairs), or None when the degree baseline ranks them as well;
+        ``recommendation`` says why in one sentence.
+    networks : ``{name: ranked edges}`` in the chosen format's columns.
+    files : ``[(path, what it holds)]`` of every file written.
+    """
+    dataset: GRNDataset
+    task: object
+    models: dict
+    training_seconds: dict
+    baselines: dict
+    metrics: pd.DataFrame
+    recommended: Optional[str]
+    recommendation: str
+    networks: dict = field(default_factory=dict)
+    files: list = field(default_factory=list)
+    closing_line: str = ""
+
+    def report(self):
+        """The metrics table and the closing summary ``grnfast infer`` prints."""
+        return format_report(self.metrics) + "\n" + format_summary(self.recommendation, self.files,
+                                                                   self.closing_line)
+
+
+def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
+          top_k=DEFAULT_TOP_K, format="grnfast", suffix=".csv", output="grnfast-out", write_h5ad=None,
+          scheduler=None, random_state=0, progress=True):
+    """Train, evaluate and write ranked networks, as ``grnfast infer`` does.
+
+    Parameters
+    ----------
+    inputs : InputFiles, GRNDataset or None
+        What to read (:class:`grnfast.data.InputFiles`), or a data set already
+        made. None, or InputFiles without ``expression``: the real data set shipped
+        in the package, with its settings under ``params``
+        (:data:`grnfast.models.presets.SHIPPED_DATA_PARAMS`).
+    models : "all", "both" (two-tower and cross-encoder) or a model's name.
+    preset, params : the models' configuration (:data:`grnfast.models.PRESETS`)
+        and parameters over it; the data set's regulators are the random
+        negatives' TF list unless ``params`` choose (:func:`~grnfast.models.presets.with_tf_list`).
+    negatives, negative_sampling : negatives per positive in the 70/15/15 random
+        split of the known edges, and how they are drawn.
+    top_k : targets kept per regulator (None: every regulator x gene pair).
+    format, suffix : the ranked networks' columns (:data:`grnfast.scoring.FORMATS`)
+        and file type.
+    output : the folder written to (None: nothing written, the networks are in
+        the result); ``write_h5ad``: a copy of an ``.h5ad`` input with the results.
+    scheduler : a Dask scheduler's address (or a ``Client``): each model trained
+        as a task there and regulators scored on its workers.
+    random_state : seeds the split, the node features' clustering and the models.
+    progress : progress bars and one line per step on stderr.
+
+    Every output option is checked before anything is read or trained.
+    """
+    files_in = inputs if isinstance(inputs, InputFiles) else InputFiles()
+    out = check_outputs(output, suffix, write_h5ad, files_in.expression)
+    client = dask_client(scheduler) if isinstance(scheduler, str) else scheduler  # a bad address fails now
+    try:
+        return _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k,
+                    format, suffix, write_h5ad, random_state, progress)
+    finally:
+        if client is not None and client is not scheduler:
+            client.close()
+
+
+def _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k, format, suffix,
+         write_h5ad, random_state, progress):
+    times = StepTimes()
+    ds = inputs if isinstance(inputs, GRNDataset) else files_in.load(random_state=random_state, progress=progress)
+    times.lap("loading")
+    summary = ds.summary()
+    say(f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, {summary['edges']} known "
+        "edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else "")
+        + (f"; {ds.notes['regulators']}" if "regulators" in ds.notes else ""), enabled=progress)
+    split = ds.split("random", ratio=negatives, method=negative_sampling, random_state=random_state)
+    say(str(split), enabled=progress)
+    task = ds.task(split)
+    params = dict(params or {})
+    if not isinstance(inputs, GRNDataset) and files_in.expression is None:
+        # the shipped data set's settings; the caller's params still win
+        params = {**SHIPPED_DATA_PARAMS, **params}
+    fitted = train_models(task, model_names(models), with_tf_list(params, ds.regulators), preset=preset,
+                          random_state=random_state, progress=progress, client=client)
+    times.lap("training")
+    fitted_baselines = baselines(task)
+    table = report_table(task, fitted, fitted_baselines)
+    files = []
+    if out is not None:
+        table.to_csv(out / "metrics.csv", index=False)
+        files.append((out / "metrics.csv", "every scorer's test metrics"))
+    trained = {name: model for name, (model, _) in fitted.items()}
+    recommended, sentence = recommendation(task, trained, fitted_baselines["degree baseline"])
+    times.lap("evaluation")
+    networks = {}
+    per_regulator = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
+    for name, model in trained.items():
+        edges = rank_edges(model, ds.regulators, top_k=top_k, progress=f"scoring {name}" if progress else None,
+                           client=client)
+        networks[name] = as_format(edges, format)
+        if out is not None:
+            path = out / f"network_{name}{suffix}"
+            write_edge_list(edges, path, format=format)
+            files.append((path, f"{len(edges)} edges, {per_regulator}, {format} columns, weight = probability"))
+    times.lap("scoring")
+    if write_h5ad is not None:
+        from ..data.anndata_output import write_h5ad_copy
+
+        path = write_h5ad_copy(files_in.expression, write_h5ad, networks, trained, files_in.gene_symbols)
+        files.append((path, "the input AnnData with uns['grnfast'][model], varm"))
+        times.lap("writing .h5ad")
+    if out is not None:
+        files += _figures(task, trained, fitted_baselines, out, progress)
+    return InferResult(ds, task, trained, {name: seconds for name, (_, seconds) in fitted.items()},
+                       fitted_baselines, table, recommended, sentence, networks, files, times.closing_line())
+
+
+def _figures(task, models, fitted_baselines, out, progress):
+    """The run's figures when matplotlib is there; returns (path, what) of each."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        say("matplotlib is not installed: no figures (pip install 'grnfast[plot]')", enabled=progress)
+        return []
+    from ..plots import save_run_figures
+
+    return save_run_figures(task, models, fitted_baselines, out)

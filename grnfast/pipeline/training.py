@@ -1,0 +1,76 @@
+"""Models by name trained on a PairTask: here with an epoch progress bar, or each
+as one task on a Dask cluster (the same fitted models, training is deterministic)."""
+import time
+
+import numpy as np
+
+from ..errors import GRNInputError
+from ..models import MODELS, make_model
+from ..progress import Progress, say
+
+
+def model_names(choice):
+    """The models a ``--model`` choice trains: "all" three, "both" (two-tower and
+    cross-encoder) or one by name."""
+    return {"all": list(MODELS), "both": ["two-tower", "cross-encoder"]}.get(choice, [choice])
+
+
+def stop_reason(model):
+    """Why a fitted model's training ended, from its public fitted attributes:
+    "early stopping at epoch N, best at M" or "max_iter N reached" (with the best
+    epoch when there was a validation set); "" for a model without ``n_iter_``."""
+    n_iter = getattr(model, "n_iter_", None)
+    if n_iter is None:
+        return ""
+    scores = getattr(model, "validation_scores_", None)
+    best = f"best at {int(np.argmax(scores)) + 1}" if scores is not None and len(scores) else ""
+    max_iter = model.get_params().get("max_iter")
+    if max_iter is not None and n_iter < max_iter:
+        return f"early stopping at epoch {n_iter}" + (f", {best}" if best else "")
+    return f"max_iter {n_iter} reached" + (f", {best}" if best else "")
+
+
+def train(task, name, model, progress=True):
+    """Fit on the task's training pairs (early stopping on its validation pairs)
+    with an epoch progress bar (a closing line off a terminal) that ends saying
+    why training stopped; returns (fitted model, seconds)."""
+    bar = Progress(getattr(model, "max_iter", None), name, "epoch", enabled=progress)
+
+    def tick(report):
+        bar.update(1)
+        score = report["validation_score"]
+        bar.set_postfix(loss=f"{report['loss']:.4f}", **({"val_auroc": f"{score:.4f}"} if score is not None else {}))
+
+    start = time.perf_counter()
+    with bar:
+        fitted = task.fit(model, callbacks=[tick])
+        bar.close(stop_reason(fitted) or f"{bar.count} epochs")
+    return fitted, time.perf_counter() - start
+
+
+def dask_client(address):
+    """A client of the Dask scheduler at ``address`` (a one-line error when dask is
+    missing or nothing answers there)."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise GRNInputError("--scheduler needs dask.distributed: pip install 'grnfast[distributed]'") from None
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise OSError(f"--scheduler {address}: no Dask scheduler answers there ({exc})") from exc
+
+
+def train_models(task, names, params, *, preset="default", random_state=0, progress=True, client=None):
+    """``{name: (fitted model, seconds)}``: each model of ``names`` in ``preset``
+    overridden by ``params``, trained here or, with a Dask ``client``, as one task
+    on the cluster."""
+    models = {name: make_model(name, task.node_features, random_state=random_state, preset=preset, **params)
+              for name in names}
+    if client is None:
+        return {name: train(task, name, model, progress=progress) for name, model in models.items()}
+    futures = {name: client.submit(train, task, name, model, False, pure=False) for name, model in models.items()}
+    fitted = {name: future.result() for name, future in futures.items()}
+    for name, (model, seconds) in fitted.items():
+        say(f"{name}: {stop_reason(model) or 'trained'} on the Dask cluster ({seconds:.1f}s)", enabled=progress)
+    return fitted
