@@ -4,14 +4,13 @@ from .anndata_output import add_to_anndata
 from .beeline import available_benchmarks, fetch_beeline, load_beeline, load_published_split
 from .dataset import GRNDataset, X_y, node_features_from
 from .download import DownloadError
+from .cell_types import align_cell_types, read_cell_types
 from .expression import (
-    align_cell_types,
     cell_type_means,
     cluster_means,
     coverage_report,
     normalize,
     pca_features,
-    read_cell_types,
     read_expression,
 )
 from .files import DataFileError

@@ -13,7 +13,8 @@ from typing import Optional
 
 from ..errors import GRNInputError
 from .dataset import GRNDataset
-from .expression import read_cell_types, read_expression
+from .cell_types import read_cell_types
+from .expression import read_expression
 from .files import existing_file
 from .prior_databases import PRIOR_NAMES, fetch_prior
 from .priors import read_edges, read_prior, read_regulators

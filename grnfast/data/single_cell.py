@@ -26,7 +26,7 @@ import scipy.sparse
 
 from ..errors import GRNInputError
 from ..progress import Progress
-from .expression import align_cell_types
+from .cell_types import align_cell_types
 from .files import DataFileError, existing_file
 
 TARGET_SUM = 1e4  # counts per cell after library-size normalisation (scanpy's default)
