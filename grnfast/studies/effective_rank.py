@@ -1,10 +1,10 @@
 """Study 5: how many dimensions the learned representations really use."""
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..analysis import effective_rank, representations
 from ..evaluation.report import format_mean_sd, markdown_table
 from ..models import MODELS, model_class
+from ..progress import Progress
 from ._runner import default_seeds, random_task
 from .output import StudyResult, summarize
 
@@ -19,12 +19,14 @@ def run(dataset, *, models=tuple(MODELS), seeds=3, params=None, progress=True, r
     task = random_task(dataset, random_state)
     rows = []
     jobs = [(name, seed) for name in models for seed in default_seeds(seeds)]
-    for name, seed in tqdm(jobs, desc=f"effective rank {task.name}", disable=not progress, leave=False):
-        model = task.fit(model_class(name)(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
-        for layer, matrix in representations(model, task.X_test).items():
-            rank = effective_rank(matrix)
-            rows.append({"model": name, "layer": layer, "seed": seed, "width": matrix.shape[1],
-                         "effective_rank": rank, "fraction_of_width": rank / matrix.shape[1]})
+    with Progress(len(jobs), f"effective rank {task.name}", "fit", enabled=progress) as bar:
+        for name, seed in bar.iterate(jobs):
+            model = task.fit(model_class(name)(node_features=task.node_features,
+                                               **{**dict(params or {}), "random_state": seed}))
+            for layer, matrix in representations(model, task.X_test).items():
+                rank = effective_rank(matrix)
+                rows.append({"model": name, "layer": layer, "seed": seed, "width": matrix.shape[1],
+                             "effective_rank": rank, "fraction_of_width": rank / matrix.shape[1]})
     runs = pd.DataFrame(rows)
     summary = summarize(runs, BY, MEASURES)
     table = pd.DataFrame({
