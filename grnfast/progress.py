@@ -19,7 +19,7 @@ def _terminal():
 
 
 class Progress:
-    """``update(n)``, ``set_postfix(**values)`` and ``close(outcome)`` of a step.
+    """``update(n)``, ``iterate(items)``, ``set_postfix(**values)`` and ``close(outcome)`` of a step.
 
     On a terminal a tqdm bar that stays with ``outcome`` as its last words; off a
     terminal nothing until ``close``, which prints ``desc: outcome (seconds)``.
@@ -35,6 +35,12 @@ class Progress:
         self.count += n
         if self.bar is not None:
             self.bar.update(n)
+
+    def iterate(self, items):
+        """Yield each of ``items``, counting a step as each is done."""
+        for item in items:
+            yield item
+            self.update()
 
     def set_postfix(self, **values):
         if self.bar is not None:

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "grnfast"
 LAYERS = [
     ("grnfast", "grnfast.errors", "grnfast.progress"),
     ("grnfast._core",),
-    ("grnfast.genes",),
+    ("grnfast.genes", "grnfast.pair_classifier"),
     ("grnfast.models",),
     ("grnfast.scoring", "grnfast.analysis"),
     ("grnfast.evaluation", "grnfast.plots"),
@@ -83,7 +83,7 @@ def test_layer_check_sees_an_upward_import(tmp_path):
     assert layer_of("grnfast.studies") > layer_of("grnfast.data.dataset") > layer_of("grnfast._core")
 
 
-@pytest.mark.parametrize("module", ["grnfast.data", "grnfast.evaluation", "grnfast.genes"])
+@pytest.mark.parametrize("module", ["grnfast.data", "grnfast.evaluation", "grnfast.genes", "grnfast.pair_classifier"])
 def test_import_does_not_load_the_engine(module):
     code = (f"import sys, {module}; loaded = [m for m in ('grnfast._core', 'grnfast.models', 'grnfast.studies') "
             "if m in sys.modules]; assert not loaded, loaded")

@@ -14,6 +14,8 @@ from grnfast.evaluation import (
     early_precision_ratio,
     evaluate,
     runs_table,
+    format_mean_sd,
+    markdown_table,
     seed_summary,
     summarize_runs,
     threshold_metrics,
@@ -173,8 +175,10 @@ def test_seed_summary_by_hand():
     assert summary["sd"] == pytest.approx(0.1)  # ddof = 1
     assert summary["cv"] == pytest.approx(0.1 / 0.9)
     assert summary["n"] == 3
+    half = 4.302652729911275 * 0.1 / np.sqrt(3)  # t(0.975, 2 degrees of freedom) * sd / sqrt(n)
+    assert (summary["ci_low"], summary["ci_high"]) == pytest.approx((0.9 - half, 0.9 + half))
     single = seed_summary([0.7])
-    assert np.isnan(single["sd"]) and np.isnan(single["cv"])
+    assert np.isnan(single["sd"]) and np.isnan(single["cv"]) and np.isnan(single["ci_low"])
     assert np.isnan(seed_summary([-1.0, 1.0])["cv"])
 
 
@@ -190,5 +194,17 @@ def test_runs_table_and_summary():
     assert degree_auroc["sd"] == pytest.approx(table.auroc[:3].std(ddof=1))
     assert degree_auroc["n"] == 3
     assert set(summary.metric) == {"auroc", "auprc", "epr"}
+    assert list(summary.columns) == ["model", "metric", "mean", "sd", "cv", "n"]
     with pytest.raises(ValueError, match="no columns"):
         summarize_runs(pd.DataFrame({"model": ["a"]}))
+    wide = summarize_runs(table, metrics=("auroc",), stats=("mean", "ci_high"), wide=True)
+    assert list(wide.columns) == ["model", "runs", "auroc_mean", "auroc_ci_high"]
+    assert wide.runs.tolist() == [3, 1] and wide.auroc_mean[0] == degree_auroc["mean"]
+
+
+def test_mean_sd_text_and_markdown_table():
+    assert format_mean_sd(0.91234, 0.0456) == "0.912 ± 0.046"
+    assert format_mean_sd(0.91234, 0.0456, digits=1, interval=(0.8, 1.0)) == "0.9 ± 0.0 [0.8, 1.0]"
+    assert format_mean_sd(0.91234, float("nan"), interval=(np.nan, np.nan)) == "0.912"  # one run
+    table = markdown_table(pd.DataFrame({"model": ["degree", "two-tower"], "AUROC": ["0.800", "0.900"], "n": [1, 2]}))
+    assert table == "| model | AUROC | n |\n|---|---|---|\n| degree | 0.800 | 1 |\n| two-tower | 0.900 | 2 |"

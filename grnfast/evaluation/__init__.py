@@ -14,7 +14,7 @@ from .metrics import (
     threshold_metrics,
 )
 from .protocol import baselines, evaluate_on_test
-from .report import runs_table, seed_summary, summarize_runs
+from .report import format_mean_sd, markdown_table, runs_table, seed_summary, summarize_runs
 from .structural import add_degree_features, degree_counts, degree_features
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
     "early_precision_ratio",
     "evaluate",
     "evaluate_on_test",
+    "format_mean_sd",
+    "markdown_table",
     "runs_table",
     "seed_summary",
     "summarize_runs",

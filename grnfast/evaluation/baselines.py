@@ -15,28 +15,21 @@ the ``node_features`` parameter, like :class:`grnfast.TwoTowerClassifier`.
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
-from ..genes import GeneTable, check_binary_labels, check_node_features
+from ..genes import GeneTable, check_node_features
+from ..pair_classifier import PairClassifier
 from .structural import degree_counts
 
 
-class _PairBaseline(ClassifierMixin, BaseEstimator):
-    """Gene-table handling and the classifier methods the baselines share.
-
-    Subclasses implement ``_fit_scores(pairs, is_edge, features)``,
-    ``_scores(pairs)`` (the decision function, positive for a predicted edge)
-    and ``_probability(scores)`` (the edge probability, above 0.5 exactly where
-    the decision function is positive).
-    """
-
-    def _gene_table(self):
-        return GeneTable.from_node_features(self.node_features)
+class _PairBaseline(PairClassifier):
+    """A baseline fits its scores from the training pairs: subclasses implement
+    ``_fit_scores(rows, is_edge, features)`` beside ``_scores`` and ``_probability``
+    (:class:`~grnfast.pair_classifier.PairClassifier`)."""
 
     def fit(self, X, y):
         """Fit on labelled (regulator, target) pairs.
@@ -52,68 +45,10 @@ class _PairBaseline(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        table, pairs = self._gene_table().fit(X)
-        self.genes_, self.n_genes_, features = table.names, table.n_genes, table.features
-        self.classes_, y01 = check_binary_labels(y, pairs.shape[0])
-        is_edge = y01 == 1
-        self.n_features_in_ = 2  # a regulator and a target
-        self._fit_scores(pairs, is_edge, features)
+        table, rows, classes, y01 = self._fit_inputs(X, y)
+        self._set_gene_table(table, classes)
+        self._fit_scores(rows, y01 == 1, table.features)
         return self
-
-    def _pairs(self, X):
-        check_is_fitted(self)
-        return GeneTable(self.genes_, self.n_genes_).rows(X)
-
-    def decision_function(self, X):
-        """Pair scores; larger means more likely an edge, positive means predicted edge.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_pairs, 2) or DataFrame with two columns
-
-        Returns
-        -------
-        ndarray of shape (n_pairs,)
-        """
-        return self._scores(self._pairs(X))
-
-    def predict_proba(self, X):
-        """Class probabilities; column 1 is the edge class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_pairs, 2) or DataFrame with two columns
-
-        Returns
-        -------
-        ndarray of shape (n_pairs, 2)
-        """
-        p = self._probability(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X):
-        """Labels: the edge class where the decision function is positive.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_pairs, 2) or DataFrame with two columns
-
-        Returns
-        -------
-        ndarray of shape (n_pairs,)
-        """
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(int)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # X holds non-negative integer gene indices (or names); with these tags
-        # scikit-learn's generic checks feed rounded, non-negative data.
-        tags.input_tags.categorical = True
-        tags.input_tags.positive_only = True
-        tags.input_tags.string = True
-        tags.classifier_tags.multi_class = False
-        return tags
 
 
 class DegreeBaseline(_PairBaseline):
@@ -318,15 +253,6 @@ class ExpressionBaseline(_PairBaseline):
         return self.estimator_.decision_function(self._pair_features(pairs))
 
     def predict_proba(self, X):
-        """Class probabilities; column 1 is the edge class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_pairs, 2) or DataFrame with two columns
-
-        Returns
-        -------
-        ndarray of shape (n_pairs, 2)
-        """
-        pairs = self._pairs(X)
-        return self.estimator_.predict_proba(self._pair_features(pairs))
+        """The fitted classifier's own class probabilities; column 1 is the edge class."""
+        rows = self._rows(X)  # first: it says when the baseline is not fitted
+        return self.estimator_.predict_proba(self._pair_features(rows))

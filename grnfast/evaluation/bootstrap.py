@@ -74,10 +74,8 @@ def bootstrap_ci(y_true, y_score, metrics=("auroc", "auprc", "epr"), *, n_boot=1
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        0/1 labels.
-    y_score : array-like of shape (n,)
-        Scores; larger means more likely an edge.
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and scores of the same pairs; a larger score means more likely an edge.
     metrics : sequence of str or callable, default=("auroc", "auprc", "epr")
         Names of :func:`~grnfast.evaluation.evaluate` keys (``"auroc"``,
         ``"auprc"`` and ``"epr"`` are computed vectorised) or callables

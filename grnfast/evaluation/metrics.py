@@ -47,10 +47,8 @@ def threshold_metrics(y_true, y_score, threshold=0.5):
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        0/1 labels.
-    y_score : array-like of shape (n,)
-        Scores, usually the edge probability.
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and scores (usually the edge probability) of the same pairs.
     threshold : float, default=0.5
 
     Returns
@@ -77,10 +75,8 @@ def best_f1_threshold(y_true, y_score):
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        0/1 labels of the validation pairs.
-    y_score : array-like of shape (n,)
-        Their scores.
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and scores of the validation pairs.
 
     Returns
     -------
@@ -105,10 +101,8 @@ def early_precision(y_true, y_score, k=None):
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        0/1 labels.
-    y_score : array-like of shape (n,)
-        Scores; larger means more likely an edge.
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and scores of the same pairs; a larger score means more likely an edge.
     k : int, default=None
         How many top pairs; default the number of true edges.
 
@@ -134,10 +128,8 @@ def early_precision_ratio(y_true, y_score):
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        0/1 labels.
-    y_score : array-like of shape (n,)
-        Scores; larger means more likely an edge.
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and scores of the same pairs; a larger score means more likely an edge.
 
     Returns
     -------
@@ -152,11 +144,9 @@ def evaluate(y_true, y_score, threshold=0.5):
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        0/1 labels.
-    y_score : array-like of shape (n,)
-        Edge scores; the threshold metrics assume probabilities unless a
-        ``threshold`` on the scores' own scale is given.
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and edge scores of the same pairs; the threshold metrics
+        assume probabilities unless a ``threshold`` on the scores' own scale is given.
     threshold : float, default=0.5
         Where the threshold metrics call an edge (``y_score >= threshold``);
         pass :func:`best_f1_threshold` of the validation scores to report

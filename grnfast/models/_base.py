@@ -1,6 +1,8 @@
-"""What both pair classifiers share: declared parameters, preparing a fit and
-running it (the epoch loop is in ``_training``), prediction through the fitted
-network (``network_``), parameter counting and persistence with a format number.
+"""What the pair classifiers over the engine share: declared parameters, preparing
+a fit and running it (the epoch loop is in ``_training``), prediction through the
+fitted network (``network_``), parameter counting and persistence with a format
+number. The gene table, pairs, labels and the prediction methods are every pair
+classifier's (:class:`grnfast.pair_classifier.PairClassifier`).
 
 Subclasses only declare their hyperparameters and how they map onto the engine's
 ``ModelSpec``.
@@ -9,7 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -18,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import __version__
 from ..errors import GRNInputError
 from ..genes import GeneTable, check_binary_labels, effective_threads
+from ..pair_classifier import PairClassifier
 from ._parameters import initial_parameters
 from ._random_negatives import RandomNegatives, with_random_negatives
 from ._split import stratified_validation_split
@@ -37,7 +40,7 @@ _FIT_RECORD = ("classes_", "genes_", "n_genes_", "n_features_in_", "n_node_featu
                "feature_scale_", "n_iter_", "loss_curve_", "validation_scores_", "best_validation_score_")
 
 
-class PairClassifierBase(ClassifierMixin, BaseEstimator):
+class PairClassifierBase(PairClassifier):
     """Base class; use :class:`TwoTowerClassifier`, :class:`LateInteractionClassifier` or
     :class:`CrossEncoderClassifier`."""
 
@@ -124,10 +127,6 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
 
     # ---- inputs ------------------------------------------------------------------
 
-    def _gene_table(self):
-        """The gene table of the ``node_features`` parameter (empty without)."""
-        return GeneTable.from_node_features(self.node_features)
-
     def _standardise(self, features, n_genes):
         """Per-column z-scores of the node features the model uses (float32)."""
         n_features = features.shape[1] if (features is not None and self.use_expression) else 0
@@ -187,8 +186,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         self
         """
         self._check_params()
-        table, pairs = self._gene_table().fit(X)
-        classes, y01 = check_binary_labels(y, pairs.shape[0])
+        table, pairs, classes, y01 = self._fit_inputs(X, y)
         self._check_size(table.n_genes)
         feature_mean, feature_scale, node_features = self._standardise(table.features, table.n_genes)
         rng = check_random_state(self.random_state)
@@ -217,10 +215,7 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
         params, buffers = stopper.snapshot if validating else (trainer.params(), trainer.buffers())
         del trainer
 
-        self.classes_ = classes
-        self.genes_ = table.names
-        self.n_genes_ = table.n_genes
-        self.n_features_in_ = 2
+        self._set_gene_table(table, classes)
         self.n_node_features_ = node_features.shape[1]
         self.feature_mean_, self.feature_scale_ = feature_mean, feature_scale
         self._set_network(FittedNetwork(spec_dict, params, buffers, node_features, table, graph_edges=graph_edges))
@@ -308,20 +303,12 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
 
     # ---- prediction --------------------------------------------------------------
 
-    def decision_function(self, X):
-        """Logit of each pair being an edge (higher means more likely)."""
-        network = self.network_
-        return network.predict_logits(network.genes.rows(X)).astype(np.float64)
+    def _scores(self, rows):
+        """The logit of each pair being an edge (the decision function)."""
+        return self.network_.predict_logits(rows).astype(np.float64)
 
-    def predict_proba(self, X):
-        """Probabilities of (no edge, edge) for each pair, shape (n_pairs, 2)."""
-        p = expit(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X):
-        """The predicted label of each pair (``classes_[1]`` when the logit is positive)."""
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(int)]
+    def _probability(self, logits):
+        return expit(logits)
 
     # ---- introspection -----------------------------------------------------------
 
@@ -369,10 +356,4 @@ class PairClassifierBase(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
-        # X holds non-negative integer gene indices (or names): scikit-learn's
-        # generic checks then feed rounded, shifted data the estimators accept.
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        tags.input_tags.positive_only = True
-        tags.classifier_tags.multi_class = False
         return tags

@@ -6,6 +6,9 @@ from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
 class CrossEncoderClassifier(PairClassifierBase):
     _kind = "cross_encoder"
 
+    # Every parameter is written out on purpose, the shared ones as in the other
+    # estimators: scikit-learn's get_params and clone read them from this signature.
+    # tests/test_estimator_parameters.py keeps the shared defaults and constraints equal.
     def __init__(
         self,
         node_features=None,

@@ -15,6 +15,9 @@ MAX_VECTORS = 256
 class LateInteractionClassifier(PairClassifierBase):
     _kind = "late_interaction"
 
+    # Every parameter is written out on purpose, the shared ones as in the other
+    # estimators: scikit-learn's get_params and clone read them from this signature.
+    # tests/test_estimator_parameters.py keeps the shared defaults and constraints equal.
     def __init__(
         self,
         node_features=None,

@@ -11,6 +11,9 @@ from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
 class TwoTowerClassifier(PairClassifierBase):
     _kind = "two_tower"
 
+    # Every parameter is written out on purpose, the shared ones as in the other
+    # estimators: scikit-learn's get_params and clone read them from this signature.
+    # tests/test_estimator_parameters.py keeps the shared defaults and constraints equal.
     def __init__(
         self,
         node_features=None,

@@ -3,9 +3,9 @@ import time
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..evaluation.protocol import baselines, evaluate_on_test
+from ..progress import Progress
 from .output import METRICS
 
 
@@ -20,15 +20,16 @@ def run_variants(task, variants, seeds, progress=True, extra=None):
         rows.append({"variant": name, "seed": None, **evaluate_on_test(task, fitted), "seconds": 0.0,
                      "n_parameters": 0})
     jobs = [(name, seed) for name in variants for seed in seeds]
-    for name, seed in tqdm(jobs, desc=task.name, disable=not progress, leave=False):
-        start = time.perf_counter()
-        model = task.fit(variants[name](seed))
-        seconds = time.perf_counter() - start
-        row = {"variant": name, "seed": seed, **evaluate_on_test(task, model), "seconds": seconds,
-               "n_parameters": model.n_parameters_}
-        if extra:
-            row.update(extra(name, seed, model))
-        rows.append(row)
+    with Progress(len(jobs), task.name, "fit", enabled=progress) as bar:
+        for name, seed in bar.iterate(jobs):
+            start = time.perf_counter()
+            model = task.fit(variants[name](seed))
+            seconds = time.perf_counter() - start
+            row = {"variant": name, "seed": seed, **evaluate_on_test(task, model), "seconds": seconds,
+                   "n_parameters": model.n_parameters_}
+            if extra:
+                row.update(extra(name, seed, model))
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

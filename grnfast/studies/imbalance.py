@@ -19,11 +19,11 @@ import time
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..data import PairTask, labelled_pairs, sample_negatives
 from ..evaluation.protocol import baselines, evaluate_on_test
 from ..models import MODELS, model_class
+from ..progress import Progress
 from ._runner import bar_figure, default_seeds
 from .output import StudyResult, markdown_summary, summarize
 
@@ -111,27 +111,28 @@ def run(dataset, *, models=tuple(MODELS), ratios=RATIOS, seeds=3, params=None, p
 
     rows, skipped = [], {}
     jobs = [(ratio, seed) for ratio in ratios for seed in default_seeds(seeds)]
-    for ratio, seed in tqdm(jobs, desc=f"imbalance {dataset.name}", disable=not progress, leave=False):
-        if ratio in skipped:
-            continue
-        draw_seed = int(np.random.SeedSequence([random_state, seed]).generate_state(1)[0] % (2**31 - 2))
-        try:
-            train, val = _training_pairs(dataset, fixed, ratio, draw_seed)
-        except ValueError as exc:  # sample_negatives refuses: too few non-edges for this ratio
-            skipped[ratio] = str(exc)
-            continue
-        task = PairTask(f"{dataset.name} (1:{ratio})", dataset.node_features, *_pairs_and_labels(train),
-                        *_pairs_and_labels(val), X_test, y_test)
-        fitted = {name: (est, 0.0, 0) for name, est in baselines(task).items()}
-        for name, cls in classes.items():
-            start = time.perf_counter()
-            estimator = task.fit(cls(node_features=dataset.node_features, **{**params, "random_state": seed}))
-            fitted[name] = (estimator, time.perf_counter() - start, estimator.n_parameters_)
-        for name, (est, seconds, n_parameters) in fitted.items():
-            for test_name, (X, y) in tests.items():
-                rows.append({"ratio": ratio, "test_set": test_name, "variant": name, "seed": seed,
-                             **evaluate_on_test(task, est, X, y), "seconds": seconds, "n_parameters": n_parameters,
-                             "train_pairs": len(train), "train_prevalence": float(train["label"].mean())})
+    with Progress(len(jobs), f"imbalance {dataset.name}", "fit", enabled=progress) as bar:
+        for ratio, seed in bar.iterate(jobs):
+            if ratio in skipped:
+                continue
+            draw_seed = int(np.random.SeedSequence([random_state, seed]).generate_state(1)[0] % (2**31 - 2))
+            try:
+                train, val = _training_pairs(dataset, fixed, ratio, draw_seed)
+            except ValueError as exc:  # sample_negatives refuses: too few non-edges for this ratio
+                skipped[ratio] = str(exc)
+                continue
+            task = PairTask(f"{dataset.name} (1:{ratio})", dataset.node_features, *_pairs_and_labels(train),
+                            *_pairs_and_labels(val), X_test, y_test)
+            fitted = {name: (est, 0.0, 0) for name, est in baselines(task).items()}
+            for name, cls in classes.items():
+                start = time.perf_counter()
+                estimator = task.fit(cls(node_features=dataset.node_features, **{**params, "random_state": seed}))
+                fitted[name] = (estimator, time.perf_counter() - start, estimator.n_parameters_)
+            for name, (est, seconds, n_parameters) in fitted.items():
+                for test_name, (X, y) in tests.items():
+                    rows.append({"ratio": ratio, "test_set": test_name, "variant": name, "seed": seed,
+                                 **evaluate_on_test(task, est, X, y), "seconds": seconds, "n_parameters": n_parameters,
+                                 "train_pairs": len(train), "train_prevalence": float(train["label"].mean())})
     if not rows:
         raise ValueError(f"no ratio in {tuple(ratios)} is possible for {dataset.name}: "
                          + "; ".join(f"1:{r}: {msg}" for r, msg in skipped.items()))

@@ -4,43 +4,29 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from ..evaluation.report import format_mean_sd, markdown_table, summarize_runs
 
 METRICS = ("auroc", "auprc", "epr")
+# A study reports each metric's mean over seeds, its sd and its 95% interval.
+STATS = ("mean", "sd", "ci_low", "ci_high")
 
 
 def summarize(runs, by, metrics=METRICS):
-    """Mean, sd and a 95% t-interval of the mean per group of runs (seeds)."""
-    rows = []
-    for key, group in runs.groupby(list(by), sort=False):
-        row = dict(zip(by, key if isinstance(key, tuple) else (key,)))
-        row["runs"] = len(group)
-        for m in metrics:
-            values = group[m].to_numpy(dtype=float)
-            mean = values.mean()
-            sd = values.std(ddof=1) if len(values) > 1 else np.nan
-            half = stats.t.ppf(0.975, len(values) - 1) * sd / np.sqrt(len(values)) if len(values) > 1 else np.nan
-            row.update({f"{m}_mean": mean, f"{m}_sd": sd, f"{m}_ci_low": mean - half, f"{m}_ci_high": mean + half})
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """One row per group of runs (seeds): their number (``runs``) and each
+    metric's mean, sd and 95% t-interval of the mean (``<metric>_<stat>``)."""
+    return summarize_runs(runs, by, metrics, stats=STATS, wide=True)
 
 
 def markdown_summary(summary, by, metrics=METRICS):
-    """The summary as a Markdown table: mean +- sd [95% CI] per metric."""
-    lines = ["| " + " | ".join([*by, "runs", *metrics]) + " |", "|" + "---|" * (len(by) + 1 + len(metrics))]
-    for _, row in summary.iterrows():
-        cells = [str(row[b]) for b in by] + [str(int(row["runs"]))]
-        for m in metrics:
-            if np.isnan(row[f"{m}_sd"]):
-                cells.append(f"{row[f'{m}_mean']:.3f}")
-            else:
-                cells.append(
-                    f"{row[f'{m}_mean']:.3f} ± {row[f'{m}_sd']:.3f} [{row[f'{m}_ci_low']:.3f}, {row[f'{m}_ci_high']:.3f}]"
-                )
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    """The summary as a Markdown table: mean ± sd [95% CI] per metric."""
+    cells = summary[list(by)].astype(str)
+    cells["runs"] = summary["runs"].astype(int).astype(str)
+    for m in metrics:
+        cells[m] = [format_mean_sd(mean, sd, interval=(low, high)) for mean, sd, low, high
+                    in summary[[f"{m}_{stat}" for stat in STATS]].itertuples(index=False)]
+    return markdown_table(cells)
 
 
 @dataclass

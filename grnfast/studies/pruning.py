@@ -1,10 +1,10 @@
 """Study 4: structured pruning of hidden neurons, with and without fine-tuning."""
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..analysis import prune
 from ..evaluation.protocol import evaluate_on_test
 from ..models import model_class
+from ..progress import Progress
 from ._runner import default_seeds, random_task
 from .output import StudyResult, markdown_summary, summarize
 
@@ -20,17 +20,18 @@ def run(dataset, *, model="cross-encoder", fractions=FRACTIONS, fine_tune_epochs
     task = random_task(dataset, random_state)
     cls = model_class(model)
     rows = []
-    for seed in tqdm(default_seeds(seeds), desc=f"pruning {task.name}", disable=not progress, leave=False):
-        full = task.fit(cls(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
-        rows.append({"fraction": 0.0, "fine_tuned": False, "seed": seed, "n_parameters": full.n_parameters_,
-                     **evaluate_on_test(task, full)})
-        for fraction in fractions:
-            pruned = prune(full, fraction, task.X_train)
-            rows.append({"fraction": fraction, "fine_tuned": False, "seed": seed,
-                         "n_parameters": pruned.n_parameters_, **evaluate_on_test(task, pruned)})
-            tuned = task.fit(pruned.set_params(warm_start=True, max_iter=fine_tune_epochs))
-            rows.append({"fraction": fraction, "fine_tuned": True, "seed": seed,
-                         "n_parameters": tuned.n_parameters_, **evaluate_on_test(task, tuned)})
+    with Progress(seeds, f"pruning {task.name}", "seed", enabled=progress) as bar:
+        for seed in bar.iterate(default_seeds(seeds)):
+            full = task.fit(cls(node_features=task.node_features, **{**dict(params or {}), "random_state": seed}))
+            rows.append({"fraction": 0.0, "fine_tuned": False, "seed": seed, "n_parameters": full.n_parameters_,
+                         **evaluate_on_test(task, full)})
+            for fraction in fractions:
+                pruned = prune(full, fraction, task.X_train)
+                rows.append({"fraction": fraction, "fine_tuned": False, "seed": seed,
+                             "n_parameters": pruned.n_parameters_, **evaluate_on_test(task, pruned)})
+                tuned = task.fit(pruned.set_params(warm_start=True, max_iter=fine_tune_epochs))
+                rows.append({"fraction": fraction, "fine_tuned": True, "seed": seed,
+                             "n_parameters": tuned.n_parameters_, **evaluate_on_test(task, tuned)})
     runs = pd.DataFrame(rows)
     summary = summarize(runs, ["fraction", "fine_tuned"])
     markdown = (f"Structured pruning of the {model}; test prevalence {task.test_prevalence:.3f}; "

@@ -7,6 +7,7 @@ from scipy.stats import loguniform
 from sklearn.model_selection import RandomizedSearchCV
 
 from ..evaluation.protocol import baselines, evaluate_on_test
+from ..evaluation.report import markdown_table
 from ..models import model_class
 from ._runner import random_task
 from .output import StudyResult
@@ -42,10 +43,10 @@ def run(dataset, *, model="cross-encoder", n_iter=10, cv=3, params=None, search_
     rows.append({"variant": "tuned", **evaluate_on_test(task, tuned), "seconds": search_seconds})
     runs = pd.DataFrame(rows)
     best = {k: (v if not isinstance(v, (float, np.floating)) else float(v)) for k, v in search.best_params_.items()}
-    lines = ["| variant | AUROC | AUPRC | EPR |", "|---|---|---|---|"]
-    lines += [f"| {r.variant} | {r.auroc:.3f} | {r.auprc:.3f} | {r.epr:.2f} |" for r in runs.itertuples()]
+    table = pd.DataFrame({"variant": runs["variant"], "AUROC": runs["auroc"].map("{:.3f}".format),
+                          "AUPRC": runs["auprc"].map("{:.3f}".format), "EPR": runs["epr"].map("{:.2f}".format)})
     markdown = (f"RandomizedSearchCV over {n_iter} settings x {cv} folds ({search_seconds:.0f} s) on the training "
                 f"pairs; best {best} (CV average precision {search.best_score_:.3f}). Test prevalence "
-                f"{task.test_prevalence:.3f}.\n\n" + "\n".join(lines))
+                f"{task.test_prevalence:.3f}.\n\n" + markdown_table(table))
     return StudyResult("tuning", task.name, runs, runs, markdown, {},
                        {"best_params": {k: str(v) for k, v in best.items()}, "cv_score": float(search.best_score_)})
