@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grnfast import GRNInputError, LateInteractionClassifier, TwoTowerClassifier, _core
+from grnfast import _core_testing as T
 from grnfast.models import make_model
 from grnfast.models._parameters import initial_parameters
 from test_gradients import (check_directional, check_every_parameter_group, make_spec, model_specs, seeds,
                             whole_model_problem)
 
-T = _core.testing
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -98,11 +98,11 @@ def test_whole_model_gradients(spec_dict, n_vectors, seed, batch, graph_dim, n_e
     rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     graph = dict(graph_edges=rng.integers(0, spec.n_genes, (n_edges, 2)), degree_scale=1.5) if graph_dim else {}
 
-    loss, grad, _, feature_grad = _core.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
-                                                      epoch=3, feature_grad=True, **graph)
+    loss, grad, _, feature_grad = T.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
+                                                  epoch=3, feature_grad=True, **graph)
 
     def loss_at(p, f=features):
-        return _core.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
+        return T.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
 
     check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features:
@@ -121,7 +121,7 @@ def test_one_vector_is_the_two_tower():
     rng = np.random.default_rng(0)
     args = (p.astype(np.float64), b.astype(np.float64), rng.standard_normal((6, 2)), rng.integers(0, 6, (8, 2)),
             rng.integers(0, 2, 8).astype(float))
-    a, b2 = _core.loss_and_grad(late, *args), _core.loss_and_grad(tower, *args)
+    a, b2 = T.loss_and_grad(late, *args), T.loss_and_grad(tower, *args)
     assert a[0] == b2[0]
     np.testing.assert_array_equal(a[1], b2[1])
 
