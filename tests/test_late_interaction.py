@@ -14,6 +14,7 @@ from grnfast import GRNInputError, LateInteractionClassifier, TwoTowerClassifier
 from grnfast import _core_testing as T
 from grnfast.models import make_model
 from grnfast.models._parameters import initial_parameters
+from grnfast.models.late_interaction import MAX_VECTORS
 from test_gradients import (check_directional, check_every_parameter_group, make_spec, model_specs, seeds,
                             whole_model_problem)
 
@@ -181,6 +182,19 @@ def test_pairs_equal_the_genome_grid(fitted):
 def test_bad_n_vectors(n_vectors, match):
     with pytest.raises(ValueError, match=match):
         LateInteractionClassifier(node_features=FEATURES, **{**SMALL, "n_vectors": n_vectors}).fit(PAIRS, Y)
+
+
+def test_one_limit_on_n_vectors():
+    """The estimator refuses more than MAX_VECTORS before the engine sees the spec,
+    naming the range; the engine accepts MAX_VECTORS and refuses one more."""
+    spec = make_spec({"kind": "late_interaction", "n_genes": 4, "embedding_dim": 2, "hidden": [2],
+                      "n_vectors": MAX_VECTORS})
+    spec.validate()
+    spec.n_vectors = MAX_VECTORS + 1
+    with pytest.raises(ValueError, match=rf"n_vectors must be in \[1, {MAX_VECTORS}\]"):
+        spec.validate()
+    with pytest.raises(ValueError, match=rf"'n_vectors' parameter .* in the range \[1, {MAX_VECTORS}\]\. Got"):
+        LateInteractionClassifier(node_features=FEATURES, **{**SMALL, "n_vectors": MAX_VECTORS + 1}).fit(PAIRS, Y)
 
 
 def test_no_towers_refused():
