@@ -1,4 +1,6 @@
-"""Build grnfast._core: the C++17 engine in csrc/, bound with pybind11, parallel with OpenMP.
+"""Build grnfast._core: the C++17 engine in csrc/, bound with pybind11, parallel with OpenMP;
+and grnfast._core_testing: the engine's single kernels for the tests, which the package
+never imports (csrc/testing_bindings.cpp). The two compile side by side.
 
 Flags: -O3 and no -march=native / -ffast-math, so a wheel runs on any CPU of its
 architecture and results stay deterministic. On x86-64 the GEMM has AVX-512 and
@@ -54,6 +56,13 @@ def gemm_kernels(compiler, portable_only):
 
 
 class BuildWithOpenMP(build_ext):
+    def finalize_options(self):
+        super().finalize_options()
+        # The two modules compile side by side unless the user chose a number of jobs
+        # (build_ext -j N); pybind11's ParallelCompile would only split one module's files.
+        if self.parallel is None:
+            self.parallel = True
+
     def build_extensions(self):
         compiler = self.compiler.compiler_cxx[0]
         openmp = sys.platform != "win32" and compiler_accepts_openmp(compiler)
@@ -73,15 +82,20 @@ class BuildWithOpenMP(build_ext):
         super().build_extensions()
 
 
+def engine_module(name, source):
+    return Pybind11Extension(
+        name,
+        [source],
+        include_dirs=["csrc"],
+        depends=sorted(glob.glob("csrc/**/*.hpp", recursive=True)),  # rebuilt when a header changes
+        cxx_std=17,
+    )
+
+
 setup(
     ext_modules=[
-        Pybind11Extension(
-            "grnfast._core",
-            ["csrc/bindings.cpp"],
-            include_dirs=["csrc"],
-            depends=sorted(glob.glob("csrc/**/*.hpp", recursive=True)),  # rebuilt when a header changes
-            cxx_std=17,
-        )
+        engine_module("grnfast._core", "csrc/bindings.cpp"),
+        engine_module("grnfast._core_testing", "csrc/testing_bindings.cpp"),
     ],
     cmdclass={"build_ext": BuildWithOpenMP},
 )

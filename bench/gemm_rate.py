@@ -12,7 +12,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from grnfast import _core
+from grnfast import _core, _core_testing
 
 # name: (M, N, K, A transposed, B transposed), as dense.hpp calls the product
 SHAPES = {
@@ -52,7 +52,7 @@ def main():
         a, b = operands(m, n, k, ta, tb, rng)
         a_np, b_np = (a.T if ta else a), (b.T if tb else b)
         for threads in (1, 2):
-            ours = best_seconds(lambda: _core.testing.gemm(a, b, ta, tb, threads), args.repeats)
+            ours = best_seconds(lambda: _core_testing.gemm(a, b, ta, tb, threads), args.repeats)
             with threadpool_limits(threads):
                 numpy = best_seconds(lambda: a_np @ b_np, args.repeats)
             flops = 2 * m * n * k

@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier, _core
+from grnfast import CrossEncoderClassifier, TwoTowerClassifier, _core, _core_testing
 
 needs_openmp = pytest.mark.skipif(not _core.has_openmp(), reason="the engine was built without OpenMP")
 REGIONS = ["parallel_for", "parallel_tasks", "parallel_tasks_state", "run_side_by_side"]
@@ -18,12 +18,12 @@ REGIONS = ["parallel_for", "parallel_tasks", "parallel_tasks_state", "run_side_b
 @needs_openmp
 @pytest.mark.parametrize("region", REGIONS)
 def test_an_exception_on_a_worker_thread_reaches_python(region):
-    assert _core.testing.throw_in_parallel(region, "value", 1) > 0  # one thread: nothing thrown
+    assert _core_testing.throw_in_parallel(region, "value", 1) > 0  # one thread: nothing thrown
     with pytest.raises(ValueError, match="thrown on a worker thread"):
-        _core.testing.throw_in_parallel(region, "value", 2)
+        _core_testing.throw_in_parallel(region, "value", 2)
     with pytest.raises(MemoryError):
-        _core.testing.throw_in_parallel(region, "memory", 2)
-    assert _core.testing.throw_in_parallel(region, "value", 1) > 0  # the runtime still works afterwards
+        _core_testing.throw_in_parallel(region, "memory", 2)
+    assert _core_testing.throw_in_parallel(region, "value", 1) > 0  # the runtime still works afterwards
 
 
 PREDICT_UNDER_A_MEMORY_LIMIT = textwrap.dedent("""

@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 from scipy.special import expit as sigmoid
 
 from grnfast import _core
+from grnfast import _core_testing as T
 from grnfast.models._parameters import initial_parameters
-
-T = _core.testing
 
 
 @settings(max_examples=50, deadline=None)
@@ -36,7 +35,7 @@ def test_whole_model_applies_the_sigmoid_once():
     rng = np.random.default_rng(1)
     feats = rng.standard_normal((6, 2))
     pairs, y = rng.integers(0, 6, (9, 2)), rng.integers(0, 2, 9).astype(float)
-    _, grad, _, _ = _core.loss_and_grad(spec, params, buffers, feats, pairs, y)
+    _, grad, _, _ = T.loss_and_grad(spec, params, buffers, feats, pairs, y)
     network = _core.FittedNetwork(spec, params.astype(np.float32), buffers.astype(np.float32), feats.astype(np.float32))
     logits = network.predict_logits(pairs).astype(np.float64)
     out_bias = next(g for g in layout["params"] if g["name"] == "head.2.bias")
@@ -59,8 +58,8 @@ def test_float32_model_loss_is_finite_with_huge_logits():
     out_bias = next(g for g in layout["params"] if g["name"] == "head.1.bias")
     for bias in (1e4, -1e4):
         params[out_bias["offset"]] = bias
-        loss, grad, _, _ = _core.loss_and_grad(spec, params, buffers, np.zeros((4, 0), np.float32),
-                                               np.array([[0, 1], [2, 3]]), np.array([0, 1], np.float32))
+        loss, grad, _, _ = T.loss_and_grad(spec, params, buffers, np.zeros((4, 0), np.float32),
+                                           np.array([[0, 1], [2, 3]]), np.array([0, 1], np.float32))
         assert np.isfinite(loss) and loss == pytest.approx(1e4 / 2, rel=1e-3)
         assert np.isfinite(grad).all()
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grnfast import _core
+from grnfast import _core_testing as T
 from grnfast.models._parameters import initial_parameters
 
-T = _core.testing
 RTOL = 1e-5
 STEP = 1e-5
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -202,12 +202,12 @@ def test_whole_model_gradients(spec_dict, seed, batch, weighted):
     rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     w = rng.uniform(0.5, 2, batch) if weighted else None
 
-    loss, grad, _, feature_grad = _core.loss_and_grad(
+    loss, grad, _, feature_grad = T.loss_and_grad(
         spec, params, buffers, features, pairs, y, w, seed=seed, epoch=3, feature_grad=True
     )
 
     def loss_at(p, f=features):
-        return _core.loss_and_grad(spec, p, buffers, f, pairs, y, w, seed=seed, epoch=3)[0]
+        return T.loss_and_grad(spec, p, buffers, f, pairs, y, w, seed=seed, epoch=3)[0]
 
     check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features:
@@ -227,8 +227,8 @@ def test_training_path_gives_the_checked_gradient(spec_dict, seed, batch):
     features = rng.standard_normal((spec.n_genes, spec.n_features))
     pairs, y = rng.integers(0, spec.n_genes, (batch, 2)), rng.integers(0, 2, batch).astype(float)
     args = (spec, p.astype(np.float64), b.astype(np.float64), features, pairs, y, None)
-    checked = _core.loss_and_grad(*args, seed=seed, epoch=1, feature_grad=True)
-    training = _core.loss_and_grad(*args, seed=seed, epoch=1)
+    checked = T.loss_and_grad(*args, seed=seed, epoch=1, feature_grad=True)
+    training = T.loss_and_grad(*args, seed=seed, epoch=1)
     assert training[0] == checked[0]
     np.testing.assert_array_equal(training[1], checked[1])
 
@@ -239,8 +239,8 @@ def test_model_gradient_is_checked_in_float64_and_float32_agrees():
     p, b = initial_parameters(layout, np.random.RandomState(0))
     feats = np.random.default_rng(0).standard_normal((5, 2))
     pairs, y = np.array([[0, 1], [2, 3], [4, 0], [1, 1]]), np.array([1.0, 0, 1, 0])
-    l64, g64, _, _ = _core.loss_and_grad(spec, p.astype(np.float64), b.astype(np.float64), feats, pairs, y)
-    l32, g32, _, _ = _core.loss_and_grad(spec, p, b, feats.astype(np.float32), pairs, y.astype(np.float32))
+    l64, g64, _, _ = T.loss_and_grad(spec, p.astype(np.float64), b.astype(np.float64), feats, pairs, y)
+    l32, g32, _, _ = T.loss_and_grad(spec, p, b, feats.astype(np.float32), pairs, y.astype(np.float32))
     assert g64.dtype == np.float64 and g32.dtype == np.float32
     assert l32 == pytest.approx(l64, rel=1e-5)
     np.testing.assert_allclose(g32, g64, rtol=1e-3, atol=1e-5)
@@ -259,12 +259,12 @@ def test_whole_model_gradients_with_the_known_edge_graph(spec_dict, seed, batch,
     edges = rng.integers(0, spec.n_genes, (n_edges, 2))
     graph = dict(graph_edges=edges, degree_scale=degree_scale)
 
-    loss, grad, _, feature_grad = _core.loss_and_grad(
+    loss, grad, _, feature_grad = T.loss_and_grad(
         spec, params, buffers, features, pairs, y, None, seed=seed, epoch=3, feature_grad=True, **graph
     )
 
     def loss_at(p, f=features):
-        return _core.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
+        return T.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
 
     check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features and spec_dict.get("use_expression", True):

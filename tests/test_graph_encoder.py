@@ -6,9 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_gradients import check_directional, seeds
 
-from grnfast import _core
+from grnfast import _core_testing as T
 
-T = _core.testing
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

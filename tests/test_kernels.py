@@ -10,8 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grnfast import _core
-
-T = _core.testing
+from grnfast import _core_testing as T
 
 
 @settings(max_examples=60, deadline=None)
@@ -43,14 +42,14 @@ def test_every_float_kernel_agrees(tmp_path):
     """Force each SIMD kernel in a subprocess; AVX2 and AVX-512 use FMA in the same
     order, so they agree bit for bit; the portable kernel agrees to rounding."""
     code = (
-        "import numpy as np; from grnfast import _core; r = np.random.default_rng(0);"
+        "import numpy as np; from grnfast import _core, _core_testing; r = np.random.default_rng(0);"
         "A = r.standard_normal((77, 300)).astype(np.float32); B = r.standard_normal((300, 45)).astype(np.float32);"
-        "C = _core.testing.gemm(A, B); import sys; sys.stdout.buffer.write(_core.gemm_kernel().encode() + b'|' + C.tobytes())"
+        "C = _core_testing.gemm(A, B); import sys; sys.stdout.buffer.write(_core.gemm_kernel().encode() + b'|' + C.tobytes())"
     )
     results = {}
     for kernel in ("portable", "avx2", "avx512"):
         env = dict(os.environ, GRNFAST_GEMM_KERNEL=kernel)
-        # Run outside the source tree so the installed package (with _core) is imported.
+        # Run outside the source tree so the installed package (with its compiled modules) is imported.
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True, cwd=tmp_path).stdout
         name, raw = out.split(b"|", 1)
         results[name.decode()] = np.frombuffer(raw, dtype=np.float32)

@@ -11,12 +11,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grnfast import GRNInputError, LateInteractionClassifier, TwoTowerClassifier, _core
+from grnfast import _core_testing as T
 from grnfast.models import make_model
 from grnfast.models._parameters import initial_parameters
+from grnfast.models.late_interaction import MAX_VECTORS
 from test_gradients import (check_directional, check_every_parameter_group, make_spec, model_specs, seeds,
                             whole_model_problem)
 
-T = _core.testing
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -98,11 +99,11 @@ def test_whole_model_gradients(spec_dict, n_vectors, seed, batch, graph_dim, n_e
     rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     graph = dict(graph_edges=rng.integers(0, spec.n_genes, (n_edges, 2)), degree_scale=1.5) if graph_dim else {}
 
-    loss, grad, _, feature_grad = _core.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
-                                                      epoch=3, feature_grad=True, **graph)
+    loss, grad, _, feature_grad = T.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
+                                                  epoch=3, feature_grad=True, **graph)
 
     def loss_at(p, f=features):
-        return _core.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
+        return T.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
 
     check_every_parameter_group(layout, params, grad, loss_at, rng)
     if spec.n_features:
@@ -121,7 +122,7 @@ def test_one_vector_is_the_two_tower():
     rng = np.random.default_rng(0)
     args = (p.astype(np.float64), b.astype(np.float64), rng.standard_normal((6, 2)), rng.integers(0, 6, (8, 2)),
             rng.integers(0, 2, 8).astype(float))
-    a, b2 = _core.loss_and_grad(late, *args), _core.loss_and_grad(tower, *args)
+    a, b2 = T.loss_and_grad(late, *args), T.loss_and_grad(tower, *args)
     assert a[0] == b2[0]
     np.testing.assert_array_equal(a[1], b2[1])
 
@@ -181,6 +182,19 @@ def test_pairs_equal_the_genome_grid(fitted):
 def test_bad_n_vectors(n_vectors, match):
     with pytest.raises(ValueError, match=match):
         LateInteractionClassifier(node_features=FEATURES, **{**SMALL, "n_vectors": n_vectors}).fit(PAIRS, Y)
+
+
+def test_one_limit_on_n_vectors():
+    """The estimator refuses more than MAX_VECTORS before the engine sees the spec,
+    naming the range; the engine accepts MAX_VECTORS and refuses one more."""
+    spec = make_spec({"kind": "late_interaction", "n_genes": 4, "embedding_dim": 2, "hidden": [2],
+                      "n_vectors": MAX_VECTORS})
+    spec.validate()
+    spec.n_vectors = MAX_VECTORS + 1
+    with pytest.raises(ValueError, match=rf"n_vectors must be in \[1, {MAX_VECTORS}\]"):
+        spec.validate()
+    with pytest.raises(ValueError, match=rf"'n_vectors' parameter .* in the range \[1, {MAX_VECTORS}\]\. Got"):
+        LateInteractionClassifier(node_features=FEATURES, **{**SMALL, "n_vectors": MAX_VECTORS + 1}).fit(PAIRS, Y)
 
 
 def test_no_towers_refused():

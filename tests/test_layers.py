@@ -88,3 +88,10 @@ def test_import_does_not_load_the_engine(module):
     code = (f"import sys, {module}; loaded = [m for m in ('grnfast._core', 'grnfast.models', 'grnfast.studies') "
             "if m in sys.modules]; assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_package_never_imports_the_tests_engine_module():
+    """grnfast._core_testing (csrc/testing_bindings.cpp: single kernels for the tests)
+    ships beside _core, but no module of the package names it."""
+    naming = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if "_core_testing" in path.read_text()]
+    assert not naming, f"package modules that name grnfast._core_testing: {naming}"

@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from grnfast import _core
-
-T = _core.testing
+from grnfast import _core_testing as T
 
 
 def reference_steps(w, grads, lr, l2, decoupled, clip, b1=0.9, b2=0.999, eps=1e-8):

@@ -27,6 +27,10 @@ struct ModelSpec {
     double bn_momentum = 0.1;
     double bn_eps = 1e-5;
 
+    // Each pair costs n_vectors^2 products; more is a mistake. The estimator checks the
+    // same limit first (MAX_VECTORS in grnfast/models/late_interaction.py).
+    static constexpr index_t max_vectors = 256;
+
     void validate() const {
         require(kind == "cross_encoder" || kind == "two_tower" || kind == "late_interaction",
                 "unknown model kind '" + kind + "'");
@@ -37,7 +41,8 @@ struct ModelSpec {
                 "the model needs embeddings or expression features (both are switched off or empty)");
         for (index_t h : hidden) require(h > 0, "hidden layer sizes must be positive");
         require(!has_towers() || !hidden.empty(), "a two-tower model needs at least one layer per tower");
-        require(n_vectors >= 1 && n_vectors <= 4096, "n_vectors must be in [1, 4096]");
+        require(n_vectors >= 1 && n_vectors <= max_vectors,
+                "n_vectors must be in [1, " + std::to_string(max_vectors) + "]");
         require(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1)");
         require(temperature > 0.0, "temperature must be positive");
         require(graph_dim >= 0, "graph_dim must be non-negative");

@@ -8,7 +8,8 @@ from ..errors import GRNInputError
 from ._base import PairClassifierBase
 from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
 
-# More vectors per gene than this is a mistake (each pair costs n_vectors^2 products).
+# More vectors per gene than this is a mistake (each pair costs n_vectors^2 products);
+# the engine refuses the same (ModelSpec::max_vectors, csrc/models/layout.hpp).
 MAX_VECTORS = 256
 
 
