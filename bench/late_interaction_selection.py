@@ -1,8 +1,9 @@
 """How LateInteractionClassifier's default n_vectors and similarity were chosen (and
 the 1 / n_vectors in its score, against ColBERT's plain sum): each candidate
 trained on sample 1 of two shared benchmarks and scored on validation pairs plus
-random pairs (``grnfast.pipeline.selection_pairs``, never test pairs), exactly as
-``grnfast results --only selection`` scores the other models' candidates:
+random pairs (``selection_pairs`` in tools/selection_runs.py, never test pairs),
+exactly as ``python tools/results_page.py --only selection`` scores the other
+models' candidates:
 
     python bench/late_interaction_selection.py [--data ../shared/data] [--out CSV]
 
@@ -12,13 +13,18 @@ the cross-encoder's default rows of docs/results/selection_runs.csv (the same pa
 the same seed) beside them.
 """
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from grnfast.results import n_vectors_section, run_selection
-
 HERE = Path(__file__).resolve().parent
+# tools/ sits beside bench/ and is not installed: put it on the path to import its modules by name.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+
+from page_markdown import n_vectors_section  # noqa: E402
+from selection_runs import run_selection  # noqa: E402
+
 BENCHMARKS = [("STRING", "mESC", 500), ("Non-Specific", "hHEP", 500)]
 
 

@@ -2,23 +2,30 @@
 (``negative_regulators``), on validation pairs only: each model trained on sample 1
 of the selection benchmarks with ``negative_regulators=None`` (the estimators'
 default) and with the benchmark's TF list (what the commands pass since,
-``grnfast.pipeline.with_tf_list``), scored on two kinds of selection pairs
-(``grnfast.pipeline.selection_pairs``, never test pairs): as the defaults were chosen
-(random pairs of the known edges' regulators), and with the TF list as regulators,
-as genome-wide scoring and GENELink's test sets meet them. The degree baseline beside.
+``grnfast.models.presets.with_tf_list``), scored on two kinds of selection pairs
+(``selection_pairs`` in tools/selection_runs.py, never test pairs): as the
+defaults were chosen (random pairs of the known edges' regulators), and with the TF
+list as regulators, as genome-wide scoring and GENELink's test sets meet them. The
+degree baseline beside.
 
     python bench/negative_regulators_selection.py [--data ../shared/data] [--models ...] [--out CSV]
 """
 import argparse
+import sys
+from pathlib import Path
 
 import pandas as pd
 
 from grnfast.data import load_beeline
 from grnfast.evaluation import evaluate
 from grnfast.evaluation.protocol import baselines
-from grnfast.models import MODELS
-from grnfast.pipeline import benchmark_task, make_model, selection_pairs, train
-from grnfast.results import SELECTION_BENCHMARKS
+from grnfast.models import MODELS, make_model
+from grnfast.pipeline import benchmark_task, train
+
+# tools/ sits beside bench/ and is not installed: put it on the path to import its modules by name.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+
+from selection_runs import SELECTION_BENCHMARKS, selection_pairs  # noqa: E402
 
 
 def main():
@@ -37,8 +44,8 @@ def main():
         for model in args.models:
             for option, value in (("None", None), ("TF list", tf_list)):
                 params = {"n_jobs": 1, "negative_regulators": value}
-                scorers[(model, option)], _ = train(task, model, make_model(model, ds.node_features, params, 0,
-                                                                            "default"), False)
+                scorers[(model, option)], _ = train(task, model, make_model(model, ds.node_features, random_state=0,
+                                                                            **params), False)
         for (model, option), scorer in scorers.items():
             for kind, (X, y) in pairs.items():
                 metrics = evaluate(y, scorer.predict_proba(X)[:, 1])

@@ -94,69 +94,6 @@ def test_study_on_a_benchmark(study, shared_data, tmp_path):
     assert f"{network} {cell} {n}" in (tmp_path / f"{study}.md").read_text()
 
 
-def test_results_page_on_one_benchmark(shared_data, tmp_path):
-    """The page generator on a data folder holding a single benchmark and sample."""
-    network, cell, n = BENCHMARK
-    root = tmp_path / "data"
-    (root / "beeline" / f"{network} Dataset" / cell).mkdir(parents=True)
-    (root / "beeline" / f"{network} Dataset" / cell / f"TFs+{n}").symlink_to(
-        shared_data / "beeline" / f"{network} Dataset" / cell / f"TFs+{n}")
-    (root / "beeline-splits" / network / f"{cell} {n}").mkdir(parents=True)
-    (root / "beeline-splits" / network / f"{cell} {n}" / "sample1").symlink_to(
-        shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample1")
-    page = tmp_path / "docs" / "results.md"
-    args = ["results", "--data", str(root), "--output", str(page), "--only", "benchmarks", "--samples", "1",
-            "--ensemble-samples", *FAST]
-    assert main(args) == 0
-    text = page.read_text()
-    assert f"| {network} {cell} {n} | 1 |" in text and "two-tower" in text and "cross-encoder" in text
-    assert "## Protocol: published" in text and "## Protocol: degree-controlled" in text
-    assert "against the degree baseline and the expression baseline" in text
-    runs_path = tmp_path / "docs" / "results" / "benchmark_runs.csv"
-    runs = pd.read_csv(runs_path)
-    # per protocol: two baselines, three models, each model times the degree baseline
-    assert runs.groupby("protocol").size().to_dict() == {"published": 8, "degree-controlled": 8}
-    degree = runs[runs.model == "degree baseline"].set_index("protocol").auroc
-    # Degree-matched negatives take the marginal degrees away; what is left is how
-    # hub regulators pair with hub targets among the edges (0.62 here).
-    assert degree["published"] > 0.8 and degree["degree-controlled"] < min(0.7, degree["published"] - 0.2)
-    assert main(args) == 0  # resumes: nothing to train again
-    assert len(pd.read_csv(runs_path)) == 16
-    # A model missing from the runs on disk (one added later) trains alone; the
-    # baselines already there are not written twice, and its rows are as before.
-    runs[~runs.model.str.startswith("late-interaction")].to_csv(runs_path, index=False)
-    assert main(args + ["--models", "two-tower", "cross-encoder"]) == 0  # not asked for: still missing
-    assert len(pd.read_csv(runs_path)) == 12
-    assert main(args) == 0
-    resumed = pd.read_csv(runs_path)
-    key = ["protocol", "model"]
-    assert not resumed.duplicated(key).any() and len(resumed) == 16
-    metrics = ["auroc", "auprc", "n_pairs"]
-    assert resumed.sort_values(key)[key + metrics].reset_index(drop=True).equals(
-        runs.sort_values(key)[key + metrics].reset_index(drop=True))
-
-
-def test_results_runs_made_with_other_settings_are_dropped_before_anything_runs(shared_data, tmp_path, monkeypatch):
-    """Even a run stopped before its first benchmark must not leave the old runs
-    under the new settings (a later resume would take them as its own)."""
-    import grnfast.results as results
-
-    folder = tmp_path / "docs" / "results"
-    folder.mkdir(parents=True)
-    (folder / "benchmark_settings.json").write_text('{"preset": "published"}')
-    pd.DataFrame({"model": ["two-tower"], "benchmark": ["STRING mESC 500"], "sample": [1]}).to_csv(
-        folder / "benchmark_runs.csv", index=False)
-
-    def stopped(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(results, "run_benchmarks", stopped)
-    with pytest.raises(KeyboardInterrupt):
-        results.write_results_page(tmp_path / "docs" / "results.md", data=shared_data, parts=("benchmarks",))
-    assert not (folder / "benchmark_runs.csv").exists()
-    assert '"preset": "default"' in (folder / "benchmark_settings.json").read_text()
-
-
 @pytest.mark.parametrize("argv, message", [
     (["infer", "--expression", "no-such-file.csv", "--edges", "edges.csv"], "no-such-file.csv"),
     (["infer", "--model", "random-forest"], "invalid choice: 'random-forest'"),
@@ -203,28 +140,6 @@ def test_python_dash_m_entry_point(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "sideways" in result.stderr
-
-
-def test_results_page_studies_part(shared_data, tmp_path, monkeypatch):
-    """The studies part runs each study on each data set, records its time, and
-    the page shows its table; here one tiny study on one small data set."""
-    import functools
-
-    import grnfast.results as results
-    from grnfast.data import GRNDataset
-    from grnfast.studies import effective_rank
-
-    small = GRNDataset.synthetic(random_state=0, n_genes=200, n_regulators=20, n_cells=200, n_cell_types=4)
-    monkeypatch.setattr(results, "study_datasets", lambda root, seed=0: {"small": small})
-    monkeypatch.setattr(results, "STUDIES", {"effective-rank": functools.partial(effective_rank.run, seeds=1)})
-    monkeypatch.setattr(results, "PRESETS", {"tiny": {"embedding_dim": 8, "hidden_layer_sizes": (16, 8),
-                                                      "max_iter": 2}})
-    page = tmp_path / "docs" / "results.md"
-    results.write_results_page(page, data=shared_data, parts=("studies",), study_preset="tiny", progress=False)
-    text = page.read_text()
-    assert "### effective-rank: synthetic" in text and "| cross-encoder | embedding |" in text
-    timings = (tmp_path / "docs" / "results" / "studies" / "timings.json").read_text()
-    assert '"effective-rank"' in timings
 
 
 def test_guide_example_h5ad_and_prior_runs(shared_data, tmp_path):
@@ -288,29 +203,3 @@ def test_a_bug_shows_its_traceback_and_debug_shows_every_traceback(tmp_path, mon
     monkeypatch.setattr(InputFiles, "load", broken)
     with pytest.raises(KeyError, match="an internal bug"):
         main(["infer", "--output", str(tmp_path), *FAST])
-
-
-def test_results_page_selection_part(shared_data, tmp_path, monkeypatch):
-    """The choice of defaults: each candidate trained on sample 1 and scored on
-    validation pairs plus random pairs (never test pairs), beside the degree baseline."""
-    import grnfast.results as results
-    from grnfast.data import load_beeline
-    from grnfast.pipeline import benchmark_task, selection_pairs
-
-    tiny = {"embedding_dim": 8, "hidden_layer_sizes": (16, 8), "max_iter": 2, "n_jobs": 1}
-    monkeypatch.setattr(results, "SELECTION_CANDIDATES", {"tiny": tiny, "tiny, random negatives":
-                                                          {**tiny, "random_negative_ratio": 3.0}})
-    monkeypatch.setattr(results, "SELECTION_BENCHMARKS", (BENCHMARK,))
-    page = tmp_path / "docs" / "results.md"
-    results.write_results_page(page, data=shared_data, parts=("selection",), progress=False)
-    runs = pd.read_csv(tmp_path / "docs" / "results" / "selection_runs.csv")
-    assert len(runs) == 5 and set(runs.candidate) == {"-", "tiny", "tiny, random negatives"}
-    assert "## How the defaults were chosen" in page.read_text()
-    # The selection pairs: the validation pairs plus 10 random pairs per validation
-    # edge, none of them a training or validation edge, no test pair involved.
-    task = benchmark_task(shared_data, load_beeline(shared_data, *BENCHMARK), *BENCHMARK, 1)
-    X, y = selection_pairs(task)
-    n_val, n_val_edges = len(task.y_val), int(task.y_val.sum())
-    assert len(y) == n_val + 10 * n_val_edges and y[n_val:].sum() == 0
-    known = set(map(tuple, pd.concat([task.X_train[task.y_train == 1], task.X_val[task.y_val == 1]]).values))
-    assert not set(map(tuple, X.iloc[n_val:].values)) & known

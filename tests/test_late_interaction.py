@@ -202,21 +202,6 @@ def test_no_towers_refused():
         LateInteractionClassifier(node_features=FEATURES, **{**SMALL, "hidden_layer_sizes": ()}).fit(PAIRS, Y)
 
 
-def test_n_vectors_section_puts_the_candidates_beside_the_defaults():
-    from grnfast.results import n_vectors_section
-
-    row = lambda b, c, m, a: {"benchmark": b, "candidate": c, "model": m, "auroc": a, "auprc": a / 2}  # noqa: E731
-    selection = pd.DataFrame([row(b, c, m, a) for b in ("A", "B", "C") for c, m, a in [
-        ("-", "degree baseline", 0.8), ("published", "two-tower", 0.6), ("default (x)", "two-tower", 0.9),
-        ("default (x)", "cross-encoder", 0.92)]])
-    runs = pd.DataFrame([row(b, f"n_vectors={m}", "late-interaction", 0.9 + m / 100) for b in "AB" for m in (2, 4)]
-                        + [row(b, "-", "degree baseline", 0.8) for b in "AB"])
-    text = n_vectors_section(runs, selection)
-    assert "| late-interaction, n_vectors=4 | 0.940 / 0.470 | 0.940 / 0.470 | 0.940 / 0.470 |" in text
-    assert "| cross-encoder | 0.920 / 0.460 |" in text and "published" not in text
-    assert text.count("| degree baseline |") == 1 and "C AUROC" not in text
-
-
 @pytest.mark.parametrize("similarity", ["dot", "cosine"])
 def test_logit_is_the_mean_best_match_over_the_temperature(similarity):
     """The vectors' MaxSim (of unit vectors with cosine) divided by n_vectors and the

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "grnfast"
+TOOLS = PACKAGE.parent / "tools"  # the project's tooling (the results page), beside the package
 
 # Lowest first. A module may import its own layer and those before it, never a later one.
 LAYERS = [
@@ -19,7 +20,6 @@ LAYERS = [
     ("grnfast.data",),
     ("grnfast.pipeline",),
     ("grnfast.studies",),
-    ("grnfast.results",),
     ("grnfast.cli", "grnfast.__main__"),
 ]
 
@@ -72,6 +72,25 @@ def test_imports_go_only_downward():
             if layer_of(imported) > layer_of(module):
                 upward.append(f"{module} imports {imported}")
     assert not upward, "imports of a later layer:\n" + "\n".join(upward)
+
+
+def top_level_imports(path):
+    """The first name of every absolute import in ``path``, at the top or inside a function."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module.split(".")[0]
+
+
+def test_the_package_never_imports_the_tooling():
+    """tools/ is not installed: the package must not import it, or any module of it
+    by name; the results page that moved there left no module behind."""
+    tooling = {"tools"} | {path.stem for path in TOOLS.glob("*.py")}
+    found = [f"{module} imports {name}" for module, path in module_names().items()
+             for name in top_level_imports(path) if name in tooling]
+    assert not found, "the package imports the tooling:\n" + "\n".join(found)
+    assert "grnfast.results" not in module_names()
 
 
 def test_layer_check_sees_an_upward_import(tmp_path):

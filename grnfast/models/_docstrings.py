@@ -78,8 +78,8 @@ COMMON_PARAMETERS = """
         scoring meets them. On GENELink's Non-Specific splits a third of the test
         negatives have such a regulator (docs/evaluation.md); the degree baseline
         ranks them last, and a model trained with ``None`` never sees one. The
-        commands (``grnfast infer``, ``evaluate``, ``results``) pass the data set's
-        TF list (:func:`grnfast.pipeline.with_tf_list`).
+        commands (``grnfast infer``, ``evaluate``) and the results page's runs pass
+        the data set's TF list (:func:`grnfast.models.presets.with_tf_list`).
     embedding_update : {"dense", "lazy"}, default="dense"
         ``"dense"``: every embedding row takes every Adam step (exact semantics of a
         dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much

@@ -7,7 +7,7 @@
   :func:`train`), the report table (:func:`report_table`), the recommendation
   on validation pairs and the closing summary.
 """
-from .benchmark import PROTOCOLS, BenchmarkResult, benchmark_task, evaluate_benchmark, run_benchmark, selection_pairs
+from .benchmark import PROTOCOLS, BenchmarkResult, benchmark_task, evaluate_benchmark, run_benchmark
 from .infer import InferResult, infer
 from .outputs import check_outputs, writable_folder
 from .report import TimesDegree, format_report, report_table
@@ -16,5 +16,5 @@ from .training import dask_client, model_names, stop_reason, train, train_models
 
 __all__ = ["PROTOCOLS", "BenchmarkResult", "InferResult", "StepTimes", "TimesDegree", "benchmark_task",
            "check_outputs", "dask_client", "evaluate_benchmark", "format_report", "format_summary", "infer",
-           "model_names", "recommendation", "report_table", "run_benchmark", "selection_pairs", "stop_reason",
+           "model_names", "recommendation", "report_table", "run_benchmark", "stop_reason",
            "train", "train_models", "writable_folder"]

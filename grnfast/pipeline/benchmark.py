@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data import degree_controlled_split, fetch_beeline, load_beeline, load_published_split, sample_negatives
+from ..data import degree_controlled_split, fetch_beeline, load_beeline, load_published_split
 from ..data.beeline import DEMO
 from ..errors import GRNInputError
 from ..evaluation import summarize_runs
@@ -61,23 +61,6 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
             on_sample(table)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
-
-
-def selection_pairs(task, ratio=10, random_state=0, regulators=None):
-    """A task's validation pairs plus ``ratio`` random pairs per validation edge,
-    drawn as a model is used (a regulator of a known edge, or of ``regulators``
-    such as the data set's TF list, x any gene, never a training or validation
-    edge): what defaults are chosen on, never test pairs."""
-    genes = task.node_features.index
-    train_pos = task.X_train[task.y_train == 1]
-    val_pos = task.X_val[task.y_val == 1]
-    known = pd.concat([train_pos, val_pos], ignore_index=True)
-    candidates = pd.unique(np.array([*known["regulator"], *(regulators if regulators is not None else ())],
-                                    dtype=object))
-    negatives = sample_negatives(known, candidates, genes, ratio * len(val_pos) / len(known), "uniform",
-                                 random_state)
-    X = pd.concat([task.X_val, negatives], ignore_index=True)
-    return X, np.concatenate([task.y_val, np.zeros(len(negatives), dtype=task.y_val.dtype)])
 
 
 @dataclass

@@ -1,25 +1,21 @@
-"""The results page (``docs/results.md``): every single model (the seed ensemble
-on the samples asked for) and the baselines on every BEELINE benchmark with published split files, beside the
-published numbers; and every published study on the embedded synthetic data
-set and on TRRUST joined with the hHEP expression.
-
-Runs are kept in ``<page folder>/results/`` (``benchmark_runs.csv``, one row per
-benchmark, split sample and scorer; ``studies/<data set>/`` with each study's
-files and ``timings.json``), so an interrupted run resumes and the page is
-rebuilt from what is on disk.
-"""
+"""The Markdown of the results page, built from the runs on disk alone (nothing
+here trains): the benchmark tables and verdicts per protocol, the choice of
+defaults, the late-interaction n_vectors, and the studies."""
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .data import GRNDataset, available_benchmarks, read_expression, read_prior
-from .data.beeline import DEMO, beeline_folder
-from .models import MODEL_NAMES, MODELS
-from .pipeline import PRESETS, PROTOCOLS, evaluate_benchmark
-from .studies import STUDIES
+from grnfast.data.beeline import DEMO
+from grnfast.models import MODEL_NAMES, MODELS, PRESETS
+from grnfast.pipeline import PROTOCOLS
+from grnfast.studies import STUDIES
+
+from benchmark_runs import BASELINES, negative_regulators_label
+
+# How the page names the command that regenerates it.
+COMMAND = "python tools/results_page.py"
 
 # Published numbers beside ours. GENELink's own code on the same split files was run
 # by the project (sample 1, 20 epochs, the epoch chosen on validation AUROC).
@@ -28,10 +24,8 @@ PUBLISHED = {
     ("STRING", "mESC", 500): "GENELink's code on these split files, sample 1: AUROC 0.859, AUPRC 0.121",
     ("Non-Specific", "mESC", 500): "GENELink's code on these split files, sample 1: AUROC 0.741, AUPRC 0.041",
 }
-BASELINES = ("degree baseline", "expression baseline")
-MODEL_ORDER = (*BASELINES, *MODEL_NAMES, *(f"{m} x degree" for m in MODEL_NAMES))
-OURS = MODEL_ORDER[2:]
-ALONE = tuple(m for m in OURS if "x degree" not in m)
+ALONE = MODEL_NAMES  # each model alone; "<model> x degree" rows multiply it by the degree baseline
+MODEL_ORDER = (*BASELINES, *ALONE, *(f"{m} x degree" for m in ALONE))
 
 
 def mean_sd(values):
@@ -164,7 +158,7 @@ def earlier_negatives_text(runs, settings):
     return (f"**{len(other)} of {len(models)} model runs of this protocol ("
             + ", ".join(f"{model}: {n}" for model, n in by_model.items())
             + ") drew their random negatives' regulators from the training edges only, before the TF list (on "
-            + ", ".join(pd.unique(other.benchmark)) + "); `grnfast results --data ../shared/data --only benchmarks` "
+            + ", ".join(pd.unique(other.benchmark)) + f"); `{COMMAND} --data ../shared/data --only benchmarks` "
             "makes them again.**")
 
 
@@ -174,11 +168,11 @@ def benchmarks_section(runs, settings):
     stale = settings["preset"] not in PRESETS
     lines = ["## BEELINE benchmarks", "",
              *([f"**These runs were made by an earlier version, with its preset `{settings['preset']}`, before the "
-                "current defaults, the graph encoder and random negatives; `grnfast results` regenerates them.**",
+                f"current defaults, the graph encoder and random negatives; `{COMMAND}` regenerates them.**",
                 ""] if stale else []),
              f"Every model alone with preset `{settings['preset']}` ({settings['params']}; `default` is the "
              f"estimators' defaults) and its random negatives' regulators drawn from the benchmark's TF list "
-             f"(`grnfast.pipeline.with_tf_list`), seed {settings['seed']}, beside the baselines, under two "
+             f"(`grnfast.models.presets.with_tf_list`), seed {settings['seed']}, beside the baselines, under two "
              "protocols. Mean ± sd "
              "over the split samples (the `samples` column); **bold**: the best model alone. Test prevalence is the "
              "fraction of positives among the test pairs (a random scorer's AUPRC). `x degree` rows: a model's "
@@ -198,7 +192,7 @@ def benchmarks_section(runs, settings):
                   f"the {expected} split samples asked for ("
                   + ", ".join(f"{model}: {count}" for model, count in counts.items())
                   + "; the `samples` column says how many a row has, `n=k` how many a cell has); "
-                  "`grnfast results --data ../shared/data --only benchmarks` resumes.**", ""]
+                  f"`{COMMAND} --data ../shared/data --only benchmarks` resumes.**", ""]
     for protocol in [p for p in PROTOCOLS if p in set(runs.protocol)]:
         lines += [protocol_section(runs[runs.protocol == protocol], protocol, settings), ""]
     lines += ["### Published numbers", ""]
@@ -212,125 +206,6 @@ def benchmarks_section(runs, settings):
     return "\n".join(lines)
 
 
-def negative_regulators_label(params):
-    """Where a benchmark run's random negatives drew their regulators from, as its
-    model rows record it (column ``negative_regulators``): the data set's TF list
-    (:func:`~grnfast.pipeline.with_tf_list`) unless ``params`` chose. Rows without
-    it were made before, from the training edges' regulators only."""
-    value = (params or {}).get("negative_regulators", "TF list")
-    if value is None:
-        return "training edges"
-    return value if isinstance(value, str) else "given genes"
-
-
-def run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, resume=True,
-                   protocols=PROTOCOLS, models=tuple(MODELS)):
-    """Every benchmark (plus GENELink's demo split) under every protocol, sample by
-    sample, appending to ``runs_path`` after each: every single model (the seed
-    ensemble on ``ensemble_samples`` only) beside the baselines. With ``resume``, a model already
-    there for a (protocol, benchmark, sample) is not trained again, so a model added
-    later runs alone beside the rows on disk (its sample's baselines, being
-    deterministic, are not written twice); a model row whose random negatives drew
-    their regulators otherwise (:func:`negative_regulators_label`) is made again and
-    replaced. Samples run in the outer loop, so an interrupted run has every
-    benchmark's first samples."""
-    runs_path = Path(runs_path)
-    key = ["protocol", "benchmark", "sample", "model"]
-    runs = pd.read_csv(runs_path) if resume and runs_path.exists() else pd.DataFrame(columns=key)
-    label = negative_regulators_label(params)
-    if "negative_regulators" not in runs:
-        runs["negative_regulators"] = np.nan
-    # A model row whose random negatives were drawn otherwise is shown until its run is made again.
-    current = runs.model.isin(BASELINES) | runs.negative_regulators.eq(label)
-    finished = set(zip(*(runs.loc[current, k] for k in key)))
-
-    def save(table):
-        nonlocal runs
-        table = table[[row not in finished for row in zip(*(table[k] for k in key))]]
-        table = table.assign(negative_regulators=pd.Series(label, index=table.index).mask(table.model.isin(BASELINES)))
-        finished.update(zip(*(table[k] for k in key)))
-        replaced = runs.set_index(key).index.isin(table.set_index(key).index)
-        runs = pd.concat([runs[~replaced], table], ignore_index=True)
-        runs.to_csv(runs_path, index=False)
-
-    benchmarks = available_benchmarks(root)
-    if (Path(root) / "beeline-splits" / DEMO).is_dir():
-        benchmarks.append((DEMO, "mESC", 500))
-    for sample in samples:
-        for protocol in protocols:
-            for network, cell, n in benchmarks:
-                name = f"{network} {cell} {n}"
-                if network == DEMO and (sample != 1 or protocol != "published"):  # its one split is sample 1
-                    continue
-                missing = [m for m in models if (protocol, name, sample, m) not in finished]
-                ensemble = sample in ensemble_samples and (protocol, name, sample, "ensemble") not in finished
-                if not missing and not ensemble:
-                    continue
-                start = time.perf_counter()
-                evaluate_benchmark(root, network, cell, n, [sample], models=missing,
-                                   ensemble_samples=[sample] if ensemble else (), params=params, preset=preset,
-                                   seed=seed, progress=progress, on_sample=save, protocol=protocol)
-                if progress:
-                    print(f"{protocol} {name} sample {sample} ({', '.join(missing + ['ensemble'] * ensemble)}): "
-                          f"{time.perf_counter() - start:.0f}s", flush=True)
-    return runs
-
-
-# Configurations the estimators' defaults were chosen from, on validation pairs
-# only (:func:`run_selection`); ``default`` is what the estimators use now.
-SELECTION_CANDIDATES = {
-    "published": PRESETS["published"],
-    "small, given negatives only": {"graph_dim": 0, "random_negative_ratio": 0.0},
-    "small + graph": {"random_negative_ratio": 0.0},
-    "small + random negatives 10": {"graph_dim": 0},
-    "default (small + graph + random negatives 10)": {},
-    "small + graph + random negatives 20": {"random_negative_ratio": 20.0},
-}
-
-
-def run_selection(path, root, benchmarks, candidates=None, models=("two-tower", "cross-encoder"), seed=0,
-                  progress=True, resume=True):
-    """Each candidate configuration on sample 1 of each benchmark, scored on
-    :func:`~grnfast.pipeline.selection_pairs` (validation pairs plus random pairs
-    drawn as the model is used; never test pairs), beside the degree baseline on
-    the same pairs. Rows are appended to ``path`` as they finish."""
-    from .data import load_beeline
-    from .evaluation import evaluate
-    from .evaluation.protocol import baselines
-    from .pipeline import benchmark_task, make_model, selection_pairs, train
-
-    candidates = candidates or SELECTION_CANDIDATES
-    path = Path(path)
-    done = pd.read_csv(path) if resume and path.exists() else pd.DataFrame(columns=["benchmark", "candidate", "model"])
-    finished = set(zip(done.benchmark, done.candidate, done.model))
-    rows = done.to_dict("records")
-    for network, cell, n in benchmarks:
-        benchmark = f"{network} {cell} {n}"
-        ds = load_beeline(root, network, cell, n)
-        task = benchmark_task(root, ds, network, cell, n, 1)
-        X_sel, y_sel = selection_pairs(task, random_state=seed)
-        scorers = {}
-        if (benchmark, "-", "degree baseline") not in finished:
-            scorers[("-", "degree baseline")] = baselines(task)["degree baseline"]
-        for candidate, params in candidates.items():
-            for model in models:
-                if (benchmark, candidate, model) not in finished:
-                    scorers[(candidate, model)] = None
-        for (candidate, model), scorer in scorers.items():
-            seconds = 0.0
-            if scorer is None:
-                scorer, seconds = train(task, model, make_model(model, ds.node_features, candidates[candidate], seed,
-                                                                "default"), progress)
-            metrics = evaluate(y_sel, scorer.predict_proba(X_sel)[:, 1])
-            rows.append({"benchmark": benchmark, "candidate": candidate, "model": model, "auroc": metrics["auroc"],
-                         "auprc": metrics["auprc"], "prevalence": float(np.mean(y_sel)), "seconds": seconds})
-            pd.DataFrame(rows).to_csv(path, index=False)
-            if progress:
-                print(f"selection {benchmark} {candidate} {model}: {metrics['auroc']:.3f} / {metrics['auprc']:.3f}",
-                      flush=True)
-    return pd.DataFrame(rows)
-
-
 def selection_section(runs):
     """Markdown: each candidate's mean validation AUROC and AUPRC per model, over the
     benchmarks on which every candidate has run."""
@@ -339,9 +214,9 @@ def selection_section(runs):
     lines = ["## How the defaults were chosen", "",
              "Each candidate configuration trained on sample 1 of the benchmarks below and scored on that sample's "
              "validation pairs plus 10 random pairs per validation edge, drawn as a model is used "
-             "(`grnfast.pipeline.selection_pairs`; never test pairs). Mean over the benchmarks "
+             "(`selection_pairs` in tools/selection_runs.py; never test pairs). Mean over the benchmarks "
              f"({', '.join(pd.unique(runs.benchmark))}); the degree baseline on the same pairs for reference. "
-             "Regenerate with `grnfast results --only selection`. These candidates draw random pairs' regulators "
+             f"Regenerate with `{COMMAND} --only selection`. These candidates draw random pairs' regulators "
              "among the training edges' only; the TF list that the benchmark runs draw them from was chosen after, "
              "on the same benchmarks' validation pairs with TF-list random pairs "
              "(`python bench/negative_regulators_selection.py`, docs/evaluation.md).", "",
@@ -356,7 +231,7 @@ def n_vectors_section(runs, selection):
     """Markdown: the late-interaction model's ``n_vectors`` candidates
     (``bench/late_interaction_selection.py``) beside the other models' defaults and
     the degree baseline on the same validation pairs (``selection``: the rows of
-    :func:`run_selection`)."""
+    :func:`selection_runs.run_selection`)."""
     defaults = selection[selection.candidate.str.startswith("default") | (selection.model == "degree baseline")]
     table = pd.concat([defaults[defaults.benchmark.isin(runs.benchmark)], runs[runs.model != "degree baseline"]])
     benchmarks = list(pd.unique(runs.benchmark))
@@ -379,40 +254,9 @@ def n_vectors_section(runs, selection):
     return "\n".join(lines)
 
 
-def study_datasets(root, seed=0):
-    """The data sets the studies run on: the embedded synthetic one, and TRRUST
-    (human) joined with the hHEP TFs+1000 expression (every cell as a feature)."""
-    expression = read_expression(beeline_folder(root, "Non-Specific", "hHEP", 1000) / "BL--ExpressionData.csv.gz")
-    prior = read_prior(Path(root) / "priors" / "trrust_rawdata.human.tsv")
-    trrust = GRNDataset.from_expression(expression, prior, features="expression", min_overlap=0.05,
-                                        name="TRRUST x hHEP", random_state=seed)
-    return {"synthetic": GRNDataset.synthetic(random_state=seed), "trrust-hhep": trrust}
-
-
-def run_studies(folder, root, params, preset, seed, progress, resume=True):
-    """Every study on every :func:`study_datasets` entry, saved under
-    ``folder/<data set>/``; ``timings.json`` records what ran and how long."""
-    folder = Path(folder)
-    timings_path = folder / "timings.json"
-    timings = json.loads(timings_path.read_text()) if resume and timings_path.exists() else {}
-    params = {**PRESETS[preset], **(params or {})}
-    for key, ds in study_datasets(root, seed).items():
-        for name in STUDIES:
-            if name in timings.get(key, {}):
-                continue
-            start = time.perf_counter()
-            result = STUDIES[name](ds, params=params, progress=progress, random_state=seed)
-            paths = result.save(folder / key)
-            timings.setdefault(key, {})[name] = {"seconds": time.perf_counter() - start, "dataset": ds.name,
-                                                 "files": [p.name for p in paths]}
-            timings_path.write_text(json.dumps(timings, indent=2))
-            if progress:
-                print(f"study {name} on {ds.name}: {timings[key][name]['seconds']:.0f}s", flush=True)
-    return timings
-
-
 def studies_section(folder, page_dir):
-    """Each study's Markdown (with its figures) from what :func:`run_studies` saved."""
+    """Each study's Markdown (with its figures) from what
+    :func:`study_runs.run_studies` saved in ``folder``."""
     folder = Path(folder)
     timings_path = folder / "timings.json"
     if not timings_path.exists():
@@ -433,72 +277,25 @@ def studies_section(folder, page_dir):
     return "\n".join(lines)
 
 
-# Where the defaults were chosen: one benchmark of each ground truth and cell type
-# with the hardest cases for a model against degree (sample 1 only).
-SELECTION_BENCHMARKS = (("STRING", "mESC", 500), ("Non-Specific", "hHEP", 500), ("Specific", "mDC", 500))
-
-
-def benchmark_settings(path, preset, params, seed, samples, ensemble_samples, resume=True):
-    """The benchmark runs' settings to record at ``path``, and whether the runs on
-    disk were made with the same ones (so that they belong to the same page).
-
-    Preset, parameters and seed make runs comparable (``n_jobs`` changes no result:
-    bit-identical for any thread count, so a run may resume with another). The split
-    samples and the models only choose which runs to make: runs of other samples stay,
-    and the samples the page asks for are those asked now and before."""
-    settings = {"preset": preset, "params": {k: v for k, v in (params or {}).items() if k != "n_jobs"},
-                "seed": seed}
-    old = json.loads(Path(path).read_text()) if Path(path).exists() else {}
-    same = resume and all(old.get(key) == value for key, value in settings.items())
-    for key, asked in (("samples", samples), ("ensemble_samples", ensemble_samples)):
-        settings[key] = sorted(set(old.get(key, ()) if same else ()) | set(asked))
-    return settings, same
-
-
-def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4, 5), ensemble_samples=(),
-                       params=None, preset="default", seed=0, progress=True, resume=True,
-                       parts=("selection", "benchmarks", "studies"), study_preset="default",
-                       protocols=PROTOCOLS, models=tuple(MODELS)):
-    """Run (or resume) the selection of defaults, the benchmarks and the studies and
-    write the page; returns its path.
-
-    ``parts`` chooses what runs now; the page always shows everything on disk.
-    ``samples``, ``protocols`` and ``models`` choose which benchmark runs to make
-    (runs already on disk with the same settings are kept and shown).
-    """
-    from .data import fetch_beeline
-
-    root = fetch_beeline(data, download=data is None)
-    output = Path(output)
-    folder = output.parent / "results"
-    folder.mkdir(parents=True, exist_ok=True)
+def page_markdown(folder, page_dir):
+    """The whole page from the runs in ``folder`` (the page's ``results/``); figure
+    links are relative to ``page_dir``."""
+    folder = Path(folder)
     runs_path, settings_path = folder / "benchmark_runs.csv", folder / "benchmark_settings.json"
-    selection_path = folder / "selection_runs.csv"
-    if "selection" in parts:
-        run_selection(selection_path, root, SELECTION_BENCHMARKS, seed=seed, progress=progress, resume=resume)
-    if "benchmarks" in parts:
-        settings, same = benchmark_settings(settings_path, preset, params, seed, samples, ensemble_samples, resume)
-        if not same and runs_path.exists():  # before the new settings, so an interrupted start cannot mix them
-            runs_path.unlink()
-        settings_path.write_text(json.dumps(settings, indent=2))
-        run_benchmarks(runs_path, root, samples, ensemble_samples, params, preset, seed, progress, same, protocols,
-                       models)
-    if "studies" in parts:
-        run_studies(folder / "studies", root, params, study_preset, seed, progress, resume)
+    selection_path, late_path = folder / "selection_runs.csv", folder / "late_interaction_selection_runs.csv"
     sections = ["# Results", ""]
     if runs_path.exists():
         runs = pd.read_csv(runs_path)
         trained = runs[~runs.model.str.endswith(" x degree")]  # those rows repeat their model's seconds
         settings = json.loads(settings_path.read_text())
-        sections += ["Generated by `grnfast results --data ../shared/data`; every benchmark run (protocol, "
+        sections += [f"Generated by `{COMMAND} --data ../shared/data`; every benchmark run (protocol, "
                      "benchmark, split sample, scorer, metrics, training seconds) is in "
-                     f"`{folder.name}/{runs_path.name}`; training took {trained.seconds.sum() / 60:.0f} min of wall time in "
-                     "all on a 2-core machine shared with other work.", "", benchmarks_section(runs, settings), ""]
+                     f"`{folder.name}/{runs_path.name}`; training took {trained.seconds.sum() / 60:.0f} min of wall "
+                     "time in all on a 2-core machine shared with other work.", "",
+                     benchmarks_section(runs, settings), ""]
     if selection_path.exists():
         sections += [selection_section(pd.read_csv(selection_path)), ""]
-        late_path = folder / "late_interaction_selection_runs.csv"
         if late_path.exists():
             sections += [n_vectors_section(pd.read_csv(late_path), pd.read_csv(selection_path)), ""]
-    sections.append(studies_section(folder / "studies", output.parent))
-    output.write_text("\n".join(sections) + "\n")
-    return output
+    sections.append(studies_section(folder / "studies", page_dir))
+    return "\n".join(sections) + "\n"
