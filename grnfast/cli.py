@@ -18,6 +18,7 @@ a command is named.
 """
 import argparse
 import math
+import re
 import sys
 
 from .errors import GRNInputError
@@ -53,6 +54,7 @@ def _number(kind, allowed, description):
 positive_int = _number(int, lambda v: v >= 1, "a positive integer")
 nonzero_int = _number(int, lambda v: v != 0, "a non-zero integer (negative: all cores but some)")
 positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive finite number")
+seed = _number(int, lambda v: 0 <= v < 2**32, "an integer from 0 to 4294967295")
 
 
 def top_k(text):
@@ -77,7 +79,7 @@ def _add_model_options(p):
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
     p.add_argument("--embedding-dim", type=positive_int, default=None,
                    help="gene embedding size (default: the preset's, 64; published 512)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 4294967295 (default 0)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
     p.add_argument("--debug", action="store_true", help="show the traceback of every error")
@@ -259,6 +261,22 @@ def cmd_study(args):
 
 COMMANDS = {"infer": cmd_infer, "evaluate": cmd_evaluate, "study": cmd_study}
 
+# The library's messages name Python parameters; the command line speaks in its
+# options. Each pair: a Python spelling, the option it is on the command line.
+CLI_SPELLINGS = [(r"\buse_raw=True\b", "--use-raw"), (r"\bcase_fold=True\b", "--case-fold"),
+                 (r"\bgene_symbols=", "--gene-symbols"), (r"\bgroupby=", "--groupby"), (r"\blayer=", "--layer"),
+                 (r"\bcell_types=", "--cell-types"), (r"\bdata_home\b", "--data"),
+                 (r"\bfeatures='(\w+)'", r"--features \1")]
+
+
+def cli_message(message):
+    """``message`` in the command line's words: its option names, without the
+    library's "(CLI: ...)" asides."""
+    message = re.sub(r"\s*\(CLI:?[^)]*\)", "", message)
+    for python, option in CLI_SPELLINGS:
+        message = re.sub(python, option, message)
+    return message
+
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -273,8 +291,11 @@ def main(argv=None):
         return COMMANDS[args.command](args)
     except (GRNInputError, OSError) as exc:  # the user's mistake: one line, exit code 2; anything else is a bug
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"grnfast: error: {message}", file=sys.stderr)
+        print(f"grnfast: error: {cli_message(message)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: files being written were not renamed into place (grnfast.atomic)
+        print("grnfast: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import pandas as pd
 
 from scipy.special import expit
 
+from .atomic import written_atomically
 from .errors import GRNInputError
 from .progress import Progress
 
@@ -213,14 +214,17 @@ def write_edge_list(edges, path, format="grnfast", chunk_rows=1_000_000):
     ``Gene1,Gene2,EdgeWeight``; scenic ``TF,target,importance``; decoupler
     ``source,target,weight``) as CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``,
     ``.tsv.gz``) or parquet (``.parquet``, needs pyarrow), by ``path``'s extension.
-    Text files are written in chunks of ``chunk_rows`` rows."""
+    Text files are written in chunks of ``chunk_rows`` rows. The file appears only
+    when complete (:func:`grnfast.atomic.written_atomically`)."""
     suffix = file_type(path)
     table = as_format(edges, format)
     if SUFFIXES[suffix] is None:
         check_parquet_writer()
-        table.to_parquet(path, index=False)
-        return
-    for start in range(0, max(len(table), 1), chunk_rows):
-        table.iloc[start : start + chunk_rows].to_csv(
-            path, sep=SUFFIXES[suffix], mode="w" if start == 0 else "a", header=start == 0, index=False
-        )
+    with written_atomically(path) as partial:
+        if SUFFIXES[suffix] is None:
+            table.to_parquet(partial, index=False)
+        else:
+            for start in range(0, max(len(table), 1), chunk_rows):
+                table.iloc[start : start + chunk_rows].to_csv(
+                    partial, sep=SUFFIXES[suffix], mode="w" if start == 0 else "a", header=start == 0, index=False
+                )

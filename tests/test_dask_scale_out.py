@@ -18,7 +18,8 @@ FAST = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, early_stopp
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None,
+    # dashboard on any free port: the default 8787 may be taken on the machine
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0",
                                   host="127.0.0.1") as cluster, distributed.Client(cluster) as client:
         yield client
 

@@ -11,7 +11,7 @@ TOOLS = PACKAGE.parent / "tools"  # the project's tooling (the results page), be
 
 # Lowest first. A module may import its own layer and those before it, never a later one.
 LAYERS = [
-    ("grnfast", "grnfast.errors", "grnfast.progress"),
+    ("grnfast", "grnfast.errors", "grnfast.progress", "grnfast.atomic"),
     ("grnfast._core",),
     ("grnfast.genes", "grnfast.pair_classifier"),
     ("grnfast.models",),

@@ -45,7 +45,8 @@ def test_grid_search_on_a_dask_cluster_matches_a_local_one(data):
     search = lambda: GridSearchCV(CrossEncoderClassifier(node_features=features, **FAST), grid, cv=2,  # noqa: E731
                                   scoring="roc_auc", n_jobs=2)
     local = search().fit(pairs, y)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    # dashboard on any free port: the default 8787 may be taken on the machine
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   host="127.0.0.1") as cluster, distributed.Client(cluster):
         with joblib.parallel_config(backend="dask"):
             remote = search().fit(pairs, y)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import written_atomically
 from ..errors import GRNInputError
 
 
@@ -98,5 +99,6 @@ def write_h5ad_copy(source, target, networks, models, gene_symbols=None):
     adata = anndata.read_h5ad(source)
     for name, edges in networks.items():
         add_to_anndata(adata, edges, model=models[name], gene_symbols=gene_symbols, name=name)
-    adata.write_h5ad(target)
+    with written_atomically(target) as partial:
+        adata.write_h5ad(partial)
     return Path(target)

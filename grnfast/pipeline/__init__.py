@@ -8,7 +8,7 @@
   on validation pairs and the closing summary.
 """
 from .benchmark import PROTOCOLS, BenchmarkResult, benchmark_task, evaluate_benchmark, run_benchmark
-from .infer import InferResult, infer
+from .inference import InferResult, infer
 from .outputs import check_outputs, writable_folder
 from .report import TimesDegree, format_report, report_table
 from .summary import StepTimes, format_summary, recommendation

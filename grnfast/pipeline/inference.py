@@ -15,6 +15,7 @@ from typing import Optional
 
 import pandas as pd
 
+from ..atomic import written_atomically
 from ..data import GRNDataset, InputFiles
 from ..evaluation import baselines
 from ..models.presets import SHIPPED_DATA_PARAMS, with_tf_list
@@ -122,7 +123,8 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     table = report_table(task, fitted, fitted_baselines)
     files = []
     if out is not None:
-        table.to_csv(out / "metrics.csv", index=False)
+        with written_atomically(out / "metrics.csv") as partial:
+            table.to_csv(partial, index=False)
         files.append((out / "metrics.csv", "every scorer's test metrics"))
     trained = {name: model for name, (model, _) in fitted.items()}
     recommended, sentence = recommendation(task, trained, fitted_baselines["degree baseline"])
