@@ -20,6 +20,7 @@ import argparse
 import math
 import re
 import sys
+import warnings
 
 from .errors import GRNInputError
 
@@ -134,6 +135,8 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
     infer.add_argument("--gene-symbols", help=".h5ad: the .var column of gene names to use instead of var_names")
     infer.add_argument("--case-fold", action="store_true",
                        help="match gene names ignoring case (e.g. a human prior on mouse genes: orthologs unchecked)")
+    infer.add_argument("--min-cells", type=positive_int, default=10,
+                       help="cell types of fewer cells are left out of the cell-type means (default 10)")
     infer.add_argument("--features", choices=["cell_type_means", "clusters", "pca", "expression"], default=None,
                        help="node features from expression (default: cell-type means with --cell-types, else clusters)")
     _model_choice(infer)
@@ -229,7 +232,7 @@ def cmd_infer(args):
     inputs = InputFiles(expression=args.expression, prior=args.prior, edges=args.edges, regulators=args.regulators,
                         cell_types=args.cell_types, organism=args.organism, layer=args.layer, use_raw=args.use_raw,
                         groupby=args.groupby, gene_symbols=args.gene_symbols, case_fold=args.case_fold,
-                        features=args.features, spelling="cli")
+                        features=args.features, min_cells=args.min_cells, spelling="cli")
     result = infer(inputs, models=args.model, preset=args.preset, params=_model_params(args),
                    negatives=args.negatives, negative_sampling=args.negative_sampling, top_k=args.top_k,
                    format=args.format, suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad,
@@ -266,6 +269,7 @@ COMMANDS = {"infer": cmd_infer, "evaluate": cmd_evaluate, "study": cmd_study}
 CLI_SPELLINGS = [(r"\buse_raw=True\b", "--use-raw"), (r"\bcase_fold=True\b", "--case-fold"),
                  (r"\bgene_symbols=", "--gene-symbols"), (r"\bgroupby=", "--groupby"), (r"\blayer=", "--layer"),
                  (r"\bcell_types=", "--cell-types"), (r"\bdata_home\b", "--data"),
+                 (r"\bmin_cells=", "--min-cells"),
                  (r"\bfeatures='(\w+)'", r"--features \1")]
 
 
@@ -278,6 +282,11 @@ def cli_message(message):
     return message
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning of the library as one line in the command line's words."""
+    print(f"grnfast: warning: {cli_message(str(message))}", file=sys.stderr)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(commands=[a for a in argv if a in COMMANDS])
@@ -288,7 +297,9 @@ def main(argv=None):
     if args.debug:
         return COMMANDS[args.command](args)
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return COMMANDS[args.command](args)
     except (GRNInputError, OSError) as exc:  # the user's mistake: one line, exit code 2; anything else is a bug
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"grnfast: error: {cli_message(message)}", file=sys.stderr)

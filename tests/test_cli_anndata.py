@@ -76,10 +76,12 @@ def test_write_h5ad_needs_an_h5ad_input(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("extra, message", [
-    ([], r"atlas.h5ad \(X\): has negative values .* --use-raw or --layer"),
+    ([], r"atlas.h5ad \(X\): has negative values .* use --use-raw \(.raw\) or --layer a layer of counts"),
     (["--layer", "spliced"], r"no layer 'spliced'; layers: \['counts'\]"),
     (["--layer", "counts", "--groupby", "louvain"], r"no .obs column 'louvain'"),
-    (["--layer", "counts", "--groupby", "cell_type"], "no prior edge has both genes"),  # Ensembl IDs vs symbols
+    (["--layer", "counts", "--groupby", "cell_type"],  # Ensembl IDs as var_names, symbols in .var
+     r"no prior edge has both genes .*; the .var column 'symbol' names 35 of the prior's genes \(var_names: 0\): "
+     "pass it as --gene-symbols"),
 ])
 def test_h5ad_mistakes_are_one_line(files, tmp_path, capsys, extra, message):
     code = main(["infer", "--expression", str(files / "atlas.h5ad"), "--edges", str(files / "prior.csv"), *extra,

@@ -132,6 +132,25 @@ def test_genes_absent_from_expression(folder_copy):
         load_beeline(root)
 
 
+def test_a_tf_list_naming_none_of_the_genes_says_so(folder_copy):
+    root, folder = folder_copy
+    _rewrite(folder / "TF.csv.gz", "index,TF\n0,NOT_A_TF1\n1,NOT_A_TF2\n")  # another data set's TFs
+    with pytest.raises(DataFileError, match=r"TF.csv.gz: none of its 2 TFs is a gene of .*BL--ExpressionData.csv.gz "
+                                            r"\(e.g. 'NOT_A_TF1' there, '\w+' here\): files of two data sets\?"):
+        load_beeline(root)
+
+
+def test_a_network_regulator_missing_from_the_tf_list_is_named(folder_copy):
+    root, folder = folder_copy
+    tfs = pd.read_csv(folder / "TF.csv.gz")
+    network = pd.read_csv(folder / "BL--network.csv.gz")
+    dropped = network.Gene1.iloc[0]
+    _rewrite(folder / "TF.csv.gz", tfs[tfs.TF != dropped].to_csv(index=False))
+    with pytest.raises(DataFileError, match=rf"BL--network.csv.gz: 1 regulators of known edges are not in .*TF.csv.gz, "
+                                            rf"e.g. \['{dropped}'\]: the TF list must name every regulator"):
+        load_beeline(root)
+
+
 def test_duplicated_gene_names(folder_copy):
     root, folder = folder_copy
     lines = gzip.open(folder / "BL--ExpressionData.csv.gz", "rt").read().splitlines()

@@ -1,9 +1,13 @@
 """The files and mistakes people actually bring (issue 26): each gets one line that
 names the problem in the command line's own words, before any work is wasted."""
+import numpy as np
 import pandas as pd
 import pytest
 
+from grnfast import GRNInputError
 from grnfast.cli import cli_message, main
+from grnfast.data import GRNDataset
+from grnfast.data.cell_types import SmallCellTypesWarning
 from grnfast.scoring import write_edge_list
 
 TINY = ["--model", "two-tower", "--epochs", "1", "--embedding-dim", "8", "--n-jobs", "1", "--quiet"]
@@ -89,3 +93,92 @@ def test_an_edge_list_stopped_while_written_leaves_no_file(tmp_path, monkeypatch
 ])
 def test_the_command_line_speaks_in_its_options(library, command_line):
     assert cli_message(library) == command_line
+
+
+# ---- cell types ---------------------------------------------------------------
+
+def small_expression(n_cells=30, seed=0):
+    rng = np.random.default_rng(seed)
+    cells = [f"cell{i}" for i in range(n_cells)]
+    genes = [f"TF{i}" for i in range(4)] + [f"G{i}" for i in range(16)]
+    expression = pd.DataFrame(rng.random((20, n_cells)), index=genes, columns=cells)
+    edges = pd.DataFrame({"regulator": [f"TF{i % 4}" for i in range(24)], "target": [f"G{i % 16}" for i in range(24)]})
+    return expression, edges
+
+
+def test_duplicated_cell_ids_are_named_not_blamed_on_the_labels():
+    """An AnnData whose obs_names repeat, with cell types matched by id (--cell-types)."""
+    pytest.importorskip("anndata")
+    from test_single_cell import PRIOR, atlas_like
+
+    adata = atlas_like()
+    adata.obs_names = [f"cell{i % 200}" for i in range(adata.n_obs)]
+    labels = pd.Series(["A", "B"] * 100, index=[f"cell{i}" for i in range(200)])
+    with pytest.raises(GRNInputError, match=r"cell types are matched to cells by id, but 40 cell ids are duplicated "
+                                            r"\(e.g. 'cell0', 'cell1'.*adata.obs_names_make_unique\(\)"):
+        GRNDataset.from_anndata(adata, PRIOR, layer="counts", gene_symbols="symbol", cell_types=labels)
+
+
+def test_a_cells_x_genes_table_is_said_to_look_transposed(tmp_path, capsys):
+    expression, edges = small_expression()
+    expression.T.to_csv(tmp_path / "expr.csv")  # scanpy's orientation: a cell per row
+    edges.to_csv(tmp_path / "edges.csv", index=False)
+    pd.DataFrame({"cell": expression.columns, "type": ["A", "B"] * 15}).to_csv(tmp_path / "cells.csv", index=False)
+    assert main(["infer", "--expression", str(tmp_path / "expr.csv"), "--edges", str(tmp_path / "edges.csv"),
+                 "--cell-types", str(tmp_path / "cells.csv"), "--output", str(tmp_path / "out"), *TINY]) == 2
+    err = one_line_error(capsys)
+    assert "the expression looks transposed: the cell ids of the cell types are its row names (e.g. 'cell0'" in err
+    assert "grnfast reads genes x cells" in err and "transpose the table" in err
+
+
+def test_cell_types_with_too_few_cells_are_left_out_with_a_warning():
+    expression, edges = small_expression(n_cells=30)
+    labels = pd.Series(["A"] * 13 + ["B"] * 13 + ["C", "C", "D", "E"], index=expression.columns)
+    with pytest.warns(SmallCellTypesWarning, match=r"3 of 5 cell types have fewer than 10 cells and are left out of "
+                                                   r"the features \(4 cells; e.g. 'C', 'D', 'E'\)"):
+        ds = GRNDataset.from_expression(expression, edges, cell_types=labels, min_cells=10)
+    assert list(ds.node_features.columns) == ["A", "B"]
+    expected = expression[labels.index[labels == "A"]].mean(axis=1).astype(np.float32)
+    assert np.allclose(ds.node_features["A"].to_numpy(), expected.to_numpy(), rtol=1e-6)
+
+
+def test_labels_that_are_no_cell_types_are_refused():
+    expression, edges = small_expression(n_cells=30)
+    per_cell = pd.Series([f"id{i}" for i in range(30)], index=expression.columns)
+    with pytest.raises(GRNInputError, match=r"cell types: 30 groups, 0 with at least 10 cells \(the largest has 1\): "
+                                            "these labels are not cell types"):
+        GRNDataset.from_expression(expression, edges, cell_types=per_cell, min_cells=10)
+
+
+@pytest.fixture()
+def atlas_file(tmp_path):
+    anndata = pytest.importorskip("anndata")
+    from test_single_cell import PRIOR, atlas_like
+
+    adata = atlas_like()
+    adata.obs["qc_score"] = np.random.default_rng(0).random(adata.n_obs)
+    adata.obs["tiny_groups"] = pd.Categorical(["big"] * 200 + ["other"] * 30 + [f"g{i}" for i in range(10)])
+    adata.write_h5ad(tmp_path / "atlas.h5ad")
+    PRIOR.to_csv(tmp_path / "prior.csv", index=False)
+    assert anndata
+    return tmp_path
+
+
+def test_groupby_on_a_numeric_column_is_refused_like_scanpy(atlas_file, capsys):
+    code = main(["infer", "--expression", str(atlas_file / "atlas.h5ad"), "--edges", str(atlas_file / "prior.csv"),
+                 "--layer", "counts", "--gene-symbols", "symbol", "--groupby", "qc_score",
+                 "--output", str(atlas_file / "out"), *TINY])
+    assert code == 2
+    assert one_line_error(capsys).endswith(": .obs column 'qc_score' holds numbers (float64, 240 distinct values), not "
+                                           "cell types; like scanpy's groupby, give a categorical column of labels")
+
+
+@pytest.mark.filterwarnings("default::grnfast.data.cell_types.SmallCellTypesWarning")
+def test_small_groups_are_dropped_with_one_warning_line_on_the_command_line(atlas_file, capsys):
+    code = main(["infer", "--expression", str(atlas_file / "atlas.h5ad"), "--edges", str(atlas_file / "prior.csv"),
+                 "--layer", "counts", "--gene-symbols", "symbol", "--groupby", "tiny_groups",
+                 "--output", str(atlas_file / "out"), *TINY])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert ("grnfast: warning: 10 of 12 cell types have fewer than 10 cells and are left out of the features "
+            "(10 cells; e.g. 'g0', 'g1', 'g2', 'g3', 'g4', ...)") in err.splitlines()

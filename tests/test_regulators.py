@@ -60,6 +60,19 @@ def test_given_regulators_join_the_priors_matched_like_it(small):
     assert list(exact.regulators) == prior_regs + [extra[0], extra[2]]
 
 
+def test_regulators_differing_only_in_case_are_an_error_like_the_priors(small):
+    """One rule for the prior and the TF list: names that mostly match only when
+    case is ignored are another naming convention, said with both spellings."""
+    expression, edges = small
+    given = [g.lower() for g in expression.index[:5]]
+    with pytest.raises(GRNInputError, match=rf"regulator names differ from the expression's in case: 5 of 5 given "
+                                            rf"regulators match only when case is ignored \(e.g. '{given[0]}' is "
+                                            rf"'{expression.index[0]}' in the expression\).*case_fold=True"):
+        GRNDataset.from_expression(expression, edges, regulators=given)
+    ds = GRNDataset.from_expression(expression, edges, regulators=given, case_fold=True)
+    assert set(expression.index[:5]) <= set(ds.regulators)
+
+
 def test_no_given_regulator_measured_is_an_error_naming_one(small):
     expression, edges = small
     with pytest.raises(GRNInputError, match="none of the 2 given regulators is measured.*'Zfp1'.*--case-fold"):

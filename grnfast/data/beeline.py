@@ -71,7 +71,8 @@ def load_beeline(root, network="Specific", cell="mESC", n_genes=500, features="e
     folder = beeline_folder(root, network, cell, n_genes)
     expression_path = _file(folder, "BL--ExpressionData.csv")
     expression = check_expression(read_table(expression_path, sep=",", index_col=0), expression_path)
-    tfs = _read_csv(_file(folder, "TF.csv"), ["TF"])["TF"].astype(str)
+    tf_path = _file(folder, "TF.csv")
+    tfs = _read_csv(tf_path, ["TF"])["TF"].astype(str)
     network_path = _file(folder, "BL--network.csv")
     edges = _read_csv(network_path, ["Gene1", "Gene2"], dtype=str)
     edges = edges.rename(columns={"Gene1": "regulator", "Gene2": "target"})[["regulator", "target"]]
@@ -80,11 +81,18 @@ def load_beeline(root, network="Specific", cell="mESC", n_genes=500, features="e
     absent = sorted(set(edges["regulator"]).union(edges["target"]) - set(expression.index))
     if absent:
         raise DataFileError(f"{network_path}: {len(absent)} genes absent from the expression file, e.g. {absent[:5]}")
+    regulators = pd.Index(tfs[tfs.isin(expression.index)].unique())
+    if not len(regulators):
+        raise DataFileError(f"{tf_path}: none of its {tfs.nunique()} TFs is a gene of {expression_path} (e.g. "
+                            f"{tfs.iloc[0]!r} there, {expression.index[0]!r} here): files of two data sets?")
+    unlisted = sorted(set(edges["regulator"]) - set(regulators))
+    if unlisted:
+        raise DataFileError(f"{network_path}: {len(unlisted)} regulators of known edges are not in {tf_path}, e.g. "
+                            f"{unlisted[:5]}: the TF list must name every regulator of the network")
     node_features = node_features_from(expression, features, random_state=random_state)
     name = f"{network} {cell} {n_genes}"
-    return GRNDataset(name, node_features, edges.drop_duplicates().reset_index(drop=True),
-                      pd.Index(tfs[tfs.isin(expression.index)].unique()), expression, None,
-                      {"folder": str(folder)})
+    return GRNDataset(name, node_features, edges.drop_duplicates().reset_index(drop=True), regulators, expression,
+                      None, {"folder": str(folder)})
 
 
 def split_folder(splits_root, network, cell, n_genes, sample=1):

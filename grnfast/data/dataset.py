@@ -20,12 +20,12 @@ FEATURES = ("cell_type_means", "clusters", "pca", "expression")
 
 
 def node_features_from(expression, features="cell_type_means", cell_types=None, n_clusters=10, n_components=10,
-                       random_state=0):
+                       random_state=0, min_cells=1):
     """Per-gene features from a genes x cells matrix (see :mod:`grnfast.data.expression`)."""
     if features == "cell_type_means":
         if cell_types is None:
             raise GRNInputError("features='cell_type_means' needs cell types; use 'clusters' without labels")
-        return cell_type_means(expression, cell_types)
+        return cell_type_means(expression, cell_types, min_cells)
     if features == "clusters":
         return cluster_means(expression, n_clusters, random_state)
     if features == "pca":
@@ -89,7 +89,7 @@ class GRNDataset:
     @classmethod
     def from_expression(cls, expression, edges, *, cell_types=None, regulators=None, features=None,
                         n_clusters=10, n_components=10, name="custom", min_overlap=0.1, case_fold=False,
-                        random_state=0):
+                        random_state=0, min_cells=1):
         """From a genes x cells DataFrame (or an AnnData, read as :meth:`from_anndata`
         does) and prior edges matched to the genes by name (:func:`match_to_genes`).
 
@@ -98,21 +98,25 @@ class GRNDataset:
         (matched by id) or a plain array in the cells' order. ``regulators``
         (e.g. a TF list, :func:`~grnfast.data.read_regulators`) adds candidate
         regulators, the measured ones (matched as the prior is), to the prior's.
+        Cell types of fewer than ``min_cells`` cells are left out of the means
+        (``grnfast infer`` leaves out those under 10: ``--min-cells``).
         """
         if _is_anndata(expression):
             return cls.from_anndata(expression, edges, cell_types=cell_types, regulators=regulators,
                                     features=features, n_clusters=n_clusters, n_components=n_components, name=name,
-                                    min_overlap=min_overlap, case_fold=case_fold, random_state=random_state)
+                                    min_overlap=min_overlap, case_fold=case_fold, random_state=random_state,
+                                    min_cells=min_cells)
         expression = _expression_frame(expression)
         features = features or ("cell_type_means" if cell_types is not None else "clusters")
-        node_features = node_features_from(expression, features, cell_types, n_clusters, n_components, random_state)
+        node_features = node_features_from(expression, features, cell_types, n_clusters, n_components, random_state,
+                                           min_cells)
         return cls._from_features(name, node_features, edges, regulators, min_overlap, case_fold,
                                   expression=expression, cell_types=cell_types)
 
     @classmethod
     def from_anndata(cls, adata, edges, *, layer=None, use_raw=False, groupby=None, gene_symbols=None,
                      cell_types=None, regulators=None, features=None, n_clusters=10, n_components=10,
-                     name=None, min_overlap=0.1, case_fold=False, random_state=0, progress=False):
+                     name=None, min_overlap=0.1, case_fold=False, random_state=0, progress=False, min_cells=1):
         """From an AnnData or an ``.h5ad`` path (cells x genes) and prior edges.
 
         The matrix (``X``, ``layer=`` or ``use_raw=True``) is read sparse and in
@@ -120,8 +124,8 @@ class GRNDataset:
         size, log1p), log data used as is, scaled data refused. ``groupby`` names the
         ``.obs`` column of cell types (or pass ``cell_types``, matched by cell id);
         ``gene_symbols`` a ``.var`` column of gene names to use instead of
-        ``var_names``. Features default to cell-type means with labels, cluster
-        means without. The expression matrix is not kept (``expression`` is None);
+        ``var_names``. Features default to cell-type means with labels (cell types of
+        fewer than ``min_cells`` cells left out), cluster means without. The expression matrix is not kept (``expression`` is None);
         ``notes["expression"]`` says what was read and how it was normalised.
         ``progress=True`` shows a bar (or a closing line off a terminal) for each
         pass over the matrix: loading (the survey of its values), aggregation.
@@ -132,14 +136,21 @@ class GRNDataset:
             name = Path(adata).name if isinstance(adata, (str, Path)) else "anndata"
         with open_cells(adata, layer=layer, use_raw=use_raw, gene_symbols=gene_symbols) as (cells, obs):
             cells.progress = progress
-            labels = cell_labels(cells.cells, obs, groupby, cell_types)
+            labels = cell_labels(cells.cells, obs, groupby, cell_types, min_cells)
             features = features or ("cell_type_means" if labels is not None else "clusters")
             table = node_features(cells, features, labels, n_clusters, n_components, random_state)
             notes = dict(cells.notes)
+            gene_hint = cells.gene_column_hint(pd.concat([edges["regulator"], edges["target"]]).unique())
         label_series = None
         if labels is not None:
-            label_series = pd.Series(labels[1][labels[0]], index=cells.cells)
-        ds = cls._from_features(name, table, edges, regulators, min_overlap, case_fold, cell_types=label_series)
+            codes, names = labels
+            label_series = pd.Series(np.where(codes >= 0, names[codes], None), index=cells.cells)
+        try:
+            ds = cls._from_features(name, table, edges, regulators, min_overlap, case_fold, cell_types=label_series)
+        except GRNInputError as exc:
+            if gene_hint:  # Ensembl IDs as var_names while a .var column holds the prior's symbols
+                raise GRNInputError(f"{exc}; {gene_hint}") from exc
+            raise
         ds.notes["expression"] = notes
         return ds
 

@@ -6,13 +6,14 @@ genes and is transposed). Features: mean expression per cell type (the published
 design, given cell labels), mean per k-means cluster of cells (no labels), or the
 gene's loadings on principal components.
 """
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from ..errors import GRNInputError
 from ..genes import gene_frame_problem
-from .cell_types import align_cell_types
+from .cell_types import SmallCellTypesWarning, align_cell_types, drop_small_groups
 from .files import DataFileError, existing_file, read_table
 
 
@@ -58,10 +59,14 @@ def normalize(expression, library_size=True, log1p=True, target_sum=1e4):
     return pd.DataFrame(values.astype(np.float32), index=expression.index, columns=expression.columns)
 
 
-def cell_type_means(expression, cell_types):
+def cell_type_means(expression, cell_types, min_cells=1):
     """Mean expression of every gene in every cell type (genes x types); labels
-    are matched to the cells by id (:func:`align_cell_types`)."""
-    labels = align_cell_types(cell_types, expression.columns)
+    are matched to the cells by id (:func:`align_cell_types`). Cell types of fewer
+    than ``min_cells`` cells are left out (:func:`drop_small_groups`, which warns)."""
+    labels = align_cell_types(cell_types, expression.columns, genes=expression.index)
+    labels, note = drop_small_groups(labels, min_cells)
+    if note:
+        warnings.warn(note, SmallCellTypesWarning, stacklevel=2)
     means = expression.T.groupby(labels.to_numpy()).mean().T
     return means.astype(np.float32)
 

@@ -13,7 +13,7 @@ from typing import Optional
 
 from ..errors import GRNInputError
 from .dataset import GRNDataset
-from .cell_types import read_cell_types
+from .cell_types import MIN_CELLS, read_cell_types
 from .expression import read_expression
 from .files import existing_file
 from .prior_databases import PRIOR_NAMES, fetch_prior
@@ -39,6 +39,7 @@ class InputFiles:
     case_fold : match gene names ignoring case.
     features : node features from expression (default: cell-type means with cell
         types, else cluster means).
+    min_cells : cell types of fewer cells are left out of the cell-type means.
     spelling : ``"python"`` or ``"cli"``: how messages name the inputs.
     """
     expression: Optional[str] = None
@@ -53,6 +54,7 @@ class InputFiles:
     gene_symbols: Optional[str] = None
     case_fold: bool = False
     features: Optional[str] = None
+    min_cells: int = MIN_CELLS
     spelling: str = "python"
 
     def option(self, name):
@@ -100,7 +102,8 @@ class InputFiles:
         cell_types = read_cell_types(self.cell_types) if self.cell_types else None
         regulators = read_regulators(self.regulators) if self.regulators else None
         options = {"cell_types": cell_types, "regulators": regulators, "features": self.features,
-                   "name": Path(self.expression).name, "case_fold": self.case_fold, "random_state": random_state}
+                   "name": Path(self.expression).name, "case_fold": self.case_fold, "random_state": random_state,
+                   "min_cells": self.min_cells}
         try:
             if self.is_h5ad:
                 return GRNDataset.from_anndata(self.expression, edges, **options, progress=progress,

@@ -103,6 +103,16 @@ def match_regulators(names, genes, case_fold=False):
     genes = pd.Index(np.asarray(genes, dtype=str))
     names = pd.Series(pd.unique(np.asarray(names, dtype=str)))
     found = _lookup(genes, case_fold).reindex(names.str.upper() if case_fold else names).to_numpy()
+    if not case_fold:  # the prior's rule (match_to_genes): mostly a case mismatch is a naming mismatch
+        folded = _lookup(genes, True).reindex(names.str.upper()).to_numpy()
+        case_only = np.flatnonzero(pd.isna(found) & pd.notna(folded))
+        if len(case_only) and len(case_only) > int(pd.notna(folded).sum()) / 2:
+            first = case_only[0]
+            raise GRNInputError(
+                f"regulator names differ from the expression's in case: {len(case_only)} of "
+                f"{int(pd.notna(folded).sum())} given regulators match only when case is ignored (e.g. "
+                f"{names.iloc[first]!r} is {folded[first]!r} in the expression). Mouse and human genes are "
+                "different genes: map orthologs first, or pass case_fold=True (CLI --case-fold)")
     measured = pd.unique(found[pd.notna(found)])
     if len(measured) == 0:
         raise GRNInputError(f"none of the {len(names)} given regulators is measured (e.g. {names.iloc[0]!r}; the "

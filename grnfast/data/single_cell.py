@@ -19,6 +19,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ import scipy.sparse
 
 from ..errors import GRNInputError
 from ..progress import Progress
-from .cell_types import align_cell_types
+from .cell_types import SmallCellTypesWarning, align_cell_types, drop_small_groups
 from .files import DataFileError, existing_file
 
 TARGET_SUM = 1e4  # counts per cell after library-size normalisation (scanpy's default)
@@ -61,6 +62,22 @@ class CellMatrix:
     scale: str = "unknown"  # "counts", "log" or "unknown" until surveyed
     notes: dict = field(default_factory=dict)
     progress: bool = False  # a progress bar (or line) per pass over the matrix
+    var: Optional[pd.DataFrame] = None  # the matrix's .var, for naming a better gene-name column
+
+    def gene_column_hint(self, names):
+        """When a text ``.var`` column names more of ``names`` than the gene ids in use
+        (Ensembl IDs as var_names, symbols in a column), the sentence that says so."""
+        if self.var is None:
+            return ""
+        names = set(map(str, names))
+        here = int(self.gene_ids.isin(names).sum())
+        found = {column: int(self.var[column].astype(str).isin(names).sum()) for column in self.var.columns
+                 if self.var[column].dtype == object or isinstance(self.var[column].dtype, pd.CategoricalDtype)}
+        best = max(found, key=found.get, default=None)
+        if best is None or found[best] <= max(2 * here, 0):
+            return ""
+        return (f"the .var column {best!r} names {found[best]} of the prior's genes (var_names: {here}): pass it as "
+                "gene_symbols=")
 
     @property
     def shape(self):
@@ -162,9 +179,11 @@ class CellMatrix:
         groups); ``codes`` gives each cell's group 0..n_groups-1."""
         n_cells, n_genes = self.shape
         codes = np.asarray(codes)
+        counted = np.flatnonzero(codes >= 0)  # code -1: a cell of no group (a cell type too small to keep)
         # Sums as a product with a groups x cells indicator, one block at a time, in
         # a fixed order (deterministic), accumulated in float64.
-        indicator = scipy.sparse.csc_matrix((np.ones(n_cells), (codes, np.arange(n_cells))), shape=(n_groups, n_cells))
+        indicator = scipy.sparse.csc_matrix((np.ones(len(counted)), (codes[counted], counted)),
+                                            shape=(n_groups, n_cells))
         sums = np.zeros((n_genes, n_groups))
         for start, stop, block in self.log_blocks("aggregating"):
             if self.by_genes:
@@ -172,7 +191,7 @@ class CellMatrix:
             else:
                 part = indicator[:, start:stop] @ block
                 sums += (part.toarray() if scipy.sparse.issparse(part) else np.asarray(part)).T
-        counts = np.bincount(codes, minlength=n_groups)
+        counts = np.bincount(codes[counted], minlength=n_groups)
         return sums / np.maximum(counts, 1)[None, :]
 
     def log_matrix(self):
@@ -258,7 +277,8 @@ def _cell_matrix(matrix, obs, var, source, uns_log1p, gene_symbols):
     else:
         names = pd.Series(var.index, index=var.index)
     names = names.astype(object).where(names.notna(), "").astype(str).str.strip()
-    cell_matrix = CellMatrix(matrix, pd.Index(obs.index.astype(str)), pd.Index(names.to_numpy()), source, uns_log1p)
+    cell_matrix = CellMatrix(matrix, pd.Index(obs.index.astype(str)), pd.Index(names.to_numpy()), source, uns_log1p,
+                             var=var if gene_symbols is None else None)
     if cell_matrix.shape != tuple(matrix.shape):
         raise DataFileError(f"{source}: a {matrix.shape[0]} x {matrix.shape[1]} matrix for {len(obs)} cells and "
                             f"{len(var)} genes")
@@ -278,15 +298,20 @@ def genes_by_cells(path):
         return pd.DataFrame(stacked if cells.by_genes else stacked.T, index=cells.gene_ids, columns=cells.cells)
 
 
-def cell_labels(cells, obs, groupby=None, cell_types=None):
+def cell_labels(cells, obs, groupby=None, cell_types=None, min_cells=1):
     """Labels of the cells from an ``.obs`` column (``groupby``) or from
-    ``cell_types`` matched by cell id, as (codes, names), or None without either."""
+    ``cell_types`` matched by cell id, as (codes, names), or None without either.
+    Cell types of fewer than ``min_cells`` cells get code -1 (in no mean) and a
+    :class:`SmallCellTypesWarning`."""
     if groupby is not None and cell_types is not None:
         raise GRNInputError("give groupby= (an .obs column) or cell_types=, not both")
     if groupby is not None:
         if groupby not in obs.columns:
             raise GRNInputError(f"no .obs column {groupby!r} for groupby; .obs has {list(obs.columns)[:10]}")
         labels = obs[groupby]
+        if pd.api.types.is_float_dtype(labels):  # a per-cell measurement (a QC score), not groups
+            raise GRNInputError(f".obs column {groupby!r} holds numbers ({labels.dtype}, {labels.nunique()} distinct "
+                                "values), not cell types; like scanpy's groupby, give a categorical column of labels")
         if labels.isna().any():
             raise GRNInputError(f".obs column {groupby!r}: {int(labels.isna().sum())} cells have no label")
         labels = pd.Series(labels.astype(str).to_numpy(), index=cells)
@@ -294,7 +319,10 @@ def cell_labels(cells, obs, groupby=None, cell_types=None):
         labels = align_cell_types(cell_types, cells)
     else:
         return None
-    codes, names = pd.factorize(labels, sort=True)
+    labels, note = drop_small_groups(labels, min_cells)
+    if note:
+        warnings.warn(note, SmallCellTypesWarning, stacklevel=3)
+    codes, names = pd.factorize(labels, sort=True)  # missing labels: code -1
     return codes, pd.Index(names)
 
 
