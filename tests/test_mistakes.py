@@ -182,3 +182,49 @@ def test_small_groups_are_dropped_with_one_warning_line_on_the_command_line(atla
     assert code == 0, err
     assert ("grnfast: warning: 10 of 12 cell types have fewer than 10 cells and are left out of the features "
             "(10 cells; e.g. 'g0', 'g1', 'g2', 'g3', 'g4', ...)") in err.splitlines()
+
+
+# ---- thin evidence ------------------------------------------------------------
+
+class Scores:
+    """A fitted scorer whose probability of pair i is values[X[i, 0]]."""
+
+    def __init__(self, values):
+        self.values = np.asarray(values, dtype=float)
+
+    def predict_proba(self, X):
+        p = self.values[np.asarray(X)[:, 0]]
+        return np.column_stack([1 - p, p])
+
+
+def test_a_lead_within_its_uncertainty_recommends_nothing():
+    import argparse
+
+    from grnfast.pipeline import recommendation
+
+    rng = np.random.default_rng(0)
+    y = np.array([1, 0] * 10)
+    degree = rng.random(20)
+    slightly = degree + np.where(y == 1, 0.05, 0.0)  # a little better than degree, on 20 pairs
+    task = argparse.Namespace(X_val=np.arange(20)[:, None].repeat(2, axis=1), y_val=y)
+    name, sentence = recommendation(task, {"model": Scores(slightly / 2)}, degree=Scores(degree / 2))
+    assert name is None
+    assert sentence.startswith("none: no model ranks the validation pairs better than the degree baseline by more "
+                               "than the uncertainty")
+    assert "95% interval [" in sentence and "by a paired bootstrap of the validation pairs" in sentence
+    clear = np.where(y == 1, 0.9, 0.1)
+    name, sentence = recommendation(task, {"model": Scores(clear)}, degree=Scores(degree / 2))
+    assert name == "model" and sentence.startswith("model: the best AUPRC on validation pairs (1.000;")
+
+
+def test_a_prior_that_matches_almost_nothing_is_said_to_be_thin_evidence(tmp_path):
+    from grnfast.pipeline import infer
+
+    expression, edges = small_expression(n_cells=30)
+    ds = GRNDataset.from_expression(expression, edges, features="expression")
+    result = infer(ds, models="two-tower", output=None, progress=False,
+                   params={"max_iter": 1, "embedding_dim": 4, "hidden_layer_sizes": (4,), "n_jobs": 1})
+    assert result.warnings == [
+        "thin evidence: 11 training and 3 validation edges (fewer than 100 / 30): the metrics and the recommendation "
+        "are mostly noise; a prior that matches more of the expression's genes would help"]
+    assert "\nwarning: thin evidence: 11 training and 3 validation edges" in result.report()

@@ -5,7 +5,7 @@ Every evaluation should report the :class:`DegreeBaseline` beside the models and
 state the test prevalence (:func:`evaluate` returns it).
 """
 from .baselines import CorrelationBaseline, DegreeBaseline, ExpressionBaseline
-from .bootstrap import ConfidenceInterval, bootstrap_ci
+from .bootstrap import ConfidenceInterval, bootstrap_ci, paired_difference_ci
 from .metrics import (
     best_f1_threshold,
     early_precision,
@@ -25,7 +25,7 @@ __all__ = [
     "add_degree_features",
     "baselines",
     "best_f1_threshold",
-    "bootstrap_ci",
+    "bootstrap_ci", "paired_difference_ci",
     "degree_counts",
     "degree_features",
     "early_precision",

@@ -69,6 +69,42 @@ def _multiplicities(draws, n):
     return np.bincount((draws + offsets).ravel(), minlength=draws.shape[0] * n).reshape(draws.shape[0], n)
 
 
+class _Ranking:
+    """One scorer's ranking of the pairs, sorted once; the vectorised metrics of any
+    resamples come from it."""
+
+    def __init__(self, y_true, y_score):
+        order = np.argsort(-y_score, kind="stable")
+        self.rank_of_row = np.empty_like(order)
+        self.rank_of_row[order] = np.arange(len(order))
+        self.y_sorted = y_true[order]
+        self.group_ends = np.flatnonzero(np.append(np.diff(y_score[order]) != 0, True))
+        self.n_pos, self.n_neg = int(y_true.sum()), int((~y_true).sum())
+
+    def resampled(self, draws, names):
+        """``{name: values}`` of the vectorised metrics ``names`` on each resample."""
+        if not names:
+            return {}
+        weights = _multiplicities(self.rank_of_row[draws], len(self.y_sorted)).astype(np.float64)
+        tp, fp = _ranking_curves(weights, self.y_sorted, self.group_ends)
+        return {name: _VECTORISED[name](tp, fp, self.n_pos, self.n_neg) for name in names}
+
+
+def _blocks_of_draws(y_true, n_boot, rng):
+    """``(rows, draws)`` of the resamples in blocks that bound the weight matrix's memory."""
+    block = max(1, _WEIGHT_BLOCK // len(y_true))
+    for start in range(0, n_boot, block):
+        rows = slice(start, min(start + block, n_boot))
+        yield rows, _stratified_draws(y_true, rows.stop - rows.start, rng)
+
+
+def _check_resampling(n_boot, confidence):
+    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 2):
+        raise ValueError(f"n_boot must be an integer >= 2; got {n_boot!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1; got {confidence!r}")
+
+
 def bootstrap_ci(y_true, y_score, metrics=("auroc", "auprc", "epr"), *, n_boot=1000, confidence=0.95, random_state=None):
     """Stratified percentile-bootstrap confidence intervals.
 
@@ -94,10 +130,7 @@ def bootstrap_ci(y_true, y_score, metrics=("auroc", "auprc", "epr"), *, n_boot=1
         the resampled values.
     """
     y_true, y_score = check_scored_pairs(y_true, y_score)
-    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 2):
-        raise ValueError(f"n_boot must be an integer >= 2; got {n_boot!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1; got {confidence!r}")
+    _check_resampling(n_boot, confidence)
     names = [m if isinstance(m, str) else m.__name__ for m in metrics]
     point = evaluate(y_true, y_score)
     unknown = [m for m in metrics if isinstance(m, str) and m not in point]
@@ -109,21 +142,10 @@ def bootstrap_ci(y_true, y_score, metrics=("auroc", "auprc", "epr"), *, n_boot=1
     vectorised = [m for m in metrics if isinstance(m, str) and m in _VECTORISED]
     one_by_one = [(name, m if callable(m) else (lambda y, s, key=m: evaluate(y, s)[key]))
                   for m, name in zip(metrics, names) if m not in vectorised]
-    order = np.argsort(-y_score, kind="stable")
-    rank_of_row = np.empty_like(order)
-    rank_of_row[order] = np.arange(len(order))
-    y_sorted = y_true[order]
-    group_ends = np.flatnonzero(np.append(np.diff(y_score[order]) != 0, True))
-    n_pos, n_neg = int(y_true.sum()), int((~y_true).sum())
-    block = max(1, _WEIGHT_BLOCK // len(y_true))
-    for start in range(0, n_boot, block):
-        rows = slice(start, min(start + block, n_boot))
-        draws = _stratified_draws(y_true, rows.stop - rows.start, rng)
-        if vectorised:
-            weights = _multiplicities(rank_of_row[draws], len(y_true)).astype(np.float64)
-            tp, fp = _ranking_curves(weights, y_sorted, group_ends)
-            for name in vectorised:
-                resampled[name][rows] = _VECTORISED[name](tp, fp, n_pos, n_neg)
+    ranking = _Ranking(y_true, y_score)
+    for rows, draws in _blocks_of_draws(y_true, n_boot, rng):
+        for name, values in ranking.resampled(draws, vectorised).items():
+            resampled[name][rows] = values
         for name, compute in one_by_one:
             resampled[name][rows] = [compute(y_true[d], y_score[d]) for d in draws]
 
@@ -134,3 +156,25 @@ def bootstrap_ci(y_true, y_score, metrics=("auroc", "auprc", "epr"), *, n_boot=1
         low, high = np.percentile(resampled[name], [tail, 100 - tail])
         intervals[name] = ConfidenceInterval(float(estimate), float(low), float(high))
     return intervals
+
+
+def paired_difference_ci(y_true, score_a, score_b, metric="auprc", *, n_boot=1000, confidence=0.95,
+                         random_state=None):
+    """The difference ``metric(a) - metric(b)`` of two scorers of the same pairs, and
+    its stratified percentile-bootstrap interval over the same resamples for both
+    (paired: what the pairs have in common cancels). ``metric`` is ``"auroc"``,
+    ``"auprc"`` or ``"epr"``. Returns a :class:`ConfidenceInterval`."""
+    y_true, score_a = check_scored_pairs(y_true, score_a)
+    _, score_b = check_scored_pairs(y_true, score_b)
+    _check_resampling(n_boot, confidence)
+    if metric not in _VECTORISED:
+        raise ValueError(f"metric must be one of {sorted(_VECTORISED)}; got {metric!r}")
+    rng = check_random_state(random_state)
+    first, second = _Ranking(y_true, score_a), _Ranking(y_true, score_b)
+    differences = np.empty(n_boot)
+    for rows, draws in _blocks_of_draws(y_true, n_boot, rng):
+        differences[rows] = first.resampled(draws, [metric])[metric] - second.resampled(draws, [metric])[metric]
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(differences, [tail, 100 - tail])
+    estimate = evaluate(y_true, score_a)[metric] - evaluate(y_true, score_b)[metric]
+    return ConfidenceInterval(float(estimate), float(low), float(high))

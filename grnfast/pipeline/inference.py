@@ -23,7 +23,7 @@ from ..progress import say
 from ..scoring import DEFAULT_TOP_K, as_format, rank_edges, write_edge_list
 from .outputs import check_outputs
 from .report import format_report, report_table
-from .summary import StepTimes, format_summary, recommendation
+from .summary import StepTimes, evidence_warning, format_summary, recommendation
 from .training import dask_client, model_names, train_models
 
 
@@ -36,8 +36,9 @@ class InferResult:
     baselines : ``{name: fitted baseline}`` (degree, expression).
     metrics : the report table, every scorer's test metrics (``metrics.csv``).
     recommended : the model whose network to use (chosen by AUPRC on validation
-        pairs), or None when the degree baseline ranks them as well;
-        ``recommendation`` says why in one sentence.
+        pairs), or None when its lead over the degree baseline is within the
+        uncertainty; ``recommendation`` says why in one sentence, ``warnings``
+        what makes the run's numbers weak (too few known edges).
     networks : ``{name: ranked edges}`` in the chosen format's columns.
     files : ``[(path, what it holds)]`` of every file written.
     """
@@ -52,11 +53,12 @@ class InferResult:
     networks: dict = field(default_factory=dict)
     files: list = field(default_factory=list)
     closing_line: str = ""
+    warnings: list = field(default_factory=list)
 
     def report(self):
         """The metrics table and the closing summary ``grnfast infer`` prints."""
         return format_report(self.metrics) + "\n" + format_summary(self.recommendation, self.files,
-                                                                   self.closing_line)
+                                                                   self.closing_line, self.warnings)
 
 
 def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
@@ -127,7 +129,8 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             table.to_csv(partial, index=False)
         files.append((out / "metrics.csv", "every scorer's test metrics"))
     trained = {name: model for name, (model, _) in fitted.items()}
-    recommended, sentence = recommendation(task, trained, fitted_baselines["degree baseline"])
+    recommended, sentence = recommendation(task, trained, fitted_baselines["degree baseline"], random_state)
+    warnings = [w for w in (evidence_warning(task),) if w]
     times.lap("evaluation")
     networks = {}
     per_regulator = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
@@ -148,8 +151,9 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
         times.lap("writing .h5ad")
     if out is not None:
         files += _figures(task, trained, fitted_baselines, out, progress)
-    return InferResult(ds, task, trained, {name: seconds for name, (_, seconds) in fitted.items()},
-                       fitted_baselines, table, recommended, sentence, networks, files, times.closing_line())
+    seconds = {name: seconds for name, (_, seconds) in fitted.items()}
+    return InferResult(ds, task, trained, seconds, fitted_baselines, table, recommended, sentence, networks, files,
+                       times.closing_line(), warnings)
 
 
 def _figures(task, models, fitted_baselines, out, progress):

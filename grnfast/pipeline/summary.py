@@ -3,6 +3,7 @@
 files it wrote, and how long each step took with the peak memory."""
 import time
 
+from ..evaluation.bootstrap import paired_difference_ci
 from ..evaluation.metrics import evaluate
 from ..evaluation.protocol import score_of
 from ..progress import peak_memory_mb
@@ -15,24 +16,46 @@ METRIC_LINES = (
 )
 
 
+# Fewer known edges than this and a run's numbers are mostly noise: said in the summary.
+MIN_TRAINING_EDGES = 100
+MIN_VALIDATION_EDGES = 30
+
+
 def validation_auprc(task, scorers):
     """AUPRC of each fitted scorer on the task's validation pairs."""
     return {name: evaluate(task.y_val, score_of(scorer, task.X_val))["auprc"] for name, scorer in scorers.items()}
 
 
-def recommendation(task, models, degree):
+def evidence_warning(task):
+    """A sentence when the task has too few known edges for its numbers to mean much, else ""."""
+    n_train, n_val = int(task.y_train.sum()), int(task.y_val.sum())
+    if n_train >= MIN_TRAINING_EDGES and n_val >= MIN_VALIDATION_EDGES:
+        return ""
+    return (f"thin evidence: {n_train} training and {n_val} validation edges (fewer than {MIN_TRAINING_EDGES} / "
+            f"{MIN_VALIDATION_EDGES}): the metrics and the recommendation are mostly noise; a prior that matches "
+            "more of the expression's genes would help")
+
+
+def recommendation(task, models, degree, random_state=0):
     """``(name or None, sentence)``: the model whose network to use, chosen by AUPRC
-    on validation pairs; None when the training-free degree baseline ranks those
-    pairs at least as well as every model (the models then add nothing on this data)."""
+    on validation pairs; None when its lead over the training-free degree baseline
+    is not larger than its uncertainty: the 95% interval of the AUPRC difference,
+    a paired stratified bootstrap of the validation pairs (1,000 resamples), must
+    lie above zero (the models then add nothing over degree on this data)."""
     scores = validation_auprc(task, {**models, "degree baseline": degree})
     best = max(models, key=lambda name: (scores[name], name))
     others = ", ".join(f"{name} {scores[name]:.3f}" for name in scores if name != best)
-    if scores["degree baseline"] >= scores[best]:
-        return None, (f"none: the degree baseline ranks the validation pairs at least as well as every model "
-                      f"(AUPRC {scores['degree baseline']:.3f}; {', '.join(f'{n} {scores[n]:.3f}' for n in models)}): "
-                      "the known edges follow hub genes here, so the models' networks add nothing over degree; "
-                      "the 'x degree' rows show whether combining helps")
-    return best, f"{best}: the best AUPRC on validation pairs ({scores[best]:.3f}; {others})"
+    lead = paired_difference_ci(task.y_val, score_of(models[best], task.X_val), score_of(degree, task.X_val),
+                                "auprc", random_state=random_state)
+    judged = (f"lead over degree {lead.estimate:+.3f}, 95% interval [{lead.low:+.3f}, {lead.high:+.3f}] "
+              "by a paired bootstrap of the validation pairs")
+    if lead.low <= 0:
+        return None, (f"none: no model ranks the validation pairs better than the degree baseline by more than the "
+                      f"uncertainty (AUPRC {scores['degree baseline']:.3f}; "
+                      f"{', '.join(f'{n} {scores[n]:.3f}' for n in models)}; {best}'s {judged}): the known edges "
+                      "follow hub genes here, or there are too few of them to tell; the 'x degree' rows show whether "
+                      "combining helps")
+    return best, f"{best}: the best AUPRC on validation pairs ({scores[best]:.3f}; {others}; {judged})"
 
 
 class StepTimes:
@@ -55,10 +78,11 @@ class StepTimes:
                 f"peak memory {peak_memory_mb():.0f} MB")
 
 
-def format_summary(sentence, files, closing_line):
+def format_summary(sentence, files, closing_line, warnings=()):
     """The lines printed after the metrics table (``closing_line`` from
-    :meth:`StepTimes.closing_line` when the run ended)."""
-    lines = ["", *METRIC_LINES, "", f"recommended network: {sentence}"]
+    :meth:`StepTimes.closing_line` when the run ended), with a ``warning:`` line
+    for each of ``warnings`` before the recommendation."""
+    lines = ["", *METRIC_LINES, "", *(f"warning: {w}" for w in warnings), f"recommended network: {sentence}"]
     lines += ["files written:"] + [f"  {path}  {what}" for path, what in files]
     lines.append(closing_line)
     return "\n".join(lines)
