@@ -128,6 +128,21 @@ def test_fetch_beeline_against_a_stalled_server(stalled_server, tmp_path, monkey
     assert isinstance(DownloadError("x"), ConnectionError)
 
 
+def test_the_whole_fetch_ends_by_its_deadline_and_says_each_retry(stalled_server, tmp_path, monkeypatch, capsys):
+    """A proxy that accepts and never answers: every branch and attempt shares one
+    deadline, timeout x (retries + 1), instead of each waiting its own limits."""
+    monkeypatch.setattr("grnfast.data.beeline.GENELINK_ARCHIVE",
+                        f"http://127.0.0.1:{stalled_server.port}/{{branch}}.zip")
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"main\.zip: 3 attempts failed.*ReadTimeout.*\(time limit 0\.4s per "
+                                            r"connect or read, and the download's deadline reached\); .*master\.zip: "
+                                            r"not tried"):
+        fetch_beeline(tmp_path, timeout=0.4, retries=2, progress=True)
+    assert time.monotonic() - start < 0.4 * 3 + 2 + 1.0  # the deadline, plus the slack of one last read
+    err = capsys.readouterr().err
+    assert "GENELink's repository archive): attempt 1 of 3 failed (ReadTimeout); retrying" in err
+
+
 def test_more_clusters_than_cells_says_so():
     edges = pd.DataFrame({"regulator": ["TF1"], "target": ["G1"]})
     with pytest.raises(ValueError, match="n_clusters=10 clusters of cells, but the expression has 6 cells"):

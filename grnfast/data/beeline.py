@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import GRNInputError
 from .dataset import GRNDataset, node_features_from
-from .download import DownloadError, download_file
+from .download import DownloadError, download_deadline, download_file
 from .expression import check_expression
 from .files import DataFileError, index_column, read_table, require_columns, require_rows
 from .splits import PairSplit
@@ -139,14 +139,16 @@ def available_benchmarks(root, splits_root=None):
     return found
 
 
-def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2):
+def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2, progress=False):
     """Where the BEELINE benchmark lives, downloading it once if needed.
 
     Looks in order at ``data_home``, the ``GRNFAST_DATA`` environment variable and
     ``~/grnfast_data``; a folder that already holds the benchmark (this package's
     layout or GENELink's) is used as it is. Otherwise GENELink's public repository
     archive is downloaded there (``timeout`` seconds per connect or read,
-    ``retries`` further attempts, then a :class:`DownloadError` naming the URL)
+    ``retries`` further attempts a second apart, said on stderr with
+    ``progress``, all of them within ``timeout * (retries + 1) + retries`` seconds, then a
+    :class:`DownloadError` naming the URL)
     and its ``Dataset/Benchmark Dataset`` unpacked to ``beeline/``. Returns the
     root to pass to :func:`load_beeline`.
     """
@@ -159,10 +161,12 @@ def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2):
             raise
     archive = home / "GENELink.zip"
     failures = []
+    deadline = download_deadline(timeout, retries)  # one limit for every branch and attempt
     for branch in ("main", "master"):
         try:
             download_file(GENELINK_ARCHIVE.format(branch=branch), archive, timeout=timeout, retries=retries,
-                      what="the BEELINE benchmark (GENELink's repository archive)")
+                          what="the BEELINE benchmark (GENELink's repository archive)", deadline=deadline,
+                          progress=progress)
             break
         except DownloadError as exc:
             failures.append(str(exc))

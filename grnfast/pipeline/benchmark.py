@@ -88,7 +88,7 @@ def run_benchmark(data, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=
     cache when None), its runs and their summary written to ``output``
     (``evaluation_runs.csv``, ``evaluation_summary.csv``; nothing written when None)."""
     out = writable_folder(output) if output is not None else None
-    root = fetch_beeline(data, download=data is None)
+    root = fetch_beeline(data, download=data is None, progress=progress)
 
     def say_sample(table):
         say(f"sample {table['sample'].iloc[0]}: " + ", ".join(

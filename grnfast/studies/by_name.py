@@ -29,13 +29,13 @@ class StudyRun:
                 f"wrote {', '.join(str(p) for p in self.paths)}")
 
 
-def study_dataset(benchmark=None, data=None, random_state=0):
+def study_dataset(benchmark=None, data=None, random_state=0, progress=False):
     """A BEELINE benchmark ``(network, cell, n_genes)`` from ``data`` (downloaded when
     None), or the synthetic data set."""
     if benchmark is None:
         return GRNDataset.synthetic(random_state=random_state)
     network, cell, n_genes = benchmark
-    return load_beeline(fetch_beeline(data, download=data is None), network, cell, n_genes)
+    return load_beeline(fetch_beeline(data, download=data is None, progress=progress), network, cell, n_genes)
 
 
 def run_study(name, dataset=None, *, benchmark=None, data=None, tiny=False, preset="default", params=None, seeds=None,
@@ -48,7 +48,7 @@ def run_study(name, dataset=None, *, benchmark=None, data=None, tiny=False, pres
     study's number of seeds (tuning has none)."""
     writable_folder(output)  # before any data is read
     if dataset is None:
-        dataset = study_dataset(benchmark, data, random_state)
+        dataset = study_dataset(benchmark, data, random_state, progress)
     params = dict(params or {})
     n_jobs = params.pop("n_jobs", None)
     params = dict(TINY_PARAMS) if tiny else preset_params(preset, params)
