@@ -228,3 +228,52 @@ def test_a_prior_that_matches_almost_nothing_is_said_to_be_thin_evidence(tmp_pat
         "thin evidence: 11 training and 3 validation edges (fewer than 100 / 30): the metrics and the recommendation "
         "are mostly noise; a prior that matches more of the expression's genes would help"]
     assert "\nwarning: thin evidence: 11 training and 3 validation edges" in result.report()
+
+
+# ---- an .h5ad in anndata's older layout ------------------------------------------
+
+def old_layout_h5ad(path, counts, cells, genes, cell_types):
+    """An .h5ad in anndata's on-disk layout before 0.7 (as scanpy's bundled data
+    sets): obs and var as compound datasets, categories in uns, .raw as 'raw.X'
+    and 'raw.var', X log values."""
+    import h5py
+    import scipy.sparse
+
+    categories = np.array(sorted(set(cell_types)), dtype="S")
+    codes = np.searchsorted(categories, np.array(cell_types, dtype="S")).astype("i1")
+    with h5py.File(path, "w") as f:
+        f["X"] = np.log1p(counts).astype(np.float32)
+        obs = np.zeros(len(cells), dtype=[("index", "S16"), ("cell_type", "i1")])
+        obs["index"], obs["cell_type"] = np.array(cells, dtype="S16"), codes
+        f["obs"] = obs
+        var = np.zeros(len(genes), dtype=[("index", "S16")])
+        var["index"] = np.array(genes, dtype="S16")
+        f["var"] = var
+        f["raw.var"] = var
+        raw = scipy.sparse.csr_matrix(counts.astype(np.float32))
+        group = f.create_group("raw.X")
+        group.attrs["h5sparse_format"], group.attrs["h5sparse_shape"] = "csr", np.array(counts.shape)
+        group["data"], group["indices"], group["indptr"] = raw.data, raw.indices, raw.indptr
+        f.create_group("uns")["cell_type_categories"] = categories
+
+
+@pytest.mark.parametrize("options", [{}, {"use_raw": True}])
+def test_an_h5ad_in_anndatas_older_layout_is_read_as_anndata_reads_it(tmp_path, options):
+    anndata = pytest.importorskip("anndata")
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(2.0, (60, 20)).astype(float)
+    genes = [f"TF{i}" for i in range(4)] + [f"G{i}" for i in range(16)]
+    cell_types = ["A", "B", "C"] * 20
+    old_layout_h5ad(tmp_path / "old.h5ad", counts, [f"c{i}" for i in range(60)], genes, cell_types)
+    edges = pd.DataFrame({"regulator": [f"TF{i % 4}" for i in range(24)], "target": [f"G{i % 16}" for i in range(24)]})
+    ds = GRNDataset.from_anndata(tmp_path / "old.h5ad", edges, groupby="cell_type", **options)
+    assert list(ds.node_features.columns) == ["A", "B", "C"] and list(ds.genes) == genes
+    # the same means as from anndata's own reading of the file, in memory
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        adata = anndata.read_h5ad(tmp_path / "old.h5ad")
+    reference = GRNDataset.from_anndata(adata, edges, groupby="cell_type", **options)
+    assert np.array_equal(ds.node_features.to_numpy(), reference.node_features.to_numpy())
+    assert ds.notes["expression"]["values"] == ("counts" if options else "log")

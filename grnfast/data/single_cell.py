@@ -210,30 +210,60 @@ def open_cells(data, *, layer=None, use_raw=False, gene_symbols=None):
 
     ``layer`` picks ``layers[layer]``, ``use_raw`` the ``.raw`` matrix (and its
     ``.var``), else ``X``. ``gene_symbols`` is a ``.var`` column of gene names to use
-    instead of ``var_names`` (for example symbols beside Ensembl IDs).
+    instead of ``var_names`` (for example symbols beside Ensembl IDs). A file in
+    anndata's older on-disk layout (before anndata 0.7, as scanpy's bundled data
+    sets) is opened through anndata's backed mode, which reads it without loading
+    the matrix.
     """
     if layer is not None and use_raw:
         raise GRNInputError("give layer= or use_raw=True, not both")
-    if isinstance(data, (str, Path)):
-        import h5py
-
-        path = existing_file(data)
-        read_elem, sparse_dataset = _anndata_io()
-        try:
-            handle = h5py.File(path, "r")
-        except OSError as exc:
-            raise DataFileError(f"{path}: not a readable .h5ad (AnnData HDF5) file ({exc})") from None
-        with handle:
-            key = "raw/X" if use_raw else f"layers/{layer}" if layer is not None else "X"
-            if key not in handle:
-                raise DataFileError(f"{path}: has no {_describe(key)}; {_available(handle)}")
-            element = handle[key]
-            matrix = sparse_dataset(element) if isinstance(element, h5py.Group) else element
-            var = read_elem(handle["raw/var" if use_raw else "var"])
-            obs = read_elem(handle["obs"])
-            uns_log1p = "uns" in handle and "log1p" in handle["uns"] and key == "X"
-            yield _cell_matrix(matrix, obs, var, f"{path} ({_describe(key)})", uns_log1p, gene_symbols), obs
+    if not isinstance(data, (str, Path)):
+        yield _object_cells(data, layer, use_raw, gene_symbols, "AnnData ")
         return
+    import h5py
+
+    path = existing_file(data)
+    read_elem, sparse_dataset = _anndata_io()
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as exc:
+        raise DataFileError(f"{path}: not a readable .h5ad (AnnData HDF5) file ({exc})") from None
+    with handle:
+        if isinstance(handle.get("obs"), h5py.Dataset):  # the older layout: obs, var as compound datasets
+            handle.close()
+            adata = _backed(path)
+            try:
+                yield _object_cells(adata, layer, use_raw, gene_symbols, f"{path} ")
+            finally:
+                adata.file.close()
+            return
+        key = "raw/X" if use_raw else f"layers/{layer}" if layer is not None else "X"
+        if key not in handle:
+            raise DataFileError(f"{path}: has no {_describe(key)}; {_available(handle)}")
+        element = handle[key]
+        matrix = sparse_dataset(element) if isinstance(element, h5py.Group) else element
+        var = read_elem(handle["raw/var" if use_raw else "var"])
+        obs = read_elem(handle["obs"])
+        uns_log1p = "uns" in handle and "log1p" in handle["uns"] and key == "X"
+        yield _cell_matrix(matrix, obs, var, f"{path} ({_describe(key)})", uns_log1p, gene_symbols), obs
+
+
+def _backed(path):
+    """An ``.h5ad`` in anndata's backed mode (the matrix stays on disk). anndata's
+    notes on the old format and on moving its elements are not the user's concern."""
+    import anndata
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"anndata\b")
+        try:
+            return anndata.read_h5ad(path, backed="r")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataFileError(f"{path}: anndata cannot read it ({type(exc).__name__}: {exc})") from None
+
+
+def _object_cells(data, layer, use_raw, gene_symbols, prefix):
+    """``(CellMatrix, obs)`` of an AnnData object (in memory or backed); ``prefix``
+    begins the matrix's name in messages ("AnnData " or the file's path)."""
     if not (hasattr(data, "obs") and hasattr(data, "var")):
         raise GRNInputError(f"expected an AnnData or a path to an .h5ad file; got {type(data).__name__}")
     if use_raw:
@@ -252,7 +282,7 @@ def open_cells(data, *, layer=None, use_raw=False, gene_symbols=None):
         matrix = matrix.tocsr()
     what = ".raw.X" if use_raw else f"layers[{layer!r}]" if layer is not None else "X"
     uns_log1p = "log1p" in data.uns and what == "X"
-    yield _cell_matrix(matrix, data.obs, var, f"AnnData {what}", uns_log1p, gene_symbols), data.obs
+    return _cell_matrix(matrix, data.obs, var, f"{prefix}{what}", uns_log1p, gene_symbols), data.obs
 
 
 def _describe(key):
