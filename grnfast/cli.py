@@ -71,7 +71,8 @@ def _benchmark(text):
     return parts[0], parts[1], int(parts[2])
 
 
-def _add_model_options(p):
+def add_model_options(p):
+    """The options every command that trains shares (the results page's tooling too)."""
     from .models import PRESETS
 
     p.add_argument("--preset", choices=list(PRESETS), default="default",
@@ -86,7 +87,8 @@ def _add_model_options(p):
     p.add_argument("--debug", action="store_true", help="show the traceback of every error")
 
 
-def _model_params(args):
+def model_params(args):
+    """The estimators' parameters those options set."""
     params = {"n_jobs": args.n_jobs}
     if args.epochs is not None:
         params["max_iter"] = args.epochs
@@ -161,7 +163,7 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
                        help="a Dask scheduler (e.g. tcp://10.0.0.5:8786): train each model as a task there and "
                             "score chunks of regulators on its workers; results identical to a local run "
                             "(needs pip install 'grnfast[distributed]')")
-    _add_model_options(infer)
+    add_model_options(infer)
 
 
 def _add_evaluate_options(evaluate):
@@ -179,7 +181,7 @@ def _add_evaluate_options(evaluate):
                                "in every part (default: published)")
     evaluate.add_argument("--output", default="grnfast-out",
                           help="output folder for evaluation_runs.csv and evaluation_summary.csv (default grnfast-out)")
-    _add_model_options(evaluate)
+    add_model_options(evaluate)
 
 
 def _add_study_options(study):
@@ -193,7 +195,7 @@ def _add_study_options(study):
     study.add_argument("--tiny", action="store_true", help="a seconds-long configuration (for smoke tests)")
     study.add_argument("--output", default="grnfast-out",
                        help="output folder for the study's .md, runs, summary and figures (default grnfast-out)")
-    _add_model_options(study)
+    add_model_options(study)
 
 
 OPTIONS = {"infer": _add_infer_options, "evaluate": _add_evaluate_options, "study": _add_study_options}
@@ -233,7 +235,7 @@ def cmd_infer(args):
                         cell_types=args.cell_types, organism=args.organism, layer=args.layer, use_raw=args.use_raw,
                         groupby=args.groupby, gene_symbols=args.gene_symbols, case_fold=args.case_fold,
                         features=args.features, min_cells=args.min_cells, spelling="cli")
-    result = infer(inputs, models=args.model, preset=args.preset, params=_model_params(args),
+    result = infer(inputs, models=args.model, preset=args.preset, params=model_params(args),
                    negatives=args.negatives, negative_sampling=args.negative_sampling, top_k=args.top_k,
                    format=args.format, suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad,
                    scheduler=args.scheduler, random_state=args.seed, progress=not args.quiet)
@@ -245,7 +247,7 @@ def cmd_evaluate(args):
     from .pipeline import model_names, run_benchmark
 
     result = run_benchmark(args.data, args.network, args.cell, args.genes, args.samples, model_names(args.model),
-                           protocol=args.protocol, output=args.output, params=_model_params(args),
+                           protocol=args.protocol, output=args.output, params=model_params(args),
                            preset=args.preset, seed=args.seed, progress=not args.quiet)
     print(result.report())
     return 0
@@ -256,7 +258,7 @@ def cmd_study(args):
 
     _headless_figures()
     run = run_study(args.name, benchmark=args.benchmark, data=args.data, tiny=args.tiny, preset=args.preset,
-                    params=_model_params(args), seeds=args.seeds, output=args.output, random_state=args.seed,
+                    params=model_params(args), seeds=args.seeds, output=args.output, random_state=args.seed,
                     progress=not args.quiet)
     print(run.report())
     return 0

@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 
 from grnfast import GRNInputError
+from grnfast.cli import add_model_options, model_params, positive_int
 from grnfast.data import fetch_beeline
-from grnfast.models import MODELS, PRESETS
+from grnfast.models import MODELS
 from grnfast.pipeline import PROTOCOLS
 
 # tools/ is not installed with grnfast: its modules import each other by name (this
@@ -65,20 +66,6 @@ def write_results_page(output="docs/results.md", data=None, samples=(1, 2, 3, 4,
     return output
 
 
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
-    return value
-
-
-def nonzero_int(text):
-    value = int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be a non-zero integer (negative: all cores but some); got {text!r}")
-    return value
-
-
 def build_parser():
     parser = argparse.ArgumentParser(prog="python tools/results_page.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -98,26 +85,13 @@ def build_parser():
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS),
                         help="models to train beside the baselines (default: all); runs of the others on disk stay")
     parser.add_argument("--restart", action="store_true", help="ignore runs already on disk")
-    parser.add_argument("--preset", choices=list(PRESETS), default="default",
-                        help="model configuration: the estimators' defaults, or the published configuration "
-                             "(grnfast.models.PUBLISHED_PARAMS) (default: default)")
-    parser.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
-    parser.add_argument("--embedding-dim", type=positive_int, default=None,
-                        help="gene embedding size (default: the preset's)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of every error")
+    add_model_options(parser)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    params = {"n_jobs": args.n_jobs}
-    if args.epochs is not None:
-        params["max_iter"] = args.epochs
-    if args.embedding_dim is not None:
-        params["embedding_dim"] = args.embedding_dim
+    params = model_params(args)
     parts = {None: PARTS, "page": ()}.get(args.only, (args.only,))
     try:
         path = write_results_page(args.output, data=args.data, samples=args.samples,
