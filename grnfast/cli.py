@@ -3,7 +3,7 @@
     grnfast infer      train, evaluate and write a ranked network (default: the
                        real data set shipped in the package, BEELINE mESC)
                        -> grnfast.pipeline.infer
-    grnfast evaluate   the models on a BEELINE benchmark's published splits
+    grnfast evaluate   the models on a BEELINE benchmark under a protocol (--protocol)
                        -> grnfast.pipeline.run_benchmark
     grnfast study NAME one of the published studies -> grnfast.studies.run_study
 
@@ -26,7 +26,7 @@ from .errors import GRNInputError
 
 COMMANDS_HELP = {
     "infer": "train, evaluate and write a ranked network",
-    "evaluate": "models and baselines on a BEELINE benchmark's published splits",
+    "evaluate": "models and baselines on a BEELINE benchmark under a protocol",
     "study": "run one of the published studies",
 }
 
@@ -174,11 +174,14 @@ def _add_evaluate_options(evaluate):
     evaluate.add_argument("--cell", default="mESC", help="cell type: mESC, mDC or hHEP (default mESC)")
     evaluate.add_argument("--genes", type=positive_int, default=500, help="TFs+N: 500 or 1000")
     evaluate.add_argument("--samples", type=positive_int, nargs="+", default=[1, 2, 3, 4, 5],
-                          help="published split samples to run (default 1 2 3 4 5)")
+                          help="split samples to run: the published files' samples, or the seeds of a cold "
+                               "protocol's held-out draw (default 1 2 3 4 5)")
     _model_choice(evaluate)
     evaluate.add_argument("--protocol", choices=list(PROTOCOLS), default="published",
-                          help="the split files as published, or their positives with degree-matched negatives "
-                               "in every part (default: published)")
+                          help="published: the split files as published; degree-controlled: their positives with "
+                               "degree-matched negatives in every part; cold-regulators: 25%% of the regulators "
+                               "with known edges held out of training, tested against every gene; cold-genes: 25%% "
+                               "of all genes held out of training in every role (default: published)")
     evaluate.add_argument("--output", default="grnfast-out",
                           help="output folder for evaluation_runs.csv and evaluation_summary.csv (default grnfast-out)")
     add_model_options(evaluate)

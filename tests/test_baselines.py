@@ -10,7 +10,7 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-from grnfast.evaluation import CorrelationBaseline, DegreeBaseline, ExpressionBaseline, evaluate
+from grnfast.evaluation import CorrelationBaseline, DegreeBaseline, ExpressionBaseline, GeneIdentityBaseline, evaluate
 
 from estimator_check_ids import parametrize_with_checks
 
@@ -65,6 +65,7 @@ EXPECTED_FAILURES = {
         DegreeBaseline(),
         CorrelationBaseline(node_features=CHECK_GENES),
         ExpressionBaseline(node_features=CHECK_GENES),
+        GeneIdentityBaseline(node_features=CHECK_GENES),
     ],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES,
 )
@@ -175,6 +176,34 @@ def test_expression_baseline_validates_its_parameters():
         ExpressionBaseline().fit(TRAIN_X, TRAIN_Y)
     with pytest.raises(ValueError, match="model must be one of"):
         ExpressionBaseline(node_features=NODE_FEATURES, model="forest").fit(TRAIN_X, TRAIN_Y)
+
+
+def test_gene_identity_baseline_learns_out_degree_and_scores_unseen_genes_by_the_intercept():
+    """Regulator r0 has an edge to most targets, r1 to few: identity alone ranks r0's
+    pairs first, even with a target the training never saw; an unseen gene's
+    weight is exactly 0, so it scores by the intercept and the other gene."""
+    rng = np.random.default_rng(4)
+    genes = [f"r{i}" for i in range(4)] + [f"t{i}" for i in range(30)] + ["unseen"]
+    features = pd.DataFrame(np.zeros((len(genes), 1)), index=genes)  # the gene table only
+    pairs = pd.DataFrame({"regulator": np.repeat(["r0", "r1", "r2", "r3"], 30),
+                          "target": [f"t{i}" for i in range(30)] * 4})
+    edge_rate = pairs.regulator.map({"r0": 0.9, "r1": 0.1, "r2": 0.5, "r3": 0.5})
+    y = (rng.random(len(pairs)) < edge_rate).astype(int)
+    model = GeneIdentityBaseline(node_features=features).fit(pairs, y)
+    rows = {g: i for i, g in enumerate(genes)}
+    assert model.regulator_coef_[rows["r0"]] > model.regulator_coef_[rows["r2"]] > model.regulator_coef_[rows["r1"]]
+    new_target = pd.DataFrame({"regulator": ["r0", "r1"], "target": ["unseen", "unseen"]})
+    assert np.diff(model.predict_proba(new_target)[:, 1])[0] < 0  # r0 above r1
+    assert model.regulator_coef_[rows["unseen"]] == 0 and model.target_coef_[rows["unseen"]] == 0
+    assert model.target_coef_[rows["r0"]] == 0  # never a target in training
+    both_unseen = pd.DataFrame({"regulator": ["unseen"], "target": ["r0"]})
+    assert model.decision_function(both_unseen)[0] == model.intercept_
+    one_unseen = pd.DataFrame({"regulator": ["unseen"], "target": ["t3"]})
+    assert model.decision_function(one_unseen)[0] == model.intercept_ + model.target_coef_[rows["t3"]]
+    # The fitted logistic regression's own probabilities, ranked by pair AUROC on the training pairs.
+    assert roc_auc_score(y, model.predict_proba(pairs)[:, 1]) > 0.75
+    again = GeneIdentityBaseline(node_features=features).fit(pairs, y)
+    np.testing.assert_array_equal(again.decision_function(pairs), model.decision_function(pairs))
 
 
 def test_baselines_work_with_model_selection_and_pickle():

@@ -44,7 +44,8 @@ def test_infer_with_a_prior_writes_every_regulator_gene_pair(shared_data, tmp_pa
     report = capsys.readouterr().out
     assert "degree baseline" in report and "two-tower" in report
     metrics = pd.read_csv(tmp_path / "metrics.csv")
-    assert list(metrics.model) == ["degree baseline", "expression baseline", "two-tower", "two-tower x degree"]
+    assert list(metrics.model) == ["degree baseline", "expression baseline", "correlation baseline",
+                                   "gene-identity baseline", "two-tower", "two-tower x degree"]
     assert metrics.auroc.between(0, 1).all()
 
     genes = pd.read_csv(expression, index_col=0, usecols=[0]).index
@@ -72,7 +73,8 @@ def test_evaluate_on_published_splits(shared_data, tmp_path, capsys):
     assert code == 0
     runs = pd.read_csv(tmp_path / "evaluation_runs.csv")
     assert set(runs["sample"]) == {2}
-    assert set(runs.model) == {"degree baseline", "expression baseline", "cross-encoder", "cross-encoder x degree"}
+    assert set(runs.model) == {"degree baseline", "expression baseline", "correlation baseline",
+                               "gene-identity baseline", "cross-encoder", "cross-encoder x degree"}
     test = pd.read_csv(shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample2" / "Test_set.csv.gz")
     assert (runs.n_pairs == len(test)).all()
     assert np.allclose(runs.prevalence, test.Label.mean())

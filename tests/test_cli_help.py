@@ -106,6 +106,7 @@ def test_infer_trains_every_model_by_default_in_one_aligned_table(tmp_path, caps
     assert all((tmp_path / f"network_{model}.csv").is_file() for model in models)
     table = out[out.index("model "):out.index("\ntest: ")].splitlines()
     names = [line.rsplit(maxsplit=5)[0] for line in table[1:]]  # before AUROC, AUPRC, EPR, F1*, time
-    assert names[2:] == models + [f"{model} x degree" for model in models]
+    baselines = ["degree baseline", "expression baseline", "correlation baseline", "gene-identity baseline"]
+    assert names == baselines + models + [f"{model} x degree" for model in models]
     # the columns are right-aligned after the names, whatever the longest name: one line length
     assert len({len(line) for line in table}) == 1

@@ -13,6 +13,7 @@ from grnfast.evaluation import (
     early_precision,
     early_precision_ratio,
     evaluate,
+    per_regulator_auroc,
     runs_table,
     format_mean_sd,
     markdown_table,
@@ -92,6 +93,34 @@ def test_evaluate_agrees_with_sklearn(data, threshold):
     assert result["precision"] == pytest.approx(precision_score(y, s >= threshold, zero_division=0))
     assert result["prevalence"] == pytest.approx(y.mean())
     assert (result["n_pairs"], result["n_edges"]) == (len(y), y.sum())
+
+
+def test_per_regulator_auroc_by_hand():
+    # Regulator a: its edge (0.9) above both non-edges (0.8, 0.3): 1. Regulator b:
+    # its edge (0.4) above 0.2, below 0.6: 1/2. Regulator c: one non-edge, no AUROC.
+    regulators = ["a", "a", "b", "a", "b", "b"]
+    y, s = np.array([1, 0, 1, 0, 0, 0]), np.array([0.9, 0.8, 0.4, 0.3, 0.2, 0.6])
+    assert per_regulator_auroc(y, s, regulators) == pytest.approx(0.75)
+    with_c = per_regulator_auroc(np.append(y, 0), np.append(s, 0.5), regulators + ["c"])
+    assert with_c == pytest.approx(0.75)
+    # A tie between an edge and a non-edge counts one half.
+    assert per_regulator_auroc([1, 0, 1, 0], [0.5, 0.5, 0.7, 0.1], ["a", "a", "b", "b"]) == pytest.approx(0.75)
+    assert np.isnan(per_regulator_auroc([1, 0], [0.5, 0.1], ["a", "b"]))  # no regulator has both classes
+    metrics = evaluate(y, s, regulators=regulators)
+    assert metrics["auroc_per_regulator"] == pytest.approx(0.75) and "auroc_per_regulator" not in evaluate(y, s)
+    with pytest.raises(ValueError, match="one entry per pair"):
+        per_regulator_auroc(y, s, regulators[:3])
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=scored_pairs(), groups=st.integers(1, 5), seed=st.integers(0, 2**31 - 1))
+def test_per_regulator_auroc_is_the_mean_of_sklearns(data, groups, seed):
+    y, s = data
+    regulators = np.random.default_rng(seed).integers(0, groups, len(y))
+    own = [roc_auc_score(y[regulators == g], s[regulators == g]) for g in np.unique(regulators)
+           if 0 < y[regulators == g].sum() < (regulators == g).sum()]
+    result = per_regulator_auroc(y, s, regulators)
+    assert (np.isnan(result) and not own) or result == pytest.approx(np.mean(own))
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from grnfast.studies.output import METRICS
 TINY = {"embedding_dim": 16, "hidden_layer_sizes": (32, 16), "max_iter": 5}
 SEEDS = 2
 MODELS = ("cross-encoder", "late-interaction")
+BASELINES = ("degree baseline", "expression baseline", "correlation baseline", "gene-identity baseline")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def test_imbalance(dataset, tmp_path, monkeypatch):
     # Table structure: every (ratio, test set, variant) with one run per seed.
     runs, summary = result.runs, result.summary
     expected = {(r, t, v) for r in (1, 5) for t in ("balanced", "realistic")
-                for v in ("degree baseline", "expression baseline", *MODELS)}
+                for v in (*BASELINES, *MODELS)}
     assert set(zip(runs.ratio, runs.test_set, runs.variant)) == expected
     assert (runs.groupby(["ratio", "test_set", "variant"]).size() == SEEDS).all()
     assert len(summary) == len(expected) and (summary["runs"] == SEEDS).all()
@@ -130,7 +131,7 @@ def test_cold_start(dataset, tmp_path, monkeypatch):
     assert list(pd.unique(summary["split"])) == splits
     for split in splits:
         part = runs[runs.split == split]
-        assert set(part.variant) == {"degree baseline", "expression baseline", *MODELS}
+        assert set(part.variant) == {*BASELINES, *MODELS}
         assert all((part.variant == model).sum() == SEEDS for model in MODELS)
     assert summary[[f"{m}_mean" for m in METRICS]].notna().all().all()
 

@@ -209,12 +209,16 @@ class GRNDataset:
         raise GRNInputError(f"unknown split {kind!r}; choose random, per_regulator or cold_start")
 
     def task(self, split, name=None):
-        """A :class:`~grnfast.data.PairTask` with ``X`` as gene-name pairs."""
+        """A :class:`~grnfast.data.PairTask` with ``X`` as gene-name pairs; its notes
+        hold the split's report, its held-out genes and its notes where it has them."""
         parts = []
         for frame in (split.train, split.validation, split.test):
             parts += [frame[["regulator", "target"]].reset_index(drop=True), frame["label"].to_numpy()]
-        return PairTask(name or f"{self.name} ({split.kind})", self.node_features, *parts,
-                        notes={"split": split.report()})
+        notes = {"split": split.report()}
+        for key in ("held_out", "validation_held_out", "notes"):
+            if getattr(split, key):
+                notes["split_notes" if key == "notes" else key] = list(getattr(split, key))
+        return PairTask(name or f"{self.name} ({split.kind})", self.node_features, *parts, notes=notes)
 
 
 def X_y(frame):

@@ -23,7 +23,8 @@ def _codes(frame, reg_index, gene_index):
     return r, t
 
 
-def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", random_state=None, exclude=None):
+def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", random_state=None, exclude=None,
+                     allow_fewer=False):
     """Draw ``round(ratio * len(positives))`` negative (regulator, target) pairs.
 
     Parameters
@@ -38,6 +39,10 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
     random_state : int or None
     exclude : DataFrame with columns ``regulator``, ``target``, optional
         Further pairs never to return (e.g. negatives already used for training).
+    allow_fewer : bool, default=False
+        Where fewer such non-edges exist than asked for (``per_regulator``: per
+        regulator), return every one of them instead of raising ``GRNInputError``;
+        the caller compares the length with what it asked for.
 
     Returns
     -------
@@ -71,10 +76,10 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
             k = int(round(ratio * counts[i]))
             row = blocked[(blocked >= i * n_gene) & (blocked < (i + 1) * n_gene)] - i * n_gene
             candidates = np.setdiff1d(np.arange(n_gene), row)
-            if k > len(candidates):
+            if k > len(candidates) and not allow_fewer:
                 raise GRNInputError(f"regulator {reg_index[i]!r} has only {len(candidates)} non-targets, "
                                     f"{k} negatives asked for")
-            chosen.append(i * n_gene + rng.choice(candidates, size=k, replace=False))
+            chosen.append(i * n_gene + rng.choice(candidates, size=min(k, len(candidates)), replace=False))
         codes = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
     else:
         if method == "uniform":
@@ -83,22 +88,27 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
             regs_used, tgts_used = np.unique(r), np.unique(t)
             pool = (regs_used[:, None] * n_gene + tgts_used[None, :]).ravel()
             available = len(pool) - int(np.isin(pool, np.fromiter(forbidden, dtype=np.int64)).sum())
-        if n_wanted > available:
+        if n_wanted > available and not allow_fewer:
             raise GRNInputError(f"{n_wanted} negatives asked for but only {available} {method} non-edges exist")
-        codes, seen = [], set()
-        while len(codes) < n_wanted:  # rejection sampling in vectorised rounds
-            batch = max(2 * (n_wanted - len(codes)), 1024)
-            if method == "uniform":
-                ri, tj = rng.integers(0, n_reg, batch), rng.integers(0, n_gene, batch)
-            else:  # degree_matched: endpoints of random positives, paired at random
-                ri, tj = r[rng.integers(0, len(r), batch)], t[rng.integers(0, len(t), batch)]
-            for code in (ri.astype(np.int64) * n_gene + tj).tolist():
-                if code not in forbidden and code not in seen:
-                    seen.add(code)
-                    codes.append(code)
-                    if len(codes) == n_wanted:
-                        break
-        codes = np.array(codes, dtype=np.int64)
+        if n_wanted >= available:
+            # Every allowed pair in a seeded order: rejection sampling would hunt for the last ones.
+            pool = np.arange(n_reg * n_gene, dtype=np.int64) if method == "uniform" else pool
+            codes = rng.permutation(pool[~np.isin(pool, np.fromiter(forbidden, dtype=np.int64))])
+        else:
+            codes, seen = [], set()
+            while len(codes) < n_wanted:  # rejection sampling in vectorised rounds
+                batch = max(2 * (n_wanted - len(codes)), 1024)
+                if method == "uniform":
+                    ri, tj = rng.integers(0, n_reg, batch), rng.integers(0, n_gene, batch)
+                else:  # degree_matched: endpoints of random positives, paired at random
+                    ri, tj = r[rng.integers(0, len(r), batch)], t[rng.integers(0, len(t), batch)]
+                for code in (ri.astype(np.int64) * n_gene + tj).tolist():
+                    if code not in forbidden and code not in seen:
+                        seen.add(code)
+                        codes.append(code)
+                        if len(codes) == n_wanted:
+                            break
+            codes = np.array(codes, dtype=np.int64)
     ri, tj = np.divmod(codes, n_gene)
     return pd.DataFrame({"regulator": reg_index[ri].to_numpy(), "target": gene_index[tj].to_numpy()})
 

@@ -6,14 +6,20 @@
   regulator's non-targets at 1:1; test negatives random pairs at the network's
   density, so the test prevalence is realistic;
 - ``cold_start_split``: hold out regulators, targets or both, so the test pairs
-  involve genes never seen in that role during training;
+  involve genes never seen in that role during training (from given labelled pairs);
+- ``cold_regulators_split``: a share of the regulators with known edges held out;
+  test = every (held-out regulator, gene) pair, labelled by the whole network;
+  validation likewise on a share of the other regulators;
+- ``cold_genes_split``: a share of all genes held out in every role (InfoSEM's
+  split); test = every (regulator, gene) pair touching one; validation likewise;
 - ``degree_controlled_split``: another split's positives with every part's
   negatives drawn degree-matched to that part's positives, so the training-free
   degree baseline sits near chance and only what a model knows beyond degree counts.
 
-Every split states its sizes and test prevalence (``PairSplit.report()``).
+Every split states its sizes and test prevalence (``PairSplit.report()``), and
+in ``notes`` anything it could not do as asked.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,12 +31,21 @@ from .negatives import labelled_pairs, sample_negatives
 
 @dataclass
 class PairSplit:
-    """Three frames of labelled pairs (columns regulator, target, label)."""
+    """Three frames of labelled pairs (columns regulator, target, label).
+
+    ``held_out``: the genes the test part holds out of training and validation (in
+    the held-out role); ``validation_held_out``: those the validation part holds
+    out of training; ``notes``: sentences on what could not be done as asked
+    (e.g. fewer negatives than the ratio).
+    """
 
     train: pd.DataFrame
     validation: pd.DataFrame
     test: pd.DataFrame
     kind: str = "random"
+    held_out: list = field(default_factory=list)
+    validation_held_out: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     def report(self):
         """Sizes, edges and prevalence of each part."""
@@ -45,7 +60,7 @@ class PairSplit:
         r = self.report()
         return f"{self.kind} split: " + ", ".join(
             f"{part} {v['pairs']} pairs ({v['edges']} edges, prevalence {v['prevalence']:.3f})" for part, v in r.items()
-        )
+        ) + "".join(f"; {note}" for note in self.notes)
 
 
 def _stratified(pairs, test_size, random_state, what):
@@ -106,7 +121,7 @@ def cold_start_split(pairs, hold_out="regulators", fraction=0.2, validation_frac
         pool = pd.unique(pd.concat([pairs["regulator"], pairs["target"]]))
     else:
         pool = pd.unique(pairs["regulator" if hold_out == "regulators" else "target"])
-    held = set(rng.choice(pool, size=max(1, int(round(fraction * len(pool)))), replace=False).tolist())
+    held = set(_draw(pool, fraction, rng))
     reg_held, tgt_held = pairs["regulator"].isin(held), pairs["target"].isin(held)
     if hold_out == "regulators":
         test_mask, train_mask = reg_held, ~reg_held
@@ -120,9 +135,124 @@ def cold_start_split(pairs, hold_out="regulators", fraction=0.2, validation_frac
             raise GRNInputError(f"cold-start {name} part has a single class; hold out a different fraction or seed")
     train, val = _stratified(rest, validation_fraction, int(rng.integers(2**31 - 1)),
                              "a cold-start split's validation part")
-    split = PairSplit(*(p.reset_index(drop=True) for p in (train, val, test)), kind=f"cold-start ({hold_out})")
-    split.held_out = sorted(held)
-    return split
+    return PairSplit(*(p.reset_index(drop=True) for p in (train, val, test)), kind=f"cold-start ({hold_out})",
+                     held_out=sorted(held))
+
+
+def _draw(pool, fraction, rng):
+    """A seeded ``fraction`` of ``pool`` (at least one), in the order drawn."""
+    return rng.choice(pool, size=max(1, int(round(fraction * len(pool)))), replace=False).tolist()
+
+
+def _every_pair(regulators, genes, edges):
+    """Every (regulator, gene) pair but self pairs, labelled 1 where ``edges`` has it."""
+    r = np.repeat(np.asarray(regulators, dtype=object), len(genes))
+    t = np.tile(np.asarray(genes, dtype=object), len(regulators))
+    pairs = pd.DataFrame({"regulator": r, "target": t})
+    pairs = pairs[pairs["regulator"] != pairs["target"]]
+    known = pd.MultiIndex.from_frame(edges[["regulator", "target"]])
+    is_edge = pd.MultiIndex.from_frame(pairs).isin(known)
+    return pairs.assign(label=is_edge.astype(np.int64)).reset_index(drop=True)
+
+
+def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, random_state, kind):
+    """Hold out genes in ``roles`` (("regulator",): candidate regulators; or
+    ("regulator", "target"): any gene), a seeded ``fraction`` for the test part,
+    then a ``validation_fraction`` of the rest for the validation part.
+
+    Candidate regulators are the genes with an edge in ``edges`` (the whole
+    network). The test part is every candidate pair using a test gene in a held-out
+    role; the validation part every pair using a validation gene, among the genes
+    left after the test's; both labelled by ``edges``. Training is the edges among
+    the genes left after both, with negatives drawn as the published (GENELink)
+    protocol draws them: each training regulator's own non-targets, ``ratio`` per
+    edge (``None``: every one, as GENELink's Specific files).
+    """
+    for name, value in (("fraction", fraction), ("validation_fraction", validation_fraction)):
+        if not 0 < value < 1:
+            raise GRNInputError(f"{kind} split: {name} must be between 0 and 1; got {value!r}")
+    if ratio is not None and not ratio > 0:
+        raise GRNInputError(f"{kind} split: ratio must be positive or None (every non-target); got {ratio!r}")
+    genes = pd.Index(pd.unique(np.asarray(genes, dtype=object)))
+    edges = edges[["regulator", "target"]].drop_duplicates()
+    outside = ~edges["regulator"].isin(genes) | ~edges["target"].isin(genes)
+    if outside.any():
+        raise GRNInputError(f"{kind} split: {int(outside.sum())} edges use genes outside the gene list, e.g. "
+                            f"{edges[outside].iloc[0].tolist()}")
+    rng = np.random.default_rng(random_state)
+    regulators, targets = genes[genes.isin(edges["regulator"])], genes
+    pool = regulators if roles == ("regulator",) else genes
+    held = {}
+    for part, share in (("test", fraction), ("validation", validation_fraction)):
+        if len(pool) < 2:
+            raise GRNInputError(f"{kind} split: too few genes left to hold out for the {part} part")
+        held[part] = _draw(pool, share, rng)
+        pool = pool[~pool.isin(held[part])]
+    parts = {}
+    for part in ("test", "validation"):
+        out = pd.Index(held[part])
+        if roles == ("regulator",):
+            frame = _every_pair(regulators[regulators.isin(out)], targets, edges)
+        else:
+            frame = _every_pair(regulators, targets, edges)
+            frame = frame[frame["regulator"].isin(out) | frame["target"].isin(out)]
+        parts[part] = frame.reset_index(drop=True)
+        regulators = regulators[~regulators.isin(out)]
+        if "target" in roles:
+            targets = targets[~targets.isin(out)]
+    positives = edges[edges["regulator"].isin(regulators) & edges["target"].isin(targets)]
+    notes = []
+    if ratio is None:
+        train = _every_pair(regulators[regulators.isin(positives["regulator"])], targets, edges)
+    else:
+        negatives = sample_negatives(positives, regulators, targets, ratio, "per_regulator",
+                                     int(rng.integers(2**31 - 1)), allow_fewer=True)
+        if len(negatives) < round(ratio * len(positives)):
+            notes.append(f"train: {len(negatives)} negatives for {len(positives)} edges, some regulators having "
+                         f"fewer non-targets than {ratio:g} per edge")
+        train = labelled_pairs(positives, negatives)
+    parts["train"] = train
+    for part, frame in parts.items():
+        if frame["label"].nunique() < 2:
+            raise GRNInputError(f"{kind} split (random_state={random_state}): the {part} part has "
+                                f"{'no non-edges' if frame['label'].any() else 'no edges'}; "
+                                "the network is too small for this split")
+    return PairSplit(parts["train"], parts["validation"], parts["test"], kind=kind,
+                     held_out=sorted(held["test"]), validation_held_out=sorted(held["validation"]), notes=notes)
+
+
+def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):
+    """Regulators the training never saw as regulators (``cold-regulators``).
+
+    A seeded ``fraction`` of the regulators with an edge in ``edges`` (the whole
+    known network) is held out; the test part is every (held-out regulator, gene)
+    pair but self pairs, labelled by ``edges``: a user's question for a TF the prior
+    lacks. A ``validation_fraction`` of the other regulators is held out of training
+    the same way for the validation part, so early stopping answers the test's
+    question. Training: the remaining regulators' edges with ``ratio`` of each
+    one's own non-targets per edge (GENELink's training negatives; ``None``: every
+    non-target). No training or validation pair has a test regulator as regulator
+    (held-out regulators may still be targets). ``held_out`` and
+    ``validation_held_out`` list the held-out regulators.
+    """
+    return _cold_split(edges, genes, ("regulator",), fraction, validation_fraction, ratio, random_state,
+                       "cold-regulators")
+
+
+def cold_genes_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):
+    """Genes the training never saw in any role (``cold-genes``, InfoSEM's split).
+
+    A seeded ``fraction`` of all ``genes`` is held out; the test part is every
+    (regulator with an edge in ``edges``, gene) pair but self pairs that has a
+    held-out gene as regulator or target, labelled by ``edges``. A
+    ``validation_fraction`` of the other genes is held out of training the same way
+    for the validation part (its pairs touch no test gene). Training: the edges
+    among the remaining genes with ``ratio`` of each regulator's own non-targets
+    among them per edge (``None``: every non-target). No training or validation
+    pair touches a test gene, and no training pair a validation gene.
+    """
+    return _cold_split(edges, genes, ("regulator", "target"), fraction, validation_fraction, ratio, random_state,
+                       "cold-genes")
 
 
 def degree_controlled_split(split, edges, regulators, genes, ratio=1.0, random_state=None):
@@ -134,8 +264,12 @@ def degree_controlled_split(split, edges, regulators, genes, ratio=1.0, random_s
     positives and likewise targets: out-degree plus in-degree no longer separates
     them (the degree baseline scores near 0.5). No negative is a known edge
     (``edges``, the whole network) or a pair of another part.
+
+    On a dense network a part may have fewer such non-edges than asked for (its
+    positives' regulators x targets are mostly edges): it then takes every one
+    there is, and ``notes`` gives the ratio reached (the prevalence shows it too).
     """
-    parts, drawn = [], [edges[["regulator", "target"]]]
+    parts, drawn, notes = [], [edges[["regulator", "target"]]], []
     rng = np.random.default_rng(random_state)
     for name in ("train", "validation", "test"):
         frame = getattr(split, name)
@@ -143,7 +277,14 @@ def degree_controlled_split(split, edges, regulators, genes, ratio=1.0, random_s
         if len(positives) == 0:
             raise GRNInputError(f"the {name} part of {split.kind} has no edges to match negatives to")
         negatives = sample_negatives(positives, regulators, genes, ratio, "degree_matched",
-                                     int(rng.integers(2**31 - 1)), exclude=pd.concat(drawn, ignore_index=True))
+                                     int(rng.integers(2**31 - 1)), exclude=pd.concat(drawn, ignore_index=True),
+                                     allow_fewer=True)
+        if len(negatives) == 0:
+            raise GRNInputError(f"the {name} part of {split.kind} has no degree-matched non-edges: every pair of "
+                                "its edges' regulators and targets is a known edge or in another part")
+        if len(negatives) < round(ratio * len(positives)):
+            notes.append(f"{name}: {len(negatives)} degree-matched negatives for {len(positives)} edges "
+                         f"({len(negatives) / len(positives):.2f} per edge, {ratio:g} asked for; every one there is)")
         drawn.append(negatives)
         parts.append(labelled_pairs(positives, negatives))
-    return PairSplit(*parts, kind=f"degree-controlled ({split.kind})")
+    return PairSplit(*parts, kind=f"degree-controlled ({split.kind})", notes=notes)

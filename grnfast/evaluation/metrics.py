@@ -1,12 +1,14 @@
 """Metrics for scored (regulator, target) pairs.
 
 Threshold metrics (accuracy, precision, recall, F1) call a pair an edge when
-``y_score >= threshold``. Ranking metrics (AUROC, AUPRC, early precision ratio)
-need no threshold; on imbalanced test sets (1-4 % edges on BEELINE) AUPRC and
-the early precision ratio say more than AUROC. ``sklearn.metrics`` computes
-everything except BEELINE's early precision.
+``y_score >= threshold``. Ranking metrics (AUROC, AUPRC, early precision ratio,
+the per-regulator AUROC) need no threshold; on imbalanced test sets (1-4 % edges
+on BEELINE) AUPRC and the early precision ratio say more than AUROC.
+``sklearn.metrics`` computes everything except BEELINE's early precision and the
+per-regulator AUROC.
 """
 import numpy as np
+import pandas as pd
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
@@ -139,7 +141,41 @@ def early_precision_ratio(y_true, y_score):
     return early_precision(y_true, y_score) / y_true.mean()
 
 
-def evaluate(y_true, y_score, threshold=0.5):
+def per_regulator_auroc(y_true, y_score, regulators):
+    """Mean over regulators of the AUROC of their own pairs.
+
+    What a list of each regulator's top targets uses: only the ranking within a
+    regulator counts, not how regulators compare. Regulators whose pairs are all
+    edges or all non-edges have no AUROC and are left out.
+
+    Parameters
+    ----------
+    y_true, y_score : array-like of shape (n,)
+        0/1 labels and scores of the same pairs; a larger score means more likely an edge.
+    regulators : array-like of shape (n,)
+        Each pair's regulator (names or indices).
+
+    Returns
+    -------
+    float
+        NaN when no regulator has both an edge and a non-edge.
+    """
+    y_true, y_score = check_scored_pairs(y_true, y_score)
+    regulators = np.asarray(regulators)
+    if regulators.shape != y_true.shape:
+        raise ValueError(f"regulators must have one entry per pair; got shape {regulators.shape} for {len(y_true)} pairs")
+    pairs = pd.DataFrame({"regulator": regulators, "edge": y_true, "score": y_score})
+    # Mann-Whitney: AUROC = (rank sum of the edges - n1 (n1 + 1) / 2) / (n1 n0), ties at their mean rank.
+    pairs["edge_rank"] = pairs.groupby("regulator")["score"].rank(method="average") * pairs["edge"]
+    per = pairs.groupby("regulator").agg(n=("edge", "size"), n1=("edge", "sum"), rank_sum=("edge_rank", "sum"))
+    per = per[(per.n1 > 0) & (per.n1 < per.n)]
+    if per.empty:
+        return float("nan")
+    n0 = per.n - per.n1
+    return float(((per.rank_sum - per.n1 * (per.n1 + 1) / 2) / (per.n1 * n0)).mean())
+
+
+def evaluate(y_true, y_score, threshold=0.5, regulators=None):
     """Every metric of one set of scored pairs, as a flat dict.
 
     Parameters
@@ -151,6 +187,9 @@ def evaluate(y_true, y_score, threshold=0.5):
         Where the threshold metrics call an edge (``y_score >= threshold``);
         pass :func:`best_f1_threshold` of the validation scores to report
         metrics at the best validation threshold.
+    regulators : array-like of shape (n,), default=None
+        Each pair's regulator: adds ``auroc_per_regulator``
+        (:func:`per_regulator_auroc`).
 
     Returns
     -------
@@ -158,10 +197,10 @@ def evaluate(y_true, y_score, threshold=0.5):
         ``n_pairs``, ``n_edges``, ``prevalence`` (state it: AUPRC and precision
         depend on it), ``threshold``, ``accuracy``, ``precision``, ``recall``,
         ``f1``, ``auroc``, ``auprc`` (average precision) and ``epr`` (early
-        precision ratio).
+        precision ratio); with ``regulators``, ``auroc_per_regulator``.
     """
     y_true, y_score = check_scored_pairs(y_true, y_score)
-    return {
+    metrics = {
         "n_pairs": int(len(y_true)),
         "n_edges": int(y_true.sum()),
         "prevalence": float(y_true.mean()),
@@ -171,3 +210,6 @@ def evaluate(y_true, y_score, threshold=0.5):
         "auprc": float(average_precision_score(y_true, y_score)),
         "epr": float(early_precision_ratio(y_true, y_score)),
     }
+    if regulators is not None:
+        metrics["auroc_per_regulator"] = per_regulator_auroc(y_true, y_score, regulators)
+    return metrics

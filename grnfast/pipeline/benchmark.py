@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data import degree_controlled_split, fetch_beeline, load_beeline, load_published_split
+from ..data import (cold_genes_split, cold_regulators_split, degree_controlled_split, fetch_beeline, load_beeline,
+                    load_published_split)
 from ..data.beeline import DEMO
 from ..errors import GRNInputError
 from ..evaluation import summarize_runs
@@ -17,20 +18,43 @@ from .report import report_table
 from .training import train
 
 
-# How a benchmark's published split is used: as published (GENELink's protocol:
-# test negatives random pairs, where degree is a strong shortcut), or with every
-# part's negatives degree-matched to its positives (the degree baseline near 0.5).
-PROTOCOLS = ("published", "degree-controlled")
+# How a benchmark is split:
+# - published: GENELink's files (test negatives random pairs, where degree is a
+#   strong shortcut: new targets of TFs with known edges);
+# - degree-controlled: their positives with every part's negatives degree-matched
+#   (the degree baseline near 0.5: does a model know more than hubs?);
+# - cold-regulators: a quarter of the regulators with known edges never a training
+#   or validation regulator, test = each against every gene (a TF the prior lacks);
+# - cold-genes: a quarter of all genes in no training or validation pair (InfoSEM).
+PROTOCOLS = ("published", "degree-controlled", "cold-regulators", "cold-genes")
+COLD_PROTOCOLS = ("cold-regulators", "cold-genes")
+COLD_SPLITS = {"cold-regulators": cold_regulators_split, "cold-genes": cold_genes_split}
 
 
 def benchmark_task(root, dataset, network, cell, n_genes, sample, protocol="published"):
-    """One split sample of a BEELINE benchmark as a PairTask under a protocol."""
+    """One split sample of a BEELINE benchmark as a PairTask under a protocol.
+
+    The cold protocols make their own split from the benchmark's whole network
+    (``dataset.edges``), ``sample`` seeding the held-out draw; their training
+    negatives are drawn as GENELink's files draw them (each training regulator's
+    own non-targets, 1:1; on the dense Specific sets every non-target)."""
     if protocol not in PROTOCOLS:
         raise GRNInputError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
-    split = load_published_split(root, network, cell, n_genes, sample)
+    if protocol in COLD_SPLITS:
+        ratio = None if network in ("Specific", DEMO) else 1.0
+        split = COLD_SPLITS[protocol](dataset.edges, dataset.genes, ratio=ratio, random_state=sample)
+    else:
+        split = load_published_split(root, network, cell, n_genes, sample)
     if protocol == "degree-controlled":
         split = degree_controlled_split(split, dataset.edges, dataset.regulators, dataset.genes, random_state=sample)
     return dataset.task(split, name=f"{network} {cell} {n_genes} sample {sample} ({protocol})")
+
+
+def negative_regulators(task, regulators):
+    """The TF list the models' random negatives draw from on ``task``: without the
+    genes its split holds out, so no training pair has one as regulator."""
+    unseen = set(task.notes.get("held_out", ())) | set(task.notes.get("validation_held_out", ()))
+    return [gene for gene in regulators if gene not in unseen]
 
 
 def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=("two-tower", "cross-encoder"),
@@ -41,26 +65,39 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
     Every sample's models are trained on its Train set, early-stopped on its
     Validation set and scored on its Test set. The ensemble (5 cross-encoder
     seeds) is trained on every sample when it is among ``models``, otherwise on
-    the ``ensemble_samples`` only.
-    Returns one row per sample and scorer; ``on_sample(table)`` is called after
-    each sample.
+    the ``ensemble_samples`` only. The models' random negatives draw their
+    regulators from the benchmark's TF list, less the genes a cold split holds out
+    (:func:`negative_regulators`), unless ``params`` choose.
+    Returns one row per sample and scorer (``split_note``: what the split could not
+    do as asked, e.g. a ratio of negatives it could not reach); ``on_sample(table)``
+    is called after each sample.
     """
     ds = load_beeline(root, "Specific" if network == DEMO else network, cell, n_genes)
-    params = with_tf_list(params, ds.regulators)
     samples = [1] if network == DEMO else list(samples)
     tables = []
     for sample in samples:
         task = benchmark_task(root, ds, network, cell, n_genes, sample, protocol)
+        sample_params = with_tf_list(params, negative_regulators(task, ds.regulators))
         names = list(models) + (["ensemble"] if sample in (ensemble_samples or ()) and "ensemble" not in models else [])
         fitted = {name: train(task, name, make_model(name, ds.node_features, random_state=seed, preset=preset,
-                                                     **params), progress)
+                                                     **sample_params), progress)
                   for name in names}
         table = report_table(task, fitted).assign(benchmark=f"{network} {cell} {n_genes}", sample=sample,
-                                                  protocol=protocol)
+                                                  protocol=protocol,
+                                                  split_note="; ".join(task.notes.get("split_notes", ())))
         if on_sample:
             on_sample(table)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
+
+
+METRIC_NAMES = {"auroc": "AUROC", "auprc": "AUPRC", "auroc_per_regulator": "per-TF AUROC"}
+
+
+def summary_metrics(protocol):
+    """The metrics ``grnfast evaluate`` summarises: AUROC and AUPRC, and under a
+    cold protocol the mean per-regulator AUROC (what a top-k-per-TF list uses)."""
+    return ("auroc", "auprc", "auroc_per_regulator") if protocol in COLD_PROTOCOLS else ("auroc", "auprc")
 
 
 @dataclass
@@ -73,12 +110,14 @@ class BenchmarkResult:
     files: list = field(default_factory=list)
 
     def report(self):
-        """The plain-text summary ``grnfast evaluate`` prints."""
+        """The plain-text summary ``grnfast evaluate`` prints, and the splits' notes."""
         lines = [self.title]
         width = max(22, *(len(model) for model in self.summary.model))
         for model, group in self.summary.groupby("model", sort=False):
-            cells = [f"{r.metric.upper()} {r.mean:.3f} ± {np.nan_to_num(r.sd):.3f}" for r in group.itertuples()]
+            cells = [f"{METRIC_NAMES[r.metric]} {r.mean:.3f} ± {np.nan_to_num(r.sd):.3f}" for r in group.itertuples()]
             lines.append(f"  {model:<{width}}  " + "   ".join(cells))
+        notes = self.runs.drop_duplicates("sample")
+        lines += [f"  sample {r.sample} split: {r.split_note}" for r in notes.itertuples() if r.split_note]
         return "\n".join(lines)
 
 
@@ -96,7 +135,7 @@ def run_benchmark(data, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=
 
     runs = evaluate_benchmark(root, network, cell, n_genes, samples, models, params=params, preset=preset, seed=seed,
                               progress=progress, on_sample=say_sample, protocol=protocol)
-    summary = summarize_runs(runs, by=("model",), metrics=("auroc", "auprc"))
+    summary = summarize_runs(runs, by=("model",), metrics=summary_metrics(protocol))
     files = []
     if out is not None:
         for name, table in (("evaluation_runs.csv", runs), ("evaluation_summary.csv", summary)):

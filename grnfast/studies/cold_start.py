@@ -33,7 +33,7 @@ def run(dataset, *, models=tuple(MODELS), hold_outs=HOLD_OUTS, seeds=3, params=N
         random_state=0, fraction=0.2):
     """Train each of ``models`` (registered names) over ``seeds`` seeds on the
     warm split and on each cold-start split (``fraction`` of the genes in the
-    held-out role), each with the degree and expression baselines beside it."""
+    held-out role), each with the baselines beside it."""
     models = [models] if isinstance(models, str) else list(models)
     params = dict(params or {})
     tasks = split_tasks(dataset, hold_outs, fraction, random_state)

@@ -94,8 +94,7 @@ def run(dataset, *, models=tuple(MODELS), ratios=RATIOS, seeds=3, params=None, p
     """Train each of ``models`` (registered names) at each ratio of uniform
     negatives per positive over ``seeds`` seeds (each seed draws its own negatives
     and initialises the models) and evaluate on the balanced and the realistic
-    test set, with the degree and expression baselines fitted on the same
-    training pairs.
+    test set, with the baselines fitted on the same training pairs.
 
     The estimators' own random negatives are off (``random_negative_ratio=0``
     unless ``params`` says otherwise), so a model trains at exactly the ratio
