@@ -14,7 +14,7 @@ from grnfast.data.beeline import DEMO
 from grnfast.models import MODELS
 from grnfast.pipeline import PROTOCOLS, evaluate_benchmark
 
-BASELINES = ("degree baseline", "expression baseline")
+BASELINES = ("degree baseline", "expression baseline", "correlation baseline", "gene-identity baseline")
 
 
 def negative_regulators_label(params):
