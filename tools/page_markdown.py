@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from grnfast.data.beeline import DEMO
+from grnfast.evaluation.report import format_mean_sd, markdown_table, seed_summary
 from grnfast.models import MODEL_NAMES, MODELS, PRESETS
 from grnfast.pipeline import PROTOCOLS
 from grnfast.studies import STUDIES
@@ -29,12 +30,11 @@ MODEL_ORDER = (*BASELINES, *ALONE, *(f"{m} x degree" for m in ALONE))
 
 
 def mean_sd(values):
-    values = np.asarray(values, dtype=float)
+    """"mean ± sd" over the samples; "" with none."""
     if len(values) == 0:
         return ""
-    if len(values) == 1:
-        return f"{values[0]:.3f}"
-    return f"{values.mean():.3f} ± {values.std(ddof=1):.3f}"
+    summary = seed_summary(np.asarray(values, dtype=float))
+    return format_mean_sd(summary["mean"], summary["sd"])
 
 
 def benchmark_table(runs, metric):
@@ -42,8 +42,7 @@ def benchmark_table(runs, metric):
     (with "n=k" where a scorer has fewer samples than the row); bold: the best model
     alone."""
     scorers = [m for m in MODEL_ORDER if m in set(runs.model)]
-    lines = ["| benchmark | samples | test prevalence | " + " | ".join(scorers) + " |",
-             "|---" * (len(scorers) + 3) + "|"]
+    rows = []
     for benchmark, group in runs.groupby("benchmark", sort=False):
         best_model = max(ALONE,
                          key=lambda m: group.loc[group.model == m, metric].mean() if (group.model == m).any() else -1)
@@ -52,9 +51,8 @@ def benchmark_table(runs, metric):
             own = group[group.model == scorer]
             text = mean_sd(own[metric]) + (f" (n={own['sample'].nunique()})" if 0 < own["sample"].nunique() < n else "")
             cells.append(f"**{text}**" if scorer == best_model and text else text)
-        lines.append(f"| {benchmark} | {n} | {group.prevalence.mean():.3f} | "
-                     + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append([benchmark, n, f"{group.prevalence.mean():.3f}", *cells])
+    return markdown_table(pd.DataFrame(rows, columns=["benchmark", "samples", "test prevalence", *scorers]))
 
 
 def verdicts(runs, against=("degree baseline",)):
@@ -232,12 +230,11 @@ def selection_section(runs):
              f"Regenerate with `{COMMAND} --only selection`. These candidates draw random pairs' regulators "
              "among the training edges' only; the TF list that the benchmark runs draw them from was chosen after, "
              "on the same benchmarks' validation pairs with TF-list random pairs "
-             "(`python bench/negative_regulators_selection.py`, docs/evaluation.md).", "",
-             "| candidate | model | validation AUROC | validation AUPRC | training seconds |", "|---|---|---|---|---|"]
-    for (candidate, model), group in runs.groupby(["candidate", "model"], sort=False):
-        lines.append(f"| {candidate} | {model} | {group.auroc.mean():.3f} | {group.auprc.mean():.3f} | "
-                     f"{group.seconds.mean():.0f} |")
-    return "\n".join(lines)
+             "(`python bench/negative_regulators_selection.py`, docs/evaluation.md).", ""]
+    rows = [[candidate, model, f"{group.auroc.mean():.3f}", f"{group.auprc.mean():.3f}", f"{group.seconds.mean():.0f}"]
+            for (candidate, model), group in runs.groupby(["candidate", "model"], sort=False)]
+    columns = ["candidate", "model", "validation AUROC", "validation AUPRC", "training seconds"]
+    return "\n".join(lines + [markdown_table(pd.DataFrame(rows, columns=columns))])
 
 
 def n_vectors_section(runs, selection):
@@ -253,9 +250,8 @@ def n_vectors_section(runs, selection):
              "cosine; other parameters at their defaults) on sample 1, scored on the same validation pairs plus "
              "random pairs as above (never test pairs), beside the other models' defaults. The model divides MaxSim "
              "(ColBERT's sum of best matches) by `n_vectors`; the 'plain sum' rows undo that through the "
-             "temperature. Regenerate with `python bench/late_interaction_selection.py`.", "",
-             "| model | " + " | ".join(f"{b} AUROC / AUPRC" for b in benchmarks) + " | mean AUROC / AUPRC |",
-             "|---|" + "---|" * (len(benchmarks) + 1)]
+             "temperature. Regenerate with `python bench/late_interaction_selection.py`.", ""]
+    rows = []
     for (candidate, model), group in table.groupby(["candidate", "model"], sort=False):
         by = group.set_index("benchmark")
         if not set(benchmarks) <= set(by.index):
@@ -263,8 +259,9 @@ def n_vectors_section(runs, selection):
         name = model if model == "degree baseline" or candidate.startswith("default") else f"{model}, {candidate}"
         cells = [f"{by.auroc[b]:.3f} / {by.auprc[b]:.3f}" for b in benchmarks]
         mean = by.loc[benchmarks]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {mean.auroc.mean():.3f} / {mean.auprc.mean():.3f} |")
-    return "\n".join(lines)
+        rows.append([name, *cells, f"{mean.auroc.mean():.3f} / {mean.auprc.mean():.3f}"])
+    columns = ["model", *(f"{b} AUROC / AUPRC" for b in benchmarks), "mean AUROC / AUPRC"]
+    return "\n".join(lines + [markdown_table(pd.DataFrame(rows, columns=columns))])
 
 
 def studies_section(folder, page_dir):
