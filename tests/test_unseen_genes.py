@@ -48,11 +48,12 @@ def test_whole_model_gradients_with_the_unknown_row(spec_dict, seed, batch, embe
     unknown = layout["params"][1]
     assert unknown["offset"] == spec.n_genes * spec.embedding_dim and unknown["shape"] == (1, spec.embedding_dim)
     params[unknown["offset"] : unknown["offset"] + unknown["size"]] = rng.standard_normal(unknown["size"])
-    seen = rng.random(spec.n_genes) < 0.6
-    # The graph holds only genes training saw (as the training positives do).
-    candidates = np.flatnonzero(seen)
-    edges = (candidates[rng.integers(0, len(candidates), (n_edges if len(candidates) else 0, 2))]
-             if with_graph else None)
+    seen = rng.random((spec.n_genes, 2)) < 0.6
+    # The graph holds only edges of genes seen in their roles (as the training positives do).
+    regs, tgts = np.flatnonzero(seen[:, 0]), np.flatnonzero(seen[:, 1])
+    m = n_edges if len(regs) and len(tgts) else 0
+    edges = np.column_stack([regs[rng.integers(0, max(len(regs), 1), m)],
+                             tgts[rng.integers(0, max(len(tgts), 1), m)]]) if with_graph else None
     extra = dict(graph_edges=edges, seen_genes=seen) if with_graph else dict(seen_genes=seen)
 
     loss, grad, _, feature_grad = T.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
@@ -82,11 +83,16 @@ def test_unseen_genes_train_the_unknown_row_and_not_their_own():
     spec = make_spec({"kind": "cross_encoder", "n_genes": 6, "n_features": 2, "embedding_dim": 3, "hidden": [4],
                       "embedding_dropout": 1e-9})  # the row exists; the draw (threshold 0) never drops
     pairs = np.array([[0, 1], [2, 3], [0, 3], [2, 1]])
-    d_unknown, d_rows = unknown_row_gradient(spec, np.ones(6, bool), pairs)
+    d_unknown, d_rows = unknown_row_gradient(spec, np.ones((6, 2), bool), pairs)
     assert not d_unknown.any() and d_rows[[0, 1, 2, 3]].any(axis=1).all()
-    seen = np.array([True, False, True, True, True, True])
+    seen = np.ones((6, 2), bool)
+    seen[1] = False  # gene 1 (a target here) in neither role
     d_unknown, d_rows = unknown_row_gradient(spec, seen, pairs)
     assert d_unknown.any() and not d_rows[1].any()
+    seen = np.ones((6, 2), bool)
+    seen[1, 0] = False  # seen as a target: its own row as a target
+    d_unknown, d_rows = unknown_row_gradient(spec, seen, pairs)
+    assert not d_unknown.any() and d_rows[1].any()
 
 
 # ---- the draws ---------------------------------------------------------------------
@@ -127,7 +133,7 @@ def fitted():
 def test_the_model_records_the_genes_it_saw(cls, fitted):
     X, models = fitted
     model = models[cls]
-    assert model.seen_genes_.dtype == bool and model.seen_genes_.shape == (len(X),)
+    assert model.seen_genes_.dtype == bool and model.seen_genes_.shape == (len(X), 2)
     assert model.seen_genes_[:100].all() and not model.seen_genes_[100:].any()
     assert model.named_parameters()["embedding"].shape == (len(X), 8)
     assert model.named_parameters()["unknown_embedding"].shape == (1, 8)
@@ -171,8 +177,25 @@ def test_unseen_genes_are_scored_through_the_unknown_row_everywhere(cls, fitted)
                              graph_edges=net.graph_edges)
     own = own_rows.predict_logits(np.array([[a, 0], [b, 0]]))
     assert own[0] != own[1]
-    seen_pairs = every[model.seen_genes_[every].all(axis=1)]
+    seen_pairs = every[model.seen_genes_[every[:, 0], 0] & model.seen_genes_[every[:, 1], 1]]
     np.testing.assert_array_equal(own_rows.predict_logits(seen_pairs), net.predict_logits(seen_pairs))
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_a_gene_seen_in_one_role_only_reads_the_unknown_row_in_the_other(cls):
+    """A held-out regulator that training saw only as a target: its own row as a
+    target, the unknown row as a regulator."""
+    X, pairs, y = feature_pairs(seed=4)
+    keep = pairs[:, 0] != 5
+    X[110] = X[5]  # an unseen gene with gene 5's features
+    model = cls(node_features=X, embedding_dropout=0.3, **SMALL).fit(pairs[keep], y[keep])
+    assert model.seen_genes_[5].tolist() == [False, True]
+    targets = np.arange(0, 100, 3)
+    as_regulator = model.decision_function(np.column_stack([np.full(len(targets), 5), targets]))
+    unseen = model.decision_function(np.column_stack([np.full(len(targets), 110), targets]))
+    np.testing.assert_array_equal(as_regulator, unseen)
+    as_target = model.decision_function(np.column_stack([targets, np.full(len(targets), 5)]))
+    assert not np.array_equal(as_target, model.decision_function(np.column_stack([targets, np.full(len(targets), 110)])))
 
 
 @pytest.mark.parametrize("cls", MODELS)

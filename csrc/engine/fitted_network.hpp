@@ -12,9 +12,10 @@ class FittedNetwork {
    public:
     // features: (n_genes x n_features), standardised as in training; graph: the known
     // edges a model with graph_dim > 0 reads (its training positives), else null;
-    // seen: n_genes flags of the genes training saw, or null (every gene seen). With
-    // the unknown-gene row, every method reads a gene training never saw through it
-    // (SeenGenes), the same in every method.
+    // seen: (n_genes x 2) flags of the genes training saw as regulators and as
+    // targets, or null (every gene seen). With the unknown-gene row, every method
+    // reads a gene in a role training never saw it in through that row (SeenGenes),
+    // the same in every method.
     FittedNetwork(const ModelSpec& spec, const T* params, const T* buffers, const T* features,
                   const EdgeGraph* graph = nullptr, const std::uint8_t* seen = nullptr)
         : net_(make_network<T>(spec)), params_(params), buffers_(buffers), features_(features), seen_(spec, seen) {
@@ -30,7 +31,7 @@ class FittedNetwork {
     void predict_logits(const index_t* pairs, index_t n, T* logits, int n_threads) const {
         check_pairs(pairs, n, spec().n_genes);
         std::vector<index_t> ids;
-        net_->predict(params_, buffers_, features_, seen_.ids(pairs, 2 * n, ids), n, logits, n_threads);
+        net_->predict(params_, buffers_, features_, seen_.pair_ids(pairs, n, ids), n, logits, n_threads);
     }
 
     // Every layer's name and width, and every layer's output for n pairs (outs[k]:
@@ -39,7 +40,7 @@ class FittedNetwork {
     void layer_outputs(const index_t* pairs, index_t n, T* const* outs, int n_threads) const {
         check_pairs(pairs, n, spec().n_genes);
         std::vector<index_t> ids;
-        net_->layer_outputs(params_, buffers_, features_, seen_.ids(pairs, 2 * n, ids), n, outs, n_threads);
+        net_->layer_outputs(params_, buffers_, features_, seen_.pair_ids(pairs, n, ids), n, outs, n_threads);
     }
 
     // Two-tower and late interaction: the tower outputs of n genes (role 0: regulator
@@ -51,7 +52,7 @@ class FittedNetwork {
         require(role == 0 || role == 1, "role must be 0 (regulator) or 1 (target)");
         check_genes(genes, n, spec().n_genes);
         std::vector<index_t> ids;
-        two_tower().tower_outputs(role, params_, buffers_, features_, seen_.ids(genes, n, ids), n, out, n_threads);
+        two_tower().tower_outputs(role, params_, buffers_, features_, seen_.gene_ids(genes, n, role, ids), n, out, n_threads);
     }
     void tower_scores(const T* u, index_t n_u, const T* v, index_t n_v, T* out, int n_threads) const {
         two_tower().score_outputs(u, n_u, v, n_v, out, n_threads);
@@ -67,8 +68,8 @@ class FittedNetwork {
         check_genes(tgts, n_tgt, spec().n_genes);
         std::vector<index_t> reg_ids, tgt_ids;
         static_cast<const CrossEncoder<T>&>(*net_).score_grid(params_, buffers_, features_,
-                                                              seen_.ids(regs, n_reg, reg_ids), n_reg,
-                                                              seen_.ids(tgts, n_tgt, tgt_ids), n_tgt, out, n_threads);
+                                                              seen_.gene_ids(regs, n_reg, 0, reg_ids), n_reg,
+                                                              seen_.gene_ids(tgts, n_tgt, 1, tgt_ids), n_tgt, out, n_threads);
     }
 
    private:

@@ -85,7 +85,8 @@ void drop_batch_identities(const ModelSpec& spec, BatchScratch<T>& s, index_t ba
 
 // Loss and full gradient on one batch, training mode (the gradient tests' entry
 // point). buffers are updated as in training. grad: n_params; feat_grad:
-// n_genes x n_features or null; seen: the genes training saw (SeenGenes; null: all).
+// n_genes x n_features or null; seen: the genes training saw in each role
+// ((n_genes x 2) flags, SeenGenes; null: all).
 // Embedding dropout draws as in training, keyed by (seed, epoch, row of the batch).
 template <class T>
 double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* features, const index_t* pairs,
@@ -164,15 +165,16 @@ class Trainer {
         net_->set_graph(&graph_);
     }
 
-    // The genes training saw (n_genes flags): with the unknown-gene row, the others
-    // read it in training (every occurrence) and in predict_logits.
+    // The genes training saw ((n_genes x 2) flags, as regulator and as target): with
+    // the unknown-gene row, a gene in a role it was not seen in reads the row, in
+    // training (every such occurrence) and in predict_logits.
     void set_seen_genes(const std::uint8_t* seen) { seen_ = SeenGenes(net_->spec(), seen); }
 
     // Logits of n pairs from the current weights in evaluation mode (validation).
     void predict_logits(const T* features, const index_t* pairs, index_t n, T* logits) const {
         check_pairs(pairs, n, net_->spec().n_genes);
         std::vector<index_t> ids;
-        net_->predict(params_.data(), buffers_.data(), features, seen_.ids(pairs, 2 * n, ids), n, logits, n_threads_);
+        net_->predict(params_.data(), buffers_.data(), features, seen_.pair_ids(pairs, n, ids), n, logits, n_threads_);
     }
 
     const Network<T>& network() const { return *net_; }

@@ -80,7 +80,8 @@ struct BatchGenes {
 
 // Embedding dropout over one batch of pairs. ids: the batch's regulators (ids[0,
 // batch)) then its targets (ids[batch, 2 batch)), gene indices in [0, n_genes). Each
-// occurrence whose gene is not `seen` (null: every gene is), or whose draw falls below
+// occurrence whose gene is not seen in its role (seen[2 g + role], role 0 regulator,
+// 1 target; null: every gene is), or whose draw falls below
 // the key's threshold, becomes id + n_genes: the gene without its identity, read
 // through the unknown-gene row. The draw of the occurrence of role k (0 regulator,
 // 1 target) of sample s is the key's unit k of sample s: a pure function of (seed,
@@ -93,7 +94,7 @@ inline index_t drop_identities(index_t* ids, index_t batch, const index_t* sampl
         const std::uint64_t base = key.threshold16 > 0 ? key.sample_base(sample_ids[r]) : 0;
         for (index_t role = 0; role < 2; ++role) {
             index_t& id = ids[role * batch + r];
-            if ((seen && !seen[id]) || (key.threshold16 > 0 && key.dropped(base, role))) {
+            if ((seen && !seen[2 * id + role]) || (key.threshold16 > 0 && key.dropped(base, role))) {
                 id += n_genes;
                 ++dropped;
             }

@@ -45,11 +45,12 @@ class FittedNetwork:
     graph_edges : ndarray of int64, shape (n_edges, 2), or None
         The known edges (rows of regulator, target) a network with ``graph_dim > 0``
         reads: its training positives (:func:`known_edges`).
-    seen_genes : ndarray of bool, shape (n_genes,), or None
-        The genes training saw (:func:`seen_in`). With ``embedding_dropout > 0``
-        every method reads a gene not among them through the learned unknown-gene
-        row (its own node features, no known edges); ``None``: every gene is read
-        through its own row.
+    seen_genes : ndarray of bool, shape (n_genes, 2), or None
+        Which genes training saw as regulators (column 0) and as targets (column 1)
+        (:func:`seen_in`). With ``embedding_dropout > 0`` every method reads a gene in
+        a role it was not seen in through the learned unknown-gene row (with its own
+        node features and no known edges); ``None``: every gene is read through its
+        own row.
 
     Rows passed to the methods are row indices into the gene table
     (``genes.rows(X)`` turns pairs of names or indices into them).
@@ -190,10 +191,13 @@ def known_edges(pairs, y):
 
 
 def seen_in(pairs, n_genes):
-    """The genes of a gene table of ``n_genes`` that appear in ``pairs`` (the training
-    pairs, in either role), as a bool array: the genes a model has an identity for."""
-    seen = np.zeros(int(n_genes), dtype=bool)
-    seen[np.asarray(pairs, dtype=np.int64).ravel()] = True
+    """Which genes of a gene table of ``n_genes`` appear in ``pairs`` (the training
+    pairs) as regulators (column 0) and as targets (column 1): bool, shape
+    (n_genes, 2). A gene has an identity in a role where its column is True."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    seen = np.zeros((int(n_genes), 2), dtype=bool)
+    seen[pairs[:, 0], 0] = True
+    seen[pairs[:, 1], 1] = True
     return seen
 
 
