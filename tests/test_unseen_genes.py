@@ -9,11 +9,13 @@ draws, bit-identical fits for any thread count, unseen genes scored through it
 everywhere, persistence.
 """
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
 
 import grnfast.genes
@@ -256,3 +258,73 @@ def test_a_format_2_pickle_loads_as_it_was_saved():
     assert old.embedding_dropout == 0.0 and old.seen_genes_ is None
     every = np.column_stack([np.repeat(np.arange(120), 120), np.tile(np.arange(120), 120)])
     np.testing.assert_array_equal(old.predict_proba(every), model.predict_proba(every))
+
+
+# ---- the feature-only pair task (issue 25) -------------------------------------------
+
+def feature_only_task(n_genes=300, n_features=11, n_train=2400, n_test=2400, noise=0.1, seed=0):
+    """Labels from the two genes' features alone: the sign of their dot product (over
+    sqrt(n_features)) plus Gaussian noise. A fifth of the genes appear in no training
+    pair; the test pairs are half pairs of seen genes, half pairs with an unseen gene
+    (in either role). Returns features, training pairs and labels, test pairs and
+    labels, and the number of test pairs of seen genes (they come first)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_genes, n_features))
+    unseen = rng.permutation(n_genes)[: n_genes // 5]
+    seen = np.setdiff1d(np.arange(n_genes), unseen)
+
+    def label(pairs):
+        s = np.einsum("ij,ij->i", X[pairs[:, 0]], X[pairs[:, 1]]) / np.sqrt(n_features)
+        return (s + noise * rng.standard_normal(len(pairs)) > 0).astype(int)
+
+    train = seen[rng.integers(0, len(seen), (n_train, 2))]
+    test_seen = seen[rng.integers(0, len(seen), (n_test // 2, 2))]
+    test_unseen = np.column_stack([rng.integers(0, n_genes, n_test // 2), unseen[rng.integers(0, len(unseen), n_test // 2)]])
+    flip = rng.random(n_test // 2) < 0.5
+    test_unseen[flip] = test_unseen[flip][:, ::-1]
+    test = np.concatenate([test_seen, test_unseen])
+    return X, train, label(train), test, label(test), len(test_seen)
+
+
+@pytest.fixture(scope="module")
+def feature_only():
+    from sklearn.neural_network import MLPClassifier
+
+    X, train, y_train, test, y_test, n_seen = feature_only_task()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier(random_state=0, max_iter=500).fit(np.hstack([X[train[:, 0]], X[train[:, 1]]]), y_train)
+    reference = roc_auc_score(y_test, mlp.predict_proba(np.hstack([X[test[:, 0]], X[test[:, 1]]]))[:, 1])
+    scores = {}
+    for p in (None, 0.0, 0.1):  # the default, and embedding dropout off and on
+        for cls in MODELS:  # the default architecture; random negatives off (the labels are dense)
+            params = {} if p is None else {"embedding_dropout": p}
+            model = cls(node_features=X, random_negative_ratio=0.0, random_state=0, n_jobs=1, **params)
+            proba = model.fit(train, y_train).predict_proba(test)[:, 1]
+            scores[cls, p] = {"all": roc_auc_score(y_test, proba),
+                              "seen": roc_auc_score(y_test[:n_seen], proba[:n_seen]),
+                              "unseen": roc_auc_score(y_test[n_seen:], proba[n_seen:])}
+    return reference, scores
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_feature_only_task_genes_never_seen_are_scored_from_their_features(cls, feature_only):
+    """With embedding dropout, pairs with a gene that no training pair has are ranked
+    from the features (through the unknown row) as well as pairs of genes training
+    saw, and better than through their untrained rows (embedding_dropout=0)."""
+    reference, scores = feature_only
+    assert reference > 0.96  # the task is learnable from the features
+    on, off = scores[cls, 0.1], scores[cls, 0.0]
+    assert on["unseen"] > 0.6 and on["unseen"] >= on["seen"] - 0.03, on
+    assert on["unseen"] > off["unseen"] + 0.03, (on, off)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 25's bar, not met yet: on this task MLPClassifier reaches AUROC 0.970; the default architecture "
+    "0.50-0.64, with embedding_dropout=0.1 0.63-0.70. Most of the gap is the N(0, 1) identity rows of the genes "
+    "training saw (zero-initialised rows: 0.85-0.87) and the deep default towers on 2,400 pairs (without "
+    "embeddings or graph 0.84-0.91; one linear tower layer: 0.99)"))
+@pytest.mark.parametrize("cls", MODELS)
+def test_feature_only_task_within_003_of_mlp(cls, feature_only):
+    reference, scores = feature_only
+    assert scores[cls, None]["all"] >= reference - 0.03, (scores[cls, None], reference)

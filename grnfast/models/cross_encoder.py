@@ -20,7 +20,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         use_embeddings=True,
         use_expression=True,
         graph_dim=64,
-        embedding_dropout=0.1,
+        embedding_dropout=0.0,
         use_product=True,
         alpha=1e-5,
         weight_decay="l2",

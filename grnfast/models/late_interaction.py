@@ -31,7 +31,7 @@ class LateInteractionClassifier(PairClassifierBase):
         use_embeddings=True,
         use_expression=True,
         graph_dim=64,
-        embedding_dropout=0.1,
+        embedding_dropout=0.0,
         temperature=0.05,
         similarity="cosine",
         alpha=1e-5,
