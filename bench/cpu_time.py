@@ -6,6 +6,7 @@ test pairs, and genome-wide scoring (1,024 regulators two-tower, 32 cross-encode
 
     cd bench && OMP_NUM_THREADS=1 python cpu_time.py      # once per build, interleaved; compare the minima
     cd bench && OMP_NUM_THREADS=1 python cpu_time.py --genome   # genome-wide cross-encoder scoring alone
+    cd bench && OMP_NUM_THREADS=1 python cpu_time.py --embedding-dropout 0.1   # the models with the unknown-gene row
 """
 import json
 import sys
@@ -25,6 +26,8 @@ def cpu_seconds(work):
 
 def main():
     ours.N_JOBS = 1
+    if "--embedding-dropout" in sys.argv[1:]:
+        ours.EMBEDDING_DROPOUT = float(sys.argv[sys.argv.index("--embedding-dropout") + 1])
     problem = make_problem(1.0)
     if "--genome" in sys.argv[1:]:  # a model fitted for prediction, scored after a warm-up call
         model = ours.fitted_for_prediction("cross_encoder", problem.features, problem.train_pairs, problem.train_labels)

@@ -14,6 +14,12 @@ grnfast defaults, so an epoch here does the same work as an epoch there:
 With ``graph_dim > 0`` both models also read the known-edge graph encoder's output
 per gene (``GraphEncoder``, as ``graph_dim`` in grnfast), over the training
 positives split into two folds each epoch as grnfast's trainer does.
+
+With ``EMBEDDING_DROPOUT = p > 0`` (grnfast's ``embedding_dropout``) the models have
+a learned unknown-gene row (zeros at first, a dense parameter): in training each
+(pair, role) occurrence reads it instead of its gene's row with probability p, and
+its graph encoding is that of a gene with no known edges (ReLU of the bias). The
+published configuration has p = 0.
 """
 import time
 
@@ -32,6 +38,7 @@ WEIGHT_DECAY = 0.01
 CLIP_NORM = 5.0
 BATCH_SIZE = 256
 PREDICT_CHUNK = 16384
+EMBEDDING_DROPOUT = 0.0  # grnfast's embedding_dropout; 0 in the published configuration
 
 
 def standardise(features):
@@ -112,16 +119,31 @@ class _PairModel(nn.Module):
         self.graph_dim = graph_dim
         self.graph_encoder = GraphEncoder(n_gene, graph_dim) if graph_dim else None
         self.graph = None
+        self.unknown = nn.Parameter(torch.zeros(1, EMBEDDING_DIM)) if EMBEDDING_DROPOUT > 0 else None
 
-    def gene_inputs(self, genes):
-        return self.embedding(genes), self.features[genes]
+    def gene_inputs(self, genes, dropped=None):
+        """A gene's [embedding, features]; the unknown row where ``dropped``."""
+        e = self.embedding(genes)
+        if dropped is not None:
+            e = torch.where(dropped.unsqueeze(1), self.unknown.expand_as(e), e)
+        return e, self.features[genes]
 
-    def graph_inputs(self, genes):
-        """Each gene's graph encoding (computed once per distinct gene), or none."""
+    def dropped(self, n):
+        """Which of n occurrences read the unknown row in this training step (None: none)."""
+        if self.unknown is None or not self.training:
+            return None
+        return torch.rand(n) < EMBEDDING_DROPOUT
+
+    def graph_inputs(self, genes, dropped=None):
+        """Each gene's graph encoding (computed once per distinct gene), or none; a
+        dropped occurrence's is that of a gene with no known edges."""
         if not self.graph_dim:
             return []
         distinct, where = torch.unique(genes, return_inverse=True)
-        return [self.graph_encoder(self, distinct, self.graph)[where]]
+        g = self.graph_encoder(self, distinct, self.graph)[where]
+        if dropped is not None:
+            g = torch.where(dropped.unsqueeze(1), torch.relu(self.graph_encoder.linear.bias).expand_as(g), g)
+        return [g]
 
 
 class CrossEncoder(_PairModel):
@@ -133,9 +155,10 @@ class CrossEncoder(_PairModel):
         self.head = nn.Sequential(_mlp(n_in, HIDDEN, last_linear=False), nn.Linear(HIDDEN[-1], 1))
 
     def forward(self, pairs):
-        e_reg, x_reg = self.gene_inputs(pairs[:, 0])
-        e_tgt, x_tgt = self.gene_inputs(pairs[:, 1])
-        graph = self.graph_inputs(pairs[:, 0]) + self.graph_inputs(pairs[:, 1])
+        d_reg, d_tgt = self.dropped(len(pairs)), self.dropped(len(pairs))
+        e_reg, x_reg = self.gene_inputs(pairs[:, 0], d_reg)
+        e_tgt, x_tgt = self.gene_inputs(pairs[:, 1], d_tgt)
+        graph = self.graph_inputs(pairs[:, 0], d_reg) + self.graph_inputs(pairs[:, 1], d_tgt)
         return self.head(torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] + graph, dim=1)).squeeze(1)
 
 
@@ -153,8 +176,9 @@ class TwoTower(_PairModel):
 
     def towers(self, pairs):
         reg, tgt = pairs[:, 0], pairs[:, 1]
-        u = self.regulator_tower(torch.cat([*self.gene_inputs(reg), *self.graph_inputs(reg)], dim=1))
-        v = self.target_tower(torch.cat([*self.gene_inputs(tgt), *self.graph_inputs(tgt)], dim=1))
+        d_reg, d_tgt = self.dropped(len(pairs)), self.dropped(len(pairs))
+        u = self.regulator_tower(torch.cat([*self.gene_inputs(reg, d_reg), *self.graph_inputs(reg, d_reg)], dim=1))
+        v = self.target_tower(torch.cat([*self.gene_inputs(tgt, d_tgt), *self.graph_inputs(tgt, d_tgt)], dim=1))
         return u, v
 
     def forward(self, pairs):

@@ -40,12 +40,13 @@ py::dict layout_dict(const ModelSpec& spec) {
 class PyFittedNetwork {
    public:
     PyFittedNetwork(const ModelSpec& spec, Array<float> params, Array<float> buffers, Array<float> features,
-                    const OptionalEdges& graph_edges)
+                    const OptionalEdges& graph_edges, const OptionalFlags& seen_genes)
         : params_(std::move(params)),
           buffers_(std::move(buffers)),
           features_(std::move(features)),
           graph_(graph_for(spec, graph_edges)),
-          net_(spec, params_.data(), buffers_.data(), features_.data(), graph_ ? &*graph_ : nullptr) {
+          net_(spec, params_.data(), buffers_.data(), features_.data(), graph_ ? &*graph_ : nullptr,
+               seen_flags(spec, seen_genes)) {
         require_shape(params_, {net_.layout().n_params}, "params");
         require_shape(buffers_, {net_.layout().n_buffers}, "buffers");
         require_shape(features_, {spec.n_genes, spec.n_features}, "node_features");
@@ -110,7 +111,7 @@ class PyFittedNetwork {
 class PyTrainer {
    public:
     PyTrainer(const ModelSpec& spec, const AdamConfig& adam, index_t batch_size, int n_threads)
-        : trainer_(spec, adam, batch_size, n_threads), n_threads_(n_threads) {}
+        : trainer_(spec, adam, batch_size, n_threads) {}
 
     void set_state(const Array<float>& params, const Array<float>& buffers) {
         require_shape(params, {static_cast<index_t>(trainer_.params().size())}, "params");
@@ -121,6 +122,9 @@ class PyTrainer {
     void set_graph(const IndexArray& edges) {
         require_shape(edges, {-1, 2}, "graph_edges");
         trainer_.set_graph(edges.data(), edges.shape(0));
+    }
+    void set_seen_genes(const OptionalFlags& seen) {
+        trainer_.set_seen_genes(seen_flags(trainer_.network().spec(), seen));
     }
     Array<float> params() { return copy(trainer_.params()); }
     Array<float> buffers() { return copy(trainer_.buffers()); }
@@ -134,9 +138,7 @@ class PyTrainer {
         Array<float> logits(pairs.shape(0));
         {
             py::gil_scoped_release release;
-            check_pairs(pairs.data(), pairs.shape(0), trainer_.network().spec().n_genes);
-            trainer_.network().predict(trainer_.params().data(), trainer_.buffers().data(), f, pairs.data(),
-                                       pairs.shape(0), logits.mutable_data(), n_threads_);
+            trainer_.predict_logits(f, pairs.data(), pairs.shape(0), logits.mutable_data());
         }
         return logits;
     }
@@ -178,7 +180,6 @@ class PyTrainer {
         return a;
     }
     Trainer<float> trainer_;
-    int n_threads_;
 };
 
 }  // namespace
@@ -204,6 +205,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("cosine", &ModelSpec::cosine)
         .def_readwrite("n_vectors", &ModelSpec::n_vectors)
         .def_readwrite("graph_dim", &ModelSpec::graph_dim)
+        .def_readwrite("embedding_dropout", &ModelSpec::embedding_dropout)
         .def_readwrite("bn_momentum", &ModelSpec::bn_momentum)
         .def_readwrite("bn_eps", &ModelSpec::bn_eps)
         .def("validate", &ModelSpec::validate);
@@ -223,9 +225,10 @@ PYBIND11_MODULE(_core, m) {
     py::class_<PyFittedNetwork>(m, "FittedNetwork",
                                 "A fitted network built once from its spec, weights, running statistics and node "
                                 "features; every scoring call reads them. Not picklable (rebuild it from the arrays).")
-        .def(py::init<const ModelSpec&, Array<float>, Array<float>, Array<float>, const OptionalEdges&>(),
+        .def(py::init<const ModelSpec&, Array<float>, Array<float>, Array<float>, const OptionalEdges&,
+                      const OptionalFlags&>(),
              py::arg("spec"), py::arg("params"), py::arg("buffers"), py::arg("features"),
-             py::arg("graph_edges") = py::none())
+             py::arg("graph_edges") = py::none(), py::arg("seen_genes") = py::none())
         .def("predict_logits", &PyFittedNetwork::predict_logits, py::arg("pairs"), py::arg("n_threads") = 1)
         .def("layer_outputs", &PyFittedNetwork::layer_outputs, py::arg("pairs"), py::arg("n_threads") = 1,
              "Every layer's output for each pair, evaluation mode: {layer name: (n, width)}.")
@@ -242,6 +245,7 @@ PYBIND11_MODULE(_core, m) {
              py::arg("batch_size"), py::arg("n_threads"))
         .def("set_state", &PyTrainer::set_state, py::arg("params"), py::arg("buffers"))
         .def("set_graph", &PyTrainer::set_graph, py::arg("edges"))
+        .def("set_seen_genes", &PyTrainer::set_seen_genes, py::arg("seen_genes"))
         .def("params", &PyTrainer::params)
         .def("buffers", &PyTrainer::buffers)
         .def("predict_logits", &PyTrainer::predict_logits, py::arg("features"), py::arg("pairs"))

@@ -61,4 +61,13 @@ inline std::optional<EdgeGraph> graph_for(const ModelSpec& spec, const OptionalE
     return EdgeGraph(spec.n_genes, edges->data(), edges->shape(0));
 }
 
+// The genes training saw, (n_genes x 2) flags: as regulator, as target (a NumPy bool
+// array converts), or none.
+using OptionalFlags = std::optional<py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>>;
+inline const std::uint8_t* seen_flags(const ModelSpec& spec, const OptionalFlags& seen) {
+    if (!seen) return nullptr;
+    require_shape(*seen, {spec.n_genes, 2}, "seen_genes");
+    return seen->data();
+}
+
 }  // namespace grnfast::python

@@ -22,7 +22,7 @@ template <class T>
 py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Array<T>& buffers, const Array<T>& features,
                         const IndexArray& pairs, const Array<T>& y, const std::optional<Array<T>>& weights,
                         std::uint64_t seed, std::uint64_t epoch, bool feature_grad, int n_threads,
-                        const OptionalEdges& graph_edges, double degree_scale) {
+                        const OptionalEdges& graph_edges, double degree_scale, const OptionalFlags& seen_genes) {
     auto net = make_network<T>(spec);
     const auto graph = graph_for(spec, graph_edges);
     if (graph) net->set_graph(&*graph, degree_scale);
@@ -35,6 +35,7 @@ py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Arr
     if (weights) require_shape(*weights, {n}, "sample weights");
     require(n >= 2, "a training batch needs at least 2 pairs");
     const T* f = features_ptr(spec, features);
+    const std::uint8_t* seen = seen_flags(spec, seen_genes);
     Array<T> grad(L.n_params);
     Array<T> new_buffers(L.n_buffers);
     std::copy(buffers.data(), buffers.data() + L.n_buffers, new_buffers.mutable_data());
@@ -50,7 +51,7 @@ py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Arr
         py::gil_scoped_release release;
         loss = loss_and_gradient<T>(*net, params.data(), new_buffers.mutable_data(), f, pairs.data(), y.data(),
                                     weights ? weights->data() : nullptr, n, seed, epoch, grad.mutable_data(), fg,
-                                    n_threads);
+                                    n_threads, seen);
     }
     return py::make_tuple(loss, grad, new_buffers, fgrad);
 }
@@ -162,6 +163,24 @@ Array<std::uint8_t> dropout_mask_py(std::uint64_t seed, std::uint64_t epoch, std
         const auto base = key.sample_base(samples.data()[r]);
         for (index_t j = 0; j < width; ++j) out.mutable_data()[r * width + j] = key.dropped(base, j) ? 0 : 1;
     }
+    return out;
+}
+
+// Embedding dropout's decisions for each sample's (regulator, target) occurrences:
+// (n x 2), 1 where the occurrence reads the unknown-gene row (drop_identities over
+// genes 0 and 1 of a two-gene table, none of them unseen).
+Array<std::uint8_t> embedding_dropout_mask_py(std::uint64_t seed, std::uint64_t epoch, const IndexArray& samples,
+                                              double p) {
+    require_shape(samples, {-1}, "samples");
+    require(p >= 0.0 && p < 1.0, "p must be in [0, 1)");
+    const index_t n = samples.shape(0);
+    std::vector<index_t> ids(static_cast<size_t>(2 * n), 0);
+    drop_identities(ids.data(), n, samples.data(), 1, nullptr,
+                    DropoutKey{seed, epoch, kIdentityStream, DropoutKey::threshold_for(p)});
+    Array<std::uint8_t> out({n, index_t(2)});
+    for (index_t r = 0; r < n; ++r)
+        for (index_t role = 0; role < 2; ++role)
+            out.mutable_data()[2 * r + role] = static_cast<std::uint8_t>(ids[static_cast<size_t>(role * n + r)]);
     return out;
 }
 
@@ -295,11 +314,11 @@ PYBIND11_MODULE(_core_testing, m) {
     m.def("loss_and_grad", &loss_and_grad<double>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
           py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1,
-          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0);
+          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0, py::arg("seen_genes") = py::none());
     m.def("loss_and_grad", &loss_and_grad<float>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
           py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1,
-          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0);
+          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0, py::arg("seen_genes") = py::none());
     m.def("gemm", &gemm_py<double>, py::arg("A").noconvert(), py::arg("B").noconvert(), py::arg("transpose_a") = false,
           py::arg("transpose_b") = false, py::arg("n_threads") = 1);
     m.def("gemm", &gemm_py<float>, py::arg("A").noconvert(), py::arg("B").noconvert(), py::arg("transpose_a") = false,
@@ -319,6 +338,8 @@ PYBIND11_MODULE(_core_testing, m) {
     m.def("throw_in_parallel", &throw_in_parallel, py::arg("region"), py::arg("error"), py::arg("n_threads") = 2);
     m.def("dropout_mask", &dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("stream"), py::arg("samples"),
           py::arg("width"), py::arg("p"));
+    m.def("embedding_dropout_mask", &embedding_dropout_mask_py, py::arg("seed"), py::arg("epoch"), py::arg("samples"),
+          py::arg("p"), "Embedding dropout's decisions, (n, 2): 1 where the occurrence reads the unknown row.");
     m.def("maxsim", &maxsim_py<double>, py::arg("u").noconvert(), py::arg("v"), py::arg("cosine") = false,
           py::arg("g") = 1.0, "MaxSim score, its gradients (g times) and each u vector's chosen v vector.");
     m.def("maxsim", &maxsim_py<float>, py::arg("u").noconvert(), py::arg("v"), py::arg("cosine") = false,

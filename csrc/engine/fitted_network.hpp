@@ -11,12 +11,17 @@ template <class T>
 class FittedNetwork {
    public:
     // features: (n_genes x n_features), standardised as in training; graph: the known
-    // edges a model with graph_dim > 0 reads (its training positives), else null.
+    // edges a model with graph_dim > 0 reads (its training positives), else null;
+    // seen: (n_genes x 2) flags of the genes training saw as regulators and as
+    // targets, or null (every gene seen). With the unknown-gene row, every method
+    // reads a gene in a role training never saw it in through that row (SeenGenes),
+    // the same in every method.
     FittedNetwork(const ModelSpec& spec, const T* params, const T* buffers, const T* features,
-                  const EdgeGraph* graph = nullptr)
-        : net_(make_network<T>(spec)), params_(params), buffers_(buffers), features_(features) {
+                  const EdgeGraph* graph = nullptr, const std::uint8_t* seen = nullptr)
+        : net_(make_network<T>(spec)), params_(params), buffers_(buffers), features_(features), seen_(spec, seen) {
         net_->set_graph(graph);
         net_->check_graph();
+        seen_.check_graph(graph);
     }
 
     const ModelSpec& spec() const { return net_->spec(); }
@@ -25,7 +30,8 @@ class FittedNetwork {
     // Logits of n pairs ((n x 2) gene indices).
     void predict_logits(const index_t* pairs, index_t n, T* logits, int n_threads) const {
         check_pairs(pairs, n, spec().n_genes);
-        net_->predict(params_, buffers_, features_, pairs, n, logits, n_threads);
+        std::vector<index_t> ids;
+        net_->predict(params_, buffers_, features_, seen_.pair_ids(pairs, n, ids), n, logits, n_threads);
     }
 
     // Every layer's name and width, and every layer's output for n pairs (outs[k]:
@@ -33,7 +39,8 @@ class FittedNetwork {
     std::vector<std::pair<std::string, index_t>> layers() const { return net_->layers(); }
     void layer_outputs(const index_t* pairs, index_t n, T* const* outs, int n_threads) const {
         check_pairs(pairs, n, spec().n_genes);
-        net_->layer_outputs(params_, buffers_, features_, pairs, n, outs, n_threads);
+        std::vector<index_t> ids;
+        net_->layer_outputs(params_, buffers_, features_, seen_.pair_ids(pairs, n, ids), n, outs, n_threads);
     }
 
     // Two-tower and late interaction: the tower outputs of n genes (role 0: regulator
@@ -44,7 +51,8 @@ class FittedNetwork {
     void tower_outputs(int role, const index_t* genes, index_t n, T* out, int n_threads) const {
         require(role == 0 || role == 1, "role must be 0 (regulator) or 1 (target)");
         check_genes(genes, n, spec().n_genes);
-        two_tower().tower_outputs(role, params_, buffers_, features_, genes, n, out, n_threads);
+        std::vector<index_t> ids;
+        two_tower().tower_outputs(role, params_, buffers_, features_, seen_.gene_ids(genes, n, role, ids), n, out, n_threads);
     }
     void tower_scores(const T* u, index_t n_u, const T* v, index_t n_v, T* out, int n_threads) const {
         two_tower().score_outputs(u, n_u, v, n_v, out, n_threads);
@@ -58,8 +66,10 @@ class FittedNetwork {
                 "score_grid is for cross-encoders; tower models use tower_outputs and tower_scores");
         check_genes(regs, n_reg, spec().n_genes);
         check_genes(tgts, n_tgt, spec().n_genes);
-        static_cast<const CrossEncoder<T>&>(*net_).score_grid(params_, buffers_, features_, regs, n_reg, tgts, n_tgt,
-                                                              out, n_threads);
+        std::vector<index_t> reg_ids, tgt_ids;
+        static_cast<const CrossEncoder<T>&>(*net_).score_grid(params_, buffers_, features_,
+                                                              seen_.gene_ids(regs, n_reg, 0, reg_ids), n_reg,
+                                                              seen_.gene_ids(tgts, n_tgt, 1, tgt_ids), n_tgt, out, n_threads);
     }
 
    private:
@@ -72,6 +82,7 @@ class FittedNetwork {
     const T* params_;
     const T* buffers_;
     const T* features_;
+    SeenGenes seen_;
 };
 
 }  // namespace grnfast

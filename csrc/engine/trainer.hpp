@@ -67,19 +67,39 @@ struct BatchScratch {
     }
 };
 
+// The key of embedding dropout's draws in one epoch (no draws when the model has no
+// unknown-gene row).
+inline DropoutKey identity_key(const ModelSpec& spec, std::uint64_t seed, std::uint64_t epoch) {
+    return {seed, epoch, kIdentityStream, spec.unknown_row() ? DropoutKey::threshold_for(spec.embedding_dropout) : 0u};
+}
+
+// Embedding dropout on a loaded batch: the occurrences it drops, and those of genes
+// training never saw, read the unknown-gene row (drop_identities). Nothing without the row.
+template <class T>
+void drop_batch_identities(const ModelSpec& spec, BatchScratch<T>& s, index_t batch, const SeenGenes& seen,
+                           std::uint64_t seed, std::uint64_t epoch) {
+    if (!spec.unknown_row()) return;
+    drop_identities(s.ids.data(), batch, s.sample_ids.data(), spec.n_genes, seen.mask(),
+                    identity_key(spec, seed, epoch));
+}
+
 // Loss and full gradient on one batch, training mode (the gradient tests' entry
 // point). buffers are updated as in training. grad: n_params; feat_grad:
-// n_genes x n_features or null.
+// n_genes x n_features or null; seen: the genes training saw in each role
+// ((n_genes x 2) flags, SeenGenes; null: all).
+// Embedding dropout draws as in training, keyed by (seed, epoch, row of the batch).
 template <class T>
 double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* features, const index_t* pairs,
                          const T* labels, const T* sample_weights, index_t batch, std::uint64_t seed,
-                         std::uint64_t epoch, T* grad, T* feat_grad, int n_threads) {
+                         std::uint64_t epoch, T* grad, T* feat_grad, int n_threads,
+                         const std::uint8_t* seen_genes = nullptr) {
     const ModelSpec& spec = net.spec();
     check_pairs(pairs, batch, spec.n_genes);
     BatchScratch<T> s;
     net.reserve(batch);
     s.reserve(batch, spec.use_embeddings ? spec.embedding_dim : 0, spec.n_features);
     s.load(pairs, labels, sample_weights, nullptr, batch);
+    drop_batch_identities(spec, s, batch, SeenGenes(spec, seen_genes), seed, epoch);
     DropoutContext ctx{seed, epoch, s.sample_ids.data()};
     net.forward(params, buffers, features, s.reg(), s.tgt(batch), batch, true, ctx, s.logits.data(), n_threads);
     const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
@@ -88,8 +108,13 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
                  n_threads);
     const index_t E = spec.use_embeddings ? spec.embedding_dim : 0, F = spec.feature_block() ? spec.n_features : 0;
     const index_t n_rows = s.append_graph_rows(net.graph_gradients(), batch, E, F, feat_grad != nullptr);
-    s.plan.build(s.ids.data(), n_rows);
+    // Each row's model id (the batch's occurrences, then the genes the graph encoder
+    // read) as the embedding row it reads (the unknown row for a dropped identity),
+    // and as the node-feature row (the gene's own).
+    std::vector<index_t> rows_of(s.ids.begin(), s.ids.begin() + n_rows);
     if (spec.use_embeddings) {
+        for (index_t& id : rows_of) id = spec.embedding_row(id);
+        s.plan.build(rows_of.data(), n_rows);
         embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads);
         for (index_t u = 0; u < s.plan.size(); ++u)
             std::copy(s.emb_grad_rows.data() + u * E, s.emb_grad_rows.data() + (u + 1) * E,
@@ -98,11 +123,14 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
     if (feat_grad) {
         std::fill(feat_grad, feat_grad + spec.n_genes * spec.n_features, T(0));
         if (spec.feature_block()) {
-            std::vector<T> rows(static_cast<size_t>(s.plan.size() * F));
-            embedding_reduce(s.plan, F, s.feat_rows.data(), rows.data(), n_threads);
-            for (index_t u = 0; u < s.plan.size(); ++u)
+            for (index_t k = 0; k < n_rows; ++k) rows_of[static_cast<size_t>(k)] = spec.feature_row(s.ids[static_cast<size_t>(k)]);
+            EmbeddingGradPlan plan;
+            plan.build(rows_of.data(), n_rows);
+            std::vector<T> rows(static_cast<size_t>(plan.size() * F));
+            embedding_reduce(plan, F, s.feat_rows.data(), rows.data(), n_threads);
+            for (index_t u = 0; u < plan.size(); ++u)
                 std::copy(rows.data() + u * F, rows.data() + (u + 1) * F,
-                          feat_grad + s.plan.unique_ids[static_cast<size_t>(u)] * F);
+                          feat_grad + plan.unique_ids[static_cast<size_t>(u)] * F);
         }
     }
     return loss;
@@ -126,7 +154,7 @@ class Trainer {
         grads_.reset(new T[params_.size()]);
         std::fill(grads_.get() + net_->embedding_size(), grads_.get() + params_.size(), T(0));
         resize_buffer(buffers_, L.n_buffers, "the running statistics");
-        resize_buffer(slot_of_, spec.n_genes, "a slot per gene");
+        resize_buffer(slot_of_, spec.embedding_rows(), "a slot per embedding row");
         std::fill(slot_of_.begin(), slot_of_.end(), index_t(-1));
     }
 
@@ -135,6 +163,18 @@ class Trainer {
     void set_graph(const index_t* edges, index_t n_edges) {
         graph_ = EdgeGraph(net_->spec().n_genes, edges, n_edges);
         net_->set_graph(&graph_);
+    }
+
+    // The genes training saw ((n_genes x 2) flags, as regulator and as target): with
+    // the unknown-gene row, a gene in a role it was not seen in reads the row, in
+    // training (every such occurrence) and in predict_logits.
+    void set_seen_genes(const std::uint8_t* seen) { seen_ = SeenGenes(net_->spec(), seen); }
+
+    // Logits of n pairs from the current weights in evaluation mode (validation).
+    void predict_logits(const T* features, const index_t* pairs, index_t n, T* logits) const {
+        check_pairs(pairs, n, net_->spec().n_genes);
+        std::vector<index_t> ids;
+        net_->predict(params_.data(), buffers_.data(), features, seen_.pair_ids(pairs, n, ids), n, logits, n_threads_);
     }
 
     const Network<T>& network() const { return *net_; }
@@ -232,6 +272,7 @@ class Trainer {
         const ModelSpec& spec = net_->spec();
         BatchScratch<T>& s = scratch_;
         s.load(pairs, labels, sample_weights, rows, batch);
+        drop_batch_identities(spec, s, batch, seen_, seed, epoch);
         DropoutContext ctx{seed, epoch, s.sample_ids.data()};
         net_->forward(params_.data(), buffers_.data(), features, s.reg(), s.tgt(batch), batch, true, ctx,
                       s.logits.data(), n_threads_);
@@ -243,7 +284,10 @@ class Trainer {
         const index_t n_dense = static_cast<index_t>(params_.size()) - n_emb;
         double sq = sum_of_squares(grads_.get() + n_emb, n_dense, n_threads_);
         if (spec.use_embeddings) {
-            s.plan.build(s.ids.data(), s.append_graph_rows(net_->graph_gradients(), batch, E, 0, false));
+            const index_t n_rows = s.append_graph_rows(net_->graph_gradients(), batch, E, 0, false);
+            if (spec.unknown_row())  // a dropped occurrence's gradient goes to the unknown row
+                for (index_t k = 0; k < 2 * batch; ++k) s.ids[static_cast<size_t>(k)] = spec.embedding_row(s.ids[static_cast<size_t>(k)]);
+            s.plan.build(s.ids.data(), n_rows);
             embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads_);
             sq += sum_of_squares(s.emb_grad_rows.data(), s.plan.size() * E, n_threads_);
         }
@@ -252,7 +296,7 @@ class Trainer {
         adam_dense(params_.data() + n_emb, m_.data() + n_emb, v_.data() + n_emb, grads_.get() + n_emb, n_dense, adam_,
                    k, n_threads_);
         if (spec.use_embeddings)
-            adam_embeddings(params_.data(), m_.data(), v_.data(), spec.n_genes, E, s.plan, s.emb_grad_rows.data(),
+            adam_embeddings(params_.data(), m_.data(), v_.data(), spec.embedding_rows(), E, s.plan, s.emb_grad_rows.data(),
                             slot_of_, adam_, k, n_threads_);
         return loss;
     }
@@ -264,6 +308,7 @@ class Trainer {
     std::vector<T> params_, m_, v_, buffers_;
     std::unique_ptr<T[]> grads_;  // the layout's length; the embedding part unused
     std::vector<index_t> slot_of_, order_, fold_rows_, fold_edges_;
+    SeenGenes seen_;  // the genes training saw (empty: all)
     EdgeGraph graph_, fold_graph_;  // the known edges; this fold's share of them
     BatchScratch<T> scratch_;
     index_t reserved_ = 0;  // the batch size the work buffers hold

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/parallel.hpp"
+#include "kernels/random.hpp"
 
 namespace grnfast {
 
@@ -76,6 +77,31 @@ struct BatchGenes {
     index_t gene_of(index_t r) const { return genes[static_cast<size_t>(position[static_cast<size_t>(r)])]; }
     bool is_first(index_t r) const { return first_pair[static_cast<size_t>(position[static_cast<size_t>(r)])] == r; }
 };
+
+// Embedding dropout over one batch of pairs. ids: the batch's regulators (ids[0,
+// batch)) then its targets (ids[batch, 2 batch)), gene indices in [0, n_genes). Each
+// occurrence whose gene is not seen in its role (seen[2 g + role], role 0 regulator,
+// 1 target; null: every gene is), or whose draw falls below
+// the key's threshold, becomes id + n_genes: the gene without its identity, read
+// through the unknown-gene row. The draw of the occurrence of role k (0 regulator,
+// 1 target) of sample s is the key's unit k of sample s: a pure function of (seed,
+// epoch, sample, role), whatever thread or batch the pair falls in. Returns how many
+// were dropped.
+inline index_t drop_identities(index_t* ids, index_t batch, const index_t* sample_ids, index_t n_genes,
+                               const std::uint8_t* seen, const DropoutKey& key) {
+    index_t dropped = 0;
+    for (index_t r = 0; r < batch; ++r) {
+        const std::uint64_t base = key.threshold16 > 0 ? key.sample_base(sample_ids[r]) : 0;
+        for (index_t role = 0; role < 2; ++role) {
+            index_t& id = ids[role * batch + r];
+            if ((seen && !seen[2 * id + role]) || (key.threshold16 > 0 && key.dropped(base, role))) {
+                id += n_genes;
+                ++dropped;
+            }
+        }
+    }
+    return dropped;
+}
 
 // grad_rows[u, :] = sum of contributions[p, :] over the positions p of unique id u,
 // in ascending p.

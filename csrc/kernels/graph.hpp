@@ -9,6 +9,12 @@
 // The degrees are counted times a scale s: in training the graph holds about half of
 // the known edges (the trainer's two folds), and s makes them estimates of the whole
 // graph's degrees, which prediction reads (s = 1).
+//
+// A gene index v >= n_genes (at most 2 n_genes - 1; the models' ids, ModelSpec::id_space)
+// stands for a gene without its identity: an unseen gene, or a training occurrence
+// whose embedding was dropped. It is encoded as a gene with no known edges (empty
+// neighbour sets, zero degrees: g_v = ReLU(b)), as a gene that training never saw
+// is in the graph of training positives; its neighbours' rows are never read.
 #pragma once
 #include <cmath>
 
@@ -202,6 +208,10 @@ class GraphEncoder {
             for (index_t i = blk * 16; i < std::min(n, blk * 16 + 16); ++i) {
                 const index_t v = genes[i];
                 T* a = A + i * K_;
+                if (v >= graph.n_genes) {  // no identity: no known edges
+                    std::fill(a, a + K_, T(0));
+                    continue;
+                }
                 mean_row(rows, tgt + graph.tgt_start[v], tgt + graph.tgt_start[v + 1], D_, a);
                 mean_row(rows, reg + graph.reg_start[v], reg + graph.reg_start[v + 1], D_, a + D_);
                 a[2 * D_] = T(std::log1p(double(degree_scale) * double(graph.out_degree(v))));
@@ -227,6 +237,7 @@ class GraphEncoder {
         const auto for_each = [&](auto&& emit) {
             for (index_t i = 0; i < n; ++i) {
                 const index_t v = genes_in_[static_cast<size_t>(i)];
+                if (v >= graph.n_genes) continue;  // no identity: no neighbours
                 const index_t t0 = graph.tgt_start[v], t1 = graph.tgt_start[v + 1];
                 for (index_t k = t0; k < t1; ++k) emit(graph.tgt[k], i, 0, T(1) / T(t1 - t0));
                 const index_t r0 = graph.reg_start[v], r1 = graph.reg_start[v + 1];

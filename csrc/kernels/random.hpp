@@ -72,4 +72,6 @@ struct DropoutKey {
     }
 };
 
+constexpr std::uint64_t kIdentityStream = 0x4944454E54ULL;  // "IDENT": embedding dropout
+
 }  // namespace grnfast

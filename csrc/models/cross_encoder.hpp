@@ -102,7 +102,7 @@ class CrossEncoder : public Network<T> {
                 if (spec_.use_embeddings)
                     pair_embedding_gradients(first_reg ? dr : nullptr, first_tgt ? dt : nullptr,
                                              has_product ? d_product_.data() + r * E : nullptr,
-                                             params + regs.gene_of(r) * E, params + tgts.gene_of(r) * E, E,
+                                             embedding(params, regs.gene_of(r)), embedding(params, tgts.gene_of(r)), E,
                                              emb_rows + r * E, emb_rows + (batch + r) * E);
                 if (with_features && spec_.feature_block()) {
                     T* fr = feat_rows + r * F;
@@ -165,7 +165,8 @@ class CrossEncoder : public Network<T> {
         std::vector<T> emb_tgt;
         if (has_product) {
             resize_buffer(emb_tgt, n_tgt * E, "the targets' embeddings");
-            embedding_gather(n_tgt, E, params, tgts, emb_tgt.data(), E, n_threads);
+            for (index_t j = 0; j < n_tgt; ++j)
+                std::copy(embedding(params, tgts[j]), embedding(params, tgts[j]) + E, emb_tgt.data() + j * E);
         }
         const index_t chunk = std::min(this->scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
         const index_t n_chunks = ceil_div(n_tgt, chunk);
@@ -174,7 +175,7 @@ class CrossEncoder : public Network<T> {
             [&](ScoringWorkspace& w, index_t task) {
                 const index_t i = task / n_chunks, start = task % n_chunks * chunk, c = std::min(chunk, n_tgt - start);
                 if (has_product && w.regulator != i) {  // diag(e_r) W_prod, in the workspace's product buffer
-                    const T* e = params + regs[i] * E;
+                    const T* e = embedding(params, regs[i]);
                     for (index_t k = 0; k < E; ++k)
                         for (index_t h = 0; h < H; ++h) w.product[k * H + h] = e[k] * W[(col_prod_ + k) * H + h];
                     w.regulator = i;
@@ -200,8 +201,8 @@ class CrossEncoder : public Network<T> {
     void pair_chunks(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
                      int n_threads, Done&& done) const {
         BatchGenes regs, tgts;
-        regs.build(pairs, n, spec_.n_genes, 2);
-        tgts.build(pairs + 1, n, spec_.n_genes, 2);
+        regs.build(pairs, n, spec_.id_space(), 2);
+        tgts.build(pairs + 1, n, spec_.id_space(), 2);
         const std::vector<T> part_reg = parts(reg_, params, features, regs.genes.data(), regs.size(), n_threads);
         const std::vector<T> part_tgt = parts(tgt_, params, features, tgts.genes.data(), tgts.size(), n_threads);
         const index_t chunk = this->scoring_chunk(n, n_threads);
@@ -230,13 +231,18 @@ class CrossEncoder : public Network<T> {
         parallel_for(n_threads, ceil_div(c, 64), double(c) * (H + E), [&](index_t b) {
             for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r)
                 first_layer_row(bias, reg_parts + reg_pos[r] * H, tgt_parts + tgt_pos[r] * H, H,
-                                has_product ? params + reg_ids[r * stride] * E : nullptr,
-                                has_product ? params + tgt_ids[r * stride] * E : nullptr, E, z + r * H,
+                                has_product ? embedding(params, reg_ids[r * stride]) : nullptr,
+                                has_product ? embedding(params, tgt_ids[r * stride]) : nullptr, E, z + r * H,
                                 has_product ? product + r * E : nullptr);
         });
         if (has_product)
             gemm<T>(c, H, E, {product, E, 1}, {params + head_.first_weight() + col_prod_ * H, H, 1}, z, H, true,
                     n_threads);
+    }
+
+    // The embedding row a model id reads (the unknown row for a gene without its identity).
+    const T* embedding(const T* params, index_t id) const {
+        return params + spec_.embedding_row(id) * spec_.embedding_dim;
     }
 
     // One role's parts for a list of genes (n x H).
@@ -269,7 +275,7 @@ class CrossEncoder : public Network<T> {
     MLP<T> make_head() {
         const index_t E = spec_.use_embeddings ? spec_.embedding_dim : 0;
         const index_t F = spec_.feature_block() ? spec_.n_features : 0;
-        if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
+        add_embedding_table(layout_, spec_);
         this->add_graph_encoder();
         col_e_reg_ = 0;
         col_e_tgt_ = E;

@@ -11,6 +11,11 @@
 // the gene and of its graph neighbours. Its rows of W are one block when they are
 // adjacent in W (a tower's first layer) and several otherwise (the cross-encoder's
 // W interleaves the roles): one matrix product per block, over all the genes at once.
+//
+// The ids it reads are ModelSpec ids: with the unknown-gene row (embedding_dropout
+// > 0), id g + n_genes is gene g without its identity, whose row is [unknown row |
+// x_g | g's encoding as a gene with no known edges]. Such an id is a gene of its own
+// here (its part differs from g's), so a batch may hold both.
 #pragma once
 #include <optional>
 
@@ -32,6 +37,7 @@ class GeneLayer {
     GeneLayer(const ModelSpec& spec, index_t weight, index_t H, index_t emb_row, index_t feat_row, index_t bias,
               const GraphEncoder<T>* encoder = nullptr, index_t graph_row = -1, const GraphInput* graph = nullptr)
         : n_genes_(spec.n_genes),
+          n_ids_(spec.id_space()),
           E_(spec.use_embeddings ? spec.embedding_dim : 0),
           F_(spec.feature_block() ? spec.n_features : 0),
           G_(encoder ? encoder->out_dim() : 0),
@@ -65,7 +71,7 @@ class GeneLayer {
     // then the pairs' rows). Returns where the parts are.
     const T* forward(const T* params, const T* features, const index_t* ids, index_t batch, int n_threads,
                      T* pair_rows = nullptr, index_t stride = 1) {
-        genes_.build(ids, batch, n_genes_, stride);
+        genes_.build(ids, batch, n_ids_, stride);
         const index_t u = genes_.size();
         gather(params, features, genes_.genes.data(), u, rows_.data(), n_threads);
         if (encoder_) {
@@ -174,14 +180,17 @@ class GeneLayer {
     const EdgeGraph& graph() const { return *graph_input_->graph; }  // checked by the model (check_graph)
     T degree_scale() const { return T(graph_input_->degree_scale); }
 
-    // rows (n x row_width) = [e(gene) | x(gene) | ...] for each listed gene.
+    // rows (n x row_width) = [e(gene) | x(gene) | ...] for each listed gene (id g +
+    // n_genes: the unknown row, row n_genes of the table, and g's features).
     void gather(const T* params, const T* features, const index_t* genes, index_t n, T* rows, int n_threads) const {
         const index_t w = row_width();
         parallel_for(n_threads, ceil_div(n, 64), double(n) * w, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(n, b * 64 + 64); ++r) {
                 T* row = rows + r * w;
-                if (E_ > 0) std::copy(params + genes[r] * E_, params + (genes[r] + 1) * E_, row);
-                if (F_ > 0) std::copy(features + genes[r] * F_, features + (genes[r] + 1) * F_, row + E_);
+                const bool known = genes[r] < n_genes_;
+                const index_t e = known ? genes[r] : n_genes_, x = known ? genes[r] : genes[r] - n_genes_;
+                if (E_ > 0) std::copy(params + e * E_, params + (e + 1) * E_, row);
+                if (F_ > 0) std::copy(features + x * F_, features + (x + 1) * F_, row + E_);
             }
         });
     }
@@ -200,7 +209,7 @@ class GeneLayer {
         }
     }
 
-    index_t n_genes_, E_, F_, G_, H_, weight_, bias_;
+    index_t n_genes_, n_ids_, E_, F_, G_, H_, weight_, bias_;
     const GraphInput* graph_input_;
     std::optional<GraphEncoder<T>> encoder_;
     std::vector<Block> blocks_;

@@ -24,6 +24,7 @@ struct ModelSpec {
     bool cosine = false;           // two-tower: cosine instead of dot product
     index_t n_vectors = 1;         // late interaction: vectors per gene and tower, each of the last hidden size
     index_t graph_dim = 0;         // width of the known-edge graph encoder's output; 0: no graph
+    double embedding_dropout = 0;  // share of training occurrences read through the unknown-gene row
     double bn_momentum = 0.1;
     double bn_eps = 1e-5;
 
@@ -46,12 +47,24 @@ struct ModelSpec {
         require(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1)");
         require(temperature > 0.0, "temperature must be positive");
         require(graph_dim >= 0, "graph_dim must be non-negative");
+        require(embedding_dropout >= 0.0 && embedding_dropout < 1.0, "embedding_dropout must be in [0, 1)");
     }
     bool product_block() const { return kind == "cross_encoder" && use_embeddings && use_product; }
     bool feature_block() const { return use_expression && n_features > 0; }
     bool graph_block() const { return graph_dim > 0; }
     bool has_towers() const { return kind == "two_tower" || kind == "late_interaction"; }
     index_t tower_vectors() const { return kind == "late_interaction" ? n_vectors : 1; }
+
+    // Genes without an identity. With embedding_dropout > 0 the embedding table has one
+    // more row, n_genes: the learned unknown-gene row. The models then read gene ids
+    // in [0, 2 n_genes): id g < n_genes is gene g; id g + n_genes is gene g without its
+    // identity (a gene training never saw, or a training occurrence whose identity was
+    // dropped): the unknown row, g's node features, and no known edges in the graph.
+    bool unknown_row() const { return use_embeddings && embedding_dropout > 0.0; }
+    index_t embedding_rows() const { return use_embeddings ? n_genes + (unknown_row() ? 1 : 0) : 0; }
+    index_t id_space() const { return unknown_row() ? 2 * n_genes : n_genes; }
+    index_t embedding_row(index_t id) const { return id < n_genes ? id : n_genes; }
+    index_t feature_row(index_t id) const { return id < n_genes ? id : id - n_genes; }
 };
 
 struct ParamGroup {
@@ -85,5 +98,15 @@ struct Layout {
         return groups.back().offset;
     }
 };
+
+// The gene embedding table at the start of the parameters: one row per gene and,
+// with embedding_dropout > 0, the unknown-gene row right after them (its own group,
+// so that a gene's row and the unknown row are told apart by name; the two are one
+// contiguous table of embedding_rows() rows).
+inline void add_embedding_table(Layout& layout, const ModelSpec& spec) {
+    if (!spec.use_embeddings) return;
+    layout.add_param("embedding", "embedding", {spec.n_genes, spec.embedding_dim});
+    if (spec.unknown_row()) layout.add_param("unknown_embedding", "unknown_embedding", {1, spec.embedding_dim});
+}
 
 }  // namespace grnfast

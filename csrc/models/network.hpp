@@ -20,7 +20,7 @@ class Network {
 
     const ModelSpec& spec() const { return spec_; }
     const Layout& layout() const { return layout_; }
-    index_t embedding_size() const { return spec_.use_embeddings ? spec_.n_genes * spec_.embedding_dim : 0; }
+    index_t embedding_size() const { return spec_.embedding_rows() * spec_.embedding_dim; }
 
     virtual void reserve(index_t max_batch) = 0;
 
@@ -41,7 +41,9 @@ class Network {
     }
 
     // features: (n_genes x n_features) standardised node features (ignored when
-    // the spec does not use them). Training mode uses batch statistics, updates the
+    // the spec does not use them). reg, tgt and pairs hold the ids the models read
+    // (ModelSpec::id_space: with the unknown row, g + n_genes is gene g without its
+    // identity), checked by the caller. Training mode uses batch statistics, updates the
     // running ones in `buffers`, and applies dropout.
     virtual void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt,
                          index_t batch, bool training, const DropoutContext& ctx, T* logits, int n_threads) = 0;

@@ -109,7 +109,7 @@ class TwoTower : public Network<T> {
         std::vector<T> outputs[2];
         const index_t D = output_dim();
         for (int role = 0; role < 2; ++role) {
-            genes[role].build(pairs + role, n, spec_.n_genes, 2);
+            genes[role].build(pairs + role, n, spec_.id_space(), 2);
             const index_t m = genes[role].size();
             resize_buffer(outputs[role], m * D, "the tower outputs");
             tower_outputs(role, params, buffers, features, genes[role].genes.data(), m, outputs[role].data(),
@@ -304,7 +304,7 @@ class TwoTower : public Network<T> {
     index_t emb_cols() const { return spec_.use_embeddings ? spec_.embedding_dim : 0; }
     index_t gene_cols() const { return emb_cols() + (spec_.feature_block() ? spec_.n_features : 0); }
     index_t add_embedding() {
-        if (spec_.use_embeddings) layout_.add_param("embedding", "embedding", {spec_.n_genes, spec_.embedding_dim});
+        add_embedding_table(layout_, spec_);
         this->add_graph_encoder();
         return gene_cols() + this->graph_dim();
     }

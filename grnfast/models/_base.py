@@ -25,10 +25,12 @@ from ._parameters import initial_parameters
 from ._random_negatives import RandomNegatives, with_random_negatives
 from ._split import stratified_validation_split
 from ._training import EarlyStopping, check_scores, run_epochs
-from .network import FittedNetwork, _core, known_edges, layout, make_spec
+from .network import FittedNetwork, _core, known_edges, layout, make_spec, seen_in
 
 # The layout of a pickled estimator's state; bump it when the fitted attributes change.
-PICKLE_FORMAT = 2  # 2: graph_edges_ (the known-edge graph a graph network reads)
+PICKLE_FORMAT = 3  # 2: graph_edges_ (the known-edge graph a graph network reads); 3: seen_genes_, embedding_dropout
+# Older formats this version still reads, and how (see __setstate__).
+READABLE_FORMATS = (2, PICKLE_FORMAT)
 # Widths beyond this are a mistake, not a model (and would exhaust memory).
 MAX_WIDTH = 65_536
 # Embedding tables (weights, gradient and Adam's two moments) above this many bytes are refused.
@@ -55,6 +57,7 @@ class PairClassifierBase(PairClassifier):
         "use_embeddings": ["boolean"],
         "use_expression": ["boolean"],
         "graph_dim": [Interval(Integral, 0, MAX_WIDTH, closed="both")],
+        "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [StrOptions({"l2", "decoupled"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -89,6 +92,7 @@ class PairClassifierBase(PairClassifier):
             "use_embeddings": bool(self.use_embeddings),
             "use_expression": bool(self.use_expression),
             "graph_dim": int(self.graph_dim),
+            "embedding_dropout": float(self.embedding_dropout),
             **self._extra_spec(),
         }
 
@@ -206,6 +210,8 @@ class PairClassifierBase(PairClassifier):
         graph_edges = known_edges(data["pairs"], data["y"]) if spec_dict["graph_dim"] else None
         if graph_edges is not None:
             trainer.set_graph(graph_edges)
+        seen_genes = seen_in(data["pairs"], table.n_genes)
+        trainer.set_seen_genes(seen_genes)
 
         validating = data["val_pairs"] is not None
         stopper = EarlyStopping(self.n_iter_no_change, self.tol, higher_is_better=validating)
@@ -218,7 +224,8 @@ class PairClassifierBase(PairClassifier):
         self._set_gene_table(table, classes)
         self.n_node_features_ = node_features.shape[1]
         self.feature_mean_, self.feature_scale_ = feature_mean, feature_scale
-        self._set_network(FittedNetwork(spec_dict, params, buffers, node_features, table, graph_edges=graph_edges))
+        self._set_network(FittedNetwork(spec_dict, params, buffers, node_features, table, graph_edges=graph_edges,
+                                        seen_genes=seen_genes))
         self.n_iter_ = len(loss_curve)
         self.loss_curve_ = loss_curve
         self.validation_scores_ = val_scores if validating else None
@@ -275,6 +282,7 @@ class PairClassifierBase(PairClassifier):
         self.params_, self.buffers_ = network.params, network.buffers
         self.node_features_ = network.node_features
         self.graph_edges_ = network.graph_edges
+        self.seen_genes_ = network.seen_genes
         self.param_groups_ = network.layout["params"]
         self.buffer_groups_ = network.layout["buffers"]
         self.n_parameters_ = int(network.layout["n_params"])
@@ -287,7 +295,7 @@ class PairClassifierBase(PairClassifier):
         check_is_fitted(self, "params_")
         return FittedNetwork(self.spec_, self.params_, self.buffers_, self._prediction_features(),
                              GeneTable(self.genes_, self.n_genes_), effective_threads(self.n_jobs),
-                             graph_edges=self.graph_edges_)
+                             graph_edges=self.graph_edges_, seen_genes=self.seen_genes_)
 
     def with_network(self, network):
         """A fitted copy of this model that uses ``network``, for example
@@ -345,12 +353,20 @@ class PairClassifierBase(PairClassifier):
     def __setstate__(self, state):
         saved = state.pop("_grnfast_format", None)
         version = state.pop("_grnfast_version", None)
-        if saved != PICKLE_FORMAT:
+        if saved not in READABLE_FORMATS:
             raise GRNInputError(
                 f"this {type(self).__name__} was saved in grnfast pickle format {saved or 'unknown'} (by grnfast "
-                f"{version or 'unknown'}); grnfast {__version__} reads format {PICKLE_FORMAT}. Refit the model, or "
-                "load it with the grnfast that saved it"
+                f"{version or 'unknown'}); grnfast {__version__} reads formats "
+                f"{', '.join(map(str, READABLE_FORMATS))}. Refit the model, or load it with the grnfast that saved it"
             )
+        if saved == 2:
+            # Before embedding dropout: no unknown-gene row, so every gene is scored
+            # through its own embedding row, as when it was saved. seen_genes_ is None
+            # (the model did not record which genes it saw).
+            state.setdefault("embedding_dropout", 0.0)
+            if "spec_" in state:
+                state["spec_"] = {**state["spec_"], "embedding_dropout": 0.0}
+                state.setdefault("seen_genes_", None)
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -33,6 +33,18 @@ COMMON_PARAMETERS = """
         each epoch splits the pairs into two folds and scores each fold against the
         other fold's edges, so no pair sees its own edge; prediction reads all of
         them (``graph_edges_``).
+    embedding_dropout : float, default=0.0
+        Share of training occurrences that read the learned unknown-gene row instead
+        of their gene's own embedding row: each (pair, role) occurrence is dropped
+        with this probability, drawn afresh every epoch (keyed by ``random_state``,
+        the epoch, the pair and the role, so results do not depend on ``n_jobs``), and
+        a dropped occurrence is scored as a gene the model never saw: the unknown row,
+        the gene's own node features, and no known edges in the graph encoder. At
+        prediction, a gene that no training pair has in a role (``seen_genes_``)
+        reads the unknown row in that role, in every scoring path (``predict_proba``,
+        ``grnfast.scoring.rank_edges``, ``network_``), so its score comes from its
+        node features; a gene training saw reads its own row. ``0``: no unknown row
+        (the published configuration), every gene through its own row, trained or not.
     alpha : float, default=1e-5
         L2 strength, added to the gradient as in ``torch.optim.Adam(weight_decay=alpha)``,
         or decoupled weight decay with ``weight_decay="decoupled"``.
@@ -109,6 +121,11 @@ FITTED_ATTRIBUTES = """
         Node features the model reads (0 without expression).
     n_parameters_ : int
         Trainable parameters.
+    seen_genes_ : ndarray of bool, shape (n_genes_, 2)
+        Which genes the training pairs have as regulators (column 0) and as targets
+        (column 1), after the automatic validation split and before random
+        negatives. With ``embedding_dropout > 0``, a gene is scored through the
+        unknown-gene row in a role where its flag is False.
     graph_edges_ : ndarray of shape (n_edges, 2) or None
         The known edges the graph encoder reads (distinct training positives, as
         gene-table rows); ``None`` when ``graph_dim=0``.

@@ -9,7 +9,7 @@ import numpy as np
 def initial_parameters(layout, rng):
     """Return ``(params, buffers)`` as float32 arrays for a layout from ``_core.layout``.
 
-    Embeddings ~ N(0, 1); weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+    Embeddings ~ N(0, 1) (the unknown-gene row: 0); weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
     batch-norm scale 1 and shift 0; running mean 0 and running variance 1.
     """
     params = np.empty(layout["n_params"], dtype=np.float32)
@@ -24,6 +24,8 @@ def initial_parameters(layout, rng):
                 fan_in = group["shape"][0]
             bound = 1.0 / np.sqrt(fan_in)
             view[:] = rng.uniform(-bound, bound, group["size"])
+        elif kind == "unknown_embedding":  # starts as no identity at all; drawn from nothing, so the
+            view[:] = 0.0                   # other parameters start as they would without it
         elif kind == "bn_scale":
             view[:] = 1.0
         elif kind == "bn_shift":

@@ -20,6 +20,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         use_embeddings=True,
         use_expression=True,
         graph_dim=64,
+        embedding_dropout=0.0,
         use_product=True,
         alpha=1e-5,
         weight_decay="l2",
@@ -48,6 +49,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         self.use_embeddings = use_embeddings
         self.use_expression = use_expression
         self.graph_dim = graph_dim
+        self.embedding_dropout = embedding_dropout
         self.use_product = use_product
         self.alpha = alpha
         self.weight_decay = weight_decay

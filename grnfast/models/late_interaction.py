@@ -31,6 +31,7 @@ class LateInteractionClassifier(PairClassifierBase):
         use_embeddings=True,
         use_expression=True,
         graph_dim=64,
+        embedding_dropout=0.0,
         temperature=0.05,
         similarity="cosine",
         alpha=1e-5,
@@ -61,6 +62,7 @@ class LateInteractionClassifier(PairClassifierBase):
         self.use_embeddings = use_embeddings
         self.use_expression = use_expression
         self.graph_dim = graph_dim
+        self.embedding_dropout = embedding_dropout
         self.temperature = temperature
         self.similarity = similarity
         self.alpha = alpha

@@ -45,12 +45,18 @@ class FittedNetwork:
     graph_edges : ndarray of int64, shape (n_edges, 2), or None
         The known edges (rows of regulator, target) a network with ``graph_dim > 0``
         reads: its training positives (:func:`known_edges`).
+    seen_genes : ndarray of bool, shape (n_genes, 2), or None
+        Which genes training saw as regulators (column 0) and as targets (column 1)
+        (:func:`seen_in`). With ``embedding_dropout > 0`` every method reads a gene in
+        a role it was not seen in through the learned unknown-gene row (with its own
+        node features and no known edges); ``None``: every gene is read through its
+        own row.
 
     Rows passed to the methods are row indices into the gene table
     (``genes.rows(X)`` turns pairs of names or indices into them).
     """
 
-    def __init__(self, spec, params, buffers, node_features, genes, n_threads=1, graph_edges=None):
+    def __init__(self, spec, params, buffers, node_features, genes, n_threads=1, graph_edges=None, seen_genes=None):
         self.spec = spec
         self.params = params
         self.buffers = buffers
@@ -58,6 +64,7 @@ class FittedNetwork:
         self.genes = genes
         self.n_threads = int(n_threads)
         self.graph_edges = graph_edges
+        self.seen_genes = seen_genes
         self._layout = None
         self._bound = None  # the engine's network, built on first use
 
@@ -83,7 +90,7 @@ class FittedNetwork:
     def _engine(self):
         """The engine's network (``_core.FittedNetwork``), built once from the spec and
         reading these arrays (and the graph's edges); rebuilt only if one is replaced."""
-        arrays = (self.params, self.buffers, self.node_features, self.graph_edges)
+        arrays = (self.params, self.buffers, self.node_features, self.graph_edges, self.seen_genes)
         if self._bound is None or any(a is not b for a, b in zip(self._bound[0], arrays)):
             self._bound = (arrays, _core().FittedNetwork(make_spec(self.spec), *arrays))
         return self._bound[1]
@@ -172,7 +179,7 @@ class FittedNetwork:
                     value = value[keep[layer]]
                 flat[group["offset"] : group["offset"] + group["size"]] = np.asarray(value, np.float32).reshape(-1)
         return FittedNetwork(spec, flats["params"], flats["buffers"], self.node_features, self.genes, self.n_threads,
-                             graph_edges=self.graph_edges)
+                             graph_edges=self.graph_edges, seen_genes=self.seen_genes)
 
 
 def known_edges(pairs, y):
@@ -181,6 +188,17 @@ def known_edges(pairs, y):
     before), as (n_edges, 2) int64 rows."""
     positives = np.unique(np.asarray(pairs)[np.asarray(y) == 1], axis=0).reshape(-1, 2)
     return np.ascontiguousarray(positives, dtype=np.int64)
+
+
+def seen_in(pairs, n_genes):
+    """Which genes of a gene table of ``n_genes`` appear in ``pairs`` (the training
+    pairs) as regulators (column 0) and as targets (column 1): bool, shape
+    (n_genes, 2). A gene has an identity in a role where its column is True."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    seen = np.zeros((int(n_genes), 2), dtype=bool)
+    seen[pairs[:, 0], 0] = True
+    seen[pairs[:, 1], 1] = True
+    return seen
 
 
 def _previous_layer(layer):

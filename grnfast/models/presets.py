@@ -15,7 +15,7 @@ from ..errors import GRNInputError
 # ``CrossEncoderClassifier(node_features=f, **PUBLISHED_PARAMS)``: the published
 # configuration, one argument away from the defaults.
 PUBLISHED_PARAMS = {"embedding_dim": 512, "alpha": 0.01, "learning_rate_init": 5e-3, "max_iter": 100,
-                    "n_iter_no_change": 10, "graph_dim": 0, "random_negative_ratio": 0.0}
+                    "n_iter_no_change": 10, "graph_dim": 0, "random_negative_ratio": 0.0, "embedding_dropout": 0.0}
 
 PRESETS = {"default": {}, "published": PUBLISHED_PARAMS}
 

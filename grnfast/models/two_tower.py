@@ -25,6 +25,7 @@ class TwoTowerClassifier(PairClassifierBase):
         use_embeddings=True,
         use_expression=True,
         graph_dim=64,
+        embedding_dropout=0.0,
         temperature=0.05,
         similarity="dot",
         alpha=1e-5,
@@ -54,6 +55,7 @@ class TwoTowerClassifier(PairClassifierBase):
         self.use_embeddings = use_embeddings
         self.use_expression = use_expression
         self.graph_dim = graph_dim
+        self.embedding_dropout = embedding_dropout
         self.temperature = temperature
         self.similarity = similarity
         self.alpha = alpha
