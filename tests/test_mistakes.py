@@ -277,3 +277,38 @@ def test_an_h5ad_in_anndatas_older_layout_is_read_as_anndata_reads_it(tmp_path, 
     reference = GRNDataset.from_anndata(adata, edges, groupby="cell_type", **options)
     assert np.array_equal(ds.node_features.to_numpy(), reference.node_features.to_numpy())
     assert ds.notes["expression"]["values"] == ("counts" if options else "log")
+
+
+# ---- model sizes and random negatives --------------------------------------------
+
+def tiny_problem(n_genes=60, n_pairs=200):
+    features = pd.DataFrame(np.random.default_rng(0).random((n_genes, 3)), index=[f"g{i}" for i in range(n_genes)])
+    return features, np.random.default_rng(1).integers(0, n_genes, (n_pairs, 2)), np.tile([0, 1], n_pairs // 2)
+
+
+def test_a_model_too_large_to_train_is_refused_before_allocating():
+    from grnfast import LateInteractionClassifier
+
+    features, X, y = tiny_problem(50, 40)
+    model = LateInteractionClassifier(node_features=features, n_vectors=256, hidden_layer_sizes=(4096, 4096),
+                                      max_iter=1, random_state=0)
+    with pytest.raises(GRNInputError, match=r"this LateInteractionClassifier would have 8,593,141,440 parameters: "
+                                            r"128\.0 GiB to train \(weights, gradients and Adam's two moments; the "
+                                            r"limit is 8 GiB\), most of them in regulator_tower\.1\.weight "
+                                            r"\(4096, 1048576\); lower hidden_layer_sizes, n_vectors or embedding_dim"):
+        model.fit(X, y)
+
+
+def test_more_random_negatives_than_free_pairs_is_said_once_with_both_numbers():
+    from grnfast import TwoTowerClassifier
+    from grnfast.models._random_negatives import RandomNegativesWarning
+
+    features, X, y = tiny_problem()
+    model = TwoTowerClassifier(node_features=features, random_negative_ratio=1000, max_iter=2, random_state=0,
+                               embedding_dim=4, hidden_layer_sizes=(4,), n_jobs=1)
+    with pytest.warns(RandomNegativesWarning) as caught:
+        model.fit(X, y)
+    assert [str(w.message) for w in caught] == [
+        "random_negative_ratio=1000 asks for 90,000 random negatives per epoch, but only 2,389 regulator x gene "
+        "pairs are not known edges: each epoch draws all of them (lower random_negative_ratio, or give more "
+        "negative_regulators)"]

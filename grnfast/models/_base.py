@@ -35,6 +35,9 @@ READABLE_FORMATS = (2, PICKLE_FORMAT)
 MAX_WIDTH = 65_536
 # Embedding tables (weights, gradient and Adam's two moments) above this many bytes are refused.
 MAX_EMBEDDING_BYTES = 8 * 2**30
+# Training holds 16 bytes per parameter (the weights, their gradients and Adam's two
+# moments, float32); a model past this is refused before anything is allocated.
+MAX_TRAINING_BYTES = 8 * 2**30
 # More random negatives per training edge than this is a mistake (and a memory hazard).
 MAX_NEGATIVE_RATIO = 1000
 # Fitted attributes that describe the fit, not the network; a copy with another network keeps them.
@@ -129,6 +132,19 @@ class PairClassifierBase(PairClassifier):
                 "0..max(X): number the genes 0..n-1, pass node_features, or lower embedding_dim"
             )
 
+    def _check_training_memory(self, model_layout):
+        """Refuse a model too large to train, naming its largest parameter group,
+        before numpy would fail to allocate it."""
+        needed = 16 * model_layout["n_params"]
+        if needed > MAX_TRAINING_BYTES:
+            largest = max(model_layout["params"], key=lambda group: group["size"])
+            raise GRNInputError(
+                f"this {type(self).__name__} would have {model_layout['n_params']:,} parameters: "
+                f"{needed / 2**30:.1f} GiB to train (weights, gradients and Adam's two moments; the limit is "
+                f"{MAX_TRAINING_BYTES / 2**30:.0f} GiB), most of them in {largest['name']} "
+                f"{tuple(largest['shape'])}; lower hidden_layer_sizes"
+                + (", n_vectors" if hasattr(self, "n_vectors") else "") + " or embedding_dim")
+
     # ---- inputs ------------------------------------------------------------------
 
     def _standardise(self, features, n_genes):
@@ -197,7 +213,9 @@ class PairClassifierBase(PairClassifier):
         data = self._training_data(pairs, y01, classes, table, node_features, eval_set, rng)
 
         spec_dict = self._spec_dict(table.n_genes, node_features.shape[1])
-        params, buffers = initial_parameters(layout(spec_dict), rng)
+        model_layout = layout(spec_dict)
+        self._check_training_memory(model_layout)
+        params, buffers = initial_parameters(model_layout, rng)
         if self.warm_start and hasattr(self, "params_"):
             if self.spec_ != spec_dict:
                 raise GRNInputError("warm_start needs the same gene table and architecture as the fitted model")
@@ -268,6 +286,7 @@ class PairClassifierBase(PairClassifier):
                                              "negative_regulators")
             negatives = RandomNegatives(train_pairs[train_y == 1], table.n_genes, self.random_negative_ratio,
                                         rng.randint(np.iinfo(np.int32).max), regulators)
+            negatives.warn_if_short(self.random_negative_ratio)
             if val_pairs is not None:  # the validation pairs get theirs once, never a validation edge
                 val_edges = val_pairs[val_y == 1]
                 extra = negatives.draw((1,), n=round(self.random_negative_ratio * len(val_edges)), exclude=val_edges)

@@ -9,7 +9,13 @@ fresh every epoch, so the model sees the distribution it will score. Given
 candidate regulators (a TF list, or every gene), regulators without a training
 edge are drawn too, as genome-wide scoring meets them.
 """
+import warnings
+
 import numpy as np
+
+
+class RandomNegativesWarning(UserWarning):
+    """More random negatives were asked for than there are free pairs to draw."""
 
 
 def _codes(pairs, n_genes):
@@ -46,6 +52,23 @@ class RandomNegatives:
         self.n_draw = int(round(ratio * len(positives)))
         self.seed = int(seed)
 
+    def available(self, forbidden=None):
+        """How many pairs can be drawn: the regulators x genes, less self-pairs and
+        the ``forbidden`` codes (default: the training edges) among them."""
+        forbidden = self.forbidden if forbidden is None else forbidden
+        regulator, target = np.divmod(forbidden, self.n_genes)
+        blocked = int((np.isin(regulator, self.regulators) & (regulator != target)).sum())
+        return len(self.regulators) * (self.n_genes - 1) - blocked
+
+    def warn_if_short(self, ratio):
+        """One warning, with both numbers, when an epoch asks for more pairs than exist."""
+        available = self.available()
+        if self.n_draw > available:
+            warnings.warn(f"random_negative_ratio={ratio:g} asks for {self.n_draw:,} random negatives per epoch, but "
+                          f"only {available:,} regulator x gene pairs are not known edges: each epoch draws all of "
+                          "them (lower random_negative_ratio, or give more negative_regulators)",
+                          RandomNegativesWarning, stacklevel=4)
+
     def draw(self, key, n=None, exclude=None):
         """``n`` (default ``ratio`` x edges) distinct pairs as an (n, 2) int64 array,
         reproducible for ``key`` (an int or tuple of ints, e.g. the epoch).
@@ -56,9 +79,7 @@ class RandomNegatives:
             forbidden = np.union1d(forbidden, _codes(np.asarray(exclude, dtype=np.int64).reshape(-1, 2), self.n_genes))
         # A tiny gene table cannot give more than its regulator x gene pairs,
         # less self-pairs and the forbidden ones among them.
-        regulator, target = np.divmod(forbidden, self.n_genes)
-        blocked = int((np.isin(regulator, self.regulators) & (regulator != target)).sum())
-        available = len(self.regulators) * (self.n_genes - 1) - blocked
+        available = self.available(forbidden)
         n = min(n, available)
         if n <= 0 or len(self.regulators) == 0:
             return np.zeros((0, 2), dtype=np.int64)
