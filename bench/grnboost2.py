@@ -242,7 +242,7 @@ def score_benchmark(importance, task):
         metrics = evaluate(task.y_test, scores)
     return {"n_pairs": metrics["n_pairs"], "n_edges": metrics["n_edges"], "prevalence": metrics["prevalence"],
             "auroc": metrics["auroc"], "auprc": metrics["auprc"], "epr": metrics["epr"],
-            "auroc_per_regulator": per_regulator, "n_regulators_per_regulator": n_regulators,
+            "auroc_per_regulator": per_regulator, "n_regulators": n_regulators,
             "unscored": unscored}
 
 
