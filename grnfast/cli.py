@@ -287,9 +287,9 @@ def cli_message(message):
     return message
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
+def _format_warning(message, category, filename, lineno, line=None):
     """A warning of the library as one line in the command line's words."""
-    print(f"grnfast: warning: {cli_message(str(message))}", file=sys.stderr)
+    return f"grnfast: warning: {cli_message(str(message))}\n"
 
 
 def main(argv=None):
@@ -301,10 +301,10 @@ def main(argv=None):
         return 0
     if args.debug:
         return COMMANDS[args.command](args)
+    original_format = warnings.formatwarning
+    warnings.formatwarning = _format_warning  # shown warnings only: a test's recorder still gets them whole
     try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args)
     except (GRNInputError, OSError) as exc:  # the user's mistake: one line, exit code 2; anything else is a bug
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"grnfast: error: {cli_message(message)}", file=sys.stderr)
@@ -312,6 +312,8 @@ def main(argv=None):
     except KeyboardInterrupt:  # Ctrl-C: files being written were not renamed into place (grnfast.atomic)
         print("grnfast: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.formatwarning = original_format
 
 
 if __name__ == "__main__":

@@ -223,7 +223,7 @@ def test_benchmarks_part_on_one_benchmark(shared_data, tmp_path):
         shared_data / "beeline-splits" / network / f"{cell} {n}" / "sample1")
     page = tmp_path / "docs" / "results.md"
     args = ["--data", str(root), "--output", str(page), "--only", "benchmarks", "--samples", "1",
-            "--ensemble-samples", *FAST]
+            "--ensemble-samples", "--protocols", "published", "degree-controlled", *FAST]
     assert results_page.main(args) == 0
     text = page.read_text()
     assert f"| {network} {cell} {n} | 1 |" in text and "two-tower" in text and "cross-encoder" in text
@@ -231,23 +231,23 @@ def test_benchmarks_part_on_one_benchmark(shared_data, tmp_path):
     assert "against the degree baseline and the expression baseline" in text
     runs_path = tmp_path / "docs" / "results" / "benchmark_runs.csv"
     runs = pd.read_csv(runs_path)
-    # per protocol: two baselines, three models, each model times the degree baseline
-    assert runs.groupby("protocol").size().to_dict() == {"published": 8, "degree-controlled": 8}
+    # per protocol: four baselines, three models, each model times the degree baseline
+    assert runs.groupby("protocol").size().to_dict() == {"published": 10, "degree-controlled": 10}
     degree = runs[runs.model == "degree baseline"].set_index("protocol").auroc
     # Degree-matched negatives take the marginal degrees away; what is left is how
     # hub regulators pair with hub targets among the edges (0.62 here).
     assert degree["published"] > 0.8 and degree["degree-controlled"] < min(0.7, degree["published"] - 0.2)
     assert results_page.main(args) == 0  # resumes: nothing to train again
-    assert len(pd.read_csv(runs_path)) == 16
+    assert len(pd.read_csv(runs_path)) == 20
     # A model missing from the runs on disk (one added later) trains alone; the
     # baselines already there are not written twice, and its rows are as before.
     runs[~runs.model.str.startswith("late-interaction")].to_csv(runs_path, index=False)
     assert results_page.main(args + ["--models", "two-tower", "cross-encoder"]) == 0  # not asked for: still missing
-    assert len(pd.read_csv(runs_path)) == 12
+    assert len(pd.read_csv(runs_path)) == 16
     assert results_page.main(args) == 0
     resumed = pd.read_csv(runs_path)
     key = ["protocol", "model"]
-    assert not resumed.duplicated(key).any() and len(resumed) == 16
+    assert not resumed.duplicated(key).any() and len(resumed) == 20
     metrics = ["auroc", "auprc", "n_pairs"]
     assert resumed.sort_values(key)[key + metrics].reset_index(drop=True).equals(
         runs.sort_values(key)[key + metrics].reset_index(drop=True))
