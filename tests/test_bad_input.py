@@ -142,6 +142,7 @@ def test_sparse_node_features_are_refused():
 
 
 @pytest.mark.parametrize("model", MODELS)
+@pytest.mark.filterwarnings("ignore::grnfast.models._random_negatives.RandomNegativesWarning")  # a tiny table
 def test_exploding_training_stops_with_a_clear_error(model):
     """learning_rate_init=1e6 used to train without a word to probabilities of exactly 0 or 1.
     (With the dot product: cosine similarity, the late-interaction default, bounds

@@ -316,3 +316,15 @@ def test_more_random_negatives_than_free_pairs_is_said_once_with_both_numbers():
         "random_negative_ratio=1000 asks for 90,000 random negatives per epoch, but only 2,389 regulator x gene "
         "pairs are not known edges: each epoch draws all of them (lower random_negative_ratio, or give more "
         "negative_regulators)"]
+
+
+def test_cell_types_that_would_go_unused_are_refused(tmp_path, capsys):
+    expression, edges = small_expression()
+    expression.to_csv(tmp_path / "expr.csv")
+    edges.rename(columns={"regulator": "Gene1", "target": "Gene2"}).to_csv(tmp_path / "edges.csv", index=False)
+    pd.DataFrame({"cell": expression.columns, "type": ["A", "B"] * 15}).to_csv(tmp_path / "cells.csv", index=False)
+    assert main(["infer", "--expression", str(tmp_path / "expr.csv"), "--edges", str(tmp_path / "edges.csv"),
+                 "--cell-types", str(tmp_path / "cells.csv"), "--features", "pca",
+                 "--output", str(tmp_path / "out"), *TINY]) == 2
+    assert one_line_error(capsys) == ("grnfast: error: --cell-types gives cell-type means as node features; with "
+                                      "--features pca the cell types would go unused: drop one of them")

@@ -7,10 +7,16 @@ listed below feed X with another number of columns, or non-integer X, and so
 test nothing meaningful about a pair classifier: each is expected to fail with the
 clear shape / dtype error it gets, and that error is tested in test_bad_input.py.
 """
+import pytest
 
 from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 
 from estimator_check_ids import parametrize_with_checks
+
+# scikit-learn's generic data has a handful of genes, so the default random negatives ask
+# for more pairs than exist (every free pair is drawn, as the warning says): not what
+# these checks are about.
+pytestmark = pytest.mark.filterwarnings("ignore::grnfast.models._random_negatives.RandomNegativesWarning")
 
 SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=60, early_stopping=False, random_state=0, n_jobs=1)
 

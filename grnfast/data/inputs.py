@@ -78,6 +78,10 @@ class InputFiles:
         for path in (self.expression, self.edges, self.cell_types, self.regulators):
             if path is not None:
                 existing_file(path)
+        if (self.cell_types or self.groupby) and self.features not in (None, "cell_type_means"):
+            labels = self.option("cell_types" if self.cell_types else "groupby")
+            raise GRNInputError(f"{labels} gives cell-type means as node features; with {self.option('features')} "
+                                f"{self.features} the cell types would go unused: drop one of them")
         given = [self.option(name) for name in H5AD_OPTIONS if getattr(self, name)]
         if given and not self.is_h5ad:
             raise GRNInputError(f"{', '.join(given)} apply to an .h5ad file; {self.expression} is not one")
