@@ -4,12 +4,16 @@ the user's matplotlib backend, and the package imports where ``resource`` (POSIX
 only) does not exist."""
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 
 def run(code):
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    """``code`` in a fresh interpreter, outside the checkout (the installed grnfast, not the source tree)."""
+    with tempfile.TemporaryDirectory() as elsewhere:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=elsewhere).stdout
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], []])
