@@ -21,7 +21,8 @@ from .metrics import check_scored_pairs, evaluate
 ConfidenceInterval = namedtuple("ConfidenceInterval", ["estimate", "low", "high"])
 ConfidenceInterval.__doc__ = "A point estimate on all pairs and the bounds of its bootstrap interval."
 
-_WEIGHT_BLOCK = 2_000_000  # entries of the weight matrix processed at once (16 MB per float64 array)
+_WEIGHT_BLOCK = 250_000  # entries of the weight matrix processed at once (2 MB per float64 array; a
+# block makes several such arrays, and a run of `grnfast infer` bootstraps the validation pairs)
 
 
 def _ranking_curves(weights, y_sorted, group_ends):
