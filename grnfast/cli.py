@@ -237,7 +237,7 @@ def cmd_infer(args):
     inputs = InputFiles(expression=args.expression, prior=args.prior, edges=args.edges, regulators=args.regulators,
                         cell_types=args.cell_types, organism=args.organism, layer=args.layer, use_raw=args.use_raw,
                         groupby=args.groupby, gene_symbols=args.gene_symbols, case_fold=args.case_fold,
-                        features=args.features, min_cells=args.min_cells, spelling="cli")
+                        features=args.features, min_cells=args.min_cells)
     result = infer(inputs, models=args.model, preset=args.preset, params=model_params(args),
                    negatives=args.negatives, negative_sampling=args.negative_sampling, top_k=args.top_k,
                    format=args.format, suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad,
@@ -269,22 +269,19 @@ def cmd_study(args):
 
 COMMANDS = {"infer": cmd_infer, "evaluate": cmd_evaluate, "study": cmd_study}
 
-# The library's messages name Python parameters; the command line speaks in its
-# options. Each pair: a Python spelling, the option it is on the command line.
-CLI_SPELLINGS = [(r"\buse_raw=True\b", "--use-raw"), (r"\bcase_fold=True\b", "--case-fold"),
-                 (r"\bgene_symbols=", "--gene-symbols"), (r"\bgroupby=", "--groupby"), (r"\blayer=", "--layer"),
-                 (r"\bcell_types=", "--cell-types"), (r"\bdata_home\b", "--data"),
-                 (r"\bmin_cells=", "--min-cells"),
-                 (r"\bfeatures='(\w+)'", r"--features \1")]
+# The library's messages name Python parameters ("prior=", "use_raw=True",
+# "features='pca'"); the command line speaks in its options.
+CLI_OPTIONS = ("expression", "prior", "edges", "regulators", "cell_types", "layer", "use_raw", "groupby",
+               "gene_symbols", "case_fold", "features", "min_cells", "organism")
+PYTHON_SPELLING = re.compile(rf"\b({'|'.join(CLI_OPTIONS)})=(True\b|'(\w+)')?")
 
 
 def cli_message(message):
     """``message`` in the command line's words: its option names, without the
     library's "(CLI: ...)" asides."""
     message = re.sub(r"\s*\(CLI:?[^)]*\)", "", message)
-    for python, option in CLI_SPELLINGS:
-        message = re.sub(python, option, message)
-    return message
+    message = re.sub(r"\bdata_home\b", "--data", message)
+    return PYTHON_SPELLING.sub(lambda m: "--" + m[1].replace("_", "-") + (f" {m[3]}" if m[3] else ""), message)
 
 
 def _format_warning(message, category, filename, lineno, line=None):

@@ -140,15 +140,15 @@ class GRNDataset:
             features = features or ("cell_type_means" if labels is not None else "clusters")
             table = node_features(cells, features, labels, n_clusters, n_components, random_state)
             notes = dict(cells.notes)
-            gene_hint = cells.gene_column_hint(pd.concat([edges["regulator"], edges["target"]]).unique())
         label_series = None
         if labels is not None:
             codes, names = labels
             label_series = pd.Series(np.where(codes >= 0, names[codes], None), index=cells.cells)
         try:
             ds = cls._from_features(name, table, edges, regulators, min_overlap, case_fold, cell_types=label_series)
-        except GRNInputError as exc:
-            if gene_hint:  # Ensembl IDs as var_names while a .var column holds the prior's symbols
+        except GRNInputError as exc:  # Ensembl IDs as var_names while a .var column holds the prior's symbols?
+            gene_hint = cells.gene_column_hint(pd.concat([edges["regulator"], edges["target"]]).unique())
+            if gene_hint:
                 raise GRNInputError(f"{exc}; {gene_hint}") from exc
             raise
         ds.notes["expression"] = notes

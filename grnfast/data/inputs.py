@@ -4,8 +4,8 @@ expression, the real data set shipped in the package.
 
 :class:`InputFiles` names them as ``grnfast infer``'s options do; ``load()`` checks
 that every file exists before anything is read and returns the
-:class:`~grnfast.data.GRNDataset`. Messages name the inputs as the caller spells
-them: ``--prior`` on the command line (``spelling="cli"``), ``prior=`` in Python.
+:class:`~grnfast.data.GRNDataset`. Messages name the inputs as Python does
+(``prior=``); the command line says them as its options (``grnfast.cli.cli_message``).
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +40,6 @@ class InputFiles:
     features : node features from expression (default: cell-type means with cell
         types, else cluster means).
     min_cells : cell types of fewer cells are left out of the cell-type means.
-    spelling : ``"python"`` or ``"cli"``: how messages name the inputs.
     """
     expression: Optional[str] = None
     prior: Optional[str] = None
@@ -55,11 +54,6 @@ class InputFiles:
     case_fold: bool = False
     features: Optional[str] = None
     min_cells: int = MIN_CELLS
-    spelling: str = "python"
-
-    def option(self, name):
-        """How a message names the input ``name``: ``--use-raw`` or ``use_raw=``."""
-        return f"--{name.replace('_', '-')}" if self.spelling == "cli" else f"{name}="
 
     @property
     def is_h5ad(self):
@@ -68,21 +62,19 @@ class InputFiles:
     def check(self):
         """Refuse combinations that cannot work and missing files, before any read."""
         if self.expression is None:
-            given = [self.option(name) for name in ("prior", "edges", "cell_types", "regulators")]
             if self.prior or self.edges or self.cell_types or self.regulators:
-                raise GRNInputError(f"{', '.join(given[:-1])} and {given[-1]} need {self.option('expression')}")
+                raise GRNInputError("prior=, edges=, cell_types= and regulators= need expression=")
             return
         if (self.prior is None) == (self.edges is None):
-            raise GRNInputError(f"give exactly one of {self.option('prior')} or {self.option('edges')} with "
-                                f"{self.option('expression')}")
+            raise GRNInputError("give exactly one of prior= or edges= with expression=")
         for path in (self.expression, self.edges, self.cell_types, self.regulators):
             if path is not None:
                 existing_file(path)
         if (self.cell_types or self.groupby) and self.features not in (None, "cell_type_means"):
-            labels = self.option("cell_types" if self.cell_types else "groupby")
-            raise GRNInputError(f"{labels} gives cell-type means as node features; with {self.option('features')} "
-                                f"{self.features} the cell types would go unused: drop one of them")
-        given = [self.option(name) for name in H5AD_OPTIONS if getattr(self, name)]
+            labels = "cell_types=" if self.cell_types else "groupby="
+            raise GRNInputError(f"{labels} gives cell-type means as node features; with features={self.features!r} "
+                                "the cell types would go unused: drop one of them")
+        given = [f"{name}=" for name in H5AD_OPTIONS if getattr(self, name)]
         if given and not self.is_h5ad:
             raise GRNInputError(f"{', '.join(given)} apply to an .h5ad file; {self.expression} is not one")
 

@@ -21,11 +21,6 @@ MIN_TRAINING_EDGES = 100
 MIN_VALIDATION_EDGES = 30
 
 
-def validation_auprc(task, scorers):
-    """AUPRC of each fitted scorer on the task's validation pairs."""
-    return {name: evaluate(task.y_val, score_of(scorer, task.X_val))["auprc"] for name, scorer in scorers.items()}
-
-
 def evidence_warning(task):
     """A sentence when the task has too few known edges for its numbers to mean much, else ""."""
     n_train, n_val = int(task.y_train.sum()), int(task.y_val.sum())
@@ -42,11 +37,12 @@ def recommendation(task, models, degree, random_state=0):
     is not larger than its uncertainty: the 95% interval of the AUPRC difference,
     a paired stratified bootstrap of the validation pairs (1,000 resamples), must
     lie above zero (the models then add nothing over degree on this data)."""
-    scores = validation_auprc(task, {**models, "degree baseline": degree})
+    scored = {name: score_of(scorer, task.X_val) for name, scorer in {**models, "degree baseline": degree}.items()}
+    scores = {name: evaluate(task.y_val, values)["auprc"] for name, values in scored.items()}
     best = max(models, key=lambda name: (scores[name], name))
     others = ", ".join(f"{name} {scores[name]:.3f}" for name in scores if name != best)
-    lead = paired_difference_ci(task.y_val, score_of(models[best], task.X_val), score_of(degree, task.X_val),
-                                "auprc", random_state=random_state)
+    lead = paired_difference_ci(task.y_val, scored[best], scored["degree baseline"], "auprc",
+                                random_state=random_state)
     judged = (f"lead over degree {lead.estimate:+.3f}, 95% interval [{lead.low:+.3f}, {lead.high:+.3f}] "
               "by a paired bootstrap of the validation pairs")
     if lead.low <= 0:
