@@ -206,6 +206,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("n_vectors", &ModelSpec::n_vectors)
         .def_readwrite("graph_dim", &ModelSpec::graph_dim)
         .def_readwrite("embedding_dropout", &ModelSpec::embedding_dropout)
+        .def_readwrite("feature_interaction", &ModelSpec::feature_interaction)
         .def_readwrite("bn_momentum", &ModelSpec::bn_momentum)
         .def_readwrite("bn_eps", &ModelSpec::bn_eps)
         .def("validate", &ModelSpec::validate);

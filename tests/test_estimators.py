@@ -55,11 +55,13 @@ def test_learns_far_above_chance(model, data):
     assert est.best_validation_score_ == max(est.validation_scores_)
 
 
+@pytest.mark.parametrize("extra", [{}, {"feature_interaction": True, "embedding_init": "zeros"}],
+                         ids=["default", "feature-interaction"])
 @pytest.mark.parametrize("model", MODELS)
-def test_bit_identical_for_any_thread_count_and_repeat_fits(model, data, monkeypatch):
+def test_bit_identical_for_any_thread_count_and_repeat_fits(model, extra, data, monkeypatch):
     monkeypatch.setattr(grnfast.genes, "usable_cores", lambda: 4)  # n_jobs=3 runs 3 threads on any machine
     features, pairs, y = data
-    fits = [model(node_features=features, n_jobs=n, **{**FAST, "max_iter": 3}).fit(pairs[:1500], y[:1500])
+    fits = [model(node_features=features, n_jobs=n, **{**FAST, "max_iter": 3, **extra}).fit(pairs[:1500], y[:1500])
             for n in (1, 2, 3, 2)]
     reference = fits[0]
     proba = reference.predict_proba(pairs[4000:])
@@ -68,7 +70,8 @@ def test_bit_identical_for_any_thread_count_and_repeat_fits(model, data, monkeyp
         np.testing.assert_array_equal(est.buffers_, reference.buffers_)
         np.testing.assert_array_equal(est.predict_proba(pairs[4000:]), proba)
         assert est.loss_curve_ == reference.loss_curve_
-    other_seed = model(node_features=features, **{**FAST, "max_iter": 3, "random_state": 1}).fit(pairs[:1500], y[:1500])
+    other_seed = model(node_features=features, **{**FAST, "max_iter": 3, "random_state": 1, **extra}).fit(pairs[:1500],
+                                                                                                    y[:1500])
     assert not np.array_equal(other_seed.params_, reference.params_)
 
 

@@ -147,6 +147,7 @@ model_specs = st.fixed_dictionaries(
         "use_product": st.booleans(),
         "temperature": st.sampled_from([0.05, 0.7, 2.0]),
         "cosine": st.booleans(),
+        "feature_interaction": st.booleans(),
     }
 )
 

@@ -16,11 +16,15 @@ PAIRS = RNG.integers(0, 30, (400, 2))
 Y = (FEATURES.to_numpy()[PAIRS[:, 0], 0] > FEATURES.to_numpy()[PAIRS[:, 1], 1]).astype(int)
 SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, random_state=0, n_jobs=1)
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier, LateInteractionClassifier]
+# Each model as it is by default, and with the feature interaction (its own block of
+# the first layer in the cross-encoder's grid scoring, a skip in the towers).
+VARIANTS = [(cls, extra) for cls in MODELS for extra in ({}, {"feature_interaction": True})]
 
 
-@pytest.fixture(scope="module", params=MODELS, ids=lambda m: m.__name__)
+@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: v[0].__name__ + ("+features" if v[1] else ""))
 def model(request):
-    return request.param(node_features=FEATURES, **SMALL).fit(PAIRS, Y)
+    cls, extra = request.param
+    return cls(node_features=FEATURES, **SMALL, **extra).fit(PAIRS, Y)
 
 
 def test_network_scores_as_the_estimator(model):

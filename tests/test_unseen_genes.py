@@ -262,6 +262,8 @@ def test_a_format_2_pickle_loads_as_it_was_saved():
 
 # ---- the feature-only pair task (issue 25) -------------------------------------------
 
+FEATURES_MEET = {"feature_interaction": True, "embedding_init": "zeros"}
+
 def feature_only_task(n_genes=300, n_features=11, n_train=2400, n_test=2400, noise=0.1, seed=0):
     """Labels from the two genes' features alone: the sign of their dot product (over
     sqrt(n_features)) plus Gaussian noise. A fifth of the genes appear in no training
@@ -296,9 +298,10 @@ def feature_only():
         mlp = MLPClassifier(random_state=0, max_iter=500).fit(np.hstack([X[train[:, 0]], X[train[:, 1]]]), y_train)
     reference = roc_auc_score(y_test, mlp.predict_proba(np.hstack([X[test[:, 0]], X[test[:, 1]]]))[:, 1])
     scores = {}
-    for p in (None, 0.0, 0.1):  # the default, and embedding dropout off and on
+    # The default; embedding dropout off and on; the feature interaction with zero embeddings.
+    for p in (None, 0.0, 0.1, "features"):
         for cls in MODELS:  # the default architecture; random negatives off (the labels are dense)
-            params = {} if p is None else {"embedding_dropout": p}
+            params = ({} if p is None else FEATURES_MEET if p == "features" else {"embedding_dropout": p})
             model = cls(node_features=X, random_negative_ratio=0.0, random_state=0, n_jobs=1, **params)
             proba = model.fit(train, y_train).predict_proba(test)[:, 1]
             scores[cls, p] = {"all": roc_auc_score(y_test, proba),
@@ -328,3 +331,14 @@ def test_feature_only_task_genes_never_seen_are_scored_from_their_features(cls, 
 def test_feature_only_task_within_003_of_mlp(cls, feature_only):
     reference, scores = feature_only
     assert scores[cls, None]["all"] >= reference - 0.03, (scores[cls, None], reference)
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_feature_only_task_within_003_of_mlp_when_the_features_meet(cls, feature_only):
+    """With the feature interaction and zero-initialised embeddings (no random
+    identity to fit), each model reads the pair from the features as well as
+    scikit-learn's MLP on the concatenated rows, for genes seen and unseen alike."""
+    reference, scores = feature_only
+    ours = scores[cls, "features"]
+    assert ours["all"] >= reference - 0.03, (ours, reference)
+    assert ours["unseen"] >= reference - 0.04, (ours, reference)

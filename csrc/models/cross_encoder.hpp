@@ -1,9 +1,12 @@
 // Cross-encoder: one MLP reads the pair jointly,
-//   [e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt (, g_reg, g_tgt)] -> hidden layers -> one logit,
-// with g the known-edge graph encoder's output per gene when graph_dim > 0.
+//   [e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt (, x_reg * x_tgt) (, g_reg, g_tgt)] -> hidden layers -> one logit,
+// with g the known-edge graph encoder's output per gene when graph_dim > 0, and the
+// features' product block with feature_interaction (through it the first layer holds
+// any bilinear form of the two genes' features, which the head otherwise learns
+// slowly from [x_reg, x_tgt] on small data: issue 25's feature-only task).
 // Its first layer splits by input block: [e_reg, x_reg, g_reg] and [e_tgt, x_tgt, g_tgt] give a
 // part per gene of each role (a GeneLayer each, computed once per distinct gene),
-// e_reg * e_tgt a block per pair; a pair's pre-activation is bias + the two parts +
+// e_reg * e_tgt (and x_reg * x_tgt) a block per pair; a pair's pre-activation is bias + the two parts +
 // the product block. Training, prediction and genome-wide grids all build it so.
 #pragma once
 #include "core/vectorised.hpp"
@@ -59,6 +62,7 @@ class CrossEncoder : public Network<T> {
         head_.reserve(max_batch);
         if (spec_.product_block())
             for (auto* v : {&product_, &d_product_}) grow_to(*v, max_batch * spec_.embedding_dim);
+        if (feature_product()) grow_to(feature_product_, max_batch * spec_.n_features);
         reg_.reserve(max_batch);
         tgt_.reserve(max_batch);
     }
@@ -66,10 +70,12 @@ class CrossEncoder : public Network<T> {
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
         this->check_graph();
+        features_ = features;
         const T* reg_parts = reg_.forward(params, features, reg, batch, n_threads);
         const T* tgt_parts = tgt_.forward(params, features, tgt, batch, n_threads);
-        first_layer(params, batch, reg_.genes().position.data(), reg_parts, tgt_.genes().position.data(), tgt_parts,
-                    reg, tgt, 1, product_.data(), head_.first_preactivation(), n_threads);
+        first_layer(params, features, batch, reg_.genes().position.data(), reg_parts, tgt_.genes().position.data(),
+                    tgt_parts, reg, tgt, 1, product_.data(), feature_product_.data(), head_.first_preactivation(),
+                    n_threads);
         const T* out = training ? head_.train_from_first_preactivation(params, buffers, batch, ctx, n_threads)
                                 : head_.forward_from_first_preactivation(params, buffers, batch, n_threads);
         std::copy(out, out + batch, logits);
@@ -86,6 +92,9 @@ class CrossEncoder : public Network<T> {
                            grads + head_.first_bias(), d_product_.data(), n_threads);
         else
             column_sums(batch, H, dz, grads + head_.first_bias(), n_threads);
+        if (feature_product())
+            gemm<T>(F, H, batch, {feature_product_.data(), 1, F}, {dz, H, 1}, grads + W + col_fprod_ * H, H, false,
+                    n_threads);
         const bool with_features = feat_rows != nullptr;
         const T* d_reg = reg_.backward(params, grads, dz, batch, with_features, n_threads);
         const T* d_tgt = tgt_.backward(params, grads, dz, batch, with_features, n_threads);
@@ -114,6 +123,8 @@ class CrossEncoder : public Network<T> {
                 }
             }
         });
+        if (with_features && feature_product()) feature_product_gradients(params, features_, dz, batch, feat_rows,
+                                                                          n_threads);
     }
 
     std::vector<GeneRowGradients<T>> graph_gradients() const override {
@@ -157,7 +168,7 @@ class CrossEncoder : public Network<T> {
     void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
                     const index_t* tgts, index_t n_tgt, T* out, int n_threads) const {
         this->check_graph();
-        const index_t H = head_.first_width(), E = spec_.embedding_dim;
+        const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
         const T* W = params + head_.first_weight();
         const std::vector<T> part_reg = parts(reg_, params, features, regs, n_reg, n_threads);
         const std::vector<T> part_tgt = parts(tgt_, params, features, tgts, n_tgt, n_threads);
@@ -168,24 +179,34 @@ class CrossEncoder : public Network<T> {
             for (index_t j = 0; j < n_tgt; ++j)
                 std::copy(embedding(params, tgts[j]), embedding(params, tgts[j]) + E, emb_tgt.data() + j * E);
         }
+        std::vector<T> x_tgt;
+        if (feature_product()) {
+            resize_buffer(x_tgt, n_tgt * F, "the targets' node features");
+            for (index_t j = 0; j < n_tgt; ++j)
+                std::copy(feature_row(features, tgts[j]), feature_row(features, tgts[j]) + F, x_tgt.data() + j * F);
+        }
         const index_t chunk = std::min(this->scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
         const index_t n_chunks = ceil_div(n_tgt, chunk);
         parallel_tasks(
-            n_threads, n_reg * n_chunks, [&] { return workspace(chunk, has_product ? H : 0); },
+            n_threads, n_reg * n_chunks,
+            [&] { return workspace(chunk, has_product ? H : 0, feature_product() ? H : 0); },
             [&](ScoringWorkspace& w, index_t task) {
                 const index_t i = task / n_chunks, start = task % n_chunks * chunk, c = std::min(chunk, n_tgt - start);
-                if (has_product && w.regulator != i) {  // diag(e_r) W_prod, in the workspace's product buffer
-                    const T* e = embedding(params, regs[i]);
-                    for (index_t k = 0; k < E; ++k)
-                        for (index_t h = 0; h < H; ++h) w.product[k * H + h] = e[k] * W[(col_prod_ + k) * H + h];
+                if (w.regulator != i) {  // diag(e_r) W_prod and diag(x_r) W_fprod, in the workspace
+                    if (has_product) scale_rows(embedding(params, regs[i]), W + col_prod_ * H, E, H, w.product.data());
+                    if (feature_product())
+                        scale_rows(feature_row(features, regs[i]), W + col_fprod_ * H, F, H, w.feature_product.data());
                     w.regulator = i;
                 }
                 T* z = w.head.first_preactivation();
                 std::fill(w.same_regulator.begin(), w.same_regulator.begin() + c, i);
-                first_layer(params, c, w.same_regulator.data(), part_reg.data(), w.targets.data(),
-                            part_tgt.data() + start * H, nullptr, nullptr, 0, nullptr, z, 1);
+                first_layer(params, features, c, w.same_regulator.data(), part_reg.data(), w.targets.data(),
+                            part_tgt.data() + start * H, nullptr, nullptr, 0, nullptr, nullptr, z, 1);
                 if (has_product)
                     gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {w.product.data(), H, 1}, z, H, true, 1);
+                if (feature_product())
+                    gemm<T>(c, H, F, {x_tgt.data() + start * F, F, 1}, {w.feature_product.data(), H, 1}, z, H, true,
+                            1);
                 const T* logits = w.head.forward_from_first_preactivation(params, buffers, c, 1);
                 std::copy(logits, logits + c, out + i * n_tgt + start);
             });
@@ -207,12 +228,13 @@ class CrossEncoder : public Network<T> {
         const std::vector<T> part_tgt = parts(tgt_, params, features, tgts.genes.data(), tgts.size(), n_threads);
         const index_t chunk = this->scoring_chunk(n, n_threads);
         parallel_tasks(
-            n_threads, ceil_div(n, chunk), [&] { return workspace(chunk, spec_.product_block() ? chunk : 0); },
+            n_threads, ceil_div(n, chunk),
+            [&] { return workspace(chunk, spec_.product_block() ? chunk : 0, feature_product() ? chunk : 0); },
             [&](ScoringWorkspace& w, index_t task) {
                 const index_t start = task * chunk, c = std::min(chunk, n - start);
-                first_layer(params, c, regs.position.data() + start, part_reg.data(), tgts.position.data() + start,
-                            part_tgt.data(), pairs + 2 * start, pairs + 2 * start + 1, 2, w.product.data(),
-                            w.head.first_preactivation(), 1);
+                first_layer(params, features, c, regs.position.data() + start, part_reg.data(),
+                            tgts.position.data() + start, part_tgt.data(), pairs + 2 * start, pairs + 2 * start + 1,
+                            2, w.product.data(), w.feature_product.data(), w.head.first_preactivation(), 1);
                 w.head.forward_from_first_preactivation(params, buffers, c, 1);
                 done(w.head, start, c);
             });
@@ -220,11 +242,12 @@ class CrossEncoder : public Network<T> {
 
     // The first layer's pre-activation of c pairs into z (c x H): for pair r, bias +
     // row reg_pos[r] of reg_parts + row tgt_pos[r] of tgt_parts, plus the product
-    // block (e_reg * e_tgt) W_prod when the model has one and the pairs' genes are
-    // given (reg_ids[r * stride], tgt_ids[r * stride]; product: c x E scratch).
-    void first_layer(const T* params, index_t c, const index_t* reg_pos, const T* reg_parts, const index_t* tgt_pos,
-                     const T* tgt_parts, const index_t* reg_ids, const index_t* tgt_ids, index_t stride, T* product,
-                     T* z, int n_threads) const {
+    // blocks (e_reg * e_tgt) W_prod and (x_reg * x_tgt) W_fprod when the model has
+    // them and the pairs' genes are given (reg_ids[r * stride], tgt_ids[r * stride];
+    // product: c x E scratch, fproduct: c x F, kept for backward).
+    void first_layer(const T* params, const T* features, index_t c, const index_t* reg_pos, const T* reg_parts,
+                     const index_t* tgt_pos, const T* tgt_parts, const index_t* reg_ids, const index_t* tgt_ids,
+                     index_t stride, T* product, T* fproduct, T* z, int n_threads) const {
         const index_t H = head_.first_width(), E = spec_.embedding_dim;
         const T* bias = params + head_.first_bias();
         const bool has_product = spec_.product_block() && reg_ids;
@@ -238,6 +261,52 @@ class CrossEncoder : public Network<T> {
         if (has_product)
             gemm<T>(c, H, E, {product, E, 1}, {params + head_.first_weight() + col_prod_ * H, H, 1}, z, H, true,
                     n_threads);
+        if (feature_product() && reg_ids) {
+            const index_t F = spec_.n_features;
+            parallel_for(n_threads, ceil_div(c, 64), double(c) * F, [&](index_t b) {
+                for (index_t r = b * 64; r < std::min(c, b * 64 + 64); ++r) {
+                    const T* xr = feature_row(features, reg_ids[r * stride]);
+                    const T* xt = feature_row(features, tgt_ids[r * stride]);
+                    for (index_t k = 0; k < F; ++k) fproduct[r * F + k] = xr[k] * xt[k];
+                }
+            });
+            gemm<T>(c, H, F, {fproduct, F, 1}, {params + head_.first_weight() + col_fprod_ * H, H, 1}, z, H, true,
+                    n_threads);
+        }
+    }
+
+    // The feature product block's node-feature gradients, per pair and role: with
+    // d = dz W_fprod^T, d(x_reg) += d * x_tgt and d(x_tgt) += d * x_reg, added to the
+    // pairs' rows (regulators' rows first, then the targets').
+    void feature_product_gradients(const T* params, const T* features, const T* dz, index_t batch, T* feat_rows,
+                                   int n_threads) {
+        const index_t H = head_.first_width(), F = spec_.n_features;
+        T* d = grow_to(d_feature_product_, batch * F);
+        gemm<T>(batch, F, H, {dz, H, 1}, {params + head_.first_weight() + col_fprod_ * H, 1, H}, d, F, false,
+                n_threads);
+        const BatchGenes &regs = reg_.genes(), &tgts = tgt_.genes();
+        parallel_for(n_threads, ceil_div(batch, 64), 2.0 * batch * F, [&](index_t b) {
+            for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) {
+                const T* xr = feature_row(features, regs.gene_of(r));
+                const T* xt = feature_row(features, tgts.gene_of(r));
+                for (index_t k = 0; k < F; ++k) {
+                    feat_rows[r * F + k] += d[r * F + k] * xt[k];
+                    feat_rows[(batch + r) * F + k] += d[r * F + k] * xr[k];
+                }
+            }
+        });
+    }
+
+    bool feature_product() const { return spec_.feature_interaction && spec_.feature_block(); }
+    // The node-feature row a model id reads (g + n_genes: gene g's).
+    const T* feature_row(const T* features, index_t id) const {
+        return features + spec_.feature_row(id) * spec_.n_features;
+    }
+    // out (k x H) = diag(v) M for a (k x H) block M of W: a regulator's product block
+    // for every target at once.
+    static void scale_rows(const T* v, const T* M, index_t k, index_t H, T* out) {
+        for (index_t i = 0; i < k; ++i)
+            for (index_t h = 0; h < H; ++h) out[i * H + h] = v[i] * M[i * H + h];
     }
 
     // The embedding row a model id reads (the unknown row for a gene without its identity).
@@ -260,13 +329,14 @@ class CrossEncoder : public Network<T> {
     // regulator it holds, and a grid's part rows (the regulator's, the targets').
     struct ScoringWorkspace {
         MLP<T> head;
-        std::vector<T> product;
+        std::vector<T> product, feature_product;
         std::vector<index_t> same_regulator, targets;
         index_t regulator = -1;
     };
-    ScoringWorkspace workspace(index_t chunk, index_t product_rows) const {
+    ScoringWorkspace workspace(index_t chunk, index_t product_rows, index_t feature_product_rows) const {
         const auto size = [](index_t n) { return static_cast<size_t>(n); };
         ScoringWorkspace w{head_.evaluation_copy(chunk), std::vector<T>(size(product_rows * spec_.embedding_dim)),
+                           std::vector<T>(size(feature_product_rows * spec_.n_features)),
                            std::vector<index_t>(size(chunk)), std::vector<index_t>(size(chunk))};
         std::iota(w.targets.begin(), w.targets.end(), index_t(0));
         return w;
@@ -282,7 +352,8 @@ class CrossEncoder : public Network<T> {
         col_x_reg_ = 2 * E;
         col_x_tgt_ = 2 * E + F;
         col_prod_ = 2 * E + 2 * F;
-        col_g_reg_ = col_prod_ + (spec_.product_block() ? E : 0);
+        col_fprod_ = col_prod_ + (spec_.product_block() ? E : 0);
+        col_g_reg_ = col_fprod_ + (feature_product() ? F : 0);
         col_g_tgt_ = col_g_reg_ + this->graph_dim();
         width_ = col_g_tgt_ + this->graph_dim();
         std::vector<index_t> sizes = spec_.hidden;
@@ -290,11 +361,13 @@ class CrossEncoder : public Network<T> {
         return MLP<T>(layout_, "head.", width_, sizes, /*linear_output=*/true, spec_, /*stream=*/1);
     }
 
-    index_t col_e_reg_ = 0, col_e_tgt_ = 0, col_x_reg_ = 0, col_x_tgt_ = 0, col_prod_ = 0, col_g_reg_ = 0,
-            col_g_tgt_ = 0, width_ = 0;
+    index_t col_e_reg_ = 0, col_e_tgt_ = 0, col_x_reg_ = 0, col_x_tgt_ = 0, col_prod_ = 0, col_fprod_ = 0,
+            col_g_reg_ = 0, col_g_tgt_ = 0, width_ = 0;
     MLP<T> head_;
     GeneLayer<T> reg_, tgt_;  // each role's part of the first layer, once per distinct gene
     std::vector<T> product_, d_product_;  // per pair: e_reg * e_tgt, and its gradient
+    std::vector<T> feature_product_, d_feature_product_;  // per pair: x_reg * x_tgt, and d(loss)/d(it)
+    const T* features_ = nullptr;                         // the node features of the last forward call
 };
 
 }  // namespace grnfast

@@ -25,6 +25,8 @@ struct ModelSpec {
     index_t n_vectors = 1;         // late interaction: vectors per gene and tower, each of the last hidden size
     index_t graph_dim = 0;         // width of the known-edge graph encoder's output; 0: no graph
     double embedding_dropout = 0;  // share of training occurrences read through the unknown-gene row
+    bool feature_interaction = false;  // the two genes' node features meet directly (feature_skip.hpp;
+                                       // the cross-encoder: their product block)
     double bn_momentum = 0.1;
     double bn_eps = 1e-5;
 

@@ -111,6 +111,13 @@ class MLP {
         return out;
     }
 
+    // The last layer's output from the last forward call (batch x out_dim), writable:
+    // a tower adds its feature skip to it (a linear output is not read by backward).
+    T* output() {
+        Layer& L = layers_.back();
+        return L.activated ? L.a.data() : L.z.data();
+    }
+
     index_t first_width() const { return layers_.empty() ? in_dim_ : layers_[0].out; }
     index_t first_weight() const { return layers_[0].w; }
     index_t first_bias() const { return layers_[0].b; }

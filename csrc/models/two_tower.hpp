@@ -5,6 +5,7 @@
 #pragma once
 #include <cmath>
 
+#include "models/feature_skip.hpp"
 #include "models/gene_layer.hpp"
 #include "models/network.hpp"
 
@@ -22,7 +23,9 @@ class TwoTower : public Network<T> {
           regulator_(layout_, "regulator_tower.", width_, tower_sizes(spec), true, spec_, /*stream=*/2),
           target_(layout_, "target_tower.", width_, tower_sizes(spec), true, spec_, /*stream=*/3),
           regulator_genes_(gene_layer(regulator_)),
-          target_genes_(gene_layer(target_)) {}
+          target_genes_(gene_layer(target_)),
+          regulator_skip_(layout_, "regulator_tower.", spec_, regulator_.out_dim() / spec.tower_vectors(), spec.tower_vectors()),
+          target_skip_(layout_, "target_tower.", spec_, regulator_.out_dim() / spec.tower_vectors(), spec.tower_vectors()) {}
 
     // The width of a tower's output: its last layer, n_vectors vectors of the last
     // hidden size for the late-interaction model (one vector here).
@@ -129,12 +132,12 @@ class TwoTower : public Network<T> {
         run_side_by_side(
             n_threads,
             [&](int threads) {
-                u_ = tower_forward(regulator_, regulator_genes_, params, buffers, features, reg, batch, training,
-                                   ctx, threads);
+                u_ = tower_forward(regulator_, regulator_genes_, regulator_skip_, skip_rows_[0], params, buffers,
+                                   features, reg, batch, training, ctx, threads);
             },
             [&](int threads) {
-                v_ = tower_forward(target_, target_genes_, params, buffers, features, tgt, batch, training, ctx,
-                                   threads);
+                v_ = tower_forward(target_, target_genes_, target_skip_, skip_rows_[1], params, buffers, features,
+                                   tgt, batch, training, ctx, threads);
             });
         const index_t D = output_dim();
         parallel_for(n_threads, ceil_div(batch, 64), 6.0 * batch * D, [&](index_t b) {
@@ -191,12 +194,12 @@ class TwoTower : public Network<T> {
         run_side_by_side(
             n_threads,
             [&](int threads) {
-                tower_backward(regulator_, regulator_genes_, params, grads, d_u_.data(), batch, emb_rows,
-                               feat_rows, threads);
+                tower_backward(regulator_, regulator_genes_, regulator_skip_, skip_rows_[0], params, grads,
+                               d_u_.data(), batch, emb_rows, feat_rows, threads);
             },
             [&](int threads) {
                 // The target rows follow the batch's regulator rows.
-                tower_backward(target_, target_genes_, params, grads, d_v_.data(), batch,
+                tower_backward(target_, target_genes_, target_skip_, skip_rows_[1], params, grads, d_v_.data(), batch,
                                spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
                                feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
             });
@@ -218,10 +221,11 @@ class TwoTower : public Network<T> {
                       index_t stride, index_t n, int n_threads, Done&& done) const {
         const MLP<T>& tower = role == 0 ? regulator_ : target_;
         const GeneLayer<T>& first = role == 0 ? regulator_genes_ : target_genes_;
+        const FeatureSkip<T>& skip = role == 0 ? regulator_skip_ : target_skip_;
         const index_t chunk = this->scoring_chunk(n, n_threads);
         struct Workspace {
             MLP<T> tower;
-            std::vector<T> rows;
+            std::vector<T> rows, skip_rows;
             std::vector<index_t> ids;
         };
         parallel_tasks(
@@ -236,14 +240,17 @@ class TwoTower : public Network<T> {
                 }
                 first.parts(params, features, ids, count, w.tower.first_preactivation(), w.rows, 1);
                 w.tower.forward_from_first_preactivation(params, buffers, count, 1);
+                skip.forward(params, features, ids, 1, count, w.tower.output(), w.skip_rows, 1);
                 done(w.tower, start, count);
             });
     }
 
     // The first layer once per distinct gene of the batch (a prior's regulators recur),
-    // copied to each pair's row; batch norm and the later layers per pair. When every
-    // pair has its own gene, the layer writes the pairs' rows directly.
-    const T* tower_forward(MLP<T>& tower, GeneLayer<T>& first, const T* params, T* buffers, const T* features,
+    // copied to each pair's row; batch norm and the later layers per pair; then the
+    // feature skip added to the output. When every pair has its own gene, the layer
+    // writes the pairs' rows directly.
+    const T* tower_forward(MLP<T>& tower, GeneLayer<T>& first, const FeatureSkip<T>& skip,
+                           std::vector<T>& skip_rows, const T* params, T* buffers, const T* features,
                            const index_t* ids, index_t batch, bool training, const DropoutContext& ctx,
                            int n_threads) {
         const index_t H = tower.first_width();
@@ -254,18 +261,24 @@ class TwoTower : public Network<T> {
                 for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r)
                     std::copy(first.pair_part(r), first.pair_part(r) + H, z + r * H);
             });
-        return training ? tower.train_from_first_preactivation(params, buffers, batch, ctx, n_threads)
-                        : tower.forward_from_first_preactivation(params, buffers, batch, n_threads);
+        if (training)
+            tower.train_from_first_preactivation(params, buffers, batch, ctx, n_threads);
+        else
+            tower.forward_from_first_preactivation(params, buffers, batch, n_threads);
+        skip.forward(params, features, ids, 1, batch, tower.output(), skip_rows, n_threads);
+        return tower.output();
     }
 
     // One tower's backward pass down to its first layer, whose gradients come from the
     // genes' rows; each gene's row gradient (the embedding part into emb_rows, the
     // node-feature part into feat_rows when not null) rides on its first pair's row,
     // zero on the others; the trainer sums rows per gene. When every pair has its own
-    // gene and only embeddings are asked for, the rows are written in place.
-    void tower_backward(MLP<T>& tower, GeneLayer<T>& first, const T* params, T* grads, const T* d_out,
-                        index_t batch, T* emb_rows, T* feat_rows, int n_threads) {
+    // gene and only embeddings are asked for, the rows are written in place. The
+    // feature skip's node-feature gradient is each pair's own, added to its row last.
+    void tower_backward(MLP<T>& tower, GeneLayer<T>& first, const FeatureSkip<T>& skip, std::vector<T>& skip_rows, const T* params, T* grads, const T* d_out, index_t batch,
+                        T* emb_rows, T* feat_rows, int n_threads) {
         const index_t E = spec_.embedding_dim, F = spec_.n_features;
+        skip.backward(params, grads, d_out, batch, skip_rows, n_threads);
         const T* dz = tower.backward_to_first_preactivation(params, grads, d_out, batch, n_threads);
         const bool in_place = first.genes().size() == batch && !feat_rows;
         const T* d = first.backward(params, grads, dz, batch, feat_rows != nullptr, n_threads,
@@ -291,6 +304,7 @@ class TwoTower : public Network<T> {
                 }
             }
         });
+        if (feat_rows) skip.feature_gradients(params, d_out, batch, skip_rows, feat_rows, n_threads);
     }
 
     // Each tower's layer sizes: the last is n_vectors vectors of the last hidden size.
@@ -317,6 +331,8 @@ class TwoTower : public Network<T> {
     index_t width_;
     MLP<T> regulator_, target_;
     GeneLayer<T> regulator_genes_, target_genes_;  // each tower's first layer, once per distinct gene
+    FeatureSkip<T> regulator_skip_, target_skip_;
+    std::vector<T> skip_rows_[2];                  // each tower's gathered feature rows, for backward
     std::vector<T> d_u_, d_v_;
     const T* u_ = nullptr;
     const T* v_ = nullptr;

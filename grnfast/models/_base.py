@@ -61,6 +61,8 @@ class PairClassifierBase(PairClassifier):
         "use_expression": ["boolean"],
         "graph_dim": [Interval(Integral, 0, MAX_WIDTH, closed="both")],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
+        "feature_interaction": ["boolean"],
+        "embedding_init": [StrOptions({"normal", "zeros"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [StrOptions({"l2", "decoupled"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -96,6 +98,7 @@ class PairClassifierBase(PairClassifier):
             "use_expression": bool(self.use_expression),
             "graph_dim": int(self.graph_dim),
             "embedding_dropout": float(self.embedding_dropout),
+            "feature_interaction": bool(self.feature_interaction),
             **self._extra_spec(),
         }
 
@@ -215,7 +218,7 @@ class PairClassifierBase(PairClassifier):
         spec_dict = self._spec_dict(table.n_genes, node_features.shape[1])
         model_layout = layout(spec_dict)
         self._check_training_memory(model_layout)
-        params, buffers = initial_parameters(model_layout, rng)
+        params, buffers = initial_parameters(model_layout, rng, self.embedding_init)
         if self.warm_start and hasattr(self, "params_"):
             if self.spec_ != spec_dict:
                 raise GRNInputError("warm_start needs the same gene table and architecture as the fitted model")
@@ -386,6 +389,11 @@ class PairClassifierBase(PairClassifier):
             if "spec_" in state:
                 state["spec_"] = {**state["spec_"], "embedding_dropout": 0.0}
                 state.setdefault("seen_genes_", None)
+        # Before the feature interaction (formats 2 and 3): none, as when it was saved.
+        state.setdefault("feature_interaction", False)
+        state.setdefault("embedding_init", "normal")
+        if "spec_" in state:
+            state["spec_"] = {"feature_interaction": False, **state["spec_"]}
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -45,6 +45,20 @@ COMMON_PARAMETERS = """
         ``grnfast.scoring.rank_edges``, ``network_``), so its score comes from its
         node features; a gene training saw reads its own row. ``0``: no unknown row
         (the published configuration), every gene through its own row, trained or not.
+    feature_interaction : bool, default=False
+        Let the two genes' node features meet directly, beside the hidden layers:
+        the two-tower and late-interaction towers add a linear map of the gene's
+        features to their output (the same to each vector), so the score holds a
+        learned bilinear form of the two feature rows; the cross-encoder's first
+        layer reads the product of the two feature rows as it reads the product of
+        the embeddings. What lets a model rank pairs by expression where identity
+        says nothing (a gene without training pairs; docs/evaluation.md, issue 25's
+        feature-only task). No effect without node features.
+    embedding_init : {"normal", "zeros"}, default="normal"
+        Initial gene embeddings: N(0, 1) rows (PyTorch's ``nn.Embedding``), or zeros,
+        so a gene starts with no identity and gains one only from its training
+        pairs: a gene no training pair has keeps the zero row and is scored from its
+        features and the known-edge graph, not from a random identity.
     alpha : float, default=1e-5
         L2 strength, added to the gradient as in ``torch.optim.Adam(weight_decay=alpha)``,
         or decoupled weight decay with ``weight_decay="decoupled"``.

@@ -6,11 +6,13 @@ module fills it the way PyTorch's defaults would and gives names back to users.
 import numpy as np
 
 
-def initial_parameters(layout, rng):
+def initial_parameters(layout, rng, embedding_init="normal"):
     """Return ``(params, buffers)`` as float32 arrays for a layout from ``_core.layout``.
 
-    Embeddings ~ N(0, 1) (the unknown-gene row: 0); weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
-    batch-norm scale 1 and shift 0; running mean 0 and running variance 1.
+    Embeddings ~ N(0, 1), or 0 with ``embedding_init="zeros"`` (drawn all the same, so
+    the other groups start as they would); the unknown-gene row: 0; weights (the
+    feature skip's too) and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)); batch-norm
+    scale 1 and shift 0; running mean 0 and running variance 1.
     """
     params = np.empty(layout["n_params"], dtype=np.float32)
     fan_in = 1
@@ -18,9 +20,9 @@ def initial_parameters(layout, rng):
         view = params[group["offset"] : group["offset"] + group["size"]]
         kind = group["kind"]
         if kind == "embedding":
-            view[:] = rng.standard_normal(group["size"])
-        elif kind in ("weight", "bias"):
-            if kind == "weight":
+            view[:] = rng.standard_normal(group["size"]) * (embedding_init == "normal")
+        elif kind in ("weight", "bias", "skip_weight"):
+            if kind != "bias":
                 fan_in = group["shape"][0]
             bound = 1.0 / np.sqrt(fan_in)
             view[:] = rng.uniform(-bound, bound, group["size"])

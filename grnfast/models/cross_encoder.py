@@ -21,6 +21,8 @@ class CrossEncoderClassifier(PairClassifierBase):
         use_expression=True,
         graph_dim=64,
         embedding_dropout=0.0,
+        feature_interaction=False,
+        embedding_init="normal",
         use_product=True,
         alpha=1e-5,
         weight_decay="l2",
@@ -50,6 +52,8 @@ class CrossEncoderClassifier(PairClassifierBase):
         self.use_expression = use_expression
         self.graph_dim = graph_dim
         self.embedding_dropout = embedding_dropout
+        self.feature_interaction = feature_interaction
+        self.embedding_init = embedding_init
         self.use_product = use_product
         self.alpha = alpha
         self.weight_decay = weight_decay

@@ -32,6 +32,8 @@ class LateInteractionClassifier(PairClassifierBase):
         use_expression=True,
         graph_dim=64,
         embedding_dropout=0.0,
+        feature_interaction=False,
+        embedding_init="normal",
         temperature=0.05,
         similarity="cosine",
         alpha=1e-5,
@@ -63,6 +65,8 @@ class LateInteractionClassifier(PairClassifierBase):
         self.use_expression = use_expression
         self.graph_dim = graph_dim
         self.embedding_dropout = embedding_dropout
+        self.feature_interaction = feature_interaction
+        self.embedding_init = embedding_init
         self.temperature = temperature
         self.similarity = similarity
         self.alpha = alpha
