@@ -168,6 +168,8 @@ def test_an_older_layout_file_with_varm(fitted, tmp_path):
 
 
 def test_write_h5ad_copy_refuses_its_source_and_files_that_are_not_h5ad(fitted, tmp_path):
+    import h5py
+
     adata, model, edges = fitted
     adata.write_h5ad(tmp_path / "source.h5ad")
     args = ({"m": edges}, {"m": model}, "symbol")
@@ -176,6 +178,16 @@ def test_write_h5ad_copy_refuses_its_source_and_files_that_are_not_h5ad(fitted, 
     (tmp_path / "table.csv").write_text("gene,c1\nA,1\n")
     with pytest.raises(GRNInputError, match=r"table.csv: not a readable .h5ad \(AnnData HDF5\) file"):
         write_h5ad_copy(tmp_path / "table.csv", tmp_path / "out.h5ad", *args)
+    from test_loom_input import write_loom
+
+    write_loom(tmp_path / "cells.loom", np.ones((len(SYMBOLS), 3), dtype=np.float32), {"Gene": SYMBOLS}, {})
+    with pytest.raises(GRNInputError, match=r"cells.loom: a .loom file; the results are written into a copy of an "
+                                            r"\.h5ad \(make one with anndata's read_loom"):
+        write_h5ad_copy(tmp_path / "cells.loom", tmp_path / "out.h5ad", *args)
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["data"] = np.ones(3)
+    with pytest.raises(GRNInputError, match=r"other.h5: not an AnnData .h5ad file \(no obs and var; it has \['data'\]"):
+        write_h5ad_copy(tmp_path / "other.h5", tmp_path / "out.h5ad", *args)
     with pytest.raises(GRNInputError, match="missing.h5ad: no such file"):
         write_h5ad_copy(tmp_path / "missing.h5ad", tmp_path / "out.h5ad", *args)
     with pytest.raises(GRNInputError, match="no .var column 'symbol ' for gene_symbols"):

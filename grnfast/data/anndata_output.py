@@ -158,11 +158,11 @@ def _h5ad_var(path):
     except OSError as exc:
         raise DataFileError(f"{path}: not a readable .h5ad (AnnData HDF5) file ({exc})") from None
     with handle:
+        if "matrix" in handle and "row_attrs" in handle:
+            raise DataFileError(f"{path}: a .loom file; the results are written into a copy of an .h5ad (make one "
+                                "with anndata's read_loom(...).write_h5ad(...))")
         if not ("obs" in handle and "var" in handle):
-            found = "a .loom file (convert it with anndata.read_loom(...).write_h5ad(...))" \
-                if "matrix" in handle and "row_attrs" in handle else f"entries {sorted(handle)[:6]}"
-            raise DataFileError(f"{path}: not an AnnData .h5ad file (no obs and var; {found}); the results can "
-                                "only be written into a copy of an .h5ad")
+            raise DataFileError(f"{path}: not an AnnData .h5ad file (no obs and var; it has {sorted(handle)[:6]})")
         if isinstance(handle["var"], h5py.Group):
             read_elem, _ = _elem_io()
             return read_elem(handle["var"])
