@@ -41,7 +41,8 @@ def fit_once(path, work):
         genes = read_elem(f["var"])["symbol"].astype(str).to_numpy()
     prior = prior_for(len(genes))
     rng = np.random.default_rng(0)
-    negatives = pd.DataFrame({"regulator": prior.regulator.to_numpy(), "target": genes[rng.integers(0, len(genes), len(prior))]})
+    negatives = pd.DataFrame({"regulator": prior.regulator.to_numpy(),
+                              "target": genes[rng.integers(0, len(genes), len(prior))]})
     pairs = pd.concat([prior, negatives], ignore_index=True)
     labels = np.r_[np.ones(len(prior)), np.zeros(len(negatives))]
     features = pd.DataFrame(rng.random((len(genes), 20), dtype=np.float32), index=genes)
@@ -55,7 +56,7 @@ def fit_once(path, work):
 
 def measure(method, path, work):
     import anndata
-    import h5py  # noqa: F401 (both methods write through h5py: count it with the imports)
+    import h5py  # noqa: F401 (both write through h5py: count it with the imports)
 
     from grnfast.data.anndata_output import add_to_anndata, write_h5ad_copy
 

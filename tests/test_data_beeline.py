@@ -104,7 +104,7 @@ def test_the_archive_is_pinned_to_a_commit():
 
 
 @pytest.fixture
-def served_archive(local_server, tmp_path, monkeypatch):
+def served_archive(local_server, tmp_path, monkeypatch):  # noqa: F811 (the imported fixture)
     """GENELink's archive layout holding a four-gene benchmark, served at the pinned URL's place."""
     from test_bad_files import mini_benchmark
 
@@ -142,9 +142,12 @@ def test_git_tree_id_is_gits(tmp_path):
     from test_bad_files import mini_benchmark
 
     mini_benchmark(tmp_path)
-    (tmp_path / "beeline" / "a b.csv").write_bytes(b"\x00binary\r\n")
-    run = lambda *args: subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True,  # noqa: E731
-                                       text=True).stdout.strip()
+    (tmp_path / "beeline" / "a b.csv").write_bytes(b"\x00binary\n")
+
+    def run(*args):
+        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
     run("init", "-q")
     run("add", "beeline")
     run("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t")

@@ -128,6 +128,8 @@ def write_h5ad_copy(source, target, networks, models, gene_symbols=None):
         shutil.copyfile(source, partial)
         with h5py.File(partial, "r+") as f:
             uns = _dict_group(f, "uns", write_elem)
+            # An entry replaced here keeps its space in the file (HDF5 does not reclaim
+            # it; h5repack does): the price of never rewriting the matrix.
             if key in uns and _is_dict(uns[key]):
                 for name, (entry, _) in written.items():
                     write_elem(uns[key], name, entry)

@@ -176,8 +176,8 @@ def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2, progre
     archive = home / "GENELink.zip"
     try:
         known = f"sha256:{GENELINK_ARCHIVE_SHA256}" if GENELINK_ARCHIVE_SHA256 else None
-        download_file(GENELINK_ARCHIVE, archive, known_hash=known, timeout=timeout, retries=retries, what="the BEELINE benchmark (GENELink's repository archive)",
-                      progress=progress)
+        download_file(GENELINK_ARCHIVE, archive, known_hash=known, timeout=timeout, retries=retries,
+                      what="the BEELINE benchmark (GENELink's repository archive)", progress=progress)
     except DownloadError as exc:
         raise DownloadError(f"{exc}; download GENELink's 'Dataset/Benchmark Dataset' by hand and pass its folder as "
                             "data_home") from None

@@ -319,8 +319,8 @@ def _loom_cells(path, layer, use_raw, gene_symbols):
             var = var.set_index(genes)
         elif gene_symbols is None:
             raise GRNInputError(f"{path}: no row attribute {LOOM_GENES[0]!r} (or {LOOM_GENES[1]!r}) with the gene "
-                                f"names; row attributes: {list(var.columns)[:10] or 'none'}: pass gene_symbols= the one "
-                                "that holds them")
+                                f"names; row attributes: {list(var.columns)[:10] or 'none'}: pass gene_symbols= the "
+                                "one that holds them")
         cells = next((name for name in LOOM_CELLS if name in obs.columns), None)
         obs.index = obs.pop(cells).astype(str) if cells is not None else pd.RangeIndex(n_cells).astype(str)
         what = "matrix" if layer is None else f"layer {layer!r}"
