@@ -103,7 +103,7 @@ def test_h5ad_options_need_an_h5ad(tmp_path, capsys):
     csv = tmp_path / "expr.csv"
     csv.write_text("gene,c1,c2\nA,1,2\nB,2,1\n")
     assert main(["infer", "--expression", str(csv), "--edges", str(csv), "--groupby", "ct", "--use-raw"]) == 2
-    assert "--use-raw, --groupby apply to an .h5ad file" in capsys.readouterr().err
+    assert "--use-raw, --groupby apply to an .h5ad or .loom file; " in capsys.readouterr().err
 
 
 def test_prior_by_name_from_the_cache(files, tmp_path, capsys, monkeypatch):

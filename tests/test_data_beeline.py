@@ -1,14 +1,20 @@
 """The real BEELINE / GENELink data and TRRUST load, align by name, and bad files
 fail with the file and the problem named."""
 import gzip
+import re
 import shutil
+import subprocess
+import zipfile
 
 import numpy as np
 import pandas as pd
+import pooch
 import pytest
+from test_prior_databases import local_server  # noqa: F401 (a fixture)
 
 from grnfast.data import (
     DataFileError,
+    DownloadError,
     available_benchmarks,
     fetch_beeline,
     load_beeline,
@@ -16,6 +22,7 @@ from grnfast.data import (
     match_to_genes,
     read_prior,
 )
+from grnfast.data import beeline
 from grnfast.data.priors import LowOverlapWarning
 
 CELLS = [("hHEP", 500), ("hHEP", 1000), ("mDC", 500), ("mDC", 1000), ("mESC", 500)]
@@ -86,6 +93,65 @@ def test_fetch_uses_a_local_copy_without_downloading(shared_data, monkeypatch):
 def test_fetch_without_data_and_without_download_says_so(tmp_path):
     with pytest.raises(DataFileError, match="no BEELINE benchmark folders"):
         fetch_beeline(tmp_path, download=False)
+
+
+# ---- the download, pinned and checked (a server on 127.0.0.1, never the network) --
+
+def test_the_archive_is_pinned_to_a_commit():
+    assert re.fullmatch(r"https://github\.com/zpliulab/GENELink/archive/[0-9a-f]{40}\.zip", beeline.GENELINK_ARCHIVE)
+    assert beeline.GENELINK_COMMIT in beeline.GENELINK_ARCHIVE
+    assert re.fullmatch(r"[0-9a-f]{40}", beeline.BENCHMARK_TREE)
+
+
+@pytest.fixture
+def served_archive(local_server, tmp_path, monkeypatch):  # noqa: F811 (the imported fixture)
+    """GENELink's archive layout holding a four-gene benchmark, served at the pinned URL's place."""
+    from test_bad_files import mini_benchmark
+
+    served, url = local_server
+    mini_benchmark(tmp_path / "made")
+    content = tmp_path / "made" / "beeline"
+    with zipfile.ZipFile(served / "GENELink.zip", "w") as zf:
+        for path in sorted(content.rglob("*.csv")):
+            zf.write(path, f"GENELink-{beeline.GENELINK_COMMIT}/Dataset/Benchmark Dataset/{path.relative_to(content)}")
+    monkeypatch.setattr(beeline, "GENELINK_ARCHIVE", f"{url}/GENELink.zip")
+    return served / "GENELink.zip", content
+
+
+def test_a_download_with_the_wrong_checksum_is_refused(served_archive, tmp_path, monkeypatch):
+    monkeypatch.setattr(beeline, "GENELINK_ARCHIVE_SHA256", "0" * 64)
+    with pytest.raises(DownloadError, match=r"GENELink's repository archive\) from http://127\.0\.0\.1.*hash"):
+        fetch_beeline(tmp_path / "home", retries=0)
+    assert not (tmp_path / "home" / "beeline").exists() and not (tmp_path / "home" / "GENELink.zip").exists()
+
+
+def test_the_unpacked_benchmark_must_be_the_pinned_commits(served_archive, tmp_path, monkeypatch):
+    archive, content = served_archive
+    with pytest.raises(DataFileError, match=r"GENELink\.zip: the downloaded archive holds git tree [0-9a-f]{40}, not "
+                                            r"GENELink's benchmark at commit 4eb816af27f5"):
+        fetch_beeline(tmp_path / "home", retries=0)
+    assert sorted(p.name for p in (tmp_path / "home").iterdir()) == []  # neither the archive nor a half folder
+    monkeypatch.setattr(beeline, "BENCHMARK_TREE", beeline.git_tree_id(content))
+    monkeypatch.setattr(beeline, "GENELINK_ARCHIVE_SHA256", pooch.file_hash(str(archive)))
+    home = fetch_beeline(tmp_path / "home", retries=0)
+    assert load_beeline(home, "Specific", "mESC", 500).summary()["genes"] == 4
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command to compare with")
+def test_git_tree_id_is_gits(tmp_path):
+    from test_bad_files import mini_benchmark
+
+    mini_benchmark(tmp_path)
+    (tmp_path / "beeline" / "a b.csv").write_bytes(b"\x00binary\n")
+
+    def run(*args):
+        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    run("init", "-q")
+    run("add", "beeline")
+    run("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t")
+    assert beeline.git_tree_id(tmp_path / "beeline") == run("rev-parse", "HEAD:beeline")
 
 
 # ---- bad files ------------------------------------------------------------------

@@ -12,6 +12,7 @@ Layout (files may be ``.csv`` or ``.csv.gz``)::
 ``<GT>`` is ``Specific``, ``Non-Specific`` or ``STRING``. Row orders differ
 between GT folders of the same cell, so everything here is aligned by gene name.
 """
+import hashlib
 import os
 import shutil
 import zipfile
@@ -22,14 +23,26 @@ import pandas as pd
 
 from ..errors import GRNInputError
 from .dataset import GRNDataset, node_features_from
-from .download import DownloadError, download_deadline, download_file
+from .download import DownloadError, download_file
 from .expression import check_expression
 from .files import DataFileError, index_column, read_table, require_columns, require_rows
 from .splits import PairSplit
 
 NETWORKS = ("Specific", "Non-Specific", "STRING")
 DEMO = "GENELink-demo"  # GENELink's demonstration split: Specific, mESC, TFs+500
-GENELINK_ARCHIVE = "https://github.com/zpliulab/GENELink/archive/refs/heads/{branch}.zip"
+# GENELink's repository at a fixed commit (main's last, 2 Sep 2022; the benchmark
+# files last changed in b03aede), never a branch whose content could move.
+GENELINK_COMMIT = "4eb816af27f5fe0cb26f9230286401801b251129"
+GENELINK_ARCHIVE = f"https://github.com/zpliulab/GENELink/archive/{GENELINK_COMMIT}.zip"
+# The archive's sha256 is not known: no copy of it could be downloaded where this was
+# written, and GitHub builds archives on request without promising the same bytes
+# (its compression changed once). pooch checks it when set; what is checked in any
+# case is the unpacked benchmark, against its git tree id at the commit:
+GENELINK_ARCHIVE_SHA256 = None
+# `git rev-parse 4eb816af27f5fe0cb26f9230286401801b251129:"Dataset/Benchmark Dataset"`
+# in a clone of zpliulab/GENELink (220 files; the .csv files under ../shared/data,
+# uncompressed, have the same git blob ids)
+BENCHMARK_TREE = "6cf1fafcb1ab76b668023b28f6a5a689b5c10df1"
 
 
 def _file(folder, name):
@@ -148,9 +161,10 @@ def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2, progre
     archive is downloaded there (``timeout`` seconds per connect or read,
     ``retries`` further attempts a second apart, said on stderr with
     ``progress``, all of them within ``timeout * (retries + 1) + retries`` seconds, then a
-    :class:`DownloadError` naming the URL)
-    and its ``Dataset/Benchmark Dataset`` unpacked to ``beeline/``. Returns the
-    root to pass to :func:`load_beeline`.
+    :class:`DownloadError` naming the URL) at the commit ``GENELINK_COMMIT``, and
+    its ``Dataset/Benchmark Dataset`` unpacked to ``beeline/`` once its content
+    is checked against that commit's (a :class:`DataFileError` otherwise).
+    Returns the root to pass to :func:`load_beeline`.
     """
     home = Path(data_home or os.environ.get("GRNFAST_DATA") or Path.home() / "grnfast_data").expanduser()
     try:
@@ -160,19 +174,13 @@ def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2, progre
         if not download:
             raise
     archive = home / "GENELink.zip"
-    failures = []
-    deadline = download_deadline(timeout, retries)  # one limit for every branch and attempt
-    for branch in ("main", "master"):
-        try:
-            download_file(GENELINK_ARCHIVE.format(branch=branch), archive, timeout=timeout, retries=retries,
-                          what="the BEELINE benchmark (GENELink's repository archive)", deadline=deadline,
-                          progress=progress)
-            break
-        except DownloadError as exc:
-            failures.append(str(exc))
-    else:
-        raise DownloadError("; ".join(failures) + "; download GENELink's 'Dataset/Benchmark Dataset' by hand and "
-                            "pass its folder as data_home")
+    try:
+        known = f"sha256:{GENELINK_ARCHIVE_SHA256}" if GENELINK_ARCHIVE_SHA256 else None
+        download_file(GENELINK_ARCHIVE, archive, known_hash=known, timeout=timeout, retries=retries,
+                      what="the BEELINE benchmark (GENELink's repository archive)", progress=progress)
+    except DownloadError as exc:
+        raise DownloadError(f"{exc}; download GENELink's 'Dataset/Benchmark Dataset' by hand and pass its folder as "
+                            "data_home") from None
     try:
         with zipfile.ZipFile(archive) as zf:
             members = [m for m in zf.namelist() if "/Dataset/Benchmark Dataset/" in m]
@@ -181,9 +189,32 @@ def fetch_beeline(data_home=None, download=True, timeout=60.0, retries=2, progre
         archive.unlink()
         raise DataFileError(f"{archive}: the downloaded archive is not a valid zip file ({exc}); try again") from None
     source = next((home / "extract").glob("*/Dataset/Benchmark Dataset"), None)
-    if source is None:
-        raise DataFileError(f"{archive}: no 'Dataset/Benchmark Dataset' folder in the downloaded archive")
+    tree = git_tree_id(source) if source is not None else None
+    if tree != BENCHMARK_TREE:
+        shutil.rmtree(home / "extract")
+        archive.unlink()
+        found = "no 'Dataset/Benchmark Dataset' folder" if source is None else f"git tree {tree}"
+        raise DataFileError(f"{GENELINK_ARCHIVE}: the downloaded archive holds {found}, not GENELink's benchmark "
+                            f"at commit {GENELINK_COMMIT[:12]} (git tree {BENCHMARK_TREE}): a changed or corrupt "
+                            "download; try again")
     shutil.move(str(source), str(home / "beeline"))
     shutil.rmtree(home / "extract")
     archive.unlink()
     return home
+
+
+def git_tree_id(folder):
+    """The git tree id of the files under ``folder`` (all mode 100644), as
+    ``git rev-parse COMMIT:PATH`` prints it for a folder of the same content."""
+    entries = []
+    for child in Path(folder).iterdir():
+        name = child.name.encode()
+        if child.is_dir():
+            # git sorts a folder as if its name ended in "/"
+            entries.append((name + b"/", b"40000 " + name + b"\0" + bytes.fromhex(git_tree_id(child))))
+        else:
+            data = child.read_bytes()
+            blob = hashlib.sha1(b"blob %d\0" % len(data) + data).digest()
+            entries.append((name, b"100644 " + name + b"\0" + blob))
+    body = b"".join(entry for _, entry in sorted(entries))
+    return hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()

@@ -117,7 +117,10 @@ class GRNDataset:
     def from_anndata(cls, adata, edges, *, layer=None, use_raw=False, groupby=None, gene_symbols=None,
                      cell_types=None, regulators=None, features=None, n_clusters=10, n_components=10,
                      name=None, min_overlap=0.1, case_fold=False, random_state=0, progress=False, min_cells=1):
-        """From an AnnData or an ``.h5ad`` path (cells x genes) and prior edges.
+        """From an AnnData, an ``.h5ad`` path (cells x genes) or a ``.loom`` path
+        (genes x cells, anndata's names: row attribute ``Gene``, column attribute
+        ``CellID``; ``groupby`` and ``gene_symbols`` name column and row attributes)
+        and prior edges.
 
         The matrix (``X``, ``layer=`` or ``use_raw=True``) is read sparse and in
         blocks (:mod:`grnfast.data.single_cell`): raw counts are normalised (library

@@ -1,8 +1,8 @@
 """Expression matrices (genes x cells) and the per-gene node features made from them.
 
-Readers accept CSV/TSV (first column gene names, optionally gzip-compressed) and
+Readers accept CSV/TSV (first column gene names, optionally gzip-compressed),
 AnnData ``.h5ad`` files (optional ``anndata`` dependency; AnnData stores cells x
-genes and is transposed). Features: mean expression per cell type (the published
+genes and is transposed) and ``.loom`` files (genes x cells). Features: mean expression per cell type (the published
 design, given cell labels), mean per k-means cluster of cells (no labels), or the
 gene's loadings on principal components.
 """
@@ -19,10 +19,11 @@ from .files import DataFileError, existing_file, read_table
 
 def read_expression(path):
     """Read a genes x cells matrix as a dense DataFrame indexed by gene name, values
-    as stored. An ``.h5ad`` file's ``X`` is transposed (small files only: for an
-    atlas use :meth:`GRNDataset.from_anndata`, which reads it sparse)."""
+    as stored. An ``.h5ad`` file's ``X`` is transposed, a ``.loom`` file's matrix
+    read as it is (small files only: for an atlas use
+    :meth:`GRNDataset.from_anndata`, which reads it in blocks)."""
     path = existing_file(path)
-    if path.suffix == ".h5ad":
+    if path.suffix in (".h5ad", ".loom"):
         from .single_cell import genes_by_cells
 
         frame = genes_by_cells(path)

@@ -20,13 +20,15 @@ from .prior_databases import PRIOR_NAMES, fetch_prior
 from .priors import read_edges, read_prior, read_regulators
 
 H5AD_OPTIONS = ("layer", "use_raw", "groupby", "gene_symbols")
+ANNDATA_SUFFIXES = (".h5ad", ".loom")
 
 
 @dataclass
 class InputFiles:
     """The inputs of a run.
 
-    expression : genes x cells CSV/TSV or an ``.h5ad`` (cells x genes, read sparse);
+    expression : genes x cells CSV/TSV, an ``.h5ad`` (cells x genes, read sparse) or a
+        ``.loom`` (genes x cells, read in blocks of genes);
         None for the data set shipped in the package (:mod:`grnfast.data.shipped`).
     prior : a prior network file (TRRUST raw TSV, a DoRothEA/CollecTRI-style table)
         or the name ``trrust``, ``dorothea`` or ``collectri`` (downloaded once, of
@@ -34,7 +36,7 @@ class InputFiles:
     edges : known edges, a table with regulator and target columns.
     regulators : a TF list file, candidate regulators beside the prior's.
     cell_types : CSV of cell id, cell type (node features = cell-type means).
-    layer, use_raw, groupby, gene_symbols : how an ``.h5ad`` is read
+    layer, use_raw, groupby, gene_symbols : how an ``.h5ad`` or ``.loom`` is read
         (:meth:`GRNDataset.from_anndata`).
     case_fold : match gene names ignoring case.
     features : node features from expression (default: cell-type means with cell
@@ -56,8 +58,9 @@ class InputFiles:
     min_cells: int = MIN_CELLS
 
     @property
-    def is_h5ad(self):
-        return self.expression is not None and Path(self.expression).suffix == ".h5ad"
+    def is_anndata(self):
+        """The expression is a file anndata reads: ``.h5ad`` or ``.loom``."""
+        return self.expression is not None and Path(self.expression).suffix in ANNDATA_SUFFIXES
 
     def check(self):
         """Refuse combinations that cannot work and missing files, before any read."""
@@ -75,8 +78,8 @@ class InputFiles:
             raise GRNInputError(f"{labels} gives cell-type means as node features; with features={self.features!r} "
                                 "the cell types would go unused: drop one of them")
         given = [f"{name}=" for name in H5AD_OPTIONS if getattr(self, name)]
-        if given and not self.is_h5ad:
-            raise GRNInputError(f"{', '.join(given)} apply to an .h5ad file; {self.expression} is not one")
+        if given and not self.is_anndata:
+            raise GRNInputError(f"{', '.join(given)} apply to an .h5ad or .loom file; {self.expression} is neither")
 
     def read_edges(self):
         """The prior's edges: an edge table, a database by name, or a prior file."""
@@ -101,7 +104,7 @@ class InputFiles:
                    "name": Path(self.expression).name, "case_fold": self.case_fold, "random_state": random_state,
                    "min_cells": self.min_cells}
         try:
-            if self.is_h5ad:
+            if self.is_anndata:
                 return GRNDataset.from_anndata(self.expression, edges, **options, progress=progress,
                                                **{name: getattr(self, name) for name in H5AD_OPTIONS})
             return GRNDataset.from_expression(read_expression(self.expression), edges, **options)

@@ -55,6 +55,10 @@ class PriorSource:
     sha256: Optional[str] = None  # None: recorded at the first download
 
 
+# None of these is a git repository to pin to a commit: Zenodo's record 8192729 is
+# one fixed version; grnpedia.org's files and OmniPath's answers carry no version.
+# A SHA-256 is given only where a copy was at hand to compute it (TRRUST human:
+# ../shared/data/priors); the others are recorded at their first download.
 SOURCES = {
     ("trrust", "human"): PriorSource("https://www.grnpedia.org/trrust/data/trrust_rawdata.human.tsv",
                                      "trrust_rawdata.human.tsv", read_trrust,

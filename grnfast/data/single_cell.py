@@ -14,7 +14,15 @@ memory for cell-type means. What the values are is detected in a first pass:
 Gene names come from ``var_names`` or a ``.var`` column (``gene_symbols=``); genes
 without a name are dropped and of duplicated names the most expressed is kept,
 both reported.
+
+A ``.loom`` file (genes x cells, loompy's layout) is read the same way, with h5py
+in blocks of genes, named as :func:`anndata.read_loom` names it: the row
+attribute ``Gene`` as ``var_names`` and ``CellID`` as ``obs_names`` (or
+``var_names``/``obs_names``, as ``AnnData.write_loom`` writes them), the other
+1-D row and column attributes as ``.var`` and ``.obs`` columns, ``matrix`` as
+``X`` and ``layers`` as layers.
 """
+import html
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -206,7 +214,7 @@ class CellMatrix:
 
 @contextmanager
 def open_cells(data, *, layer=None, use_raw=False, gene_symbols=None):
-    """Yield ``(CellMatrix, obs)`` for an ``.h5ad`` path or an AnnData object.
+    """Yield ``(CellMatrix, obs)`` for an ``.h5ad`` or ``.loom`` path or an AnnData object.
 
     ``layer`` picks ``layers[layer]``, ``use_raw`` the ``.raw`` matrix (and its
     ``.var``), else ``X``. ``gene_symbols`` is a ``.var`` column of gene names to use
@@ -223,6 +231,10 @@ def open_cells(data, *, layer=None, use_raw=False, gene_symbols=None):
     import h5py
 
     path = existing_file(data)
+    if path.suffix == ".loom":
+        with _loom_cells(path, layer, use_raw, gene_symbols) as opened:
+            yield opened
+        return
     read_elem, sparse_dataset = _anndata_io()
     try:
         handle = h5py.File(path, "r")
@@ -246,6 +258,73 @@ def open_cells(data, *, layer=None, use_raw=False, gene_symbols=None):
         obs = read_elem(handle["obs"])
         uns_log1p = "uns" in handle and "log1p" in handle["uns"] and key == "X"
         yield _cell_matrix(matrix, obs, var, f"{path} ({_describe(key)})", uns_log1p, gene_symbols), obs
+
+
+# Row/column attributes of gene names and cell ids: anndata.read_loom's defaults
+# (loompy's and velocyto's names), then the names AnnData.write_loom gives them.
+LOOM_GENES, LOOM_CELLS = ("Gene", "var_names"), ("CellID", "obs_names")
+
+
+class _GenesByCells:
+    """A loom matrix, stored genes x cells, seen as cells x genes: read gene-major
+    in blocks of genes, as a CSC matrix is (hence ``format``)."""
+
+    format = "csc"
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+        self.shape = dataset.shape[::-1]
+
+    def __getitem__(self, key):
+        cells, genes = key
+        return self.dataset[genes, cells].T
+
+
+def _loom_attributes(group, n):
+    """The 1-D attributes of a loom ``row_attrs``/``col_attrs`` group as columns
+    (strings as loompy stores them: ASCII with XML character references)."""
+    columns = {}
+    for name, dataset in (group.items() if group is not None else ()):
+        if dataset.ndim != 1 or dataset.shape[0] != n:  # 2-D ones are embeddings (anndata's obsm/varm)
+            continue
+        values = dataset[()]
+        if values.dtype.kind in "SO":
+            values = [html.unescape(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)) for v in values]
+        columns[name] = values
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+@contextmanager
+def _loom_cells(path, layer, use_raw, gene_symbols):
+    import h5py
+
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as exc:
+        raise DataFileError(f"{path}: not a readable .loom (HDF5) file ({exc})") from None
+    with handle:
+        if not isinstance(handle.get("matrix"), h5py.Dataset) or handle["matrix"].ndim != 2:
+            raise DataFileError(f"{path}: no genes x cells 'matrix' in it: not a .loom file")
+        layers = sorted(handle["layers"]) if "layers" in handle else []
+        if use_raw:
+            raise GRNInputError(f"{path}: a .loom file has no .raw; layers: {layers or 'none'}")
+        if layer is not None and layer not in layers:
+            raise DataFileError(f"{path}: has no layer {layer!r}; layers: {layers or 'none'}")
+        dataset = handle["matrix"] if layer is None else handle["layers"][layer]
+        n_genes, n_cells = handle["matrix"].shape
+        var = _loom_attributes(handle.get("row_attrs"), n_genes)
+        obs = _loom_attributes(handle.get("col_attrs"), n_cells)
+        genes = next((name for name in LOOM_GENES if name in var.columns), None)
+        if genes is not None:
+            var = var.set_index(genes)
+        elif gene_symbols is None:
+            raise GRNInputError(f"{path}: no row attribute {LOOM_GENES[0]!r} (or {LOOM_GENES[1]!r}) with the gene "
+                                f"names; row attributes: {list(var.columns)[:10] or 'none'}: pass gene_symbols= the "
+                                "one that holds them")
+        cells = next((name for name in LOOM_CELLS if name in obs.columns), None)
+        obs.index = obs.pop(cells).astype(str) if cells is not None else pd.RangeIndex(n_cells).astype(str)
+        what = "matrix" if layer is None else f"layer {layer!r}"
+        yield _cell_matrix(_GenesByCells(dataset), obs, var, f"{path} ({what})", False, gene_symbols), obs
 
 
 def _backed(path):
