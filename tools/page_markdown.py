@@ -14,6 +14,7 @@ from grnfast.pipeline import PROTOCOLS
 from grnfast.studies import STUDIES
 
 from benchmark_runs import BASELINES, negative_regulators_label
+from protocol_selection import protocol_verdicts
 
 # How the page names the command that regenerates it.
 COMMAND = "python tools/results_page.py"
@@ -243,6 +244,39 @@ def selection_section(runs):
     return "\n".join(lines + [markdown_table(pd.DataFrame(rows, columns=columns))])
 
 
+def protocol_selection_section(runs):
+    """Markdown: each candidate default of each model against the best baseline on
+    every protocol's validation pairs (tools/protocol_selection.py)."""
+    verdicts = protocol_verdicts(runs)
+    candidates = list(pd.unique(verdicts.candidate))
+    lines = ["## Candidate defaults on every protocol (validation pairs)", "",
+             "Each candidate configuration of each model trained on sample 1 of the benchmarks below under each "
+             "protocol, early-stopped on and scored on that protocol's validation pairs (under the cold protocols "
+             "these hold out their own regulators or genes, so they ask the test's question; no test pair is "
+             "read), beside the four baselines on the same pairs. A cell is AUROC / AUPRC, in bold where it beats "
+             "every baseline on both. Regenerate with `python tools/protocol_selection.py --data ../shared/data`; "
+             "the runs are in `results/protocol_selection.csv`. One sample each: differences of a few hundredths "
+             "are within what another sample moves.", ""]
+    counts = verdicts.groupby(["candidate", "model", "protocol"], sort=False).beats.agg(["sum", "size"])
+    rows = []
+    for (candidate, model), group in counts.groupby(level=[0, 1], sort=False):
+        per = {protocol: f"{int(r['sum'])} of {int(r['size'])}" for (_, _, protocol), r in group.iterrows()}
+        rows.append([candidate, model, *(per.get(p, "") for p in PROTOCOLS),
+                     f"{int(group['sum'].sum())} of {int(group['size'].sum())}"])
+    lines += ["Benchmarks where the model beats every baseline on both metrics:", "",
+              markdown_table(pd.DataFrame(rows, columns=["candidate", "model", *PROTOCOLS, "all"])), ""]
+    table = []
+    for (protocol, benchmark, model), group in verdicts.groupby(["protocol", "benchmark", "model"], sort=False):
+        cells = {r.candidate: (f"**{r.auroc:.3f} / {r.auprc:.3f}**" if r.beats else f"{r.auroc:.3f} / {r.auprc:.3f}")
+                 for r in group.itertuples()}
+        first = group.iloc[0]
+        table.append([protocol, benchmark, f"{first.prevalence:.3f}", model,
+                      f"{first.auroc_best_baseline:.3f} / {first.auprc_best_baseline:.3f}",
+                      *(cells.get(c, "") for c in candidates)])
+    columns = ["protocol", "benchmark", "validation prevalence", "model", "best baseline", *candidates]
+    return "\n".join(lines + [markdown_table(pd.DataFrame(table, columns=columns))])
+
+
 def n_vectors_section(runs, selection):
     """Markdown: the late-interaction model's ``n_vectors`` candidates
     (``bench/late_interaction_selection.py``) beside the other models' defaults and
@@ -299,6 +333,7 @@ def page_markdown(folder, page_dir):
     folder = Path(folder)
     runs_path, settings_path = folder / "benchmark_runs.csv", folder / "benchmark_settings.json"
     selection_path, late_path = folder / "selection_runs.csv", folder / "late_interaction_selection_runs.csv"
+    protocol_selection_path = folder / "protocol_selection.csv"
     sections = ["# Results", ""]
     if runs_path.exists():
         runs = pd.read_csv(runs_path)
@@ -317,5 +352,7 @@ def page_markdown(folder, page_dir):
         sections += [selection_section(pd.read_csv(selection_path)), ""]
         if late_path.exists():
             sections += [n_vectors_section(pd.read_csv(late_path), pd.read_csv(selection_path)), ""]
+    if protocol_selection_path.exists():
+        sections += [protocol_selection_section(pd.read_csv(protocol_selection_path)), ""]
     sections.append(studies_section(folder / "studies", page_dir))
     return "\n".join(sections) + "\n"

@@ -86,16 +86,23 @@ def run(path, root, benchmarks=BENCHMARKS, protocols=PROTOCOLS, candidates=CANDI
     return pd.DataFrame(rows)
 
 
-def summary(runs):
-    """Per candidate and model: on how many (benchmark, protocol) cells it beats
-    every baseline on both AUROC and AUPRC (validation pairs), and its mean margin
-    over the best baseline per metric."""
+def protocol_verdicts(runs):
+    """Each model row of a run file beside the best baseline of its (benchmark,
+    protocol) per metric (``<metric>_best_baseline``), its margins over it, and
+    ``beats``: above every baseline on both AUROC and AUPRC."""
     base = runs[runs.candidate == "-"].groupby(["benchmark", "protocol"])[list(METRICS)].max()
     models = runs[runs.candidate != "-"].join(base, on=["benchmark", "protocol"], rsuffix="_best_baseline")
     for m in METRICS:
         models[f"{m}_margin"] = models[m] - models[f"{m}_best_baseline"]
     models["beats"] = (models.auroc_margin > 0) & (models.auprc_margin > 0)
-    return (models.groupby(["candidate", "model", "protocol"])
+    return models
+
+
+def summary(runs):
+    """Per candidate, model and protocol: on how many benchmarks it beats every
+    baseline on both AUROC and AUPRC (validation pairs), and its mean margins over
+    the best baseline per metric."""
+    return (protocol_verdicts(runs).groupby(["candidate", "model", "protocol"])
             .agg(cells=("beats", "size"), beats=("beats", "sum"), auroc_margin=("auroc_margin", "mean"),
                  auprc_margin=("auprc_margin", "mean"), per_tf_margin=("auroc_per_regulator_margin", "mean"))
             .round(3))
