@@ -54,9 +54,7 @@ class EdgeCalibration:
             raise GRNInputError(f"prevalence must be between 0 and 1 (exclusive); got {prevalence!r}")
         p = np.asarray(probability, dtype=np.float64)
         shift = (prevalence / (1 - prevalence)) / (self.prevalence / (1 - self.prevalence))
-        with np.errstate(divide="ignore"):
-            odds = p / (1 - p) * shift
-        return np.where(p >= 1, 1.0, odds / (1 + odds))
+        return p * shift / (p * shift + (1 - p))
 
 
 def fit_calibration(model, X, y, method=DEFAULT_METHOD):
