@@ -139,6 +139,16 @@ def test_calibration_keeps_the_ranking_and_maps_logits_monotonically(run):
         assert (np.diff(scores) <= 1e-6).all() and (np.diff(block["EdgeWeight"].to_numpy()) <= 0).all()
 
 
+def test_a_model_worse_than_chance_on_validation_pairs_gets_the_prevalence_everywhere(run):
+    """Calibrating on flipped labels: the fitted sigmoid falls with the score, which
+    would make weights rise down the model's ranking; every pair gets the prevalence."""
+    task = run.task
+    model = run.models["two-tower"]
+    flipped = fit_calibration(model, task.X_val, 1 - task.y_val)
+    assert run.calibrations["two-tower"].increasing and not flipped.increasing
+    np.testing.assert_array_equal(flipped.probability([-5.0, 0.0, 5.0]), [flipped.prevalence] * 3)
+
+
 def test_a_calibration_shifted_to_another_prevalence(run):
     calibration = run.calibrations["two-tower"]  # fitted at prevalence 0.5 (one negative per positive)
     assert calibration.prevalence == pytest.approx(0.5, abs=0.05)

@@ -35,17 +35,26 @@ class EdgeCalibration:
     prevalence : the fraction of positives among the calibration pairs.
     n_pairs : how many pairs it was fitted on.
     calibrator : scikit-learn's fitted calibrator of the model's decision function.
+    increasing : whether that calibrator rises with the score. The written list is
+        the model's ranking, so its weights must not rise down the list: a sigmoid
+        fitted to a model that ranks the validation pairs worse than chance falls,
+        and then every pair gets the validation prevalence (what a non-decreasing
+        map fits to such scores).
     """
     method: str
     prevalence: float
     n_pairs: int
     calibrator: object
+    increasing: bool = True
 
     def probability(self, logits):
         """Calibrated probabilities of edges scored ``logits`` (the model's
         ``decision_function``, or :func:`grnfast.scoring.rank_edges` with
-        ``weight="logit"``); monotone in the logits, so a ranking is kept."""
-        return np.clip(self.calibrator.predict(np.asarray(logits, dtype=np.float64)), 0.0, 1.0)
+        ``weight="logit"``); non-decreasing in the logits, so a ranking is kept."""
+        logits = np.asarray(logits, dtype=np.float64)
+        if not self.increasing:
+            return np.full(logits.shape, self.prevalence)
+        return np.clip(self.calibrator.predict(logits), 0.0, 1.0)
 
     def at_prevalence(self, probability, prevalence):
         """``probability`` (at :attr:`prevalence`) shifted to another prevalence:
@@ -62,17 +71,24 @@ def fit_calibration(model, X, y, method=DEFAULT_METHOD):
     validation pairs) without refitting it."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import PredefinedSplit
 
     if method not in METHODS:
         raise GRNInputError(f"calibration method must be one of {', '.join(METHODS)}; got {method!r}")
     y = np.asarray(y)
     if len(np.unique(y)) != 2:
         raise GRNInputError(f"calibration needs both known edges and negatives among the {len(y)} validation pairs")
-    calibrated = CalibratedClassifierCV(FrozenEstimator(model), method=method).fit(X, y)
+    # A frozen model scores every fold alike, so one fold holding every pair fits
+    # the same calibrator as the default 5 folds without needing 5 pairs of each
+    # class (a small prior leaves a handful of validation pairs).
+    one_fold = PredefinedSplit(np.zeros(len(y)))
+    calibrated = CalibratedClassifierCV(FrozenEstimator(model), method=method, cv=one_fold).fit(X, y)
     # One calibrator of the positive class's decision function: applied to logits
     # directly, a genome-wide list is calibrated without scoring its pairs again.
     calibrator = calibrated.calibrated_classifiers_[0].calibrators[0]
-    return EdgeCalibration(method, float(np.mean(y)), len(y), calibrator)
+    scores = np.sort(model.decision_function(X))
+    increasing = bool(np.all(np.diff(calibrator.predict(scores)) >= 0))
+    return EdgeCalibration(method, float(np.mean(y)), len(y), calibrator, increasing)
 
 
 def reliability(probability, y, n_bins=5):

@@ -159,9 +159,11 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             path = out / f"network_{name}{suffix}"
             write_edge_list(edges, path, format=format)
             calibration = calibrations[name]
-            files.append((path, f"{len(edges)} edges, {kept}, {format} columns, weight = probability calibrated "
-                                f"({calibration.method}) on {calibration.n_pairs} validation pairs at prevalence "
-                                f"{calibration.prevalence:.2f}, {sign}"))
+            weight = (f"weight = probability calibrated ({calibration.method}) on {calibration.n_pairs} validation "
+                      f"pairs at prevalence {calibration.prevalence:.2f}" if calibration.increasing else
+                      f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
+                      "ranks the validation pairs worse than chance)")
+            files.append((path, f"{len(edges)} edges, {kept}, {format} columns, {weight}, {sign}"))
     times.lap("scoring")
     if write_h5ad is not None:
         from ..data.anndata_output import write_h5ad_copy
