@@ -47,7 +47,8 @@ def main():
         curves[name] = curve.apply(lambda row: f"{row.predicted:.2f}/{row.observed:.2f}", axis=1)
         for method, p in weights.items():
             rows.append({"model": name, "weight": method, "ECE": reliability(p, task.y_test, 10)[1],
-                         "Brier": brier_score_loss(task.y_test, p), "log loss": log_loss(task.y_test, np.clip(p, 1e-6, 1 - 1e-6)),
+                         "Brier": brier_score_loss(task.y_test, p),
+                         "log loss": log_loss(task.y_test, np.clip(p, 1e-6, 1 - 1e-6)),
                          "min": p.min(), "max": p.max(), "train s": seconds})
     print(f"{ds.name}: {len(task.y_val)} validation pairs, {len(task.y_test)} test pairs "
           f"(prevalence {task.test_prevalence:.2f})")

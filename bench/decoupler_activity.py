@@ -31,7 +31,8 @@ its own (``bench/peers/decoupler-requirements.txt``; decoupler 2.x needs Python
 
 Commands (bench/README.md)::
 
-    python3.11 -m venv /work/decoupler-venv && /work/decoupler-venv/bin/pip install -r bench/peers/decoupler-requirements.txt
+    python3.11 -m venv /work/decoupler-venv
+    /work/decoupler-venv/bin/pip install -r bench/peers/decoupler-requirements.txt
     /work/decoupler-venv/bin/python bench/decoupler_activity.py export
     python bench/decoupler_activity.py networks --data ../shared/data
     /work/decoupler-venv/bin/python bench/decoupler_activity.py score

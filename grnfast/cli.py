@@ -252,8 +252,9 @@ def cmd_infer(args):
                         features=args.features, min_cells=args.min_cells)
     result = infer(inputs, models=args.model, preset=args.preset, params=model_params(args),
                    negatives=args.negatives, negative_sampling=args.negative_sampling, top_k=args.top_k,
-                   min_probability=args.min_probability, signed=not args.unsigned, format=args.format, suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad,
-                   scheduler=args.scheduler, random_state=args.seed, progress=not args.quiet)
+                   min_probability=args.min_probability, signed=not args.unsigned, format=args.format,
+                   suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad, scheduler=args.scheduler,
+                   random_state=args.seed, progress=not args.quiet)
     print(result.report())
     return 0
 

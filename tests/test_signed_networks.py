@@ -8,7 +8,7 @@ import pytest
 from grnfast import GRNInputError
 from grnfast.cli import main
 from grnfast.data import GRNDataset, read_prior
-from grnfast.data.signs import pair_correlations, signed_edges
+from grnfast.data.signs import SIGN_SOURCES, pair_correlations, signed_edges
 from grnfast.pipeline import infer
 from grnfast.pipeline.calibration import fit_calibration, reliability
 from grnfast.scoring import as_format
@@ -69,6 +69,7 @@ def test_known_edges_keep_the_priors_sign_and_others_take_the_correlations():
     np.testing.assert_allclose(out["correlation"].to_numpy()[[0, 1, 3]], by_hand)
     assert out["sign"].tolist() == [-1, -1, 1, -1]  # prior's -1 although the correlation is positive
     assert out["sign_source"].tolist() == ["prior", "correlation", "none", "correlation"]
+    assert set(out["sign_source"]) == set(SIGN_SOURCES)
     assert np.isnan(out["correlation"][2])  # a constant profile has no correlation
 
 
