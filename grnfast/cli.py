@@ -55,6 +55,7 @@ def _number(kind, allowed, description):
 positive_int = _number(int, lambda v: v >= 1, "a positive integer")
 nonzero_int = _number(int, lambda v: v != 0, "a non-zero integer (negative: all cores but some)")
 positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive finite number")
+probability = _number(float, lambda v: 0 <= v <= 1, "a number from 0 to 1")
 seed = _number(int, lambda v: 0 <= v < 2**32, "an integer from 0 to 4294967295")
 
 
@@ -115,7 +116,9 @@ def _add_infer_options(infer):
     infer.epilog = f"""files written in --output:
   metrics.csv               every scorer's test metrics (AUROC, AUPRC, EPR, F1) and times
   network_<model>.csv       ranked edges per model: the top {DEFAULT_TOP_K} targets of each regulator by default
-                            (--top-k), columns by --format, weight = the model's edge probability
+                            (--top-k, --min-probability), columns by --format, weight = the model's edge
+                            probability calibrated on validation pairs (comparable across models), and a
+                            sign per edge (the prior's, else the correlation's; --unsigned: none)
   roc_pr.png, training_<model>.png   figures (with matplotlib)
 and with --write-h5ad PATH a copy of the input .h5ad with the results."""
     infer.add_argument("--expression",
@@ -148,10 +151,19 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
     infer.add_argument("--top-k", type=top_k, default=DEFAULT_TOP_K, metavar="K|all",
                        help=f"keep the top K targets of each regulator, or all for every regulator x gene pair "
                             f"(default {DEFAULT_TOP_K})")
+    infer.add_argument("--min-probability", type=probability, default=None, metavar="P",
+                       help="keep only edges whose calibrated probability is at least P (0-1); combines with "
+                            "--top-k (default: no cut-off)")
+    infer.add_argument("--unsigned", action="store_true",
+                       help="write no sign: no sign/sign_source columns, and decoupler's weight stays the "
+                            "probability (default: signed, the prior's sign for known edges, else the sign of "
+                            "the correlation of the two genes' expression)")
     infer.add_argument("--format", choices=list(FORMATS), default="grnfast",
-                       help="columns of the ranked networks: grnfast Gene1,Gene2,EdgeWeight (BEELINE's); scenic "
-                            "TF,target,importance (pySCENIC adjacencies); decoupler source,target,weight. "
-                            "The weight is the model's edge probability in every format (default grnfast)")
+                       help="columns of the ranked networks: grnfast Gene1,Gene2,EdgeWeight,sign,sign_source "
+                            "(BEELINE's, plus the sign); scenic TF,target,importance,regulation,sign_source "
+                            "(pySCENIC adjacencies); decoupler source,target,weight,sign_source with weight = sign x "
+                            "probability. The probability is calibrated on validation pairs in every format "
+                            "(default grnfast)")
     infer.add_argument("--suffix", choices=list(SUFFIXES), default=".csv",
                        help="file type of the ranked networks: CSV, TSV (gzipped with .gz) or parquet "
                             "(needs pyarrow: pip install 'grnfast[parquet]') (default .csv)")
@@ -240,8 +252,9 @@ def cmd_infer(args):
                         features=args.features, min_cells=args.min_cells)
     result = infer(inputs, models=args.model, preset=args.preset, params=model_params(args),
                    negatives=args.negatives, negative_sampling=args.negative_sampling, top_k=args.top_k,
-                   format=args.format, suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad,
-                   scheduler=args.scheduler, random_state=args.seed, progress=not args.quiet)
+                   min_probability=args.min_probability, signed=not args.unsigned, format=args.format,
+                   suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad, scheduler=args.scheduler,
+                   random_state=args.seed, progress=not args.quiet)
     print(result.report())
     return 0
 

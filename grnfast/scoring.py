@@ -6,8 +6,10 @@ split into per-gene parts plus one product per regulator), so memory stays at on
 block of scores plus what is kept: the top ``top_k`` targets per regulator, or,
 without ``top_k``, one float32 per pair for the global ranking.
 
-``EdgeWeight`` is the model's probability of an edge (its ``predict_proba``), on
-the same 0-1 scale for every model, so files of different models compare. Rows
+``EdgeWeight`` is the model's probability of an edge (its ``predict_proba``), each
+model on its own scale (one may never exceed 0.1 where another reaches 0.95 on
+the same pairs); ``grnfast infer`` writes probabilities calibrated on validation
+pairs instead, which compare across models (:mod:`grnfast.pipeline.calibration`). Rows
 are ranked by the log-odds (``weight="logit"`` gives those instead), which keep
 their order where a probability rounds to 1.0 in float64 (log-odds above ~37).
 
@@ -32,6 +34,12 @@ FORMATS = {
     "grnfast": EDGE_COLUMNS,
     "scenic": ["TF", "target", "importance"],
     "decoupler": ["source", "target", "weight"],
+}
+# A signed list's extra columns by format: {edge-list column: written name}.
+SIGN_COLUMNS = {
+    "grnfast": {"sign": "sign", "sign_source": "sign_source"},
+    "scenic": {"sign": "regulation", "sign_source": "sign_source"},
+    "decoupler": {"sign_source": "sign_source"},
 }
 # Targets kept per regulator by default on the command line (a genome-wide list of
 # every pair is ~20 million rows per model; ``--top-k all`` asks for it).
@@ -129,8 +137,8 @@ def rank_edges(model, regulators=None, targets=None, *, top_k=None, exclude_self
     block_size : int, default=64
         Regulators scored at once.
     weight : {"probability", "logit"}, default="probability"
-        ``EdgeWeight`` as the model's edge probability (0-1, comparable across
-        models) or its log-odds.
+        ``EdgeWeight`` as the model's edge probability (0-1, on the model's own
+        scale: :mod:`grnfast.pipeline.calibration` makes it comparable) or its log-odds.
     progress : str, optional
         Show a bar (a closing line off a terminal) with this name while scoring.
     client : dask.distributed.Client, optional
@@ -197,8 +205,15 @@ def check_parquet_writer():
 
 
 def as_format(edges, format="grnfast"):
-    """A ranked edge list (Gene1, Gene2, EdgeWeight) with the column names of
-    ``format`` (a key of :data:`FORMATS`)."""
+    """A ranked edge list (Gene1, Gene2, EdgeWeight[, sign, sign_source]) with the
+    column names of ``format`` (a key of :data:`FORMATS`).
+
+    A signed list (:func:`grnfast.data.signs.signed_edges`) keeps its sign in the
+    columns :data:`SIGN_COLUMNS` name: decoupler's ``weight`` becomes sign x weight
+    (its convention: the sign is the mode of regulation); pySCENIC's
+    ``importance`` stays non-negative, the sign beside it as ``regulation``, the
+    name of pySCENIC's own column (pySCENIC reads extra columns and recomputes
+    its own ``regulation`` from the expression)."""
     if format not in FORMATS:
         raise GRNInputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     missing = [c for c in EDGE_COLUMNS if c not in edges.columns]
@@ -206,7 +221,14 @@ def as_format(edges, format="grnfast"):
         raise GRNInputError(f"edge list is missing columns {missing}")
     if format == "scenic" and (edges.EdgeWeight < 0).any():
         raise GRNInputError("pySCENIC's importance must be non-negative: rank with weight='probability'")
-    return edges[EDGE_COLUMNS].set_axis(FORMATS[format], axis=1)
+    table = edges[EDGE_COLUMNS].set_axis(FORMATS[format], axis=1)
+    if "sign" not in edges.columns:
+        return table
+    if format == "decoupler":
+        table["weight"] = edges["sign"].to_numpy() * edges["EdgeWeight"].to_numpy()
+    for column, name in SIGN_COLUMNS[format].items():
+        table[name] = edges[column].to_numpy()
+    return table
 
 
 def write_edge_list(edges, path, format="grnfast", chunk_rows=1_000_000):

@@ -20,7 +20,7 @@ def expression_file(shared_data, network="STRING", cell="hHEP", n=500):
 
 def check_ranked_network(path, regulators, genes, top_k=None):
     edges = pd.read_csv(path)
-    assert list(edges.columns) == ["Gene1", "Gene2", "EdgeWeight"]
+    assert list(edges.columns) == ["Gene1", "Gene2", "EdgeWeight", "sign", "sign_source"]
     assert np.all(np.diff(edges.EdgeWeight.to_numpy()) <= 0), "scores must be sorted, highest first"
     assert edges.EdgeWeight.between(0, 1).all(), "weights are probabilities"
     assert set(edges.Gene1) == set(regulators), "every regulator must be present"

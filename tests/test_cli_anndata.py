@@ -43,12 +43,13 @@ def test_infer_on_a_scanpy_style_h5ad(files, tmp_path, capsys):
     assert network["Gene2"].isin([f"GENE{i}" for i in range(N_GENES)] + [f"TF{i}" for i in range(5)]).all()
 
 
-@pytest.mark.parametrize("fmt, columns", [("grnfast", ["Gene1", "Gene2", "EdgeWeight"]),
-                                         ("scenic", ["TF", "target", "importance"]),
-                                         ("decoupler", ["source", "target", "weight"])])
+@pytest.mark.parametrize("fmt, columns", [("grnfast", ["Gene1", "Gene2", "EdgeWeight", "sign", "sign_source"]),
+                                         ("scenic", ["TF", "target", "importance", "regulation", "sign_source"]),
+                                         ("decoupler", ["source", "target", "weight", "sign_source"])])
 def test_formats_and_the_written_h5ad(files, tmp_path, capsys, fmt, columns):
-    """Each format's file has its columns with probabilities; --write-h5ad's copy
-    of the input reads back with the same edges and the model's embeddings."""
+    """Each format's file has its columns with probabilities (decoupler's signed:
+    sign x probability); --write-h5ad's copy of the input reads back with the same
+    edges and the model's embeddings."""
     out, written = tmp_path / "out", tmp_path / "with_grn.h5ad"
     code = main(["infer", "--expression", str(files / "atlas.h5ad"), "--edges", str(files / "prior.csv"),
                  *H5AD, "--model", "both", "--format", fmt, "--suffix", ".tsv", "--write-h5ad", str(written),
@@ -58,7 +59,8 @@ def test_formats_and_the_written_h5ad(files, tmp_path, capsys, fmt, columns):
     for model in ("two-tower", "cross-encoder"):
         network = pd.read_csv(out / f"network_{model}.tsv", sep="\t")
         assert list(network.columns) == columns
-        assert network[columns[2]].between(0, 1).all() and network[columns[2]].is_monotonic_decreasing
+        probability = network[columns[2]].abs()
+        assert probability.between(0, 1).all() and probability.is_monotonic_decreasing
         assert (network.groupby(columns[0]).size() <= 100).all()  # the default top 100 per regulator
         entry = back.uns["grnfast"][model]
         pd.testing.assert_frame_equal(entry["edges"].reset_index(drop=True), network, check_dtype=False)

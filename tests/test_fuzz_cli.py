@@ -49,6 +49,7 @@ OPTIONS = {
     "--negatives": (["1", "2"], ["0", "-1", "nan", "many"]),
     "--negative-sampling": (["uniform", "per_regulator"], ["sometimes"]),
     "--top-k": (["2", "all"], ["0", "x"]),
+    "--min-probability": (["0", "0.5"], ["-0.1", "1.5", "x", "nan"]),
     "--format": (["grnfast", "scenic", "decoupler"], ["xml"]),
     "--suffix": ([".csv", ".tsv.gz"], [".xlsx"]),
     "--seed": (["0", "7"], ["-1"]),

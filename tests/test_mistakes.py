@@ -48,12 +48,12 @@ def test_write_h5ad_to_a_folder_is_refused_before_anything_is_read(tmp_path, cap
 
 
 def test_ctrl_c_is_one_line_exit_130_and_leaves_no_network_file(tmp_path, capsys, monkeypatch):
-    import grnfast.pipeline.inference as inference
+    import grnfast.pipeline.networks as networks
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(inference, "rank_edges", interrupted)
+    monkeypatch.setattr(networks, "rank_edges", interrupted)
     assert main(["infer", "--output", str(tmp_path), *TINY]) == 130
     assert one_line_error(capsys) == "grnfast: interrupted"
     assert not list(tmp_path.glob("network_*")) and not list(tmp_path.glob(".partial-*"))

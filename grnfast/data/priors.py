@@ -31,14 +31,46 @@ def _edges_or_error(table, path):
     return table
 
 
+# Words for a regulation's direction in prior tables (TRRUST's mode, OmniPath's
+# effect, free-text "sign" columns); anything else, "Unknown" included, is no sign.
+_ACTIVATING = {"activation", "activator", "activating", "stimulation", "positive", "up", "+"}
+_REPRESSING = {"repression", "repressor", "repressing", "inhibition", "negative", "down", "-"}
+
+
+def edge_signs(values):
+    """A prior's sign column as +1 (activation), -1 (repression) or NaN (unknown):
+    numbers by their sign (0 is unknown), words by :data:`_ACTIVATING` /
+    :data:`_REPRESSING`."""
+    values = pd.Series(values)
+    numbers = pd.to_numeric(values, errors="coerce")
+    words = values.astype(str).str.strip().str.lower()
+    signs = np.sign(numbers).replace(0, np.nan)
+    signs[numbers.isna() & words.isin(_ACTIVATING)] = 1.0
+    signs[numbers.isna() & words.isin(_REPRESSING)] = -1.0
+    return signs.astype(float)
+
+
+def _one_sign_per_edge(table):
+    """The ``sign`` of each row made the sign of its (regulator, target) pair: rows
+    of one pair that disagree (TRRUST lists some pairs as both Activation and
+    Repression) leave the pair unsigned, because later steps keep one row per pair."""
+    pair = table.groupby(["regulator", "target"], sort=False)["sign"]
+    low, high = pair.transform("min"), pair.transform("max")
+    table["sign"] = low.where(low == high)
+    return table
+
+
 def read_trrust(path):
-    """TRRUST raw data: no header; TF, target, mode, PubMed IDs (tab-separated)."""
+    """TRRUST raw data: no header; TF, target, mode, PubMed IDs (tab-separated).
+    The mode (Activation, Repression, Unknown) gives the ``sign`` column."""
     table = read_table(path, sep="\t", header=None, dtype=str)
     if table.shape[1] != 4:
         raise DataFileError(f"{path}: expected 4 tab-separated columns (TF, target, mode, PubMed IDs), "
                             f"found {table.shape[1]} (wrong delimiter?)")
     table.columns = ["regulator", "target", "mode", "pmids"]
-    return _edges_or_error(table, path)
+    table = _edges_or_error(table, path)
+    table["sign"] = edge_signs(table["mode"])
+    return _one_sign_per_edge(table)
 
 
 # Column names seen in DoRothEA, CollecTRI, BEELINE and generic edge lists.
@@ -51,7 +83,10 @@ _SIGN = ("sign", "mor", "mode", "effect")
 def read_edges(path):
     """A prior network table with a header: regulator and target columns (named
     source/tf/regulator/Gene1 and target/Gene2), optional confidence or weight and
-    sign (mor) columns, CSV or TSV. Returns columns regulator, target[, weight][, sign]."""
+    sign (mor) columns, CSV or TSV. Returns columns regulator, target[, weight][, sign],
+    ``sign`` as +1, -1 or NaN (:func:`edge_signs`). Without a sign column, a weight
+    column with negative values is decoupler's signed weight (CollecTRI's file: the
+    mode of regulation) and gives the sign."""
     table = read_table(path)
     lower = {c.lower(): c for c in table.columns}
     pick = lambda names: next((lower[n] for n in names if n in lower), None)  # noqa: E731
@@ -64,10 +99,12 @@ def read_edges(path):
     if weight is not None:
         out["weight"] = table[weight]
     if sign is not None:
-        out["sign"] = table[sign]
+        out["sign"] = edge_signs(table[sign])
+    elif weight is not None and (pd.to_numeric(table[weight], errors="coerce") < 0).any():
+        out["sign"] = edge_signs(table[weight])
     out = _edges_or_error(out, path)
     out[["regulator", "target"]] = out[["regulator", "target"]].astype(str)
-    return out
+    return _one_sign_per_edge(out) if "sign" in out else out
 
 
 _GENE = ("tf", "regulator", "gene", "symbol", "gene_symbol", "name", "source")

@@ -20,7 +20,9 @@ from ..data import GRNDataset, InputFiles
 from ..evaluation import baselines
 from ..models.presets import SHIPPED_DATA_PARAMS, with_tf_list
 from ..progress import say
-from ..scoring import DEFAULT_TOP_K, as_format, rank_edges, write_edge_list
+from ..scoring import DEFAULT_TOP_K, as_format, write_edge_list
+from .calibration import fit_calibration
+from .networks import check_min_probability, network_edges, sign_profiles
 from .outputs import check_outputs
 from .report import format_report, report_table
 from .summary import StepTimes, evidence_warning, format_summary, recommendation
@@ -39,6 +41,8 @@ class InferResult:
         pairs), or None when its lead over the degree baseline is within the
         uncertainty; ``recommendation`` says why in one sentence, ``warnings``
         what makes the run's numbers weak (too few known edges).
+    calibrations : ``{name: EdgeCalibration}``, each model's map from its score to
+        the written weight, fitted on the validation pairs.
     networks : ``{name: ranked edges}`` in the chosen format's columns.
     files : ``[(path, what it holds)]`` of every file written.
     """
@@ -50,6 +54,7 @@ class InferResult:
     metrics: pd.DataFrame
     recommended: Optional[str]
     recommendation: str
+    calibrations: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)
     files: list = field(default_factory=list)
     closing_line: str = ""
@@ -62,8 +67,8 @@ class InferResult:
 
 
 def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
-          top_k=DEFAULT_TOP_K, format="grnfast", suffix=".csv", output="grnfast-out", write_h5ad=None,
-          scheduler=None, random_state=0, progress=True):
+          top_k=DEFAULT_TOP_K, min_probability=None, signed=True, format="grnfast", suffix=".csv",
+          output="grnfast-out", write_h5ad=None, scheduler=None, random_state=0, progress=True):
     """Train, evaluate and write ranked networks, as ``grnfast infer`` does.
 
     Parameters
@@ -80,6 +85,13 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
     negatives, negative_sampling : negatives per positive in the 70/15/15 random
         split of the known edges, and how they are drawn.
     top_k : targets kept per regulator (None: every regulator x gene pair).
+    min_probability : keep only edges whose calibrated probability is at least
+        this (0-1; None: no cut-off); combines with ``top_k``. The weight written
+        is each model's probability calibrated on the validation pairs
+        (:mod:`grnfast.pipeline.calibration`), the same quantity for every model.
+    signed : a sign per edge (the prior's, else the correlation's;
+        :mod:`grnfast.data.signs`): columns ``sign``/``sign_source`` and, in the
+        decoupler format, ``weight`` = sign x probability. False: unsigned weights.
     format, suffix : the ranked networks' columns (:data:`grnfast.scoring.FORMATS`)
         and file type.
     output : the folder written to (None: nothing written, the networks are in
@@ -92,18 +104,19 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
     Every output option is checked before anything is read or trained.
     """
     files_in = inputs if isinstance(inputs, InputFiles) else InputFiles()
+    min_probability = check_min_probability(min_probability)
     out = check_outputs(output, suffix, write_h5ad, files_in.expression)
     client = dask_client(scheduler) if isinstance(scheduler, str) else scheduler  # a bad address fails now
     try:
         return _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k,
-                    format, suffix, write_h5ad, random_state, progress)
+                    min_probability, signed, format, suffix, write_h5ad, random_state, progress)
     finally:
         if client is not None and client is not scheduler:
             client.close()
 
 
-def _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k, format, suffix,
-         write_h5ad, random_state, progress):
+def _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k, min_probability,
+         signed, format, suffix, write_h5ad, random_state, progress):
     times = StepTimes()
     ds = inputs if isinstance(inputs, GRNDataset) else files_in.load(random_state=random_state, progress=progress)
     times.lap("loading")
@@ -133,15 +146,24 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     warnings = [w for w in (evidence_warning(task),) if w]
     times.lap("evaluation")
     networks = {}
-    per_regulator = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
+    calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}
+    kept = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
+    if min_probability is not None:
+        kept += f" with probability >= {min_probability:g}"
+    sign = f"signed (prior, else correlation over {sign_profiles(ds)[1]})" if signed else "unsigned"
     for name, model in trained.items():
-        edges = rank_edges(model, ds.regulators, top_k=top_k, progress=f"scoring {name}" if progress else None,
-                           client=client)
+        edges = network_edges(model, calibrations[name], ds, top_k=top_k, min_probability=min_probability,
+                              signed=signed, progress=f"scoring {name}" if progress else None, client=client)
         networks[name] = as_format(edges, format)
         if out is not None:
             path = out / f"network_{name}{suffix}"
             write_edge_list(edges, path, format=format)
-            files.append((path, f"{len(edges)} edges, {per_regulator}, {format} columns, weight = probability"))
+            calibration = calibrations[name]
+            weight = (f"weight = probability calibrated ({calibration.method}) on {calibration.n_pairs} validation "
+                      f"pairs at prevalence {calibration.prevalence:.2f}" if calibration.increasing else
+                      f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
+                      "ranks the validation pairs worse than chance)")
+            files.append((path, f"{len(edges)} edges, {kept}, {format} columns, {weight}, {sign}"))
     times.lap("scoring")
     if write_h5ad is not None:
         from ..data.anndata_output import write_h5ad_copy
@@ -152,8 +174,8 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     if out is not None:
         files += _figures(task, trained, fitted_baselines, out, progress)
     seconds = {name: seconds for name, (_, seconds) in fitted.items()}
-    return InferResult(ds, task, trained, seconds, fitted_baselines, table, recommended, sentence, networks, files,
-                       times.closing_line(), warnings)
+    return InferResult(ds, task, trained, seconds, fitted_baselines, table, recommended, sentence, calibrations,
+                       networks, files, times.closing_line(), warnings)
 
 
 def _figures(task, models, fitted_baselines, out, progress):
