@@ -14,3 +14,23 @@ def test_disabled_prints_nothing(capsys):
     with Progress(2, "fits", enabled=False) as bar:
         list(bar.iterate(range(2)))
     assert capsys.readouterr().err == ""
+
+
+def test_step_times_keep_wall_and_cpu_seconds_per_step():
+    import time
+
+    from grnfast.pipeline import StepTimes
+
+    times = StepTimes()
+    end = time.process_time() + 0.05
+    while time.process_time() < end:  # busy: CPU time passes
+        pass
+    times.lap("busy")
+    time.sleep(0.05)  # idle: wall time passes, little CPU
+    times.lap("idle")
+    times.lap("busy")  # a step lapped again adds up
+    rows = {step: (wall, cpu, peak) for step, wall, cpu, peak in times.rows()}
+    assert list(rows) == ["busy", "idle"]
+    assert rows["busy"][1] >= 0.05 and rows["idle"][0] >= 0.05 and rows["idle"][1] < rows["idle"][0]
+    assert all(wall >= 0 and cpu >= 0 and peak > 0 for wall, cpu, peak in rows.values())
+    assert times.closing_line().startswith("time: busy ")

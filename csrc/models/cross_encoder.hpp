@@ -10,6 +10,7 @@
 // the product block. Training, prediction and genome-wide grids all build it so.
 #pragma once
 #include "core/vectorised.hpp"
+#include "kernels/packed_gemm.hpp"
 #include "models/gene_layer.hpp"
 #include "models/network.hpp"
 
@@ -42,6 +43,36 @@ GRNFAST_VECTORISED inline void pair_embedding_gradients(const T* __restrict d_re
             g_reg[j] += d_prod[j] * e_tgt[j];
             g_tgt[j] += d_prod[j] * e_reg[j];
         }
+}
+
+// Genome-wide scoring's row helpers (score_grid): row = row * scale (+ add, when
+// given); out = a + b; and a dot product in 16 fixed lanes summed in order (the same
+// sum on any thread).
+template <class T>
+GRNFAST_VECTORISED inline void scale_row(T* __restrict row, const T* __restrict scale, const T* __restrict add,
+                                         index_t n) {
+    if (add)
+        for (index_t j = 0; j < n; ++j) row[j] = row[j] * scale[j] + add[j];
+    else
+        for (index_t j = 0; j < n; ++j) row[j] = row[j] * scale[j];
+}
+
+template <class T>
+GRNFAST_VECTORISED inline void add_rows(const T* __restrict a, const T* __restrict b, index_t n, T* __restrict out) {
+    for (index_t j = 0; j < n; ++j) out[j] = a[j] + b[j];
+}
+
+template <class T>
+GRNFAST_VECTORISED inline T dot_lanes(const T* __restrict a, const T* __restrict w, index_t n) {
+    constexpr index_t kLanes = 16;
+    T lane[kLanes] = {};
+    index_t k = 0;
+    for (; k + kLanes <= n; k += kLanes)
+        for (index_t j = 0; j < kLanes; ++j) lane[j] += a[k + j] * w[k + j];
+    T sum = T(0);
+    for (index_t j = 0; j < kLanes; ++j) sum += lane[j];
+    for (; k < n; ++k) sum += a[k] * w[k];
+    return sum;
 }
 
 template <class T>
@@ -161,17 +192,39 @@ class CrossEncoder : public Network<T> {
     }
 
     // Logits of every (regulator, target) pair of two gene lists, evaluation mode,
-    // row-major (n_reg x n_tgt). Tasks (a regulator and a chunk of targets) go to
-    // the threads as they come free, as in predict. The product block of a regulator
-    // r with every target is one matrix product, (e_r * e_t) W_prod = e_t (diag(e_r)
-    // W_prod), instead of a product row per pair.
+    // row-major (n_reg x n_tgt). Batch norm's evaluation affine map is folded into
+    // each layer once per call (MLP::folded_for_evaluation) and every layer's weights
+    // are packed once per call. The first layer of pair (r, t) is bias + part_reg[r]
+    // + part_tgt[t] + (e_r * e_t) W_prod (+ (x_r * x_t) W_fprod with feature
+    // interaction); a product block of regulator r with a block of targets is one
+    // matrix product, e_t (diag(e_r) W_prod), whose B is packed once per regulator (a group of up to kGridRegulators at a time, fewer
+    // when their packed blocks would pass kGridProductBytes). Tasks are
+    // chunks of kGridChunk targets handed to the threads as they come free; a task
+    // runs each regulator of the group with its chunk, kGridBlock pairs at a time
+    // through every layer, bias and ReLU applied while the block is in cache
+    // (gemm_packed), so the chunk's part rows, embeddings and
+    // the block's layer outputs stay in the core's cache. The same logits as predict
+    // up to float rounding (the folding); each logit is computed by one thread in an
+    // order that does not depend on the block, chunk or thread, so the grid is
+    // bit-identical for any n_threads.
     void score_grid(const T* params, const T* buffers, const T* features, const index_t* regs, index_t n_reg,
                     const index_t* tgts, index_t n_tgt, T* out, int n_threads) const {
         this->check_graph();
         const index_t H = head_.first_width(), E = spec_.embedding_dim, F = spec_.n_features;
-        const T* W = params + head_.first_weight();
-        const std::vector<T> part_reg = parts(reg_, params, features, regs, n_reg, n_threads);
-        const std::vector<T> part_tgt = parts(tgt_, params, features, tgts, n_tgt, n_threads);
+        const auto layers = head_.folded_for_evaluation(params, buffers);
+        const auto& L0 = layers[0];
+        // The per-gene parts in the folded first layer: each regulator's row, bias
+        // and shift included (base), and each target's (part_tgt), both scaled.
+        std::vector<T> base = parts(reg_, params, features, regs, n_reg, n_threads);
+        std::vector<T> part_tgt = parts(tgt_, params, features, tgts, n_tgt, n_threads);
+        parallel_for(n_threads, ceil_div(n_reg + n_tgt, 256), 2.0 * double(n_reg + n_tgt) * H, [&](index_t b) {
+            for (index_t g = b * 256; g < std::min(n_reg + n_tgt, b * 256 + 256); ++g) {
+                if (g < n_reg)
+                    scale_row<T>(base.data() + g * H, L0.scale.data(), L0.bias.data(), H);
+                else
+                    scale_row<T>(part_tgt.data() + (g - n_reg) * H, L0.scale.data(), nullptr, H);
+            }
+        });
         const bool has_product = spec_.product_block();
         std::vector<T> emb_tgt;
         if (has_product) {
@@ -179,37 +232,67 @@ class CrossEncoder : public Network<T> {
             for (index_t j = 0; j < n_tgt; ++j)
                 std::copy(embedding(params, tgts[j]), embedding(params, tgts[j]) + E, emb_tgt.data() + j * E);
         }
+        const bool has_fproduct = feature_product();
         std::vector<T> x_tgt;
-        if (feature_product()) {
+        if (has_fproduct) {
             resize_buffer(x_tgt, n_tgt * F, "the targets' node features");
             for (index_t j = 0; j < n_tgt; ++j)
                 std::copy(feature_row(features, tgts[j]), feature_row(features, tgts[j]) + F, x_tgt.data() + j * F);
         }
-        const index_t chunk = std::min(this->scoring_chunk(n_reg * n_tgt, n_threads), std::max<index_t>(n_tgt, 1));
-        const index_t n_chunks = ceil_div(n_tgt, chunk);
-        parallel_tasks(
-            n_threads, n_reg * n_chunks,
-            [&] { return workspace(chunk, has_product ? H : 0, feature_product() ? H : 0); },
-            [&](ScoringWorkspace& w, index_t task) {
-                const index_t i = task / n_chunks, start = task % n_chunks * chunk, c = std::min(chunk, n_tgt - start);
-                if (w.regulator != i) {  // diag(e_r) W_prod and diag(x_r) W_fprod, in the workspace
-                    if (has_product) scale_rows(embedding(params, regs[i]), W + col_prod_ * H, E, H, w.product.data());
-                    if (feature_product())
-                        scale_rows(feature_row(features, regs[i]), W + col_fprod_ * H, F, H, w.feature_product.data());
-                    w.regulator = i;
-                }
-                T* z = w.head.first_preactivation();
-                std::fill(w.same_regulator.begin(), w.same_regulator.begin() + c, i);
-                first_layer(params, features, c, w.same_regulator.data(), part_reg.data(), w.targets.data(),
-                            part_tgt.data() + start * H, nullptr, nullptr, 0, nullptr, nullptr, z, 1);
-                if (has_product)
-                    gemm<T>(c, H, E, {emb_tgt.data() + start * E, E, 1}, {w.product.data(), H, 1}, z, H, true, 1);
-                if (feature_product())
-                    gemm<T>(c, H, F, {x_tgt.data() + start * F, F, 1}, {w.feature_product.data(), H, 1}, z, H, true,
-                            1);
-                const T* logits = w.head.forward_from_first_preactivation(params, buffers, c, 1);
-                std::copy(logits, logits + c, out + i * n_tgt + start);
-            });
+        // Layers after the first, packed once; a last layer of one unit is a dot product per pair.
+        const size_t n_layers = layers.size();
+        const bool dot_last = n_layers > 1 && layers.back().out == 1;
+        std::vector<PackedB<T>> packed(n_layers);
+        for (size_t l = 1; l < n_layers; ++l)
+            if (!(dot_last && l + 1 == n_layers))
+                packed[l].pack(layers[l].in, layers[l].out, layers[l].weight.data(), layers[l].out);
+        index_t widest = 0;
+        for (const auto& L : layers) widest = std::max(widest, L.out);
+        // folded rows of the product blocks: e_reg * e_tgt (E x H) and x_reg * x_tgt (F x H)
+        const T* W_prod = L0.weight.data() + col_prod_ * H;
+        const T* W_fprod = L0.weight.data() + col_fprod_ * H;
+        const index_t n_chunks = ceil_div(n_tgt, kGridChunk);
+        const index_t block_rows = (has_product ? E : 0) + (has_fproduct ? F : 0);
+        const index_t per_group = std::clamp<index_t>(
+            kGridProductBytes / std::max<index_t>(1, block_rows * H * static_cast<index_t>(sizeof(T))), 1,
+            kGridRegulators);
+        const size_t group_size = static_cast<size_t>(std::min(n_reg, per_group));
+        std::vector<PackedB<T>> products(has_product ? group_size : 0), fproducts(has_fproduct ? group_size : 0);
+        for (index_t g0 = 0; g0 < n_reg; g0 += per_group) {
+            const index_t group = std::min(per_group, n_reg - g0);
+            if (has_product || has_fproduct)  // diag(e_r) W_prod and diag(x_r) W_fprod of each regulator, packed
+                parallel_tasks(
+                    n_threads, group, [&] { return std::vector<T>(static_cast<size_t>(std::max(E, F) * H)); },
+                    [&](std::vector<T>& scaled, index_t q) {
+                        if (has_product) {
+                            scale_rows(embedding(params, regs[g0 + q]), W_prod, E, H, scaled.data());
+                            products[static_cast<size_t>(q)].pack(E, H, scaled.data(), H);
+                        }
+                        if (has_fproduct) {
+                            scale_rows(feature_row(features, regs[g0 + q]), W_fprod, F, H, scaled.data());
+                            fproducts[static_cast<size_t>(q)].pack(F, H, scaled.data(), H);
+                        }
+                    });
+            parallel_tasks(
+                n_threads, n_chunks,
+                [&] {
+                    GridWorkspace w;
+                    resize_buffer(w.rows[0], kGridBlock * widest, "a scoring thread's layer outputs");
+                    resize_buffer(w.rows[1], kGridBlock * widest, "a scoring thread's layer outputs");
+                    return w;
+                },
+                [&](GridWorkspace& w, index_t task) {
+                    const index_t start = task * kGridChunk, stop = std::min(n_tgt, start + kGridChunk);
+                    for (index_t i = g0; i < g0 + group; ++i)
+                        for (index_t b0 = start; b0 < stop; b0 += kGridBlock)
+                            grid_block(layers, packed, has_product ? &products[static_cast<size_t>(i - g0)] : nullptr,
+                                       has_fproduct ? &fproducts[static_cast<size_t>(i - g0)] : nullptr,
+                                       base.data() + i * H, part_tgt.data() + b0 * H,
+                                       has_product ? emb_tgt.data() + b0 * E : nullptr,
+                                       has_fproduct ? x_tgt.data() + b0 * F : nullptr, std::min(kGridBlock, stop - b0),
+                                       dot_last, w, out + i * n_tgt + b0);
+                });
+        }
     }
 
    private:
@@ -323,23 +406,61 @@ class CrossEncoder : public Network<T> {
         return out;
     }
 
-    // One thread's scoring state: its own copy of the head (whose work buffers the
-    // evaluation forward writes), `product_rows` rows of a product buffer (E wide:
-    // a chunk's e_reg * e_tgt, or in a grid one regulator's diag(e_r) W_prod), the
-    // regulator it holds, and a grid's part rows (the regulator's, the targets').
+    // One thread's state in predict and layer_outputs: its own copy of the head (whose
+    // work buffers the evaluation forward writes) and `product_rows` rows of a
+    // product buffer (E wide: a chunk's e_reg * e_tgt).
     struct ScoringWorkspace {
         MLP<T> head;
         std::vector<T> product, feature_product;
-        std::vector<index_t> same_regulator, targets;
-        index_t regulator = -1;
     };
     ScoringWorkspace workspace(index_t chunk, index_t product_rows, index_t feature_product_rows) const {
         const auto size = [](index_t n) { return static_cast<size_t>(n); };
-        ScoringWorkspace w{head_.evaluation_copy(chunk), std::vector<T>(size(product_rows * spec_.embedding_dim)),
-                           std::vector<T>(size(feature_product_rows * spec_.n_features)),
-                           std::vector<index_t>(size(chunk)), std::vector<index_t>(size(chunk))};
-        std::iota(w.targets.begin(), w.targets.end(), index_t(0));
-        return w;
+        return {head_.evaluation_copy(chunk), std::vector<T>(size(product_rows * spec_.embedding_dim)),
+                std::vector<T>(size(feature_product_rows * spec_.n_features))};
+    }
+
+    // score_grid's tiling: a task is a chunk of kGridChunk targets (its part rows and
+    // embeddings, 384 x (256 + 64) floats, stay in a core's L2 cache while every
+    // regulator of a group runs with them), run kGridBlock pairs at a time through
+    // every layer (192 x 256 floats of layer outputs); product blocks are packed for
+    // kGridRegulators regulators at a time (64 KB each at the default size, 4 MB in
+    // all; with 512-dim embeddings 512 KB each, so 16 at a time within 8 MB).
+    static constexpr index_t kGridBlock = 192, kGridChunk = 384, kGridRegulators = 64;
+    static constexpr index_t kGridProductBytes = index_t(8) << 20;
+
+    // One thread's state in score_grid: two blocks of layer outputs (a layer reads
+    // one and writes the other) and gemm_packed's scratch.
+    struct GridWorkspace {
+        std::vector<T> rows[2], scratch;
+    };
+
+    // m pairs of one regulator (its folded first-layer row `base`, its packed product
+    // blocks) with m consecutive targets (their scaled part rows, embeddings and node
+    // features) through every folded layer: their logits into out[0, m).
+    void grid_block(const std::vector<typename MLP<T>::FoldedLayer>& layers, const std::vector<PackedB<T>>& packed,
+                    const PackedB<T>* product, const PackedB<T>* fproduct, const T* base, const T* part_tgt,
+                    const T* emb_tgt, const T* x_tgt, index_t m, bool dot_last, GridWorkspace& w, T* out) const {
+        const auto& L0 = layers[0];
+        const index_t H = L0.out, E = spec_.embedding_dim, F = spec_.n_features;
+        T* z = w.rows[0].data();
+        for (index_t r = 0; r < m; ++r) add_rows(base, part_tgt + r * H, H, z + r * H);
+        if (product) gemm_packed<T>(m, emb_tgt, E, *product, z, H, nullptr, true, L0.relu && !fproduct, w.scratch);
+        if (fproduct) gemm_packed<T>(m, x_tgt, F, *fproduct, z, H, nullptr, true, L0.relu, w.scratch);
+        if (!product && !fproduct && L0.relu) relu_in_place(z, m * H);
+        const T* cur = z;
+        int slot = 0;
+        for (size_t l = 1; l < layers.size(); ++l) {
+            const auto& L = layers[l];
+            if (dot_last && l + 1 == layers.size()) {
+                for (index_t r = 0; r < m; ++r) out[r] = L.bias[0] + dot_lanes(cur + r * L.in, L.weight.data(), L.in);
+                return;
+            }
+            slot ^= 1;
+            T* next = w.rows[slot].data();
+            gemm_packed(m, cur, L.in, packed[l], next, L.out, L.bias.data(), false, L.relu, w.scratch);
+            cur = next;
+        }
+        for (index_t r = 0; r < m; ++r) out[r] = cur[r * layers.back().out];  // the last layer's one column
     }
 
     MLP<T> make_head() {

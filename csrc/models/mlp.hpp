@@ -1,6 +1,7 @@
 // A stack of fully connected layers, each followed by fused batch norm + ReLU +
 // dropout, except the last when it is the linear output of a tower or a head.
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,38 @@ class MLP {
     T* output() {
         Layer& L = layers_.back();
         return L.activated ? L.a.data() : L.z.data();
+    }
+
+    // Evaluation mode folded into each layer, for scoring: batch norm with its running
+    // statistics is one scale and shift per unit (the evaluation forward's own formula,
+    // kernels/batchnorm.hpp), so ReLU(BN(x W + b)) = ReLU(x (W scale) + (b scale +
+    // shift)). Per layer: weight (in x out) and bias so folded, the scale and shift
+    // themselves (1 and 0 without batch norm, or for the linear output), and whether
+    // a ReLU follows. The same numbers up to rounding; nothing here is stored.
+    struct FoldedLayer {
+        index_t in = 0, out = 0;
+        std::vector<T> weight, bias, scale, shift;
+        bool relu = false;
+    };
+    std::vector<FoldedLayer> folded_for_evaluation(const T* params, const T* buffers) const {
+        std::vector<FoldedLayer> out;
+        for (const Layer& L : layers_) {
+            FoldedLayer F;
+            F.in = L.in, F.out = L.out, F.relu = L.activated;
+            const char* what = "the folded weights of a layer";
+            resize_buffer(F.weight, L.in * L.out, what);
+            for (auto* v : {&F.bias, &F.scale, &F.shift}) resize_buffer(*v, L.out, what);
+            const bool bn = L.activated && bn_.enabled;
+            for (index_t j = 0; j < L.out; ++j) {
+                F.scale[j] = bn ? params[L.gamma + j] / std::sqrt(buffers[L.running_var + j] + T(bn_.eps)) : T(1);
+                F.shift[j] = bn ? params[L.beta + j] - buffers[L.running_mean + j] * F.scale[j] : T(0);
+                F.bias[j] = params[L.b + j] * F.scale[j] + F.shift[j];
+            }
+            for (index_t i = 0; i < L.in; ++i)
+                for (index_t j = 0; j < L.out; ++j) F.weight[i * L.out + j] = params[L.w + i * L.out + j] * F.scale[j];
+            out.push_back(std::move(F));
+        }
+        return out;
     }
 
     index_t first_width() const { return layers_.empty() ? in_dim_ : layers_[0].out; }

@@ -56,16 +56,26 @@ def recommendation(task, models, degree, random_state=0):
 
 class StepTimes:
     """Seconds of each step of a run: ``lap(step)`` ends a step that began at the
-    previous lap (or at the start)."""
+    previous lap (or at the start). Each step keeps its wall seconds (``steps``),
+    the process's CPU seconds over all its threads (``cpu``) and the peak memory at
+    its end (``peak_mb``); a step lapped twice adds up its seconds."""
 
     def __init__(self):
         self.start = self.last = time.perf_counter()
-        self.steps = {}
+        self.start_cpu = self.last_cpu = time.process_time()
+        self.steps, self.cpu, self.peak_mb = {}, {}, {}
 
     def lap(self, step):
-        now = time.perf_counter()
+        now, now_cpu = time.perf_counter(), time.process_time()
         self.steps[step] = self.steps.get(step, 0.0) + now - self.last
-        self.last = now
+        self.cpu[step] = self.cpu.get(step, 0.0) + now_cpu - self.last_cpu
+        self.peak_mb[step] = peak_memory_mb()
+        self.last, self.last_cpu = now, now_cpu
+
+    def rows(self):
+        """``[(step, wall seconds, CPU seconds, peak MB at its end)]`` in the order
+        the steps first ended."""
+        return [(step, seconds, self.cpu[step], self.peak_mb[step]) for step, seconds in self.steps.items()]
 
     def closing_line(self):
         """Each step's time, the total and the peak memory, on one line."""
