@@ -96,6 +96,7 @@ def make_inputs(directory, scale):
 def job(h5ad, prior, models, n_jobs, output):
     """The job in this process; returns the report's rows and the models' facts."""
     import grnfast.pipeline.inference as inference
+    import grnfast.pipeline.networks as networks
     import grnfast.pipeline.training as training
     from grnfast.data import InputFiles
     from grnfast.pipeline import StepTimes, infer
@@ -147,7 +148,7 @@ def job(h5ad, prior, models, n_jobs, output):
 
     originals = [
         (training, "train", wrap(training, "train", train_step, "load + split")),
-        (inference, "rank_edges", wrap(inference, "rank_edges", score_step, "evaluation")),
+        (networks, "rank_edges", wrap(networks, "rank_edges", score_step, "evaluation")),
         (inference, "write_edge_list", wrap(inference, "write_edge_list", write_step, "between models")),
     ]
     params = {"n_jobs": n_jobs} if n_jobs else None
