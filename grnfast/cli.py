@@ -82,6 +82,10 @@ def add_model_options(p):
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum epochs (early stopping decides)")
     p.add_argument("--embedding-dim", type=positive_int, default=None,
                    help="gene embedding size (default: the preset's, 64; published 512)")
+    p.add_argument("--feature-interaction", action="store_true",
+                   help="let the two genes' node features meet directly and start embeddings at zero "
+                        "(feature_interaction=True, embedding_init='zeros'): for TFs and genes the prior does not "
+                        "cover; off by default, as validation pairs chose (docs/guide.md)")
     p.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 4294967295 (default 0)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
@@ -95,6 +99,8 @@ def model_params(args):
         params["max_iter"] = args.epochs
     if args.embedding_dim is not None:
         params["embedding_dim"] = args.embedding_dim
+    if args.feature_interaction:
+        params.update(feature_interaction=True, embedding_init="zeros")
     return params
 
 

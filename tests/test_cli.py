@@ -205,3 +205,17 @@ def test_a_bug_shows_its_traceback_and_debug_shows_every_traceback(tmp_path, mon
     monkeypatch.setattr(InputFiles, "load", broken)
     with pytest.raises(KeyError, match="an internal bug"):
         main(["infer", "--output", str(tmp_path), *FAST])
+
+
+@pytest.mark.parametrize("command", ["infer", "evaluate"])
+def test_feature_interaction_option_sets_both_parameters(command):
+    """--feature-interaction turns on the feature path and zero-initialised
+    embeddings together (what was measured together, docs/guide.md); without it
+    neither is set, so the estimators' defaults hold."""
+    from grnfast.cli import build_parser, model_params
+
+    parser = build_parser((command,))
+    on = model_params(parser.parse_args([command, "--feature-interaction"]))
+    assert on["feature_interaction"] is True and on["embedding_init"] == "zeros"
+    off = model_params(parser.parse_args([command]))
+    assert "feature_interaction" not in off and "embedding_init" not in off
