@@ -34,3 +34,20 @@ def test_step_times_keep_wall_and_cpu_seconds_per_step():
     assert rows["busy"][1] >= 0.05 and rows["idle"][0] >= 0.05 and rows["idle"][1] < rows["idle"][0]
     assert all(wall >= 0 and cpu >= 0 and peak > 0 for wall, cpu, peak in rows.values())
     assert times.closing_line().startswith("time: busy ")
+
+
+def test_the_stop_line_names_the_epoch_whose_weights_were_kept():
+    """Early stopping keeps the weights of the last improvement by more than tol; a
+    later, smaller rise is the arg-max of the scores but not the epoch restored."""
+    from types import SimpleNamespace
+
+    from grnfast.pipeline.training import stop_reason
+
+    def fitted(scores, kept):
+        return SimpleNamespace(n_iter_=len(scores), validation_scores_=scores, best_validation_score_=kept,
+                               get_params=lambda: {"max_iter": 40})
+
+    assert stop_reason(fitted([0.5, 0.6, 0.60005, 0.59], 0.6)) == "early stopping at epoch 4, best at 2"
+    assert stop_reason(fitted([0.5, 0.7, 0.6], 0.7)) == "early stopping at epoch 3, best at 2"
+    assert stop_reason(SimpleNamespace(n_iter_=40, validation_scores_=None, best_validation_score_=None,
+                                       get_params=lambda: {"max_iter": 40})) == "max_iter 40 reached"

@@ -23,7 +23,13 @@ def stop_reason(model):
     if n_iter is None:
         return ""
     scores = getattr(model, "validation_scores_", None)
-    best = f"best at {int(np.argmax(scores)) + 1}" if scores is not None and len(scores) else ""
+    restored = getattr(model, "best_validation_score_", None)
+    best = ""
+    if scores is not None and len(scores):
+        # The epoch whose weights early stopping kept: the first to reach the score it
+        # kept (the last improvement by more than tol), not the arg-max, which a later
+        # improvement smaller than tol can hold.
+        best = f"best at {list(scores).index(restored) + 1 if restored in list(scores) else int(np.argmax(scores)) + 1}"
     max_iter = model.get_params().get("max_iter")
     if max_iter is not None and n_iter < max_iter:
         return f"early stopping at epoch {n_iter}" + (f", {best}" if best else "")
