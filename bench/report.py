@@ -122,9 +122,12 @@ def peak_memory(impl, kind, variant, scale, *options):
 def check_same_architecture(problem):
     for kind in KINDS:
         for variant in VARIANTS:
-            model, _ = torch_reference.build(kind, variant, problem.features)
-            ours_count = ours.estimator(kind, variant, problem.features, 1).count_parameters()
-            assert torch_reference.count_parameters(model) == ours_count, (kind, variant)
+            for feature_interaction in (False, True):
+                model, _ = torch_reference.build(kind, variant, problem.features,
+                                                 feature_interaction=feature_interaction)
+                ours_count = ours.estimator(kind, variant, problem.features, 1,
+                                            feature_interaction=feature_interaction).count_parameters()
+                assert torch_reference.count_parameters(model) == ours_count, (kind, variant, feature_interaction)
 
 
 def fmt_rate(x):

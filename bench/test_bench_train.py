@@ -30,11 +30,13 @@ def test_train_epoch_torch(record, problems, torch_reference, kind, variant, sca
            rounds_for(scale))
 
 
+@pytest.mark.parametrize("feature_interaction", [False, True], ids=["plain", "feature_interaction"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_parameter_counts_match(problems, torch_reference, kind):
-    """The reference is the same architecture: the same number of trainable parameters."""
+def test_parameter_counts_match(problems, torch_reference, kind, feature_interaction):
+    """The reference is the same architecture: the same number of trainable parameters,
+    with issue 25's feature_interaction layer too (test_bench_match.py: the same logits)."""
     features = problems("1x").features
     for variant in VARIANTS:
-        model, _ = torch_reference.build(kind, variant, features)
-        expected = ours.estimator(kind, variant, features, 1).count_parameters()
+        model, _ = torch_reference.build(kind, variant, features, feature_interaction=feature_interaction)
+        expected = ours.estimator(kind, variant, features, 1, feature_interaction=feature_interaction).count_parameters()
         assert torch_reference.count_parameters(model) == expected
