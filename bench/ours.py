@@ -58,7 +58,8 @@ def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0,
     end-of-epoch callbacks, so set-up and the first epoch's warm-up are left out;
     ``options`` as for ``fit_seconds``."""
     ends = []
-    estimator(kind, variant, features, n_epochs, graph_dim, **options).fit(pairs, labels, callbacks=[lambda _: ends.append(CLOCK())])
+    model = estimator(kind, variant, features, n_epochs, graph_dim, **options)
+    model.fit(pairs, labels, callbacks=[lambda _: ends.append(CLOCK())])
     return list(np.diff(ends))
 
 

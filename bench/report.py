@@ -1,6 +1,7 @@
 """Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
 
     python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory] [--no-scaling] [--training-only]
+                           [--feature-interaction-only]
 
 Per-epoch time, on both sides alike: the time between the ends of consecutive
 epochs of one training run (grnfast's ``fit(callbacks=...)``, a loop around
@@ -15,7 +16,9 @@ GFLOP/s on 2 threads, measured in the same run. The BLAS floor is the time NumPy
 BLAS takes for exactly those matrix products at the model's own shapes (batch 256),
 and nothing else: an engine matching BLAS with no other cost would take that long.
 Under the training table, each model's line sets issue 5's target (an epoch a
-third as long as the faster PyTorch variant's) against both floors.
+third as long as the faster PyTorch variant's) against both floors. The
+feature-interaction table times both sides with and without issue 25's
+``feature_interaction`` layer, the four interleaved in every repeat.
 """
 import argparse
 import datetime
@@ -105,6 +108,34 @@ def epoch_seconds(sides, kind, variant, problem, epochs, repeats):
         for name, side in sides.items():
             samples[name] += side.epoch_seconds(*args)
     return {name: min(values) for name, values in samples.items()}
+
+
+def feature_interaction_table(problem, args):
+    """Per-epoch time of both sides without and with ``feature_interaction=True``, the
+    four (ours off, PyTorch off, ours on, PyTorch on) interleaved in each repeat; the
+    fastest epoch of each, as in the training table."""
+    print("| model | variant | ours s/epoch | PyTorch s/epoch | speed-up | ours s/epoch, feature_interaction "
+          "| PyTorch s/epoch, feature_interaction | speed-up, feature_interaction | ours on/off | PyTorch on/off |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    sides = {"ours": ours, **({"torch": torch_reference} if torch_reference else {})}
+    for kind in KINDS:
+        for variant in VARIANTS:
+            args_ = (kind, variant, problem.features, problem.train_pairs, problem.train_labels, 1 + args.epochs)
+            samples = {(name, on): [] for name in sides for on in (False, True)}
+            for _ in range(args.repeats):
+                for on in (False, True):
+                    for name, side in sides.items():
+                        samples[name, on] += side.epoch_seconds(*args_, feature_interaction=on)
+            t = {key: min(values) for key, values in samples.items()}
+            cells = []
+            for on in (False, True):
+                cells += [f"{t['ours', on]:.3f}", *((f"{t['torch', on]:.3f}", f"{t['torch', on] / t['ours', on]:.2f}x")
+                                                    if torch_reference else ("n/a", "n/a"))]
+            cells.append(f"{t['ours', True] / t['ours', False]:.2f}x")
+            cells.append(f"{t['torch', True] / t['torch', False]:.2f}x" if torch_reference else "n/a")
+            print(f"| {kind} | {variant} | " + " | ".join(cells) + " |", flush=True)
+    print(f"\nFastest of epochs 2..{1 + args.epochs} of {args.repeats} runs per cell, the four runs of a row "
+          "interleaved; speed-up = PyTorch / ours; on/off = with the layer / without.\n")
 
 
 def predict_pairs_per_second(predict, pairs, repeats):
@@ -268,6 +299,8 @@ def main():
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-scaling", action="store_true", help="leave out the scaling table (the longest)")
     parser.add_argument("--training-only", action="store_true", help="only the training table (a few minutes)")
+    parser.add_argument("--feature-interaction-only", action="store_true",
+                        help="only the reference-size table with and without feature_interaction")
     args = parser.parse_args()
 
     problem = make_problem(SCALES["1x"])
@@ -275,9 +308,15 @@ def main():
         check_same_architecture(problem)
     peak = gemm_peak_gflops()
     header(peak)
-    print("### Training, reference size\n")
-    print(f"Distinct regulators per batch of 256: {distinct_per_batch(problem):.0f} on average.\n")
-    training_table(problem, peak, args)
+    if not args.feature_interaction_only:
+        print("### Training, reference size\n")
+        print(f"Distinct regulators per batch of 256: {distinct_per_batch(problem):.0f} on average.\n")
+        training_table(problem, peak, args)
+    if not args.training_only:
+        print("### Training with feature_interaction=True, reference size\n")
+        feature_interaction_table(problem, args)
+    if args.feature_interaction_only:
+        return
     real = real_split()
     if real is not None:
         print(f"### Training, a real training split (BEELINE {REAL_SPLIT})\n")
