@@ -1,7 +1,7 @@
 """Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
 
     python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory] [--no-scaling] [--training-only]
-                           [--feature-interaction-only]
+                           [--feature-interaction-only [--cpu-time]]
 
 Per-epoch time, on both sides alike: the time between the ends of consecutive
 epochs of one training run (grnfast's ``fit(callbacks=...)``, a loop around
@@ -18,7 +18,9 @@ and nothing else: an engine matching BLAS with no other cost would take that lon
 Under the training table, each model's line sets issue 5's target (an epoch a
 third as long as the faster PyTorch variant's) against both floors. The
 feature-interaction table times both sides with and without issue 25's
-``feature_interaction`` layer, the four interleaved in every repeat.
+``feature_interaction`` layer, the four interleaved in every repeat; with
+``--cpu-time`` on one thread each side, in process CPU time (``time.process_time``),
+which other processes' load on a shared machine barely moves.
 """
 import argparse
 import datetime
@@ -175,7 +177,8 @@ def header(peak):
     print(f"- machine: {cpu}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     print(f"- grnfast commit {commit.stdout.strip()}{' (csrc/ modified in the work tree)' if dirty else ''}"
           f", n_jobs={ours.N_JOBS}; PyTorch {torch.__version__ if torch else 'not installed'}, "
-          f"{N_THREADS} threads; NumPy {np.__version__}")
+          f"{torch_reference.N_THREADS if torch_reference else N_THREADS} threads; NumPy {np.__version__}; "
+          f"epochs timed in {'process CPU time' if ours.CLOCK is time.process_time else 'wall time'}")
     print(f"- GEMM peak: {peak:.1f} GFLOP/s (NumPy float32 2048^3, {N_THREADS} threads, best of 5)")
     print()
 
@@ -301,7 +304,15 @@ def main():
     parser.add_argument("--training-only", action="store_true", help="only the training table (a few minutes)")
     parser.add_argument("--feature-interaction-only", action="store_true",
                         help="only the reference-size table with and without feature_interaction")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="with --feature-interaction-only: one thread per side, process CPU time")
     args = parser.parse_args()
+    if args.cpu_time:
+        if not args.feature_interaction_only:
+            parser.error("--cpu-time goes with --feature-interaction-only (the floors are 2-thread wall time)")
+        ours.N_JOBS, ours.CLOCK = 1, time.process_time
+        if torch_reference:
+            torch_reference.N_THREADS, torch_reference.CLOCK = 1, time.process_time
 
     problem = make_problem(SCALES["1x"])
     if torch_reference:
