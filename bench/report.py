@@ -116,8 +116,9 @@ def feature_interaction_table(problem, args):
     """Per-epoch time of both sides without and with ``feature_interaction=True``, the
     four (ours off, PyTorch off, ours on, PyTorch on) interleaved in each repeat; the
     fastest epoch of each, as in the training table."""
-    print("| model | variant | ours s/epoch | PyTorch s/epoch | speed-up | ours s/epoch, feature_interaction "
-          "| PyTorch s/epoch, feature_interaction | speed-up, feature_interaction | ours on/off | PyTorch on/off |")
+    unit = "CPU s/epoch" if ours.CLOCK is time.process_time else "s/epoch"
+    print(f"| model | variant | ours {unit} | PyTorch {unit} | speed-up | ours {unit}, feature_interaction "
+          f"| PyTorch {unit}, feature_interaction | speed-up, feature_interaction | ours on/off | PyTorch on/off |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     sides = {"ours": ours, **({"torch": torch_reference} if torch_reference else {})}
     for kind in KINDS:
