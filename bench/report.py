@@ -1,7 +1,7 @@
 """Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
 
     python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory] [--no-scaling] [--training-only]
-                           [--feature-interaction-only [--cpu-time]]
+                           [--feature-interaction-only [--cpu-time]] [--kinds ...] [--variants ...]
 
 Per-epoch time, on both sides alike: the time between the ends of consecutive
 epochs of one training run (grnfast's ``fit(callbacks=...)``, a loop around
@@ -296,6 +296,7 @@ def memory_table():
 
 
 def main():
+    global KINDS, VARIANTS  # --kinds and --variants narrow what the tables time
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=2, help="training runs per case")
     parser.add_argument("--epochs", type=int, default=4, help="timed epochs per run, after the first")
@@ -307,6 +308,9 @@ def main():
                         help="only the reference-size table with and without feature_interaction")
     parser.add_argument("--cpu-time", action="store_true",
                         help="with --feature-interaction-only: one thread per side, process CPU time")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, help="the models timed (default: all)")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS,
+                        help="the embedding updates timed (default: both)")
     args = parser.parse_args()
     if args.cpu_time:
         if not args.feature_interaction_only:
@@ -317,7 +321,8 @@ def main():
 
     problem = make_problem(SCALES["1x"])
     if torch_reference:
-        check_same_architecture(problem)
+        check_same_architecture(problem)  # every model and variant, whatever is timed
+    KINDS, VARIANTS = tuple(args.kinds), tuple(args.variants)
     peak = gemm_peak_gflops()
     header(peak)
     if not args.feature_interaction_only:
