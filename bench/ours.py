@@ -28,29 +28,38 @@ GENOME_REGULATORS = {"two_tower": 4096, "cross_encoder": 128, "late_interaction"
 EMBEDDING_DROPOUT = 0.0
 
 
-def estimator(kind, variant, features, n_epochs, graph_dim=0):
+def estimator(kind, variant, features, n_epochs, graph_dim=0, feature_interaction=False, embedding_init="normal"):
     """The published configuration (the one ``torch_reference`` builds, given pairs only:
-    no random negatives); a fixed number of epochs, no early stopping."""
+    no random negatives); a fixed number of epochs, no early stopping. With
+    ``feature_interaction`` / ``embedding_init`` (issue 25's options, passed only when
+    not the default, like embedding_dropout)."""
     params = {**PUBLISHED_PARAMS, "graph_dim": graph_dim, "embedding_update": EMBEDDING_UPDATE[variant],
               "max_iter": n_epochs, "early_stopping": False, "random_state": 0, "n_jobs": N_JOBS}
     if EMBEDDING_DROPOUT:
         params["embedding_dropout"] = EMBEDDING_DROPOUT
+    if feature_interaction:
+        params["feature_interaction"] = True
+    if embedding_init != "normal":
+        params["embedding_init"] = embedding_init
     return ESTIMATORS[kind](node_features=features, **params)
 
 
-def fit_seconds(kind, variant, features, pairs, labels, n_epochs):
-    """Wall time of ``fit`` for ``n_epochs`` (input checks and initialisation included)."""
-    model = estimator(kind, variant, features, n_epochs)
+def fit_seconds(kind, variant, features, pairs, labels, n_epochs, **options):
+    """Wall time of ``fit`` for ``n_epochs`` (input checks and initialisation included);
+    ``options``: ``estimator``'s ``feature_interaction`` and ``embedding_init``."""
+    model = estimator(kind, variant, features, n_epochs, **options)
     start = time.perf_counter()
     model.fit(pairs, labels)
     return time.perf_counter() - start
 
 
-def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0):
+def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, **options):
     """Durations of epochs 2..n_epochs of one ``fit``: the time between consecutive
-    end-of-epoch callbacks, so set-up and the first epoch's warm-up are left out."""
+    end-of-epoch callbacks, so set-up and the first epoch's warm-up are left out;
+    ``options`` as for ``fit_seconds``."""
     ends = []
-    estimator(kind, variant, features, n_epochs, graph_dim).fit(pairs, labels, callbacks=[lambda _: ends.append(CLOCK())])
+    model = estimator(kind, variant, features, n_epochs, graph_dim, **options)
+    model.fit(pairs, labels, callbacks=[lambda _: ends.append(CLOCK())])
     return list(np.diff(ends))
 
 

@@ -1,6 +1,7 @@
 """Print the performance tables of docs/performance.md: grnfast vs PyTorch, measured now.
 
     python bench/report.py [--repeats 2] [--epochs 4] [--large] [--no-memory] [--no-scaling] [--training-only]
+                           [--feature-interaction-only [--cpu-time]] [--kinds ...] [--variants ...]
 
 Per-epoch time, on both sides alike: the time between the ends of consecutive
 epochs of one training run (grnfast's ``fit(callbacks=...)``, a loop around
@@ -15,7 +16,11 @@ GFLOP/s on 2 threads, measured in the same run. The BLAS floor is the time NumPy
 BLAS takes for exactly those matrix products at the model's own shapes (batch 256),
 and nothing else: an engine matching BLAS with no other cost would take that long.
 Under the training table, each model's line sets issue 5's target (an epoch a
-third as long as the faster PyTorch variant's) against both floors.
+third as long as the faster PyTorch variant's) against both floors. The
+feature-interaction table times both sides with and without issue 25's
+``feature_interaction`` layer, the four interleaved in every repeat; with
+``--cpu-time`` on one thread each side, in process CPU time (``time.process_time``),
+which other processes' load on a shared machine barely moves.
 """
 import argparse
 import datetime
@@ -107,6 +112,35 @@ def epoch_seconds(sides, kind, variant, problem, epochs, repeats):
     return {name: min(values) for name, values in samples.items()}
 
 
+def feature_interaction_table(problem, args):
+    """Per-epoch time of both sides without and with ``feature_interaction=True``, the
+    four (ours off, PyTorch off, ours on, PyTorch on) interleaved in each repeat; the
+    fastest epoch of each, as in the training table."""
+    unit = "CPU s/epoch" if ours.CLOCK is time.process_time else "s/epoch"
+    print(f"| model | variant | ours {unit} | PyTorch {unit} | speed-up | ours {unit}, feature_interaction "
+          f"| PyTorch {unit}, feature_interaction | speed-up, feature_interaction | ours on/off | PyTorch on/off |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    sides = {"ours": ours, **({"torch": torch_reference} if torch_reference else {})}
+    for kind in KINDS:
+        for variant in VARIANTS:
+            args_ = (kind, variant, problem.features, problem.train_pairs, problem.train_labels, 1 + args.epochs)
+            samples = {(name, on): [] for name in sides for on in (False, True)}
+            for _ in range(args.repeats):
+                for on in (False, True):
+                    for name, side in sides.items():
+                        samples[name, on] += side.epoch_seconds(*args_, feature_interaction=on)
+            t = {key: min(values) for key, values in samples.items()}
+            cells = []
+            for on in (False, True):
+                cells += [f"{t['ours', on]:.3f}", *((f"{t['torch', on]:.3f}", f"{t['torch', on] / t['ours', on]:.2f}x")
+                                                    if torch_reference else ("n/a", "n/a"))]
+            cells.append(f"{t['ours', True] / t['ours', False]:.2f}x")
+            cells.append(f"{t['torch', True] / t['torch', False]:.2f}x" if torch_reference else "n/a")
+            print(f"| {kind} | {variant} | " + " | ".join(cells) + " |", flush=True)
+    print(f"\nFastest of epochs 2..{1 + args.epochs} of {args.repeats} runs per cell, the four runs of a row "
+          "interleaved; speed-up = PyTorch / ours; on/off = with the layer / without.\n")
+
+
 def predict_pairs_per_second(predict, pairs, repeats):
     predict(pairs)  # warm-up
     return len(pairs) / min(_seconds(lambda: predict(pairs)) for _ in range(repeats))
@@ -122,9 +156,12 @@ def peak_memory(impl, kind, variant, scale, *options):
 def check_same_architecture(problem):
     for kind in KINDS:
         for variant in VARIANTS:
-            model, _ = torch_reference.build(kind, variant, problem.features)
-            ours_count = ours.estimator(kind, variant, problem.features, 1).count_parameters()
-            assert torch_reference.count_parameters(model) == ours_count, (kind, variant)
+            for feature_interaction in (False, True):
+                model, _ = torch_reference.build(kind, variant, problem.features,
+                                                 feature_interaction=feature_interaction)
+                ours_count = ours.estimator(kind, variant, problem.features, 1,
+                                            feature_interaction=feature_interaction).count_parameters()
+                assert torch_reference.count_parameters(model) == ours_count, (kind, variant, feature_interaction)
 
 
 def fmt_rate(x):
@@ -141,7 +178,8 @@ def header(peak):
     print(f"- machine: {cpu}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     print(f"- grnfast commit {commit.stdout.strip()}{' (csrc/ modified in the work tree)' if dirty else ''}"
           f", n_jobs={ours.N_JOBS}; PyTorch {torch.__version__ if torch else 'not installed'}, "
-          f"{N_THREADS} threads; NumPy {np.__version__}")
+          f"{torch_reference.N_THREADS if torch_reference else N_THREADS} threads; NumPy {np.__version__}; "
+          f"epochs timed in {'process CPU time' if ours.CLOCK is time.process_time else 'wall time'}")
     print(f"- GEMM peak: {peak:.1f} GFLOP/s (NumPy float32 2048^3, {N_THREADS} threads, best of 5)")
     print()
 
@@ -258,6 +296,7 @@ def memory_table():
 
 
 def main():
+    global KINDS, VARIANTS  # --kinds and --variants narrow what the tables time
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=2, help="training runs per case")
     parser.add_argument("--epochs", type=int, default=4, help="timed epochs per run, after the first")
@@ -265,16 +304,36 @@ def main():
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-scaling", action="store_true", help="leave out the scaling table (the longest)")
     parser.add_argument("--training-only", action="store_true", help="only the training table (a few minutes)")
+    parser.add_argument("--feature-interaction-only", action="store_true",
+                        help="only the reference-size table with and without feature_interaction")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="with --feature-interaction-only: one thread per side, process CPU time")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, help="the models timed (default: all)")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS,
+                        help="the embedding updates timed (default: both)")
     args = parser.parse_args()
+    if args.cpu_time:
+        if not args.feature_interaction_only:
+            parser.error("--cpu-time goes with --feature-interaction-only (the floors are 2-thread wall time)")
+        ours.N_JOBS, ours.CLOCK = 1, time.process_time
+        if torch_reference:
+            torch_reference.N_THREADS, torch_reference.CLOCK = 1, time.process_time
 
     problem = make_problem(SCALES["1x"])
     if torch_reference:
-        check_same_architecture(problem)
+        check_same_architecture(problem)  # every model and variant, whatever is timed
+    KINDS, VARIANTS = tuple(args.kinds), tuple(args.variants)
     peak = gemm_peak_gflops()
     header(peak)
-    print("### Training, reference size\n")
-    print(f"Distinct regulators per batch of 256: {distinct_per_batch(problem):.0f} on average.\n")
-    training_table(problem, peak, args)
+    if not args.feature_interaction_only:
+        print("### Training, reference size\n")
+        print(f"Distinct regulators per batch of 256: {distinct_per_batch(problem):.0f} on average.\n")
+        training_table(problem, peak, args)
+    if not args.training_only:
+        print("### Training with feature_interaction=True, reference size\n")
+        feature_interaction_table(problem, args)
+    if args.feature_interaction_only:
+        return
     real = real_split()
     if real is not None:
         print(f"### Training, a real training split (BEELINE {REAL_SPLIT})\n")

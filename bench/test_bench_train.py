@@ -1,5 +1,6 @@
-"""One training epoch, ours and PyTorch, both models, both embedding variants, every scale
-and a real training split (BEELINE, where regulators recur within a batch).
+"""One training epoch, ours and PyTorch, the three models, both embedding variants, every scale
+and a real training split (BEELINE, where regulators recur within a batch); at the
+reference size also with issue 25's ``feature_interaction`` layer ("train-fi" rows).
 
 What is timed is a whole ``fit`` of one epoch on each side (model construction and
 initialisation included, no validation split), as a user would pay for it.
@@ -30,11 +31,32 @@ def test_train_epoch_torch(record, problems, torch_reference, kind, variant, sca
            rounds_for(scale))
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("kind", KINDS)
-def test_parameter_counts_match(problems, torch_reference, kind):
-    """The reference is the same architecture: the same number of trainable parameters."""
+def test_train_epoch_feature_interaction_ours(record, problems, kind, variant):
+    """One-epoch fit with issue 25's feature_interaction layer, at the reference size."""
+    p = problems("1x")
+    record(("train-fi", kind, variant, "1x"), "ours",
+           lambda: ours.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1,
+                                    feature_interaction=True), rounds_for("1x"))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_train_epoch_feature_interaction_torch(record, problems, torch_reference, kind, variant):
+    p = problems("1x")
+    record(("train-fi", kind, variant, "1x"), "torch",
+           lambda: torch_reference.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1,
+                                               feature_interaction=True), rounds_for("1x"))
+
+
+@pytest.mark.parametrize("feature_interaction", [False, True], ids=["plain", "feature_interaction"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_parameter_counts_match(problems, torch_reference, kind, feature_interaction):
+    """The reference is the same architecture: the same number of trainable parameters,
+    with issue 25's feature_interaction layer too (test_bench_match.py: the same logits)."""
     features = problems("1x").features
     for variant in VARIANTS:
-        model, _ = torch_reference.build(kind, variant, features)
-        expected = ours.estimator(kind, variant, features, 1).count_parameters()
-        assert torch_reference.count_parameters(model) == expected
+        model, _ = torch_reference.build(kind, variant, features, feature_interaction=feature_interaction)
+        estimator = ours.estimator(kind, variant, features, 1, feature_interaction=feature_interaction)
+        assert torch_reference.count_parameters(model) == estimator.count_parameters()

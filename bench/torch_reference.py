@@ -20,6 +20,15 @@ a learned unknown-gene row (zeros at first, a dense parameter): in training each
 (pair, role) occurrence reads it instead of its gene's row with probability p, and
 its graph encoding is that of a gene with no known edges (ReLU of the bias). The
 published configuration has p = 0.
+
+With ``feature_interaction=True`` (grnfast's ``feature_interaction``, issue 25) the
+two genes' node features meet directly, as in ``csrc/models/feature_skip.hpp`` and
+``csrc/models/cross_encoder.hpp``: each tower's output gains ``x W`` (a bias-free
+``nn.Linear(F, HIDDEN[-1])``, ``regulator_features`` / ``target_features``, initialised
+U(-1/sqrt(F), 1/sqrt(F)) as grnfast's), added to each of the late-interaction model's
+vectors before the cosine; the cross-encoder's first layer also reads ``x_reg * x_tgt``,
+after ``e_reg * e_tgt`` and before the graph blocks. ``embedding_init="zeros"``
+(grnfast's) starts the embedding table at zero.
 """
 import time
 
@@ -39,6 +48,9 @@ CLIP_NORM = 5.0
 BATCH_SIZE = 256
 PREDICT_CHUNK = 16384
 EMBEDDING_DROPOUT = 0.0  # grnfast's embedding_dropout; 0 in the published configuration
+# What epoch_seconds reads: wall time, or with N_THREADS = 1 process CPU time
+# (time.process_time), which other processes' load barely moves (as ours.CLOCK).
+CLOCK = time.perf_counter
 
 
 def standardise(features):
@@ -111,10 +123,11 @@ class _PairModel(nn.Module):
     """Shared gene embedding table plus fixed, standardised node features, and the
     known-edge graph encoder when graph_dim > 0 (``graph``: the edges it reads)."""
 
-    def __init__(self, features, sparse, graph_dim):
+    def __init__(self, features, sparse, graph_dim, feature_interaction=False):
         super().__init__()
         self.register_buffer("features", standardise(features))
         self.embedding = nn.Embedding(features.shape[0], EMBEDDING_DIM, sparse=sparse)  # N(0, 1) init
+        self.feature_interaction = feature_interaction
         n_gene = EMBEDDING_DIM + features.shape[1]
         self.graph_dim = graph_dim
         self.graph_encoder = GraphEncoder(n_gene, graph_dim) if graph_dim else None
@@ -147,11 +160,13 @@ class _PairModel(nn.Module):
 
 
 class CrossEncoder(_PairModel):
-    """``[e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt]`` -> MLP -> one logit."""
+    """``[e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt (, x_reg * x_tgt) (, g_reg, g_tgt)]``
+    -> MLP -> one logit (grnfast's column order of the first weight matrix)."""
 
-    def __init__(self, features, sparse=False, graph_dim=0):
-        super().__init__(features, sparse, graph_dim)
-        n_in = 3 * EMBEDDING_DIM + 2 * features.shape[1] + 2 * graph_dim
+    def __init__(self, features, sparse=False, graph_dim=0, feature_interaction=False):
+        super().__init__(features, sparse, graph_dim, feature_interaction)
+        n_features = features.shape[1]
+        n_in = 3 * EMBEDDING_DIM + (3 if feature_interaction else 2) * n_features + 2 * graph_dim
         self.head = nn.Sequential(_mlp(n_in, HIDDEN, last_linear=False), nn.Linear(HIDDEN[-1], 1))
 
     def forward(self, pairs):
@@ -159,26 +174,39 @@ class CrossEncoder(_PairModel):
         e_reg, x_reg = self.gene_inputs(pairs[:, 0], d_reg)
         e_tgt, x_tgt = self.gene_inputs(pairs[:, 1], d_tgt)
         graph = self.graph_inputs(pairs[:, 0], d_reg) + self.graph_inputs(pairs[:, 1], d_tgt)
-        return self.head(torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] + graph, dim=1)).squeeze(1)
+        interaction = [x_reg * x_tgt] if self.feature_interaction else []
+        return self.head(torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] + interaction + graph, dim=1)).squeeze(1)
 
 
 class TwoTower(_PairModel):
-    """Regulator and target towers over ``[e, x]``; logit = dot(u, v) / temperature."""
+    """Regulator and target towers over ``[e, x]``; logit = dot(u, v) / temperature.
+    With ``feature_interaction`` each tower's output gains ``x W`` (one W per tower,
+    F x HIDDEN[-1]; with several vectors the same ``x W`` is added to each)."""
 
     n_vectors = 1
 
-    def __init__(self, features, sparse=False, graph_dim=0):
-        super().__init__(features, sparse, graph_dim)
+    def __init__(self, features, sparse=False, graph_dim=0, feature_interaction=False):
+        super().__init__(features, sparse, graph_dim, feature_interaction)
         n_in = EMBEDDING_DIM + features.shape[1] + graph_dim
         sizes = (*HIDDEN[:-1], self.n_vectors * HIDDEN[-1])
         self.regulator_tower = _mlp(n_in, sizes, last_linear=True)
         self.target_tower = _mlp(n_in, sizes, last_linear=True)
+        # bias-free Linear: U(-1/sqrt(F), 1/sqrt(F)) weights, as grnfast's skip
+        skip = (lambda: nn.Linear(features.shape[1], HIDDEN[-1], bias=False)) if feature_interaction else lambda: None
+        self.regulator_features, self.target_features = skip(), skip()
+
+    def _tower(self, tower, skip, genes, dropped):
+        e, x = self.gene_inputs(genes, dropped)
+        out = tower(torch.cat([e, x, *self.graph_inputs(genes, dropped)], dim=1))
+        if skip is not None:
+            out = out + skip(x).repeat(1, self.n_vectors)  # the same x W in each of the gene's vectors
+        return out
 
     def towers(self, pairs):
         reg, tgt = pairs[:, 0], pairs[:, 1]
         d_reg, d_tgt = self.dropped(len(pairs)), self.dropped(len(pairs))
-        u = self.regulator_tower(torch.cat([*self.gene_inputs(reg, d_reg), *self.graph_inputs(reg, d_reg)], dim=1))
-        v = self.target_tower(torch.cat([*self.gene_inputs(tgt, d_tgt), *self.graph_inputs(tgt, d_tgt)], dim=1))
+        u = self._tower(self.regulator_tower, self.regulator_features, reg, d_reg)
+        v = self._tower(self.target_tower, self.target_features, tgt, d_tgt)
         return u, v
 
     def forward(self, pairs):
@@ -200,10 +228,15 @@ class LateInteraction(TwoTower):
 MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower, "late_interaction": LateInteraction}
 
 
-def build(kind, variant, features, seed=0, graph_dim=0):
+def build(kind, variant, features, seed=0, graph_dim=0, feature_interaction=False, embedding_init="normal"):
     """Model and its optimizers for ``variant`` "dense" or "sparse"."""
     torch.manual_seed(seed)
-    model = MODELS[kind](features, sparse=variant == "sparse", graph_dim=graph_dim)
+    model = MODELS[kind](features, sparse=variant == "sparse", graph_dim=graph_dim,
+                         feature_interaction=feature_interaction)
+    if embedding_init == "zeros":
+        nn.init.zeros_(model.embedding.weight)
+    elif embedding_init != "normal":
+        raise ValueError(f"embedding_init must be 'normal' or 'zeros'; got {embedding_init!r}")
     if variant == "dense":
         return model, [torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)]
     if variant != "sparse":
@@ -277,26 +310,28 @@ def _train_rows(model, optimizers, pairs, labels, order):
     return total / max(n_batches, 1)
 
 
-def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0):
-    """Wall time of building the model and training ``n_epochs`` (what ``fit`` does)."""
+def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, **options):
+    """Wall time of building the model and training ``n_epochs`` (what ``fit`` does);
+    ``options``: ``build``'s ``feature_interaction`` and ``embedding_init``."""
     torch.set_num_threads(N_THREADS)
     pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
     start = time.perf_counter()
-    model, optimizers = build(kind, variant, features, graph_dim=graph_dim)
+    model, optimizers = build(kind, variant, features, graph_dim=graph_dim, **options)
     for epoch in range(n_epochs):
         train_epoch(model, optimizers, pairs_t, labels_t, epoch)
     return time.perf_counter() - start
 
 
-def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0):
-    """Durations of epochs 2..n_epochs of one training run (the first warms up)."""
+def epoch_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, **options):
+    """Durations of epochs 2..n_epochs of one training run (the first warms up);
+    ``options`` as for ``fit_seconds``."""
     torch.set_num_threads(N_THREADS)
     pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
-    model, optimizers = build(kind, variant, features, graph_dim=graph_dim)
+    model, optimizers = build(kind, variant, features, graph_dim=graph_dim, **options)
     ends = []
     for epoch in range(n_epochs):
         train_epoch(model, optimizers, pairs_t, labels_t, epoch)
-        ends.append(time.perf_counter())
+        ends.append(CLOCK())
     return list(np.diff(ends))
 
 
