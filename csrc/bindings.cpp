@@ -84,12 +84,21 @@ class PyFittedNetwork {
         return out;
     }
 
-    Array<float> tower_scores(const Array<float>& u, const Array<float>& v, int n_threads) const {
+    // With the genes whose outputs u and v are, their gene biases are added too.
+    Array<float> tower_scores(const Array<float>& u, const Array<float>& v, int n_threads,
+                              const std::optional<IndexArray>& regs, const std::optional<IndexArray>& tgts) const {
         require_shape(u, {-1, net_.output_dim()}, "regulator tower outputs");
         require_shape(v, {-1, net_.output_dim()}, "target tower outputs");
+        require(regs.has_value() == tgts.has_value(), "give both regulators and targets, or neither");
+        if (regs) {
+            require_shape(*regs, {u.shape(0)}, "regulators (one per regulator tower output)");
+            require_shape(*tgts, {v.shape(0)}, "targets (one per target tower output)");
+        }
         Array<float> out({u.shape(0), v.shape(0)});
         py::gil_scoped_release release;
         net_.tower_scores(u.data(), u.shape(0), v.data(), v.shape(0), out.mutable_data(), n_threads);
+        if (regs)
+            net_.add_gene_bias(regs->data(), u.shape(0), tgts->data(), v.shape(0), out.mutable_data(), n_threads);
         return out;
     }
 
@@ -207,6 +216,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("graph_dim", &ModelSpec::graph_dim)
         .def_readwrite("embedding_dropout", &ModelSpec::embedding_dropout)
         .def_readwrite("feature_interaction", &ModelSpec::feature_interaction)
+        .def_readwrite("gene_bias", &ModelSpec::gene_bias)
         .def_readwrite("bn_momentum", &ModelSpec::bn_momentum)
         .def_readwrite("bn_eps", &ModelSpec::bn_eps)
         .def("validate", &ModelSpec::validate);
@@ -236,8 +246,10 @@ PYBIND11_MODULE(_core, m) {
         .def("tower_outputs", &PyFittedNetwork::tower_outputs, py::arg("genes"), py::arg("role"),
              py::arg("n_threads") = 1, "Two-tower: tower outputs of genes, role 0 regulator, 1 target.")
         .def("tower_scores", &PyFittedNetwork::tower_scores, py::arg("regulator_outputs"),
-             py::arg("target_outputs"), py::arg("n_threads") = 1,
-             "Two-tower logits of every regulator-tower row against every target-tower row.")
+             py::arg("target_outputs"), py::arg("n_threads") = 1, py::arg("regulators") = py::none(),
+             py::arg("targets") = py::none(),
+             "Two-tower logits of every regulator-tower row against every target-tower row (with the "
+             "regulators' and targets' gene rows: their gene biases too).")
         .def("score_grid", &PyFittedNetwork::score_grid, py::arg("regulators"), py::arg("targets"),
              py::arg("n_threads") = 1, "Cross-encoder logits of every regulator x target pair.");
 

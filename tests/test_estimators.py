@@ -55,7 +55,7 @@ def test_learns_far_above_chance(model, data):
     assert est.best_validation_score_ == max(est.validation_scores_)
 
 
-@pytest.mark.parametrize("extra", [{}, {"feature_interaction": True, "embedding_init": "zeros"}],
+@pytest.mark.parametrize("extra", [{}, {"feature_interaction": True, "embedding_init": "zeros", "gene_bias": True}],
                          ids=["default", "feature-interaction"])
 @pytest.mark.parametrize("model", MODELS)
 def test_bit_identical_for_any_thread_count_and_repeat_fits(model, extra, data, monkeypatch):

@@ -148,6 +148,7 @@ model_specs = st.fixed_dictionaries(
         "temperature": st.sampled_from([0.05, 0.7, 2.0]),
         "cosine": st.booleans(),
         "feature_interaction": st.booleans(),
+        "gene_bias": st.booleans(),
     }
 )
 

@@ -17,8 +17,9 @@ Y = (FEATURES.to_numpy()[PAIRS[:, 0], 0] > FEATURES.to_numpy()[PAIRS[:, 1], 1]).
 SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, random_state=0, n_jobs=1)
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier, LateInteractionClassifier]
 # Each model as it is by default, and with the feature interaction (its own block of
-# the first layer in the cross-encoder's grid scoring, a skip in the towers).
-VARIANTS = [(cls, extra) for cls in MODELS for extra in ({}, {"feature_interaction": True})]
+# the first layer in the cross-encoder's grid scoring, a skip in the towers) and the
+# gene biases (added after the grid in every scoring path).
+VARIANTS = [(cls, extra) for cls in MODELS for extra in ({}, {"feature_interaction": True, "gene_bias": True})]
 
 
 @pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: v[0].__name__ + ("+features" if v[1] else ""))

@@ -43,6 +43,10 @@ CANDIDATES = {
     "training-regulator negatives, embedding dropout 0.3": ({"embedding_dropout": 0.3}, False),
     "feature interaction, zero embeddings": (FEATURES, True),
     "feature interaction, zero embeddings, training-regulator negatives": (FEATURES, False),
+    "gene bias": ({"gene_bias": True}, True),
+    "gene bias, feature interaction, zero embeddings": ({**FEATURES, "gene_bias": True}, True),
+    "given negatives only": ({"random_negative_ratio": 0.0}, False),
+    "gene bias, given negatives only": ({"gene_bias": True, "random_negative_ratio": 0.0}, False),
 }
 
 METRICS = ("auroc", "auprc", "auroc_per_regulator")

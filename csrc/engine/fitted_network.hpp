@@ -31,7 +31,7 @@ class FittedNetwork {
     void predict_logits(const index_t* pairs, index_t n, T* logits, int n_threads) const {
         check_pairs(pairs, n, spec().n_genes);
         std::vector<index_t> ids;
-        net_->predict(params_, buffers_, features_, seen_.pair_ids(pairs, n, ids), n, logits, n_threads);
+        net_->predict_pairs(params_, buffers_, features_, seen_.pair_ids(pairs, n, ids), n, logits, n_threads);
     }
 
     // Every layer's name and width, and every layer's output for n pairs (outs[k]:
@@ -57,6 +57,16 @@ class FittedNetwork {
     void tower_scores(const T* u, index_t n_u, const T* v, index_t n_v, T* out, int n_threads) const {
         two_tower().score_outputs(u, n_u, v, n_v, out, n_threads);
     }
+    // A grid's gene biases (n_reg x n_tgt, added to out): what tower_scores leaves
+    // out, since it knows the tower outputs but not whose they are.
+    void add_gene_bias(const index_t* regs, index_t n_reg, const index_t* tgts, index_t n_tgt, T* out,
+                       int n_threads) const {
+        check_genes(regs, n_reg, spec().n_genes);
+        check_genes(tgts, n_tgt, spec().n_genes);
+        std::vector<index_t> reg_ids, tgt_ids;
+        net_->gene_bias().add_grid(params_, seen_.gene_ids(regs, n_reg, 0, reg_ids), n_reg,
+                                   seen_.gene_ids(tgts, n_tgt, 1, tgt_ids), n_tgt, out, n_threads);
+    }
 
     // Cross-encoder: the logits of every regulator x target pair of two gene lists
     // (n_reg x n_tgt), with the first layer's per-gene parts computed once per gene.
@@ -67,9 +77,11 @@ class FittedNetwork {
         check_genes(regs, n_reg, spec().n_genes);
         check_genes(tgts, n_tgt, spec().n_genes);
         std::vector<index_t> reg_ids, tgt_ids;
-        static_cast<const CrossEncoder<T>&>(*net_).score_grid(params_, buffers_, features_,
-                                                              seen_.gene_ids(regs, n_reg, 0, reg_ids), n_reg,
-                                                              seen_.gene_ids(tgts, n_tgt, 1, tgt_ids), n_tgt, out, n_threads);
+        const index_t* reg_rows = seen_.gene_ids(regs, n_reg, 0, reg_ids);
+        const index_t* tgt_rows = seen_.gene_ids(tgts, n_tgt, 1, tgt_ids);
+        static_cast<const CrossEncoder<T>&>(*net_).score_grid(params_, buffers_, features_, reg_rows, n_reg, tgt_rows,
+                                                              n_tgt, out, n_threads);
+        net_->gene_bias().add_grid(params_, reg_rows, n_reg, tgt_rows, n_tgt, out, n_threads);
     }
 
    private:

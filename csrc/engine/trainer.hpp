@@ -101,10 +101,11 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
     s.load(pairs, labels, sample_weights, nullptr, batch);
     drop_batch_identities(spec, s, batch, SeenGenes(spec, seen_genes), seed, epoch);
     DropoutContext ctx{seed, epoch, s.sample_ids.data()};
-    net.forward(params, buffers, features, s.reg(), s.tgt(batch), batch, true, ctx, s.logits.data(), n_threads);
+    net.forward_pairs(params, buffers, features, s.reg(), s.tgt(batch), batch, true, ctx, s.logits.data(),
+                      n_threads);
     const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
     std::fill(grad, grad + net.layout().n_params, T(0));
-    net.backward(params, s.dlogits.data(), batch, grad, s.emb_rows.data(), feat_grad ? s.feat_rows.data() : nullptr,
+    net.backward_pairs(params, s.dlogits.data(), batch, grad, s.emb_rows.data(), feat_grad ? s.feat_rows.data() : nullptr,
                  n_threads);
     const index_t E = spec.use_embeddings ? spec.embedding_dim : 0, F = spec.feature_block() ? spec.n_features : 0;
     const index_t n_rows = s.append_graph_rows(net.graph_gradients(), batch, E, F, feat_grad != nullptr);
@@ -174,7 +175,8 @@ class Trainer {
     void predict_logits(const T* features, const index_t* pairs, index_t n, T* logits) const {
         check_pairs(pairs, n, net_->spec().n_genes);
         std::vector<index_t> ids;
-        net_->predict(params_.data(), buffers_.data(), features, seen_.pair_ids(pairs, n, ids), n, logits, n_threads_);
+        net_->predict_pairs(params_.data(), buffers_.data(), features, seen_.pair_ids(pairs, n, ids), n, logits,
+                            n_threads_);
     }
 
     const Network<T>& network() const { return *net_; }
@@ -274,10 +276,11 @@ class Trainer {
         s.load(pairs, labels, sample_weights, rows, batch);
         drop_batch_identities(spec, s, batch, seen_, seed, epoch);
         DropoutContext ctx{seed, epoch, s.sample_ids.data()};
-        net_->forward(params_.data(), buffers_.data(), features, s.reg(), s.tgt(batch), batch, true, ctx,
+        net_->forward_pairs(params_.data(), buffers_.data(), features, s.reg(), s.tgt(batch), batch, true, ctx,
                       s.logits.data(), n_threads_);
         const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
-        net_->backward(params_.data(), s.dlogits.data(), batch, grads_.get(), s.emb_rows.data(), nullptr, n_threads_);
+        net_->backward_pairs(params_.data(), s.dlogits.data(), batch, grads_.get(), s.emb_rows.data(), nullptr,
+                             n_threads_);
 
         const index_t E = spec.embedding_dim;
         const index_t n_emb = net_->embedding_size();

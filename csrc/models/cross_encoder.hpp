@@ -87,7 +87,9 @@ class CrossEncoder : public Network<T> {
           reg_(spec_, head_.first_weight(), head_.first_width(), col_e_reg_, col_x_reg_, /*bias=*/-1,
                this->graph_encoder(), col_g_reg_, &this->graph_input_),
           tgt_(spec_, head_.first_weight(), head_.first_width(), col_e_tgt_, col_x_tgt_, /*bias=*/-1,
-               this->graph_encoder(), col_g_tgt_, &this->graph_input_) {}
+               this->graph_encoder(), col_g_tgt_, &this->graph_input_) {
+        this->gene_bias_.add_to(layout_, spec_);
+    }
 
     void reserve(index_t max_batch) override {
         head_.reserve(max_batch);

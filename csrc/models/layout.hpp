@@ -27,6 +27,7 @@ struct ModelSpec {
     double embedding_dropout = 0;  // share of training occurrences read through the unknown-gene row
     bool feature_interaction = false;  // the two genes' node features meet directly (feature_skip.hpp;
                                        // the cross-encoder: their product block)
+    bool gene_bias = false;            // a learned propensity per gene and role in the logit (gene_bias.hpp)
     double bn_momentum = 0.1;
     double bn_eps = 1e-5;
 

@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "models/gene_bias.hpp"
 #include "models/gene_layer.hpp"
 #include "models/layout.hpp"
 #include "models/mlp.hpp"
@@ -61,6 +62,28 @@ class Network {
     virtual void predict(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
                          T* logits, int n_threads) const = 0;
 
+    // What the trainer and scoring call: the model's forward, backward and predict
+    // with the gene biases (gene_bias.hpp) added to the logits. forward_pairs keeps
+    // the ids for backward_pairs; they must live until it, as a trainer's batch does.
+    void forward_pairs(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt,
+                       index_t batch, bool training, const DropoutContext& ctx, T* logits, int n_threads) {
+        forward(params, buffers, features, reg, tgt, batch, training, ctx, logits, n_threads);
+        gene_bias_.add(params, reg, tgt, 1, batch, logits);
+        last_reg_ = reg;
+        last_tgt_ = tgt;
+    }
+    void backward_pairs(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
+                        int n_threads) {
+        backward(params, dlogits, batch, grads, emb_rows, feat_rows, n_threads);
+        gene_bias_.backward(dlogits, last_reg_, last_tgt_, batch, grads);
+    }
+    void predict_pairs(const T* params, const T* buffers, const T* features, const index_t* pairs, index_t n,
+                       T* logits, int n_threads) const {
+        predict(params, buffers, features, pairs, n, logits, n_threads);
+        gene_bias_.add(params, pairs, pairs + 1, 2, n, logits);
+    }
+    const GeneBias<T>& gene_bias() const { return gene_bias_; }
+
     // Every layer's name and width, in the order layer_outputs writes them.
     virtual std::vector<std::pair<std::string, index_t>> layers() const = 0;
 
@@ -104,6 +127,9 @@ class Network {
 
     ModelSpec spec_;
     Layout layout_;
+    GeneBias<T> gene_bias_;  // each model adds it to its layout last
+    const index_t* last_reg_ = nullptr;
+    const index_t* last_tgt_ = nullptr;
     GraphInput graph_input_;
     std::optional<GraphEncoder<T>> graph_encoder_;
 };

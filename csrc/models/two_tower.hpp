@@ -24,12 +24,15 @@ class TwoTower : public Network<T> {
           target_(layout_, "target_tower.", width_, tower_sizes(spec), true, spec_, /*stream=*/3),
           regulator_genes_(gene_layer(regulator_)),
           target_genes_(gene_layer(target_)),
-          regulator_skip_(layout_, "regulator_tower.", spec_, regulator_.out_dim() / spec.tower_vectors(), spec.tower_vectors()),
-          target_skip_(layout_, "target_tower.", spec_, regulator_.out_dim() / spec.tower_vectors(), spec.tower_vectors()) {}
+          regulator_skip_(layout_, "regulator_tower.", spec_, vector_width(), spec.tower_vectors()),
+          target_skip_(layout_, "target_tower.", spec_, vector_width(), spec.tower_vectors()) {
+        this->gene_bias_.add_to(layout_, spec_);
+    }
 
     // The width of a tower's output: its last layer, n_vectors vectors of the last
     // hidden size for the late-interaction model (one vector here).
     index_t output_dim() const { return regulator_.out_dim(); }
+    index_t vector_width() const { return output_dim() / spec_.tower_vectors(); }
 
     void reserve(index_t max_batch) override {
         regulator_.reserve(max_batch);

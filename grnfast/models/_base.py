@@ -63,6 +63,7 @@ class PairClassifierBase(PairClassifier):
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "feature_interaction": ["boolean"],
         "embedding_init": [StrOptions({"normal", "zeros"})],
+        "gene_bias": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [StrOptions({"l2", "decoupled"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -99,6 +100,7 @@ class PairClassifierBase(PairClassifier):
             "graph_dim": int(self.graph_dim),
             "embedding_dropout": float(self.embedding_dropout),
             "feature_interaction": bool(self.feature_interaction),
+            "gene_bias": bool(self.gene_bias),
             **self._extra_spec(),
         }
 
@@ -392,8 +394,9 @@ class PairClassifierBase(PairClassifier):
         # Before the feature interaction (formats 2 and 3): none, as when it was saved.
         state.setdefault("feature_interaction", False)
         state.setdefault("embedding_init", "normal")
+        state.setdefault("gene_bias", False)
         if "spec_" in state:
-            state["spec_"] = {"feature_interaction": False, **state["spec_"]}
+            state["spec_"] = {"feature_interaction": False, "gene_bias": False, **state["spec_"]}
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

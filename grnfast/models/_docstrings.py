@@ -54,6 +54,11 @@ COMMON_PARAMETERS = """
         the embeddings. What lets a model rank pairs by expression where identity
         says nothing (a gene without training pairs; docs/evaluation.md, issue 25's
         feature-only task). No effect without node features.
+    gene_bias : bool, default=False
+        Add a learned propensity per gene and role to the logit: b_regulator +
+        b_target, what the gene-identity baseline (logistic regression on one-hot
+        regulator and target) learns, so the model contains that baseline. A gene
+        without training pairs in a role has none (0) in that role.
     embedding_init : {"normal", "zeros"}, default="normal"
         Initial gene embeddings: N(0, 1) rows (PyTorch's ``nn.Embedding``), or zeros,
         so a gene starts with no identity and gains one only from its training

@@ -11,7 +11,7 @@ def initial_parameters(layout, rng, embedding_init="normal"):
 
     Embeddings ~ N(0, 1), or 0 with ``embedding_init="zeros"`` (drawn all the same, so
     the other groups start as they would); the unknown-gene row: 0; weights (the
-    feature skip's too) and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)); batch-norm
+    feature skip's too) and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)); gene biases 0; batch-norm
     scale 1 and shift 0; running mean 0 and running variance 1.
     """
     params = np.empty(layout["n_params"], dtype=np.float32)
@@ -26,6 +26,8 @@ def initial_parameters(layout, rng, embedding_init="normal"):
                 fan_in = group["shape"][0]
             bound = 1.0 / np.sqrt(fan_in)
             view[:] = rng.uniform(-bound, bound, group["size"])
+        elif kind == "gene_bias":  # no propensity until training gives one (a gene it never saw keeps 0)
+            view[:] = 0.0
         elif kind == "unknown_embedding":  # starts as no identity at all; drawn from nothing, so the
             view[:] = 0.0                   # other parameters start as they would without it
         elif kind == "bn_scale":

@@ -23,6 +23,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         embedding_dropout=0.0,
         feature_interaction=False,
         embedding_init="normal",
+        gene_bias=False,
         use_product=True,
         alpha=1e-5,
         weight_decay="l2",
@@ -54,6 +55,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         self.embedding_dropout = embedding_dropout
         self.feature_interaction = feature_interaction
         self.embedding_init = embedding_init
+        self.gene_bias = gene_bias
         self.use_product = use_product
         self.alpha = alpha
         self.weight_decay = weight_decay

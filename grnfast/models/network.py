@@ -119,8 +119,9 @@ class FittedNetwork:
             u = engine.tower_outputs(regulator_rows, 0, self.n_threads)
             v = engine.tower_outputs(target_rows, 1, self.n_threads)
             for start in range(0, len(regulator_rows), block_size):
-                yield (regulator_rows[start : start + block_size], target_rows,
-                       engine.tower_scores(u[start : start + block_size], v, self.n_threads))
+                block = regulator_rows[start : start + block_size]
+                yield block, target_rows, engine.tower_scores(u[start : start + block_size], v, self.n_threads,
+                                                              block, target_rows)
             return
         for start in range(0, len(regulator_rows), block_size):
             block = regulator_rows[start : start + block_size]

@@ -28,6 +28,7 @@ class TwoTowerClassifier(PairClassifierBase):
         embedding_dropout=0.0,
         feature_interaction=False,
         embedding_init="normal",
+        gene_bias=False,
         temperature=0.05,
         similarity="dot",
         alpha=1e-5,
@@ -60,6 +61,7 @@ class TwoTowerClassifier(PairClassifierBase):
         self.embedding_dropout = embedding_dropout
         self.feature_interaction = feature_interaction
         self.embedding_init = embedding_init
+        self.gene_bias = gene_bias
         self.temperature = temperature
         self.similarity = similarity
         self.alpha = alpha
