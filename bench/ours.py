@@ -28,10 +28,11 @@ GENOME_REGULATORS = {"two_tower": 4096, "cross_encoder": 128, "late_interaction"
 EMBEDDING_DROPOUT = 0.0
 
 
-def estimator(kind, variant, features, n_epochs, graph_dim=0, feature_interaction=False, embedding_init="normal"):
+def estimator(kind, variant, features, n_epochs, graph_dim=0, feature_interaction=False, embedding_init="normal",
+              gene_bias=False):
     """The published configuration (the one ``torch_reference`` builds, given pairs only:
     no random negatives); a fixed number of epochs, no early stopping. With
-    ``feature_interaction`` / ``embedding_init`` (issue 25's options, passed only when
+    ``feature_interaction`` / ``embedding_init`` / ``gene_bias`` (issue 25's options, passed only when
     not the default, like embedding_dropout)."""
     params = {**PUBLISHED_PARAMS, "graph_dim": graph_dim, "embedding_update": EMBEDDING_UPDATE[variant],
               "max_iter": n_epochs, "early_stopping": False, "random_state": 0, "n_jobs": N_JOBS}
@@ -41,6 +42,8 @@ def estimator(kind, variant, features, n_epochs, graph_dim=0, feature_interactio
         params["feature_interaction"] = True
     if embedding_init != "normal":
         params["embedding_init"] = embedding_init
+    if gene_bias:
+        params["gene_bias"] = True
     return ESTIMATORS[kind](node_features=features, **params)
 
 

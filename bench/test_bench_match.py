@@ -2,7 +2,8 @@
 and batch-norm statistics, copied into ``torch_reference``'s model of the same kind,
 give the same logits in evaluation mode (float32 tolerance), with and without
 ``feature_interaction`` (issue 25's layer: the towers' linear skip of the node
-features, the cross-encoder's ``x_reg * x_tgt`` block of the first layer).
+features, the cross-encoder's ``x_reg * x_tgt`` block of the first layer) and with
+``gene_bias`` (a learned propensity per gene and role in the logit).
 
 A small gene table (the published layer sizes, so the reference's constants apply)
 and two epochs, so the batch-norm statistics and every weight have moved from their
@@ -24,6 +25,8 @@ def torch_name(kind, name, n_layers):
     is a weight stored (fan_in, fan_out), i.e. the transpose of ``nn.Linear``'s."""
     if name == "embedding":
         return "embedding.weight", False
+    if name == "gene_bias":
+        return "gene_bias", False
     prefix, layer, attr = name.split(".")
     if layer == "features":  # the feature skip of a tower (feature_skip.hpp)
         return f"{prefix.replace('_tower', '_features')}.{attr}", True
@@ -59,9 +62,10 @@ def copy_into(torch_reference, kind, fitted, model):
     model.load_state_dict(assigned, strict=False)
 
 
-@pytest.mark.parametrize("feature_interaction", [False, True], ids=["plain", "feature_interaction"])
+@pytest.mark.parametrize("feature_interaction, gene_bias", [(False, False), (True, False), (True, True)],
+                         ids=["plain", "feature_interaction", "feature_interaction+gene_bias"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_logits_match(torch_reference, kind, feature_interaction):
+def test_logits_match(torch_reference, kind, feature_interaction, gene_bias):
     import torch
 
     rng = np.random.default_rng(1)
@@ -70,8 +74,10 @@ def test_logits_match(torch_reference, kind, feature_interaction):
     # Labels that depend on the features, so the layer's weights learn something.
     labels = (features[pairs[:, 0], 0] * features[pairs[:, 1], 1] > np.median(
         features[pairs[:, 0], 0] * features[pairs[:, 1], 1])).astype(np.int64)
-    fitted = ours.estimator(kind, "dense", features, 2, feature_interaction=feature_interaction).fit(pairs, labels)
-    model, _ = torch_reference.build(kind, "dense", features, feature_interaction=feature_interaction)
+    fitted = ours.estimator(kind, "dense", features, 2, feature_interaction=feature_interaction,
+                            gene_bias=gene_bias).fit(pairs, labels)
+    model, _ = torch_reference.build(kind, "dense", features, feature_interaction=feature_interaction,
+                                     gene_bias=gene_bias)
     assert torch_reference.count_parameters(model) == fitted.count_parameters()
     # The same standardised node features (population std, as torch_reference.standardise).
     np.testing.assert_allclose(model.features.numpy(), fitted.network_.node_features, rtol=1e-5, atol=1e-5)
@@ -86,6 +92,17 @@ def test_logits_match(torch_reference, kind, feature_interaction):
     np.testing.assert_allclose(logits, expected, rtol=1e-4, atol=2e-5 * scale)
     assert np.std(expected) > 1e-3 * scale  # the pairs are told apart: a meaningful comparison
 
+    if gene_bias:
+        saved = model.gene_bias.detach().clone()
+        assert saved.abs().max() > 0  # fitted biases were copied, not the initial zeros
+        if saved.abs().max() > 10 * 2e-5 * scale:  # the logits' scale lets the check see them (not the
+            with torch.no_grad():                 # two-tower's, whose logits are divided by 0.05)
+                model.gene_bias.zero_()
+            with torch.inference_mode():
+                without = model(torch.from_numpy(scored.astype(np.int64))).numpy().astype(np.float64)
+            assert np.abs(without - expected).max() > 10 * 2e-5 * scale
+            with torch.no_grad():
+                model.gene_bias.copy_(saved)
     if feature_interaction:  # the check covers the new layer: without it, far from grnfast
         with torch.no_grad():
             if kind == "cross_encoder":

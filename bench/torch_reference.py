@@ -28,7 +28,9 @@ two genes' node features meet directly, as in ``csrc/models/feature_skip.hpp`` a
 U(-1/sqrt(F), 1/sqrt(F)) as grnfast's), added to each of the late-interaction model's
 vectors before the cosine; the cross-encoder's first layer also reads ``x_reg * x_tgt``,
 after ``e_reg * e_tgt`` and before the graph blocks. ``embedding_init="zeros"``
-(grnfast's) starts the embedding table at zero.
+(grnfast's) starts the embedding table at zero. With ``gene_bias=True``
+(``csrc/models/gene_bias.hpp``) every logit gains ``b[regulator, 0] + b[target, 1]``,
+a zero-initialised (n_genes, 2) parameter.
 """
 import time
 
@@ -123,8 +125,9 @@ class _PairModel(nn.Module):
     """Shared gene embedding table plus fixed, standardised node features, and the
     known-edge graph encoder when graph_dim > 0 (``graph``: the edges it reads)."""
 
-    def __init__(self, features, sparse, graph_dim, feature_interaction=False):
+    def __init__(self, features, sparse, graph_dim, feature_interaction=False, gene_bias=False):
         super().__init__()
+        self.gene_bias = nn.Parameter(torch.zeros(features.shape[0], 2)) if gene_bias else None
         self.register_buffer("features", standardise(features))
         self.embedding = nn.Embedding(features.shape[0], EMBEDDING_DIM, sparse=sparse)  # N(0, 1) init
         self.feature_interaction = feature_interaction
@@ -140,6 +143,12 @@ class _PairModel(nn.Module):
         if dropped is not None:
             e = torch.where(dropped.unsqueeze(1), self.unknown.expand_as(e), e)
         return e, self.features[genes]
+
+    def bias(self, pairs):
+        """Each pair's gene biases (0 without them)."""
+        if self.gene_bias is None:
+            return 0.0
+        return self.gene_bias[pairs[:, 0], 0] + self.gene_bias[pairs[:, 1], 1]
 
     def dropped(self, n):
         """Which of n occurrences read the unknown row in this training step (None: none)."""
@@ -163,8 +172,8 @@ class CrossEncoder(_PairModel):
     """``[e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt (, x_reg * x_tgt) (, g_reg, g_tgt)]``
     -> MLP -> one logit (grnfast's column order of the first weight matrix)."""
 
-    def __init__(self, features, sparse=False, graph_dim=0, feature_interaction=False):
-        super().__init__(features, sparse, graph_dim, feature_interaction)
+    def __init__(self, features, sparse=False, graph_dim=0, feature_interaction=False, gene_bias=False):
+        super().__init__(features, sparse, graph_dim, feature_interaction, gene_bias)
         n_features = features.shape[1]
         n_in = 3 * EMBEDDING_DIM + (3 if feature_interaction else 2) * n_features + 2 * graph_dim
         self.head = nn.Sequential(_mlp(n_in, HIDDEN, last_linear=False), nn.Linear(HIDDEN[-1], 1))
@@ -175,7 +184,8 @@ class CrossEncoder(_PairModel):
         e_tgt, x_tgt = self.gene_inputs(pairs[:, 1], d_tgt)
         graph = self.graph_inputs(pairs[:, 0], d_reg) + self.graph_inputs(pairs[:, 1], d_tgt)
         interaction = [x_reg * x_tgt] if self.feature_interaction else []
-        return self.head(torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] + interaction + graph, dim=1)).squeeze(1)
+        first = torch.cat([e_reg, e_tgt, x_reg, x_tgt, e_reg * e_tgt] + interaction + graph, dim=1)
+        return self.head(first).squeeze(1) + self.bias(pairs)
 
 
 class TwoTower(_PairModel):
@@ -185,8 +195,8 @@ class TwoTower(_PairModel):
 
     n_vectors = 1
 
-    def __init__(self, features, sparse=False, graph_dim=0, feature_interaction=False):
-        super().__init__(features, sparse, graph_dim, feature_interaction)
+    def __init__(self, features, sparse=False, graph_dim=0, feature_interaction=False, gene_bias=False):
+        super().__init__(features, sparse, graph_dim, feature_interaction, gene_bias)
         n_in = EMBEDDING_DIM + features.shape[1] + graph_dim
         sizes = (*HIDDEN[:-1], self.n_vectors * HIDDEN[-1])
         self.regulator_tower = _mlp(n_in, sizes, last_linear=True)
@@ -211,7 +221,7 @@ class TwoTower(_PairModel):
 
     def forward(self, pairs):
         u, v = self.towers(pairs)
-        return (u * v).sum(dim=1) / TEMPERATURE
+        return (u * v).sum(dim=1) / TEMPERATURE + self.bias(pairs)
 
 
 class LateInteraction(TwoTower):
@@ -222,17 +232,18 @@ class LateInteraction(TwoTower):
 
     def forward(self, pairs):
         u, v = (nn.functional.normalize(t.view(len(pairs), N_VECTORS, HIDDEN[-1]), dim=2) for t in self.towers(pairs))
-        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).mean(dim=1) / TEMPERATURE
+        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).mean(dim=1) / TEMPERATURE + self.bias(pairs)
 
 
 MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower, "late_interaction": LateInteraction}
 
 
-def build(kind, variant, features, seed=0, graph_dim=0, feature_interaction=False, embedding_init="normal"):
+def build(kind, variant, features, seed=0, graph_dim=0, feature_interaction=False, embedding_init="normal",
+          gene_bias=False):
     """Model and its optimizers for ``variant`` "dense" or "sparse"."""
     torch.manual_seed(seed)
     model = MODELS[kind](features, sparse=variant == "sparse", graph_dim=graph_dim,
-                         feature_interaction=feature_interaction)
+                         feature_interaction=feature_interaction, gene_bias=gene_bias)
     if embedding_init == "zeros":
         nn.init.zeros_(model.embedding.weight)
     elif embedding_init != "normal":
