@@ -250,13 +250,15 @@ def protocol_selection_section(runs):
     verdicts = protocol_verdicts(runs)
     candidates = list(pd.unique(verdicts.candidate))
     lines = ["## Candidate defaults on every protocol (validation pairs)", "",
-             "Each candidate configuration of each model trained on sample 1 of the benchmarks below under each "
+             "Each candidate configuration of each model trained on split samples of the benchmarks below under each "
              "protocol, early-stopped on and scored on that protocol's validation pairs (under the cold protocols "
              "these hold out their own regulators or genes, so they ask the test's question; no test pair is "
              "read), beside the four baselines on the same pairs. A cell is AUROC / AUPRC, in bold where it beats "
-             "every baseline on both. Regenerate with `python tools/protocol_selection.py --data ../shared/data`; "
-             "the runs are in `results/protocol_selection.csv`. One sample each: differences of a few hundredths "
-             "are within what another sample moves.", ""]
+             "every baseline on both; where a candidate ran on several split samples (their number in brackets), "
+             "the means over them against the baselines' means on the same samples. Regenerate with "
+             "`python tools/protocol_selection.py --data ../shared/data [--sample N]`; the runs are in "
+             "`results/protocol_selection.csv`. On one sample, differences of a few hundredths are within what "
+             "another sample moves.", ""]
     counts = verdicts.groupby(["candidate", "model", "protocol"], sort=False).beats.agg(["sum", "size"])
     rows = []
     for (candidate, model), group in counts.groupby(level=[0, 1], sort=False):
@@ -267,8 +269,10 @@ def protocol_selection_section(runs):
               markdown_table(pd.DataFrame(rows, columns=["candidate", "model", *PROTOCOLS, "all"])), ""]
     table = []
     for (protocol, benchmark, model), group in verdicts.groupby(["protocol", "benchmark", "model"], sort=False):
-        cells = {r.candidate: (f"**{r.auroc:.3f} / {r.auprc:.3f}**" if r.beats else f"{r.auroc:.3f} / {r.auprc:.3f}")
-                 for r in group.itertuples()}
+        cells = {}
+        for r in group.itertuples():
+            cell = f"{r.auroc:.3f} / {r.auprc:.3f}"
+            cells[r.candidate] = (f"**{cell}**" if r.beats else cell) + (f" ({r.samples})" if r.samples > 1 else "")
         first = group.iloc[0]
         table.append([protocol, benchmark, f"{first.prevalence:.3f}", model,
                       f"{first.auroc_best_baseline:.3f} / {first.auprc_best_baseline:.3f}",

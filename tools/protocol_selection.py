@@ -1,6 +1,7 @@
 """Candidate defaults judged on every protocol at once, on validation pairs only.
 
-For each selection benchmark (sample 1), each protocol of ``grnfast evaluate``
+For each selection benchmark and split sample (``--sample``, default 1), each
+protocol of ``grnfast evaluate``
 builds its task; each candidate configuration of each model is trained on the
 task's training pairs (early-stopped on its validation pairs, random negatives as
 the commands draw them unless the candidate chooses) and scored on the task's
@@ -10,10 +11,12 @@ training), so a candidate is chosen for the question the test asks, never on
 test pairs. The test pairs are never read.
 
     python tools/protocol_selection.py --data ../shared/data --output docs/results/protocol_selection.csv
+    python tools/protocol_selection.py --data ../shared/data --sample 2 --candidates today "gene bias"
     python tools/protocol_selection.py --summary docs/results/protocol_selection.csv
 
-Rows are appended as they finish and a (benchmark, protocol, candidate, model)
-already in the file is not trained again.
+Rows are appended as they finish and a (benchmark, protocol, sample, candidate,
+model) already in the file is not trained again. Verdicts compare means over the
+samples a candidate ran on with the baselines' on the same samples.
 """
 import argparse
 from pathlib import Path
@@ -59,21 +62,21 @@ def validation_rows(task, scorer):
 
 
 def run(path, root, benchmarks=BENCHMARKS, protocols=PROTOCOLS, candidates=CANDIDATES,
-        models=("two-tower", "cross-encoder", "late-interaction"), seed=0, progress=True):
+        models=("two-tower", "cross-encoder", "late-interaction"), sample=1, seed=0, progress=True):
     path = Path(path)
-    rows = pd.read_csv(path).to_dict("records") if path.exists() else []
-    done = {(r["benchmark"], r["protocol"], r["candidate"], r["model"]) for r in rows}
+    rows = with_samples(pd.read_csv(path)).to_dict("records") if path.exists() else []
+    done = {(r["benchmark"], r["protocol"], r["sample"], r["candidate"], r["model"]) for r in rows}
     for network, cell, n in benchmarks:
         benchmark = f"{network} {cell} {n}"
         ds = load_beeline(root, network, cell, n)
         for protocol in protocols:
-            task = benchmark_task(root, ds, network, cell, n, 1, protocol)
+            task = benchmark_task(root, ds, network, cell, n, sample, protocol)
             jobs = [(name, model) for name in candidates for model in models
-                    if (benchmark, protocol, name, model) not in done]
+                    if (benchmark, protocol, sample, name, model) not in done]
             if not jobs:
                 continue
             scorers = {("-", name): (fitted, 0.0) for name, fitted in baselines(task).items()
-                       if (benchmark, protocol, "-", name) not in done}
+                       if (benchmark, protocol, sample, "-", name) not in done}
             for name, model in jobs:
                 params, tf_list = candidates[name]
                 if tf_list:
@@ -81,25 +84,37 @@ def run(path, root, benchmarks=BENCHMARKS, protocols=PROTOCOLS, candidates=CANDI
                 scorers[name, model] = train(task, model, make_model(model, ds.node_features, random_state=seed,
                                                                      **params), progress)
             for (name, model), (scorer, seconds) in scorers.items():
-                rows.append({"benchmark": benchmark, "protocol": protocol, "candidate": name, "model": model,
+                rows.append({"benchmark": benchmark, "protocol": protocol, "sample": sample, "candidate": name,
+                             "model": model,
                              **validation_rows(task, scorer), "seconds": round(seconds, 1)})
                 pd.DataFrame(rows).to_csv(path, index=False)
                 if progress:
-                    print(f"{benchmark} | {protocol} | {name} | {model}: auroc {rows[-1]['auroc']:.3f} "
+                    print(f"{benchmark} | {protocol} | sample {sample} | {name} | {model}: auroc {rows[-1]['auroc']:.3f} "
                           f"auprc {rows[-1]['auprc']:.3f}", flush=True)
     return pd.DataFrame(rows)
 
 
+def with_samples(runs):
+    """Runs from before the sample column were sample 1's."""
+    return runs.assign(sample=runs["sample"].fillna(1).astype(int)) if "sample" in runs else runs.assign(sample=1)
+
+
 def protocol_verdicts(runs):
-    """Each model row of a run file beside the best baseline of its (benchmark,
-    protocol) per metric (``<metric>_best_baseline``), its margins over it, and
-    ``beats``: above every baseline on both AUROC and AUPRC."""
-    base = runs[runs.candidate == "-"].groupby(["benchmark", "protocol"])[list(METRICS)].max()
-    models = runs[runs.candidate != "-"].join(base, on=["benchmark", "protocol"], rsuffix="_best_baseline")
+    """Per (protocol, benchmark, candidate, model): the mean over the split samples it
+    ran on of each metric, of the best baseline on the same samples
+    (``<metric>_best_baseline``: the best per sample and metric), and of the margin;
+    ``samples``; ``beats``: above the baselines on both AUROC and AUPRC."""
+    runs = with_samples(runs)
+    keys = ["benchmark", "protocol", "sample"]
+    base = runs[runs.candidate == "-"].groupby(keys)[list(METRICS)].max()
+    models = runs[runs.candidate != "-"].join(base, on=keys, rsuffix="_best_baseline")
     for m in METRICS:
         models[f"{m}_margin"] = models[m] - models[f"{m}_best_baseline"]
-    models["beats"] = (models.auroc_margin > 0) & (models.auprc_margin > 0)
-    return models
+    columns = [c for m in METRICS for c in (m, f"{m}_best_baseline", f"{m}_margin")] + ["prevalence"]
+    means = (models.groupby(["protocol", "benchmark", "candidate", "model"], sort=False)
+             .agg(**{c: (c, "mean") for c in columns}, samples=("sample", "nunique")).reset_index())
+    means["beats"] = (means.auroc_margin > 0) & (means.auprc_margin > 0)
+    return means
 
 
 def summary(runs):
@@ -118,6 +133,7 @@ def main():
     parser.add_argument("--output", default="docs/results/protocol_selection.csv")
     parser.add_argument("--protocols", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS)
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES), choices=list(CANDIDATES))
+    parser.add_argument("--sample", type=int, default=1, help="the split sample (published) or the cold draw's seed")
     parser.add_argument("--summary", metavar="CSV", help="print the summary of a run file and train nothing")
     args = parser.parse_args()
     if args.summary:
@@ -125,7 +141,8 @@ def main():
             print(summary(pd.read_csv(args.summary)))
         return
     root = fetch_beeline(args.data, download=args.data is None)
-    run(args.output, root, protocols=args.protocols, candidates={c: CANDIDATES[c] for c in args.candidates})
+    run(args.output, root, protocols=args.protocols, candidates={c: CANDIDATES[c] for c in args.candidates},
+        sample=args.sample)
 
 
 if __name__ == "__main__":
