@@ -314,3 +314,32 @@ def test_selection_part(shared_data, tmp_path, monkeypatch):
     assert len(y) == n_val + 10 * n_val_edges and y[n_val:].sum() == 0
     known = set(map(tuple, pd.concat([task.X_train[task.y_train == 1], task.X_val[task.y_val == 1]]).values))
     assert not set(map(tuple, X.iloc[n_val:].values)) & known
+
+
+def test_protocol_verdicts_compare_means_over_the_samples_each_candidate_ran_on():
+    """A candidate on two samples is judged by its mean against the mean of the best
+    baseline per sample; one on a single sample against that sample's (rows from
+    before the sample column count as sample 1)."""
+    from protocol_selection import protocol_verdicts
+
+    def row(sample, candidate, model, auroc, auprc):
+        return {"benchmark": "B", "protocol": "cold-genes", "sample": sample, "candidate": candidate,
+                "model": model, "auroc": auroc, "auprc": auprc, "auroc_per_regulator": auroc, "prevalence": 0.1}
+
+    runs = pd.DataFrame([
+        row(1, "-", "degree baseline", 0.70, 0.20), row(1, "-", "gene-identity baseline", 0.60, 0.30),
+        row(2, "-", "degree baseline", 0.50, 0.10), row(2, "-", "gene-identity baseline", 0.55, 0.15),
+        row(1, "today", "two-tower", 0.72, 0.25), row(2, "today", "two-tower", 0.60, 0.22),  # 0.66/0.235 vs 0.625/0.225
+        row(1, "new", "two-tower", 0.75, 0.35),                                            # 0.75/0.35 vs 0.70/0.30
+        row(1, "worse", "two-tower", 0.71, 0.29),                                          # AUPRC under 0.30
+    ])
+    verdicts = protocol_verdicts(runs).set_index("candidate")
+    assert verdicts.loc["today", "samples"] == 2
+    assert verdicts.loc["today", "auroc"] == pytest.approx(0.66)
+    assert verdicts.loc["today", "auroc_best_baseline"] == pytest.approx(0.625)
+    assert verdicts.loc["today", "auprc_best_baseline"] == pytest.approx(0.225)
+    assert verdicts.loc["today", "beats"] and verdicts.loc["new", "beats"]
+    assert verdicts.loc["new", "auroc_best_baseline"] == pytest.approx(0.70)
+    assert not verdicts.loc["worse", "beats"]
+    old = protocol_verdicts(runs[runs["sample"] == 1].drop(columns="sample"))  # a file from before the column
+    assert set(old.samples) == {1} and len(old) == 3
