@@ -196,6 +196,23 @@ def check_every_parameter_group(layout, params, grad, loss_at, rng):
         check_directional(restricted, params[sl].copy(), grad[sl], rng, g["name"])
 
 
+def check_whole_model(spec, layout, params, buffers, features, pairs, y, rng, *, weights=None, seed, epoch,
+                      **extra):
+    """Finite differences of a whole model's loss in every parameter group and, when
+    it reads them, the node features; ``extra``: loss_and_grad's graph or seen genes.
+    Returns the checked parameter gradient."""
+    _, grad, _, feature_grad = T.loss_and_grad(spec, params, buffers, features, pairs, y, weights, seed=seed,
+                                               epoch=epoch, feature_grad=True, **extra)
+
+    def loss_at(p, f=features):
+        return T.loss_and_grad(spec, p, buffers, f, pairs, y, weights, seed=seed, epoch=epoch, **extra)[0]
+
+    check_every_parameter_group(layout, params, grad, loss_at, rng)
+    if spec.n_features and spec.use_expression:
+        check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
+    return grad
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(spec_dict=model_specs, seed=seeds, batch=st.integers(2, 8), weighted=st.booleans())
 def test_whole_model_gradients(spec_dict, seed, batch, weighted):
@@ -203,17 +220,7 @@ def test_whole_model_gradients(spec_dict, seed, batch, weighted):
     spec = make_spec(spec_dict)
     rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     w = rng.uniform(0.5, 2, batch) if weighted else None
-
-    loss, grad, _, feature_grad = T.loss_and_grad(
-        spec, params, buffers, features, pairs, y, w, seed=seed, epoch=3, feature_grad=True
-    )
-
-    def loss_at(p, f=features):
-        return T.loss_and_grad(spec, p, buffers, f, pairs, y, w, seed=seed, epoch=3)[0]
-
-    check_every_parameter_group(layout, params, grad, loss_at, rng)
-    if spec.n_features:
-        check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
+    check_whole_model(spec, layout, params, buffers, features, pairs, y, rng, weights=w, seed=seed, epoch=3)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -259,15 +266,5 @@ def test_whole_model_gradients_with_the_known_edge_graph(spec_dict, seed, batch,
     rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     assert {"graph.weight", "graph.bias"} <= {g["name"] for g in layout["params"]}
     edges = rng.integers(0, spec.n_genes, (n_edges, 2))
-    graph = dict(graph_edges=edges, degree_scale=degree_scale)
-
-    loss, grad, _, feature_grad = T.loss_and_grad(
-        spec, params, buffers, features, pairs, y, None, seed=seed, epoch=3, feature_grad=True, **graph
-    )
-
-    def loss_at(p, f=features):
-        return T.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
-
-    check_every_parameter_group(layout, params, grad, loss_at, rng)
-    if spec.n_features and spec_dict.get("use_expression", True):
-        check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
+    check_whole_model(spec, layout, params, buffers, features, pairs, y, rng, seed=seed, epoch=3, graph_edges=edges,
+                      degree_scale=degree_scale)

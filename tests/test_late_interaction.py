@@ -15,7 +15,7 @@ from grnfast import _core_testing as T
 from grnfast.models import make_model
 from grnfast.models._parameters import initial_parameters
 from grnfast.models.late_interaction import MAX_VECTORS
-from test_gradients import (check_directional, check_every_parameter_group, make_spec, model_specs, seeds,
+from test_gradients import (check_directional, check_whole_model, make_spec, model_specs, seeds,
                             whole_model_problem)
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,16 +98,7 @@ def test_whole_model_gradients(spec_dict, n_vectors, seed, batch, graph_dim, n_e
     spec = make_spec({**spec_dict, "n_vectors": n_vectors, "graph_dim": graph_dim})
     rng, layout, params, buffers, features, pairs, y = whole_model_problem(spec, seed, batch)
     graph = dict(graph_edges=rng.integers(0, spec.n_genes, (n_edges, 2)), degree_scale=1.5) if graph_dim else {}
-
-    loss, grad, _, feature_grad = T.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
-                                                  epoch=3, feature_grad=True, **graph)
-
-    def loss_at(p, f=features):
-        return T.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=3, **graph)[0]
-
-    check_every_parameter_group(layout, params, grad, loss_at, rng)
-    if spec.n_features:
-        check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
+    check_whole_model(spec, layout, params, buffers, features, pairs, y, rng, seed=seed, epoch=3, **graph)
 
 
 def test_one_vector_is_the_two_tower():

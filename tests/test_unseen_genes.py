@@ -25,7 +25,7 @@ from grnfast import _core_testing as T
 from grnfast.models import PUBLISHED_PARAMS
 from grnfast.models._base import PICKLE_FORMAT
 from grnfast.scoring import rank_edges
-from test_gradients import check_directional, check_every_parameter_group, make_spec, model_specs, whole_model_problem
+from test_gradients import check_whole_model, make_spec, model_specs, whole_model_problem
 
 MODELS = [TwoTowerClassifier, CrossEncoderClassifier, LateInteractionClassifier]
 SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), graph_dim=4, max_iter=3, random_negative_ratio=2.0,
@@ -57,16 +57,7 @@ def test_whole_model_gradients_with_the_unknown_row(spec_dict, seed, batch, embe
     edges = np.column_stack([regs[rng.integers(0, max(len(regs), 1), m)],
                              tgts[rng.integers(0, max(len(tgts), 1), m)]]) if with_graph else None
     extra = dict(graph_edges=edges, seen_genes=seen) if with_graph else dict(seen_genes=seen)
-
-    loss, grad, _, feature_grad = T.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
-                                                  epoch=2, feature_grad=True, **extra)
-
-    def loss_at(p, f=features):
-        return T.loss_and_grad(spec, p, buffers, f, pairs, y, None, seed=seed, epoch=2, **extra)[0]
-
-    check_every_parameter_group(layout, params, grad, loss_at, rng)
-    if spec.n_features:
-        check_directional(lambda f: loss_at(params, f), features, feature_grad, rng, "node features")
+    grad = check_whole_model(spec, layout, params, buffers, features, pairs, y, rng, seed=seed, epoch=2, **extra)
     # The training path (no feature gradient asked for) gives the same parameter gradient.
     np.testing.assert_array_equal(T.loss_and_grad(spec, params, buffers, features, pairs, y, None, seed=seed,
                                                   epoch=2, **extra)[1], grad)
