@@ -173,7 +173,7 @@ def test_evaluate_benchmark_under_a_cold_protocol(shared_data, protocol, monkeyp
     seen = []
     train = benchmark.train
     monkeypatch.setattr(benchmark, "train", lambda task, name, model, progress: (
-        seen.append((task, model.get_params()["negative_regulators"])) or train(task, name, model, progress)))
+        seen.append((task, model.get_params())) or train(task, name, model, progress)))
     result = benchmark.run_benchmark(shared_data, "Specific", "mDC", 500, [1], ("two-tower",), protocol=protocol,
                                      output=None, params=TINY, progress=False)
     runs = result.runs
@@ -184,7 +184,8 @@ def test_evaluate_benchmark_under_a_cold_protocol(shared_data, protocol, monkeyp
     assert "per-TF AUROC" in report and "gene-identity baseline" in report and "test prevalence" in report
     # The split seen by the model: sample 1 seeds it, and the held-out genes are nowhere in training.
     ds = load_beeline(shared_data, "Specific", "mDC", 500)
-    (task, negative_regulators), = seen
+    (task, params), = seen
+    negative_regulators, negative_targets = params["negative_regulators"], params["negative_targets"]
     split = (cold_regulators_split if protocol == "cold-regulators" else cold_genes_split)(
         ds.edges, ds.genes, ratio=None, random_state=1)  # Specific: every non-target, as GENELink's files
     assert task.notes["held_out"] == split.held_out and len(task.X_test) == runs.n_pairs.iloc[0] == len(split.test)
@@ -194,3 +195,7 @@ def test_evaluate_benchmark_under_a_cold_protocol(shared_data, protocol, monkeyp
     assert not task.X_train.iloc[:, 0].isin(unseen).any() and not task.X_val.iloc[:, 0].isin(held).any()
     if protocol == "cold-genes":
         assert not task.X_train.iloc[:, 1].isin(unseen).any() and not task.X_val.iloc[:, 1].isin(held).any()
+        # nor as a random negative's target
+        assert set(negative_targets) == set(ds.genes) - unseen
+    else:
+        assert negative_targets is None  # held-out regulators stay targets

@@ -142,6 +142,58 @@ def test_given_regulators_are_drawn_beside_those_of_the_edges():
                                   RandomNegatives(edges, 300, 5.0, seed=4).draw(0))
 
 
+# ---- negative_targets: genes a split holds out of training -----------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(edge_sets(), st.floats(0.1, 20), st.integers(0, 2**31 - 1), st.data())
+def test_given_targets_are_the_only_targets_drawn(edges_genes, ratio, seed, data):
+    edges, n_genes = edges_genes
+    targets = np.array(sorted(data.draw(st.sets(st.integers(0, n_genes - 1), min_size=1))), dtype=np.int64)
+    drawn = RandomNegatives(edges, n_genes, ratio, seed, targets=targets).draw(0)
+    assert np.isin(drawn[:, 1], targets).all() and (drawn[:, 0] != drawn[:, 1]).all()
+    assert not set(map(tuple, drawn.tolist())) & set(map(tuple, edges.tolist()))
+    regulators = np.unique(edges[:, 0])
+    free = {(r, t) for r in regulators.tolist() for t in targets.tolist() if r != t} - set(map(tuple, edges.tolist()))
+    assert len(drawn) == min(int(round(ratio * len(edges))), len(free)) == len({*map(tuple, drawn.tolist())})
+
+
+def test_every_gene_as_targets_draws_as_without():
+    rng = np.random.default_rng(5)
+    edges = np.stack([rng.integers(0, 10, 100), rng.integers(0, 300, 100)], axis=1)
+    np.testing.assert_array_equal(RandomNegatives(edges, 300, 5.0, seed=4, targets=np.arange(300)).draw(3),
+                                  RandomNegatives(edges, 300, 5.0, seed=4).draw(3))
+
+
+def test_negative_targets_keep_the_genes_left_out_of_training_and_are_checked(genelink_task, monkeypatch):
+    import grnfast.models._base as base
+
+    drawn = []
+
+    class Recording(RandomNegatives):
+        def draw(self, key, n=None, exclude=None):
+            pairs = super().draw(key, n, exclude)
+            drawn.append(pairs)
+            return pairs
+
+    monkeypatch.setattr(base, "RandomNegatives", Recording)
+    task = genelink_task
+    genes = task.node_features.index
+    left_out = np.arange(0, len(genes), 4)
+    targets = [gene for i, gene in enumerate(genes) if i % 4]
+    predictions = []
+    for n_jobs in (1, 2):
+        model = TwoTowerClassifier(node_features=task.node_features, negative_targets=targets, n_jobs=n_jobs,
+                                   **{**SMALL, "max_iter": 2})
+        task.fit(model)
+        predictions.append(model.predict_proba(task.X_test[:500])[:, 1])
+    np.testing.assert_array_equal(*predictions)
+    pairs = np.concatenate(drawn)
+    assert len(pairs) and not np.isin(pairs[:, 1], left_out).any()
+    with pytest.raises(ValueError, match=r"negative_targets.*\['no-such-gene'\]"):
+        TwoTowerClassifier(node_features=task.node_features, negative_targets=["no-such-gene"],
+                           **{**SMALL, "max_iter": 1}).fit(task.X_train, task.y_train)
+
+
 @pytest.fixture(scope="module")
 def unseen_regulators(genelink_task):
     """The training pairs without any pair of 5 regulators, and probes: those 5

@@ -28,9 +28,8 @@ from grnfast.data import fetch_beeline, load_beeline
 from grnfast.evaluation import evaluate
 from grnfast.evaluation.protocol import baselines, regulators_of
 from grnfast.models import make_model
-from grnfast.models.presets import with_tf_list
 from grnfast.pipeline import PROTOCOLS, benchmark_task, train
-from grnfast.pipeline.benchmark import negative_regulators
+from grnfast.pipeline.benchmark import with_split_negatives
 
 # One benchmark of each ground truth, with the hardest cases for a model against
 # the baselines under the cold protocols (Specific hHEP: dense; Specific mDC: sparse).
@@ -79,8 +78,8 @@ def run(path, root, benchmarks=BENCHMARKS, protocols=PROTOCOLS, candidates=CANDI
                        if (benchmark, protocol, sample, "-", name) not in done}
             for name, model in jobs:
                 params, tf_list = candidates[name]
-                if tf_list:
-                    params = with_tf_list(params, negative_regulators(task, ds.regulators))
+                # Never a held-out gene among the random negatives, whichever regulators they draw.
+                params = with_split_negatives(params if tf_list else {**params, "negative_regulators": None}, task, ds)
                 scorers[name, model] = train(task, model, make_model(model, ds.node_features, random_state=seed,
                                                                      **params), progress)
             for (name, model), (scorer, seconds) in scorers.items():

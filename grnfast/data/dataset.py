@@ -218,7 +218,7 @@ class GRNDataset:
         for frame in (split.train, split.validation, split.test):
             parts += [frame[["regulator", "target"]].reset_index(drop=True), frame["label"].to_numpy()]
         notes = {"split": split.report()}
-        for key in ("held_out", "validation_held_out", "notes"):
+        for key in ("held_out", "validation_held_out", "held_out_roles", "notes"):
             if getattr(split, key):
                 notes["split_notes" if key == "notes" else key] = list(getattr(split, key))
         return PairTask(name or f"{self.name} ({split.kind})", self.node_features, *parts, notes=notes)

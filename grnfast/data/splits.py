@@ -34,9 +34,10 @@ class PairSplit:
     """Three frames of labelled pairs (columns regulator, target, label).
 
     ``held_out``: the genes the test part holds out of training and validation (in
-    the held-out role); ``validation_held_out``: those the validation part holds
-    out of training; ``notes``: sentences on what could not be done as asked
-    (e.g. fewer negatives than the ratio).
+    the held-out roles, ``held_out_roles``: ``("regulator",)`` or ``("regulator",
+    "target")``); ``validation_held_out``: those the validation part holds out of
+    training; ``notes``: sentences on what could not be done as asked (e.g. fewer
+    negatives than the ratio).
     """
 
     train: pd.DataFrame
@@ -46,6 +47,7 @@ class PairSplit:
     held_out: list = field(default_factory=list)
     validation_held_out: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    held_out_roles: tuple = ()
 
     def report(self):
         """Sizes, edges and prevalence of each part."""
@@ -218,7 +220,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
                                 f"{'no non-edges' if frame['label'].any() else 'no edges'}; "
                                 "the network is too small for this split")
     return PairSplit(parts["train"], parts["validation"], parts["test"], kind=kind,
-                     held_out=sorted(held["test"]), validation_held_out=sorted(held["validation"]), notes=notes)
+                     held_out=sorted(held["test"]), validation_held_out=sorted(held["validation"]), notes=notes,
+                     held_out_roles=tuple(roles))
 
 
 def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):

@@ -77,6 +77,7 @@ class PairClassifierBase(PairClassifier):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_negative_ratio": [Interval(Real, 0, MAX_NEGATIVE_RATIO, closed="both")],
         "negative_regulators": [None, StrOptions({"all"}), "array-like"],
+        "negative_targets": [None, "array-like"],
         "embedding_update": [StrOptions({"dense", "lazy"})],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -289,8 +290,10 @@ class PairClassifierBase(PairClassifier):
             if regulators is not None:
                 regulators = table.gene_rows(None if isinstance(regulators, str) else regulators,
                                              "negative_regulators")
+            targets = None if self.negative_targets is None else table.gene_rows(self.negative_targets,
+                                                                                   "negative_targets")
             negatives = RandomNegatives(train_pairs[train_y == 1], table.n_genes, self.random_negative_ratio,
-                                        rng.randint(np.iinfo(np.int32).max), regulators)
+                                        rng.randint(np.iinfo(np.int32).max), regulators, targets)
             negatives.warn_if_short(self.random_negative_ratio)
             if val_pairs is not None:  # the validation pairs get theirs once, never a validation edge
                 val_edges = val_pairs[val_y == 1]
@@ -395,6 +398,7 @@ class PairClassifierBase(PairClassifier):
         state.setdefault("feature_interaction", False)
         state.setdefault("embedding_init", "normal")
         state.setdefault("gene_bias", False)
+        state.setdefault("negative_targets", None)
         if "spec_" in state:
             state["spec_"] = {"feature_interaction": False, "gene_bias": False, **state["spec_"]}
         super().__setstate__(state)

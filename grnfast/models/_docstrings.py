@@ -111,6 +111,12 @@ COMMON_PARAMETERS = """
         ranks them last, and a model trained with ``None`` never sees one. The
         commands (``grnfast infer``, ``evaluate``) and the results page's runs pass
         the data set's TF list (:func:`grnfast.models.presets.with_tf_list`).
+    negative_targets : None or array-like of genes, default=None
+        Where the random negatives' targets come from. ``None``: every gene of the
+        table. A list of gene names (or row indices): only those, e.g. to keep
+        genes held out of training in every role (the ``cold-genes`` protocol)
+        out of the random negatives too, which would otherwise teach that a gene
+        without a training edge is nobody's target.
     embedding_update : {"dense", "lazy"}, default="dense"
         ``"dense"``: every embedding row takes every Adam step (exact semantics of a
         dense optimizer with L2). ``"lazy"``: only the rows in the batch step, much

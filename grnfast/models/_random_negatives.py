@@ -7,7 +7,9 @@ is much of the signal. ``RandomNegatives`` adds pairs drawn that way (a
 regulator of a training edge x any gene, never a training edge nor a self-pair),
 fresh every epoch, so the model sees the distribution it will score. Given
 candidate regulators (a TF list, or every gene), regulators without a training
-edge are drawn too, as genome-wide scoring meets them.
+edge are drawn too, as genome-wide scoring meets them. Given candidate targets,
+only those are drawn: a split that holds genes out of training in every role
+(``cold-genes``) must not meet them as random negatives either.
 """
 import warnings
 
@@ -31,7 +33,8 @@ class RandomNegatives:
         The training edges (rows of the gene table); their regulators are the ones
         drawn, and none of them is ever returned.
     n_genes : int
-        Targets are drawn uniformly from every gene of the table.
+        The gene table's size; targets are drawn uniformly from every gene of it
+        unless ``targets`` are given.
     ratio : float
         Pairs drawn per training edge.
     seed : int
@@ -40,25 +43,30 @@ class RandomNegatives:
     regulators : 1-D int array, optional
         Further candidate regulators (rows of the gene table) drawn beside those of
         the training edges.
+    targets : 1-D int array, optional
+        The candidate targets (rows of the gene table); default every gene.
     """
 
-    def __init__(self, positives, n_genes, ratio, seed, regulators=None):
+    def __init__(self, positives, n_genes, ratio, seed, regulators=None, targets=None):
         positives = np.asarray(positives, dtype=np.int64).reshape(-1, 2)
         self.n_genes = int(n_genes)
         self.regulators = np.unique(positives[:, 0])
         if regulators is not None:
             self.regulators = np.union1d(self.regulators, np.asarray(regulators, dtype=np.int64))
+        self.targets = np.arange(self.n_genes) if targets is None else np.unique(np.asarray(targets, dtype=np.int64))
         self.forbidden = np.unique(_codes(positives, self.n_genes))
         self.n_draw = int(round(ratio * len(positives)))
         self.seed = int(seed)
 
     def available(self, forbidden=None):
-        """How many pairs can be drawn: the regulators x genes, less self-pairs and
+        """How many pairs can be drawn: the regulators x targets, less self-pairs and
         the ``forbidden`` codes (default: the training edges) among them."""
         forbidden = self.forbidden if forbidden is None else forbidden
         regulator, target = np.divmod(forbidden, self.n_genes)
-        blocked = int((np.isin(regulator, self.regulators) & (regulator != target)).sum())
-        return len(self.regulators) * (self.n_genes - 1) - blocked
+        blocked = int((np.isin(regulator, self.regulators) & np.isin(target, self.targets)
+                       & (regulator != target)).sum())
+        self_pairs = int(np.isin(self.regulators, self.targets).sum())
+        return len(self.regulators) * len(self.targets) - self_pairs - blocked
 
     def warn_if_short(self, ratio):
         """One warning, with both numbers, when an epoch asks for more than ten times
@@ -91,14 +99,14 @@ class RandomNegatives:
             # Rejection would spin on the last few free pairs (a coupon collector:
             # minutes for a regulator set whose every non-edge is asked for); there
             # are then at most 2n + |forbidden| candidates, so list them.
-            codes = (self.regulators[:, None] * self.n_genes + np.arange(self.n_genes)).ravel()
+            codes = (self.regulators[:, None] * self.n_genes + self.targets).ravel()
             codes = codes[(codes // self.n_genes != codes % self.n_genes) & ~np.isin(codes, forbidden)]
             return np.stack(np.divmod(rng.permutation(codes)[:n], self.n_genes), axis=1)
         chosen = np.zeros(0, dtype=np.int64)
         while len(chosen) < n:  # rejection sampling in vectorised rounds
             size = 2 * (n - len(chosen)) + 64
-            codes = self.regulators[rng.integers(len(self.regulators), size=size)] * self.n_genes + rng.integers(
-                self.n_genes, size=size)
+            codes = (self.regulators[rng.integers(len(self.regulators), size=size)] * self.n_genes
+                     + self.targets[rng.integers(len(self.targets), size=size)])
             codes = codes[(codes // self.n_genes != codes % self.n_genes) & ~np.isin(codes, forbidden)]
             codes = codes[~np.isin(codes, chosen)]
             _, first = np.unique(codes, return_index=True)

@@ -38,6 +38,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         class_weight=None,
         random_negative_ratio=10.0,
         negative_regulators=None,
+        negative_targets=None,
         embedding_update="dense",
         warm_start=False,
         random_state=None,
@@ -70,6 +71,7 @@ class CrossEncoderClassifier(PairClassifierBase):
         self.class_weight = class_weight
         self.random_negative_ratio = random_negative_ratio
         self.negative_regulators = negative_regulators
+        self.negative_targets = negative_targets
         self.embedding_update = embedding_update
         self.warm_start = warm_start
         self.random_state = random_state

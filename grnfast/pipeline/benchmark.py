@@ -50,11 +50,17 @@ def benchmark_task(root, dataset, network, cell, n_genes, sample, protocol="publ
     return dataset.task(split, name=f"{network} {cell} {n_genes} sample {sample} ({protocol})")
 
 
-def negative_regulators(task, regulators):
-    """The TF list the models' random negatives draw from on ``task``: without the
-    genes its split holds out, so no training pair has one as regulator."""
+def with_split_negatives(params, task, dataset):
+    """``params`` whose random negatives draw their regulators from the data set's
+    TF list (:func:`~grnfast.models.presets.with_tf_list`) but never meet a gene
+    ``task``'s split holds out of training: not as regulator, nor as target where
+    the split holds genes out in every role (cold-genes: a random negative with a
+    held-out target would teach that it is nobody's target). ``params`` may choose."""
     unseen = set(task.notes.get("held_out", ())) | set(task.notes.get("validation_held_out", ()))
-    return [gene for gene in regulators if gene not in unseen]
+    params = with_tf_list(params, [gene for gene in dataset.regulators if gene not in unseen])
+    if "target" in task.notes.get("held_out_roles", ()):
+        params = {"negative_targets": [gene for gene in dataset.genes if gene not in unseen], **params}
+    return params
 
 
 def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), models=("two-tower", "cross-encoder"),
@@ -66,8 +72,8 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
     Validation set and scored on its Test set. The ensemble (5 cross-encoder
     seeds) is trained on every sample when it is among ``models``, otherwise on
     the ``ensemble_samples`` only. The models' random negatives draw their
-    regulators from the benchmark's TF list, less the genes a cold split holds out
-    (:func:`negative_regulators`), unless ``params`` choose.
+    regulators from the benchmark's TF list, and never meet a gene a cold split
+    holds out (:func:`with_split_negatives`), unless ``params`` choose.
     Returns one row per sample and scorer (``split_note``: what the split could not
     do as asked, e.g. a ratio of negatives it could not reach); ``on_sample(table)``
     is called after each sample.
@@ -77,7 +83,7 @@ def evaluate_benchmark(root, network, cell, n_genes, samples=(1, 2, 3, 4, 5), mo
     tables = []
     for sample in samples:
         task = benchmark_task(root, ds, network, cell, n_genes, sample, protocol)
-        sample_params = with_tf_list(params, negative_regulators(task, ds.regulators))
+        sample_params = with_split_negatives(params, task, ds)
         names = list(models) + (["ensemble"] if sample in (ensemble_samples or ()) and "ensemble" not in models else [])
         fitted = {name: train(task, name, make_model(name, ds.node_features, random_state=seed, preset=preset,
                                                      **sample_params), progress)
