@@ -136,8 +136,7 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
     infer.add_argument("--edges", help="known edges: a table with regulator and target columns (e.g. Gene1,Gene2)")
     infer.add_argument("--regulators", metavar="FILE",
                        help="candidate regulators beside the prior's, e.g. a TF list (one gene per line, or a table "
-                            "with a tf/gene/symbol column): every one is scored, and the random training negatives "
-                            "draw from them")
+                            "with a tf/gene/symbol column): every one is scored (see --regulators-without-edges)")
     infer.add_argument("--cell-types", help="CSV of cell id, cell type, matched to the cells by id "
                                             "(features = cell-type means)")
     infer.add_argument("--layer", help=".h5ad: read this layer instead of X (e.g. counts)")
@@ -154,6 +153,10 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
     infer.add_argument("--negatives", type=positive_float, default=1.0, help="negatives per positive (default 1)")
     infer.add_argument("--negative-sampling", choices=["uniform", "per_regulator", "degree_matched"],
                        default="uniform", help="how negatives are drawn (default uniform)")
+    infer.add_argument("--regulators-without-edges", choices=["unknown", "negative"], default="unknown",
+                       help="a regulator the prior has no edge for: unknown (default: never a training negative's "
+                            "regulator) or negative (drawn among the negatives: the prior is complete for the TFs, "
+                            "as a ChIP-seq panel)")
     infer.add_argument("--top-k", type=top_k, default=DEFAULT_TOP_K, metavar="K|all",
                        help=f"keep the top K targets of each regulator, or all for every regulator x gene pair "
                             f"(default {DEFAULT_TOP_K})")
@@ -257,7 +260,8 @@ def cmd_infer(args):
                         groupby=args.groupby, gene_symbols=args.gene_symbols, case_fold=args.case_fold,
                         features=args.features, min_cells=args.min_cells)
     result = infer(inputs, models=args.model, preset=args.preset, params=model_params(args),
-                   negatives=args.negatives, negative_sampling=args.negative_sampling, top_k=args.top_k,
+                   negatives=args.negatives, negative_sampling=args.negative_sampling,
+                   regulators_without_edges=args.regulators_without_edges, top_k=args.top_k,
                    min_probability=args.min_probability, signed=not args.unsigned, format=args.format,
                    suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad, scheduler=args.scheduler,
                    random_state=args.seed, progress=not args.quiet)

@@ -79,7 +79,10 @@ def test_no_given_regulator_measured_is_an_error_naming_one(small):
         GRNDataset.from_expression(expression, edges, regulators=["Zfp1", "Zfp2"])
 
 
-def test_infer_scores_every_given_regulator_and_draws_negatives_from_them(shared_data, tmp_path):
+@pytest.mark.parametrize("without_edges", ["unknown", "negative"])
+def test_infer_scores_every_given_regulator_and_draws_negatives_as_asked(shared_data, tmp_path, without_edges):
+    """Every candidate regulator is scored; one the prior has no edge for is a
+    negative's regulator (of the split or of the random negatives) only when asked."""
     from grnfast.data import InputFiles
     from grnfast.pipeline import infer
 
@@ -90,12 +93,26 @@ def test_infer_scores_every_given_regulator_and_draws_negatives_from_them(shared
     inputs = InputFiles(folder / "BL--ExpressionData.csv.gz", edges=folder / "BL--network.csv.gz",
                         regulators=folder / "TF.csv.gz")
     result = infer(inputs, models="two-tower", top_k=3, output=tmp_path, progress=False,
-                   params={"max_iter": 1, "embedding_dim": 8, "n_jobs": 1})
+                   regulators_without_edges=without_edges, params={"max_iter": 1, "embedding_dim": 8, "n_jobs": 1})
     candidates = set(known.Gene1) | (set(tfs) & set(genes))
     assert len(candidates) > known.Gene1.nunique()  # the TF list adds regulators without a known edge
     network = pd.read_csv(tmp_path / "network_two-tower.csv")
     assert set(network.Gene1) == candidates and (network.groupby("Gene1").size() == 3).all()
-    assert set(result.models["two-tower"].get_params()["negative_regulators"]) == candidates
+    drawn = set(result.models["two-tower"].get_params()["negative_regulators"])
+    split_regulators = set(pd.concat([result.task.X_train, result.task.X_val, result.task.X_test]).iloc[:, 0])
+    if without_edges == "unknown":
+        assert drawn == set(known.Gene1) and split_regulators <= set(known.Gene1)
+    else:
+        assert drawn == candidates and split_regulators - set(known.Gene1)
+
+
+def test_regulators_without_edges_is_checked_before_anything_is_read():
+    from grnfast.data import InputFiles
+    from grnfast.pipeline import infer
+
+    with pytest.raises(GRNInputError, match="regulators_without_edges must be one of unknown, negative; got 'none'"):
+        infer(InputFiles("no-such-file.csv", edges="no-such-edges.csv"), regulators_without_edges="none",
+              output=None)
 
 
 def test_regulators_without_expression_is_one_line(capsys):

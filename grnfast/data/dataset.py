@@ -193,18 +193,27 @@ class GRNDataset:
                 "edges": len(self.edges), "density": len(self.edges) / n_pairs if n_pairs else float("nan"),
                 "node_features": self.node_features.shape[1]}
 
-    def labelled_pairs(self, ratio=1.0, method="uniform", random_state=0):
-        """Known edges (label 1) plus sampled negatives (label 0)."""
-        negatives = sample_negatives(self.edges, self.regulators, self.genes, ratio, method, random_state)
+    @property
+    def known_regulators(self):
+        """The candidate regulators with at least one known edge."""
+        return self.regulators[self.regulators.isin(self.edges["regulator"])]
+
+    def labelled_pairs(self, ratio=1.0, method="uniform", random_state=0, regulators=None):
+        """Known edges (label 1) plus sampled negatives (label 0) whose regulators
+        are drawn from ``regulators`` (default: every candidate regulator)."""
+        regulators = self.regulators if regulators is None else regulators
+        negatives = sample_negatives(self.edges, regulators, self.genes, ratio, method, random_state)
         return labelled_pairs(self.edges, negatives)
 
     def split(self, kind="random", *, ratio=1.0, method="uniform", hold_out="regulators", fraction=0.2,
-              random_state=0):
+              random_state=0, regulators=None):
         """A :class:`PairSplit`: ``random`` (70/15/15 of labelled pairs),
-        ``per_regulator`` (GENELink) or ``cold_start`` (holding out ``hold_out``)."""
+        ``per_regulator`` (GENELink) or ``cold_start`` (holding out ``hold_out``);
+        the negatives' regulators drawn from ``regulators`` (default: every
+        candidate regulator)."""
         if kind == "per_regulator":
             return per_regulator_split(self.edges, self.regulators, self.genes, random_state=random_state)
-        pairs = self.labelled_pairs(ratio, method, random_state)
+        pairs = self.labelled_pairs(ratio, method, random_state, regulators)
         if kind == "random":
             return random_split(pairs, random_state=random_state)
         if kind == "cold_start":

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..atomic import written_atomically
 from ..data import GRNDataset, InputFiles
+from ..errors import GRNInputError
 from ..evaluation import baselines
 from ..models.presets import SHIPPED_DATA_PARAMS, with_tf_list
 from ..progress import say
@@ -66,8 +67,15 @@ class InferResult:
                                                                    self.closing_line, self.warnings)
 
 
+# What a candidate regulator without a known edge (a TF of --regulators the prior
+# lacks) is in training: "unknown" (never a negative's regulator, scored from what
+# the models learnt of the others) or "negative" (drawn among the negatives, so the
+# models learn that it has no targets: a complete ChIP-seq panel's reading).
+REGULATORS_WITHOUT_EDGES = ("unknown", "negative")
+
+
 def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
-          top_k=DEFAULT_TOP_K, min_probability=None, signed=True, format="grnfast", suffix=".csv",
+          regulators_without_edges="unknown", top_k=DEFAULT_TOP_K, min_probability=None, signed=True, format="grnfast", suffix=".csv",
           output="grnfast-out", write_h5ad=None, scheduler=None, random_state=0, progress=True):
     """Train, evaluate and write ranked networks, as ``grnfast infer`` does.
 
@@ -80,10 +88,17 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
         (:data:`grnfast.models.presets.SHIPPED_DATA_PARAMS`).
     models : "all", "both" (two-tower and cross-encoder) or a model's name.
     preset, params : the models' configuration (:data:`grnfast.models.PRESETS`)
-        and parameters over it; the data set's regulators are the random
-        negatives' TF list unless ``params`` choose (:func:`~grnfast.models.presets.with_tf_list`).
+        and parameters over it; the random negatives draw their regulators as the
+        split's negatives do (``regulators_without_edges``) unless ``params`` choose
+        (:func:`~grnfast.models.presets.with_tf_list`).
     negatives, negative_sampling : negatives per positive in the 70/15/15 random
         split of the known edges, and how they are drawn.
+    regulators_without_edges : "unknown" or "negative". A candidate regulator
+        without a known edge (a TF of ``inputs.regulators`` that the prior lacks)
+        is scored like every other. "unknown" (default): no negative of the split
+        nor random negative of the models has one as regulator, since nothing is
+        known of its targets; "negative": they are drawn too (as when the
+        regulators are a ChIP-seq panel whose every edge is known).
     top_k : targets kept per regulator (None: every regulator x gene pair).
     min_probability : keep only edges whose calibrated probability is at least
         this (0-1; None: no cut-off); combines with ``top_k``. The weight written
@@ -104,19 +119,23 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
     Every output option is checked before anything is read or trained.
     """
     files_in = inputs if isinstance(inputs, InputFiles) else InputFiles()
+    if regulators_without_edges not in REGULATORS_WITHOUT_EDGES:
+        raise GRNInputError(f"regulators_without_edges must be one of {', '.join(REGULATORS_WITHOUT_EDGES)}; "
+                            f"got {regulators_without_edges!r}")
     min_probability = check_min_probability(min_probability)
     out = check_outputs(output, suffix, write_h5ad, files_in.expression)
     client = dask_client(scheduler) if isinstance(scheduler, str) else scheduler  # a bad address fails now
     try:
-        return _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k,
-                    min_probability, signed, format, suffix, write_h5ad, random_state, progress)
+        return _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling,
+                    regulators_without_edges, top_k, min_probability, signed, format, suffix, write_h5ad,
+                    random_state, progress)
     finally:
         if client is not None and client is not scheduler:
             client.close()
 
 
-def _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, top_k, min_probability,
-         signed, format, suffix, write_h5ad, random_state, progress):
+def _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, regulators_without_edges,
+         top_k, min_probability, signed, format, suffix, write_h5ad, random_state, progress):
     times = StepTimes()
     ds = inputs if isinstance(inputs, GRNDataset) else files_in.load(random_state=random_state, progress=progress)
     times.lap("loading")
@@ -124,14 +143,16 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     say(f"{summary['name']}: {summary['genes']} genes, {summary['regulators']} regulators, {summary['edges']} known "
         "edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else "")
         + (f"; {ds.notes['regulators']}" if "regulators" in ds.notes else ""), enabled=progress)
-    split = ds.split("random", ratio=negatives, method=negative_sampling, random_state=random_state)
+    drawn = ds.known_regulators if regulators_without_edges == "unknown" else ds.regulators
+    split = ds.split("random", ratio=negatives, method=negative_sampling, random_state=random_state,
+                     regulators=drawn)
     say(str(split), enabled=progress)
     task = ds.task(split)
     params = dict(params or {})
     if not isinstance(inputs, GRNDataset) and files_in.expression is None:
         # the shipped data set's settings; the caller's params still win
         params = {**SHIPPED_DATA_PARAMS, **params}
-    fitted = train_models(task, model_names(models), with_tf_list(params, ds.regulators), preset=preset,
+    fitted = train_models(task, model_names(models), with_tf_list(params, drawn), preset=preset,
                           random_state=random_state, progress=progress, client=client)
     times.lap("training")
     fitted_baselines = baselines(task)

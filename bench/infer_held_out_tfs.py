@@ -1,0 +1,162 @@
+"""``grnfast infer --regulators`` for TFs the prior lacks, tried as a user would (issue 25).
+
+For a BEELINE benchmark and a seed: a seeded quarter of the regulators with known
+edges is held out of the prior (the *test* TFs), and a fifth of the others too (the
+*validation* TFs, to choose on); ``grnfast infer`` runs as the command line does
+(``--expression BL--ExpressionData.csv --edges prior.csv --regulators TF.csv
+--top-k all``, every other option at its default, or ``--regulators-without-edges``
+as asked), and each group's TFs x every gene (self pairs excepted) are scored
+against the benchmark's whole network:
+
+- each model's written network (the calibrated weight) and the recommended one;
+- target in-degree over the prior, the absolute Pearson correlation of the two
+  genes' expression, and GRNBoost2 (arboreto; the adjacencies ``bench/grnboost2.py
+  run`` caches, 0 for a pair it did not output), on the same pairs.
+
+    python bench/infer_held_out_tfs.py --data ../shared/data
+    python bench/infer_held_out_tfs.py --data ../shared/data --benchmarks "STRING mESC 500" --seeds 1 2 \\
+        --policies unknown negative --output held_out_tfs.csv
+    python bench/infer_held_out_tfs.py --summary held_out_tfs.csv
+
+One row per (benchmark, seed, policy, group, scorer): AUROC, AUPRC, the mean
+per-TF AUROC, the prevalence. Rows are appended as runs finish and a run already
+in the file is skipped. ``--summary`` prints the means over seeds.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from grnboost2 import CACHE, cache_path, pair_scores, read_adjacencies  # noqa: E402
+
+from grnfast.data import InputFiles  # noqa: E402
+from grnfast.data.beeline import beeline_folder  # noqa: E402
+from grnfast.evaluation import evaluate  # noqa: E402
+from grnfast.pipeline import infer  # noqa: E402
+
+BENCHMARKS = ("STRING mESC 500", "Specific hHEP 500", "Non-Specific hHEP 500", "Specific mDC 500")
+POLICIES = ("unknown", "negative")
+TEST_FRACTION, VALIDATION_FRACTION = 0.25, 0.2
+METRICS = ("auroc", "auprc", "auroc_per_regulator")
+
+
+def _read(folder, name, **kwargs):
+    return pd.read_csv(next(folder.glob(f"{name}*")), **kwargs)
+
+
+def held_out_tfs(edges, seed):
+    """(test TFs, validation TFs): seeded draws among the regulators with known edges."""
+    rng = np.random.default_rng(seed)
+    regulators = np.array(sorted(edges["Gene1"].unique()))
+    shuffled = rng.permutation(regulators)
+    n_test = max(1, int(round(TEST_FRACTION * len(regulators))))
+    rest = shuffled[n_test:]
+    n_val = max(1, int(round(VALIDATION_FRACTION * len(rest))))
+    return sorted(shuffled[:n_test]), sorted(rest[:n_val])
+
+
+def group_pairs(tfs, genes, edges):
+    pairs = pd.DataFrame({"regulator": np.repeat(tfs, len(genes)), "target": np.tile(genes, len(tfs))})
+    pairs = pairs[pairs.regulator != pairs.target].reset_index(drop=True)
+    known = pd.MultiIndex.from_frame(edges[["Gene1", "Gene2"]].astype(str))
+    labels = pd.MultiIndex.from_frame(pairs).isin(known).astype(int)
+    return pairs, labels
+
+
+def baseline_scores(pairs, prior, expression, grnboost):
+    in_degree = prior.groupby("Gene2").size()
+    profiles = expression.to_numpy(dtype=np.float64)
+    centred = profiles - profiles.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(centred, axis=1)
+    norms[norms == 0] = 1.0
+    row = pd.Series(np.arange(len(expression)), index=expression.index)
+    r, t = row[pairs.regulator].to_numpy(), row[pairs.target].to_numpy()
+    correlation = np.abs(np.einsum("ij,ij->i", centred[r], centred[t]) / (norms[r] * norms[t]))
+    scores = {"target in-degree (prior)": pairs.target.map(in_degree).fillna(0).to_numpy(dtype=float),
+              "abs. Pearson correlation": correlation}
+    if grnboost is not None:
+        scores["GRNBoost2"] = pair_scores(grnboost, pairs)[0]
+    return scores
+
+
+def run_one(root, benchmark, seed, policy, progress):
+    network, cell, n_genes = benchmark.rsplit(" ", 2)
+    folder = beeline_folder(root, network, cell, int(n_genes))
+    edges = _read(folder, "BL--network.csv", dtype=str)[["Gene1", "Gene2"]].drop_duplicates()
+    expression = _read(folder, "BL--ExpressionData.csv", index_col=0)
+    expression.index = expression.index.astype(str)
+    genes = np.array(expression.index)
+    test_tfs, val_tfs = held_out_tfs(edges, seed)
+    prior = edges[~edges.Gene1.isin(test_tfs + val_tfs)]
+    grnboost_file = cache_path(CACHE, network, cell, n_genes, 0)
+    grnboost = read_adjacencies(grnboost_file) if grnboost_file.exists() else None
+    with tempfile.TemporaryDirectory() as tmp:
+        prior_path = Path(tmp) / "prior.csv"
+        prior.to_csv(prior_path, index=False)
+        inputs = InputFiles(str(next(folder.glob("BL--ExpressionData.csv*"))), edges=str(prior_path),
+                            regulators=str(next(folder.glob("TF.csv*"))))
+        result = infer(inputs, top_k=None, signed=False, output=None, regulators_without_edges=policy,
+                       progress=progress)
+    rows = []
+    for group, tfs in (("validation", val_tfs), ("test", test_tfs)):
+        tfs = [tf for tf in tfs if tf in set(result.dataset.regulators)]
+        pairs, y = group_pairs(tfs, genes, edges)
+        scores = baseline_scores(pairs, prior, expression, grnboost)
+        index = pd.MultiIndex.from_frame(pairs)
+        for name, edge_list in result.networks.items():
+            weights = edge_list.set_index(["Gene1", "Gene2"])["EdgeWeight"]
+            scores[name] = weights.reindex(index).fillna(0.0).to_numpy()
+        if result.recommended is not None:
+            scores[f"recommended ({result.recommended})"] = scores[result.recommended]
+        for scorer, score in scores.items():
+            metrics = evaluate(y, score, regulators=pairs.regulator.to_numpy())
+            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "group": group, "scorer": scorer,
+                         **{m: metrics[m] for m in METRICS}, "prevalence": metrics["prevalence"],
+                         "n_tfs": len(tfs), "n_pairs": len(y)})
+    return rows
+
+
+def summary(runs):
+    """Means over seeds per (benchmark, group, policy, scorer), and how many seeds."""
+    scorer = runs.scorer.str.replace(r"^recommended \(.*\)$", "recommended", regex=True)
+    return (runs.assign(scorer=scorer).groupby(["benchmark", "group", "policy", "scorer"], sort=False)
+            .agg(**{m: (m, "mean") for m in METRICS}, prevalence=("prevalence", "mean"), seeds=("seed", "nunique"))
+            .round(3).reset_index())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--benchmarks", nargs="+", default=list(BENCHMARKS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5])
+    parser.add_argument("--policies", nargs="+", choices=POLICIES, default=list(POLICIES),
+                        help="--regulators-without-edges values to run")
+    parser.add_argument("--output", default="infer_held_out_tfs.csv")
+    parser.add_argument("--summary", metavar="CSV", help="print the means of a run file and train nothing")
+    parser.add_argument("--progress", action="store_true")
+    args = parser.parse_args(argv)
+    if args.summary:
+        print(summary(pd.read_csv(args.summary)).to_string(index=False))
+        return
+    output = Path(args.output)
+    rows = pd.read_csv(output).to_dict("records") if output.exists() else []
+    done = {(r["benchmark"], r["seed"], r["policy"]) for r in rows}
+    for seed in args.seeds:
+        for benchmark in args.benchmarks:
+            for policy in args.policies:
+                if (benchmark, seed, policy) in done:
+                    continue
+                rows += run_one(args.data, benchmark, seed, policy, args.progress)
+                pd.DataFrame(rows).to_csv(output, index=False)
+                print(f"{benchmark} seed {seed} {policy}: done", flush=True)
+    print(summary(pd.DataFrame(rows)).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
