@@ -13,10 +13,10 @@ against the benchmark's whole network:
   genes' expression, and GRNBoost2 (arboreto; the adjacencies ``bench/grnboost2.py
   run`` caches, 0 for a pair it did not output), on the same pairs.
 
-    python bench/infer_held_out_tfs.py --data ../shared/data
+    python bench/infer_held_out_tfs.py --data ../shared/data --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --data ../shared/data --benchmarks "STRING mESC 500" --seeds 1 2 \\
-        --policies unknown negative --output held_out_tfs.csv
-    python bench/infer_held_out_tfs.py --summary held_out_tfs.csv
+        --policies unknown --output held_out_tfs.csv
+    python bench/infer_held_out_tfs.py --summary docs/results/infer_held_out_tfs.csv
 
 One row per (benchmark, seed, policy, group, scorer): AUROC, AUPRC, the mean
 per-TF AUROC, the prevalence. Rows are appended as runs finish and a run already
