@@ -49,6 +49,8 @@ CANDIDATES = {
     "gene bias, feature interaction, zero embeddings": ({**FEATURES, "gene_bias": True}, True),
     "given negatives only": ({"random_negative_ratio": 0.0}, False),
     "gene bias, given negatives only": ({"gene_bias": True, "random_negative_ratio": 0.0}, False),
+    "random negatives 3": ({"random_negative_ratio": 3.0}, True),
+    "gene bias, random negatives 3": ({"gene_bias": True, "random_negative_ratio": 3.0}, True),
 }
 
 METRICS = ("auroc", "auprc", "auroc_per_regulator")
