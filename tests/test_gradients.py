@@ -133,7 +133,7 @@ def test_embedding_gradient_sums_repeated_ids(seed, n, n_ids, dim):
 
 
 @SETTINGS
-@given(seed=seeds, n=st.integers(0, 300), n_ids=st.integers(1, 40),
+@given(seed=seeds, n=st.integers(0, 600), n_ids=st.integers(1, 400),
        offset=st.sampled_from([0, 5000, 2**22 - 10, -7]))
 def test_embedding_gradient_order_is_by_id_then_position(seed, n, n_ids, offset):
     """Each id's rows are summed in ascending position, bit for bit (the counting sort

@@ -27,20 +27,31 @@ struct EmbeddingGradPlan {
     std::vector<index_t> order;       // positions sorted by (id, position)
 
     // A counting sort: one pass counts each id's positions (and lists the distinct
-    // ids), the distinct ids alone are sorted, and a second pass places each position
-    // after the earlier ones of its id. The order is the comparison sort's, (id,
-    // position), at O(n + u log u) for u distinct ids. Ids outside [0, kMaxCounted)
-    // (never a gene table's) take the comparison sort.
+    // ids), the distinct ids are put in ascending order (sorted, or read off the
+    // counts when there are many of them in a small range), and a second pass places
+    // each position after the earlier ones of its id. The order is the comparison
+    // sort's, (id, position), at O(n + min(u log u, range)) for u distinct ids. Ids
+    // outside [0, kMaxCounted) (never a gene table's) take the comparison sort.
     void build(const index_t* ids, index_t n) {
         order.resize(static_cast<size_t>(n));
         unique_ids.clear();
         starts.clear();
-        if (!countable(ids, n)) return build_by_comparison(ids, n);
+        const index_t range = countable(ids, n);
+        if (range < 0) return build_by_comparison(ids, n);
+        unique_ids.reserve(static_cast<size_t>(n));  // no allocation while count_ is in use
+        starts.reserve(static_cast<size_t>(n) + 1);
         for (index_t k = 0; k < n; ++k) {
             index_t& c = count_[static_cast<size_t>(ids[k])];
             if (c++ == 0) unique_ids.push_back(ids[k]);
         }
-        std::sort(unique_ids.begin(), unique_ids.end());
+        const index_t u = size();
+        if (u > 64 && 8 * u > range) {
+            unique_ids.clear();
+            for (index_t id = 0; id < range; ++id)
+                if (count_[static_cast<size_t>(id)] > 0) unique_ids.push_back(id);
+        } else {
+            std::sort(unique_ids.begin(), unique_ids.end());
+        }
         index_t begin = 0;
         for (index_t id : unique_ids) {  // count_[id] becomes id's next place in order
             starts.push_back(begin);
@@ -57,15 +68,16 @@ struct EmbeddingGradPlan {
     static constexpr index_t kMaxCounted = index_t(1) << 22;  // a count array of at most 32 MB
     std::vector<index_t> count_;  // per id, zero between calls
 
-    // Whether every id is in [0, kMaxCounted); grows count_ to the largest id + 1.
-    bool countable(const index_t* ids, index_t n) {
+    // The largest id + 1 when every id is in [0, kMaxCounted) (count_ grown to it),
+    // else -1.
+    index_t countable(const index_t* ids, index_t n) {
         index_t top = -1;
         for (index_t k = 0; k < n; ++k) {
-            if (ids[k] < 0 || ids[k] >= kMaxCounted) return false;
+            if (ids[k] < 0 || ids[k] >= kMaxCounted) return -1;
             top = std::max(top, ids[k]);
         }
         if (count_.size() < static_cast<size_t>(top + 1)) count_.resize(static_cast<size_t>(top + 1), 0);
-        return true;
+        return top + 1;
     }
     void build_by_comparison(const index_t* ids, index_t n) {
         std::iota(order.begin(), order.end(), index_t(0));
