@@ -35,15 +35,25 @@ void norms(const T* x, index_t m, index_t d, T* out) {
 }
 
 // s[j] = dot(a, v_j) for the m vectors of v given transposed (vt: d x m), each the
-// same sum as dot()'s, k in order from zero; the m sums run side by side (one
-// vector lane each) instead of one after another.
+// same sum as dot()'s, k in order from zero; eight sums run side by side in
+// registers (one vector lane each) instead of one after another.
 template <class T>
 void dots_with_all(const T* __restrict a, const T* __restrict vt, index_t m, index_t d, T* __restrict s) {
-    std::fill(s, s + m, T(0));
-    for (index_t k = 0; k < d; ++k) {
-        const T ak = a[k];
-        const T* row = vt + k * m;
-        for (index_t j = 0; j < m; ++j) s[j] += ak * row[j];
+    constexpr index_t kLanes = 8;
+    index_t j0 = 0;
+    for (; j0 + kLanes <= m; j0 += kLanes) {
+        T acc[kLanes] = {};
+        for (index_t k = 0; k < d; ++k) {
+            const T ak = a[k];
+            const T* row = vt + k * m + j0;
+            for (index_t l = 0; l < kLanes; ++l) acc[l] += ak * row[l];
+        }
+        for (index_t l = 0; l < kLanes; ++l) s[j0 + l] = acc[l];
+    }
+    for (index_t j = j0; j < m; ++j) {
+        T acc = 0;
+        for (index_t k = 0; k < d; ++k) acc += a[k] * vt[k * m + j];
+        s[j] = acc;
     }
 }
 
