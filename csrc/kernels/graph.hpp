@@ -109,6 +109,17 @@ GRNFAST_VECTORISED inline void relu_backward(const T* __restrict z, const T* __r
     for (index_t i = 0; i < n; ++i) d[i] = z[i] > T(0) ? dout[i] : T(0);
 }
 
+// A hint to fetch row[0, n) into the cache (no effect on any result).
+template <class T>
+inline void prefetch_row(const T* row, index_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    constexpr index_t kLine = 64 / static_cast<index_t>(sizeof(T));
+    for (index_t j = 0; j < n; j += kLine) __builtin_prefetch(row + j);
+#else
+    (void)row, (void)n;
+#endif
+}
+
 // dst (cols) = mean over the neighbours [begin, end) of their rows of table (n x
 // cols, row-major), zero when there are none: the sum in neighbour order from zero,
 // then times 1/count. Each column is its own sum, so a row's columns may be taken in
@@ -117,7 +128,11 @@ template <class T>
 GRNFAST_VECTORISED inline void neighbour_mean(const T* __restrict table, index_t cols, const index_t* begin,
                                               const index_t* end, T* __restrict dst) {
     std::fill(dst, dst + cols, T(0));
+    // The rows are scattered over a table larger than the cache (20,000 x 64 floats:
+    // 5 MB), and the sum waits on each: ask for the row kAhead neighbours on early.
+    constexpr index_t kAhead = 8;
     for (const index_t* u = begin; u != end; ++u) {
+        if (end - u > kAhead) prefetch_row(table + u[kAhead] * cols, cols);
         const T* row = table + *u * cols;
         for (index_t j = 0; j < cols; ++j) dst[j] += row[j];
     }
