@@ -3,7 +3,10 @@
 Fits both models in several configurations on a small synthetic problem and on a
 published BEELINE training split, and keeps everything the engine computes for
 them: fitted weights, loss curves, probabilities for the held-out pairs,
-genome-wide score blocks and every layer's output. Save with one build, rebuild,
+genome-wide score blocks and every layer's output. Also the three models with the
+known-edge graph and random negatives (as the default job trains them) on a prior
+with hub regulators, for n_jobs 1 and 2: weights, running statistics, loss curves
+and probabilities. Save with one build, rebuild,
 compare with the other; every array must be bit-identical (np.array_equal).
 
     python bench/check_identical.py save /tmp/before.npz
@@ -22,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from problem import real_split  # noqa: E402
 
-from grnfast import CrossEncoderClassifier, TwoTowerClassifier  # noqa: E402
+from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier  # noqa: E402
 from grnfast.analysis import representations  # noqa: E402
 from grnfast.scoring import iter_score_blocks  # noqa: E402
 
@@ -47,6 +50,41 @@ def synthetic(seed=0, n_genes=400, n_pairs=3000):
     return features, pairs[:n_train], y[:n_train], pairs[n_train:]
 
 
+# The three models with the known-edge graph (graph_dim > 0) and random negatives, as
+# the default job trains them, on a prior with hub regulators (one of 300 targets),
+# each for n_jobs 1 and 2.
+GRAPH_SMALL = dict(embedding_dim=16, hidden_layer_sizes=(32, 16), graph_dim=8, batch_size=128, max_iter=4,
+                   random_negative_ratio=2.0, random_state=0)
+GRAPH_CONFIGS = {
+    "cross": (CrossEncoderClassifier, {}),
+    "tower": (TwoTowerClassifier, {}),
+    "late": (LateInteractionClassifier, {}),
+    "cross_dropout": (CrossEncoderClassifier, dict(embedding_dropout=0.2)),
+    "late_dot_3": (LateInteractionClassifier, dict(similarity="dot", n_vectors=3, embedding_dim=12)),
+    "tower_no_features": (TwoTowerClassifier, dict(use_expression=False)),
+    "late_no_embeddings": (LateInteractionClassifier, dict(use_embeddings=False)),
+    "cross_defaults": (CrossEncoderClassifier, dict(embedding_dim=64, hidden_layer_sizes=(256, 128, 64),
+                                                    graph_dim=64, batch_size=256, max_iter=2)),
+}
+
+
+def hub_prior(seed=0, n_genes=500, n_regs=30, n_features=7):
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(n_genes, n_features))
+    degrees = np.maximum(2, (300 / np.arange(1, n_regs + 1) ** 1.2).astype(int))
+    regs = rng.choice(n_genes, n_regs, replace=False)
+    edges = np.concatenate([np.column_stack([np.full(d, r), rng.choice(n_genes, d, replace=False)])
+                            for r, d in zip(regs, degrees)])
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    negatives = np.column_stack([rng.choice(regs, len(edges)), rng.integers(0, n_genes, len(edges))])
+    pairs = np.concatenate([edges, negatives])
+    y = np.r_[np.ones(len(edges), int), np.zeros(len(negatives), int)]
+    order = rng.permutation(len(y))
+    pairs, y = pairs[order], y[order]
+    n_test = len(y) // 5
+    return features, pairs[n_test:], y[n_test:], pairs[:n_test]
+
+
 def outputs(prefix, cls, params, features, train_pairs, train_y, test_pairs):
     model = cls(node_features=features, **{**SMALL, **params}).fit(train_pairs, train_y)
     out = {
@@ -63,11 +101,23 @@ def outputs(prefix, cls, params, features, train_pairs, train_y, test_pairs):
     return {f"{prefix}/{key}": np.asarray(value) for key, value in out.items()}
 
 
+def graph_outputs(prefix, cls, params, features, train_pairs, train_y, test_pairs):
+    model = cls(node_features=features, **params).fit(train_pairs, train_y)
+    out = {"params": model.params_, "buffers": model.buffers_, "loss_curve": np.asarray(model.loss_curve_),
+           "proba": model.predict_proba(test_pairs)}
+    return {f"{prefix}/{key}": np.asarray(value) for key, value in out.items()}
+
+
 def collect():
     result = {}
     data = synthetic()
     for name, (cls, params) in CONFIGS.items():
         result.update(outputs(f"synthetic/{name}", cls, params, *data))
+    data = hub_prior()
+    for name, (cls, params) in GRAPH_CONFIGS.items():
+        for n_jobs in (1, 2):
+            result.update(graph_outputs(f"graph/{name}/{n_jobs}", cls, {**GRAPH_SMALL, **params, "n_jobs": n_jobs},
+                                        *data))
     split = real_split("Non-Specific/hHEP 500/sample1")
     if split is None:
         print("../shared/data not found: BEELINE split skipped")

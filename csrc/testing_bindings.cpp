@@ -233,11 +233,12 @@ int throw_in_parallel(const std::string& region, const std::string& error, int n
 // times degree_scale), gene rows [emb, feat] (either may have zero columns), then
 // backward from d_out. Returns g, g from the evaluation path, d_weight, d_bias, the
 // genes read and d(loss)/d(their rows), of the rows' first `cols` columns (all when
-// negative).
+// negative). cached_features: the training forward reads the feature columns'
+// neighbour means from NeighbourFeatureMeans (as a trainer's fold does).
 template <class T>
 py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Array<T>& weight, const Array<T>& bias,
                            const IndexArray& edges, const IndexArray& genes, double degree_scale,
-                           const Array<T>& d_out, index_t cols, int n_threads) {
+                           const Array<T>& d_out, index_t cols, int n_threads, bool cached_features) {
     require_shape(emb, {-1, -1}, "emb");
     const index_t n_genes = emb.shape(0), E = emb.shape(1);
     require_shape(feat, {n_genes, -1}, "feat");
@@ -260,7 +261,10 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     std::copy(bias.data(), bias.data() + G, params.begin() + weight.size());
     const GeneRows<T> rows{E ? emb.data() : nullptr, E, F ? feat.data() : nullptr, F};
     Array<T> g({n, G}), g_eval({n, G}), dW({K, G}), db(G);
-    const T* out = enc.forward(params.data(), rows, graph, T(degree_scale), genes.data(), n, n_threads);
+    NeighbourFeatureMeans<T> means;
+    if (cached_features && F > 0) means.compute(graph, feat.data(), F, n_threads);
+    const T* out = enc.forward(params.data(), rows, graph, T(degree_scale), genes.data(), n, n_threads,
+                               means.for_graph(graph, feat.data(), F));
     std::copy(out, out + n * G, g.mutable_data());
     enc.encode(params.data(), rows, graph, T(degree_scale), genes.data(), n, g_eval.mutable_data(), n_threads);
     enc.backward(params.data(), d_out.data(), graph, grads.data(), grads.data() + K * G, cols < 0 ? D : cols,
@@ -274,6 +278,24 @@ py::tuple graph_encoder_py(const Array<T>& emb, const Array<T>& feat, const Arra
     IndexArray read(m);
     std::copy(enc.read_genes().begin(), enc.read_genes().end(), read.mutable_data());
     return py::make_tuple(g, g_eval, dW, db, read, d_rows);
+}
+
+// NeighbourFeatureMeans of the node features feat (n_genes x F) over the graph of
+// edges: (n_genes x 2F), [mean over each gene's targets | over its regulators].
+template <class T>
+Array<T> neighbour_feature_means_py(const Array<T>& feat, const IndexArray& edges, int n_threads) {
+    require_shape(feat, {-1, -1}, "feat");
+    require_shape(edges, {-1, 2}, "edges");
+    const index_t n_genes = feat.shape(0), F = feat.shape(1);
+    require(F > 0, "feat needs at least one column");
+    const EdgeGraph graph(n_genes, edges.data(), edges.shape(0));
+    NeighbourFeatureMeans<T> means;
+    means.compute(graph, feat.data(), F, n_threads);
+    const T* m = means.for_graph(graph, feat.data(), F);
+    require(m != nullptr, "the means were not kept");
+    Array<T> out({n_genes, 2 * F});
+    std::copy(m, m + n_genes * 2 * F, out.mutable_data());
+    return out;
 }
 
 // MaxSim of one regulator's vectors u (m x d) against one target's v (m x d), and
@@ -350,8 +372,12 @@ PYBIND11_MODULE(_core_testing, m) {
           py::arg("scale") = 1.0, py::arg("n_threads") = 1);
     m.def("graph_encoder", &graph_encoder_py<double>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
           py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
-          py::arg("cols") = -1, py::arg("n_threads") = 1);
+          py::arg("cols") = -1, py::arg("n_threads") = 1, py::arg("cached_features") = false);
+    m.def("neighbour_feature_means", &neighbour_feature_means_py<double>, py::arg("feat").noconvert(), py::arg("edges"),
+          py::arg("n_threads") = 1);
     m.def("graph_encoder", &graph_encoder_py<float>, py::arg("emb").noconvert(), py::arg("feat"), py::arg("weight"),
           py::arg("bias"), py::arg("edges"), py::arg("genes"), py::arg("degree_scale"), py::arg("d_out"),
-          py::arg("cols") = -1, py::arg("n_threads") = 1);
+          py::arg("cols") = -1, py::arg("n_threads") = 1, py::arg("cached_features") = false);
+    m.def("neighbour_feature_means", &neighbour_feature_means_py<float>, py::arg("feat").noconvert(), py::arg("edges"),
+          py::arg("n_threads") = 1);
 }

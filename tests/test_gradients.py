@@ -132,6 +132,25 @@ def test_embedding_gradient_sums_repeated_ids(seed, n, n_ids, dim):
     np.testing.assert_allclose(rows, expected[np.unique(ids)], rtol=1e-12, atol=1e-12)
 
 
+@SETTINGS
+@given(seed=seeds, n=st.integers(0, 600), n_ids=st.integers(1, 400),
+       offset=st.sampled_from([0, 5000, 2**22 - 10, -7]))
+def test_embedding_gradient_order_is_by_id_then_position(seed, n, n_ids, offset):
+    """Each id's rows are summed in ascending position, bit for bit (the counting sort
+    of a batch's ids; ids a gene table never has, negative or from 2**22 on, take the
+    comparison sort and the same order)."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, n_ids, n) + offset
+    contributions = rng.standard_normal((n, 3)) * 10.0 ** rng.integers(-8, 9, (n, 1))  # order matters
+    unique, rows = T.embedding_grad(ids, contributions, n_threads=2)
+    np.testing.assert_array_equal(unique, np.unique(ids))
+    for u, row in zip(unique, rows):
+        expected = np.zeros(3)
+        for k in np.flatnonzero(ids == u):
+            expected = expected + contributions[k]
+        np.testing.assert_array_equal(row, expected)
+
+
 # ---- whole models ---------------------------------------------------------------
 
 model_specs = st.fixed_dictionaries(

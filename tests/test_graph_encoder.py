@@ -45,8 +45,9 @@ def encoder_inputs(rng, n_genes, E, F, G):
             rng.standard_normal((2 * (E + F) + 2, G)), rng.standard_normal(G))
 
 
-def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1, cols=-1):
-    return T.graph_encoder(emb, feat, W, b, edges, genes, degree_scale, d_out, cols=cols, n_threads=n_threads)
+def run(emb, feat, W, b, edges, genes, degree_scale, d_out, n_threads=1, cols=-1, cached=False):
+    return T.graph_encoder(emb, feat, W, b, edges, genes, degree_scale, d_out, cols=cols, n_threads=n_threads,
+                           cached_features=cached)
 
 
 @SETTINGS
@@ -127,6 +128,79 @@ def test_bit_identical_for_any_thread_count(dtype):
     for other in results[1:]:
         for a, c in zip(results[0], other):
             np.testing.assert_array_equal(a, c)
+
+
+def hub_problem(dtype, seed=5, n_genes=3000, E=12, F=7, G=8):
+    """A hub regulator with 2,500 known targets, a hub target with 400 regulators,
+    repeats and self-loops among the edges, and genes to encode that meet the hubs."""
+    rng = np.random.default_rng(seed)
+    edges = np.concatenate([
+        np.column_stack([np.full(2500, 3), rng.choice(n_genes, 2500, replace=False)]),
+        np.column_stack([rng.choice(n_genes, 400, replace=False), np.full(400, 11)]),
+        rng.integers(0, n_genes, (3000, 2)),
+    ])
+    emb, feat, W, b = (a.astype(dtype) for a in encoder_inputs(rng, n_genes, E, F, G))
+    feat *= (10.0 ** rng.integers(-3, 4, (n_genes, 1))).astype(dtype)  # sums whose order matters
+    genes = np.r_[3, 11, rng.integers(0, n_genes, 500), 3, 11]
+    return emb, feat, W, b, edges, genes, rng.standard_normal((len(genes), G)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_neighbour_feature_means_equal_the_sums_in_neighbour_order(dtype):
+    """The node features' neighbour means a trainer computes once per graph: each
+    gene's sum over its distinct neighbours in ascending order, from zero, in the
+    engine's type, times 1/count (bit for bit), for any thread count; and the
+    float64 NumPy mean to rounding."""
+    emb, feat, W, b, edges, genes, d_out = hub_problem(dtype)
+    n_genes, F = feat.shape
+    means = T.neighbour_feature_means(feat, edges, n_threads=1)
+    for k in (2, 3):
+        np.testing.assert_array_equal(T.neighbour_feature_means(feat, edges, n_threads=k), means)
+    pairs = {(int(r), int(t)) for r, t in edges}
+    targets = [[] for _ in range(n_genes)]
+    regulators = [[] for _ in range(n_genes)]
+    for r, t in sorted(pairs):
+        targets[r].append(t)
+        regulators[t].append(r)
+    for v in [3, 11, *range(0, n_genes, 97)]:
+        for block, nbrs in enumerate([sorted(targets[v]), sorted(regulators[v])]):
+            got = means[v, block * F:(block + 1) * F]
+            total = np.zeros(F, dtype)
+            for u in nbrs:
+                total = total + feat[u]
+            expected = total * (dtype(1) / dtype(len(nbrs))) if nbrs else total
+            np.testing.assert_array_equal(got, expected)
+            exact = feat[nbrs].astype(np.float64).mean(0) if nbrs else np.zeros(F)
+            np.testing.assert_allclose(got, exact, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                                       atol=1e-5 * np.abs(feat).max() if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cached_feature_means_change_nothing(dtype):
+    """Training forward with the cached neighbour means of the features gives, bit for
+    bit, what averaging every neighbour's row per batch gives: the encoding, and the
+    backward that reads it; for 1, 2 and 3 threads."""
+    emb, feat, W, b, edges, genes, d_out = hub_problem(dtype)
+    W = W * dtype(0.1)
+    for k in (1, 2, 3):
+        plain = run(emb, feat, W, b, edges, genes, 2.5, d_out, n_threads=k, cols=emb.shape[1])
+        cached = run(emb, feat, W, b, edges, genes, 2.5, d_out, n_threads=k, cols=emb.shape[1], cached=True)
+        for a, c in zip(plain, cached):
+            np.testing.assert_array_equal(a, c)
+    np.testing.assert_allclose(plain[0], reference(*(a.astype(np.float64) for a in (emb, feat, W, b)), edges,
+                                                   genes, 2.5),
+                               rtol=1e-4 if dtype == np.float32 else 1e-10, atol=1e-3 if dtype == np.float32 else 1e-10)
+
+
+@SETTINGS
+@given(problem=problems())
+def test_cached_feature_means_change_nothing_on_small_graphs(problem):
+    rng, n_genes, E, F, G, edges, genes, scale = problem
+    emb, feat, W, b = encoder_inputs(rng, n_genes, E, F, G)
+    d_out = rng.standard_normal((len(genes), G))
+    for a, c in zip(run(emb, feat, W, b, edges, genes, scale, d_out),
+                    run(emb, feat, W, b, edges, genes, scale, d_out, cached=True)):
+        np.testing.assert_array_equal(a, c)
 
 
 @pytest.mark.parametrize(

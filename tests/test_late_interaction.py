@@ -49,6 +49,45 @@ def test_maxsim_layer_value_and_gradients(seed, m, d, cosine):
     check_directional(lambda x: g * T.maxsim(u, x, cosine)[0], v, dv, rng, "target vectors")
 
 
+def maxsim_in_order(u, v, cosine):
+    """MaxSim as the engine sums it, in u's type, one rounding per operation: each dot
+    product over k in order from zero, norms sqrt(x.x + 1e-12), the score the sum
+    over i in order of each row's largest similarity (the first of ties)."""
+    t = u.dtype.type
+
+    def dot(a, b):
+        s = t(0)
+        for x, y in zip(a, b):
+            s = t(s + t(x * y))
+        return s
+
+    nu = [t(np.sqrt(t(dot(x, x) + t(1e-12)))) for x in u] if cosine else None
+    nv = [t(np.sqrt(t(dot(x, x) + t(1e-12)))) for x in v] if cosine else None
+    total, best = t(0), []
+    for i, x in enumerate(u):
+        sims = [dot(x, y) for y in v]
+        if cosine:
+            sims = [t(s / t(nu[i] * nv[j])) for j, s in enumerate(sims)]
+        j = int(np.argmax(sims))  # the first of equal maxima
+        total, best = t(total + sims[j]), best + [j]
+    return total, best
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("m, d", [(1, 3), (7, 5), (8, 8), (9, 4), (16, 3), (19, 6)])
+@pytest.mark.parametrize("cosine", [False, True])
+def test_maxsim_sums_in_order_bit_for_bit(dtype, m, d, cosine):
+    """The m dot products of a regulator vector run side by side in the engine; each is
+    still the sum in order of k, so the score is bit for bit the one-at-a-time sum's."""
+    rng = np.random.default_rng(m * 100 + d)
+    u = (rng.standard_normal((m, d)) * 10.0 ** rng.integers(-3, 4, (m, d))).astype(dtype)
+    v = (rng.standard_normal((m, d)) * 10.0 ** rng.integers(-3, 4, (m, d))).astype(dtype)
+    score, _, _, best = T.maxsim(u, v, cosine)
+    expected, expected_best = maxsim_in_order(u, v, cosine)
+    assert best.tolist() == expected_best
+    assert score == expected
+
+
 @pytest.mark.parametrize("cosine", [False, True])
 def test_ties_go_to_the_lowest_index(cosine):
     """Equal target vectors: every regulator vector picks the first, and only it

@@ -228,6 +228,7 @@ class Trainer {
             const index_t n_edges = static_cast<index_t>(fold_edges_.size() / 2);
             fold_graph_ = EdgeGraph(spec.n_genes, fold_edges_.data(), n_edges);
             net_->set_graph(&fold_graph_, n_edges > 0 ? double(graph_.n_edges()) / double(n_edges) : 1.0);
+            net_->cache_neighbour_features(features, n_threads_);  // the features are constant in a fit
             const double fold_loss =
                 n_fold >= 2 ? run_batches(features, pairs, labels, sample_weights, fold_rows_.data(), n_fold, seed,
                                           epoch, interrupted)

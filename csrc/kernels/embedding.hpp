@@ -1,6 +1,7 @@
 // Embedding rows: gather into a batch, and gradients for repeated ids summed in a
 // fixed order (by position in the batch), one id per task.
 #pragma once
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -25,14 +26,64 @@ struct EmbeddingGradPlan {
     std::vector<index_t> starts;      // positions of unique_ids[u] are order[starts[u] .. starts[u+1])
     std::vector<index_t> order;       // positions sorted by (id, position)
 
+    // A counting sort: one pass counts each id's positions (and lists the distinct
+    // ids), the distinct ids are put in ascending order (sorted, or read off the
+    // counts when there are many of them in a small range), and a second pass places
+    // each position after the earlier ones of its id. The order is the comparison
+    // sort's, (id, position), at O(n + min(u log u, range)) for u distinct ids. Ids
+    // outside [0, kMaxCounted) (never a gene table's) take the comparison sort.
     void build(const index_t* ids, index_t n) {
         order.resize(static_cast<size_t>(n));
+        unique_ids.clear();
+        starts.clear();
+        const index_t range = countable(ids, n);
+        if (range < 0) return build_by_comparison(ids, n);
+        unique_ids.reserve(static_cast<size_t>(n));  // no allocation while count_ is in use
+        starts.reserve(static_cast<size_t>(n) + 1);
+        for (index_t k = 0; k < n; ++k) {
+            index_t& c = count_[static_cast<size_t>(ids[k])];
+            if (c++ == 0) unique_ids.push_back(ids[k]);
+        }
+        const index_t u = size();
+        if (u > 64 && 8 * u > range) {
+            unique_ids.clear();
+            for (index_t id = 0; id < range; ++id)
+                if (count_[static_cast<size_t>(id)] > 0) unique_ids.push_back(id);
+        } else {
+            std::sort(unique_ids.begin(), unique_ids.end());
+        }
+        index_t begin = 0;
+        for (index_t id : unique_ids) {  // count_[id] becomes id's next place in order
+            starts.push_back(begin);
+            std::swap(count_[static_cast<size_t>(id)], begin);
+            begin += count_[static_cast<size_t>(id)];
+        }
+        starts.push_back(n);
+        for (index_t k = 0; k < n; ++k) order[static_cast<size_t>(count_[static_cast<size_t>(ids[k])]++)] = k;
+        for (index_t id : unique_ids) count_[static_cast<size_t>(id)] = 0;
+    }
+    index_t size() const { return static_cast<index_t>(unique_ids.size()); }
+
+   private:
+    static constexpr index_t kMaxCounted = index_t(1) << 22;  // a count array of at most 32 MB
+    std::vector<index_t> count_;  // per id, zero between calls
+
+    // The largest id + 1 when every id is in [0, kMaxCounted) (count_ grown to it),
+    // else -1.
+    index_t countable(const index_t* ids, index_t n) {
+        index_t top = -1;
+        for (index_t k = 0; k < n; ++k) {
+            if (ids[k] < 0 || ids[k] >= kMaxCounted) return -1;
+            top = std::max(top, ids[k]);
+        }
+        if (count_.size() < static_cast<size_t>(top + 1)) count_.resize(static_cast<size_t>(top + 1), 0);
+        return top + 1;
+    }
+    void build_by_comparison(const index_t* ids, index_t n) {
         std::iota(order.begin(), order.end(), index_t(0));
         std::sort(order.begin(), order.end(), [ids](index_t a, index_t b) {
             return ids[a] != ids[b] ? ids[a] < ids[b] : a < b;
         });
-        unique_ids.clear();
-        starts.clear();
         for (index_t k = 0; k < n; ++k) {
             const index_t id = ids[order[static_cast<size_t>(k)]];
             if (unique_ids.empty() || unique_ids.back() != id) {
@@ -42,7 +93,6 @@ struct EmbeddingGradPlan {
         }
         starts.push_back(n);
     }
-    index_t size() const { return static_cast<index_t>(unique_ids.size()); }
 };
 
 // The distinct genes of one role in a batch (or in a list of pairs to score), in

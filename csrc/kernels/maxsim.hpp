@@ -5,6 +5,7 @@
 // target vector per regulator vector; ties go to the lowest j, so the pick, and the
 // gradient that flows only through it, are the same for any thread count.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -33,6 +34,29 @@ void norms(const T* x, index_t m, index_t d, T* out) {
     for (index_t i = 0; i < m; ++i) out[i] = norm(x + i * d, d);
 }
 
+// s[j] = dot(a, v_j) for the m vectors of v given transposed (vt: d x m), each the
+// same sum as dot()'s, k in order from zero; eight sums run side by side in
+// registers (one vector lane each) instead of one after another.
+template <class T>
+void dots_with_all(const T* __restrict a, const T* __restrict vt, index_t m, index_t d, T* __restrict s) {
+    constexpr index_t kLanes = 8;
+    index_t j0 = 0;
+    for (; j0 + kLanes <= m; j0 += kLanes) {
+        T acc[kLanes] = {};
+        for (index_t k = 0; k < d; ++k) {
+            const T ak = a[k];
+            const T* row = vt + k * m + j0;
+            for (index_t l = 0; l < kLanes; ++l) acc[l] += ak * row[l];
+        }
+        for (index_t l = 0; l < kLanes; ++l) s[j0 + l] = acc[l];
+    }
+    for (index_t j = j0; j < m; ++j) {
+        T acc = 0;
+        for (index_t k = 0; k < d; ++k) acc += a[k] * vt[k * m + j];
+        s[j] = acc;
+    }
+}
+
 }  // namespace maxsim_detail
 
 // The similarity of u_i and v_j: dot product, or cosine given the vectors' norms.
@@ -48,19 +72,26 @@ template <class T>
 T maxsim(const T* u, const T* v, index_t m, index_t d, bool cosine, index_t* best = nullptr) {
     // Called once per pair in training: the norms' scratch is the thread's, kept
     // between calls, so the hot path does not allocate.
-    thread_local std::vector<T> n;
+    thread_local std::vector<T> n, scratch;
     if (cosine) {
         n.resize(static_cast<size_t>(2 * m));
         maxsim_detail::norms(u, m, d, n.data());
         maxsim_detail::norms(v, m, d, n.data() + m);
     }
+    // v transposed, so that u_i's m dot products are computed together (each as
+    // maxsim_similarity's), and a row of them.
+    scratch.resize(static_cast<size_t>(m * d + m));
+    T* vt = scratch.data();
+    T* dots = vt + m * d;
+    for (index_t j = 0; j < m; ++j)
+        for (index_t k = 0; k < d; ++k) vt[k * m + j] = v[j * d + k];
     T total = 0;
     for (index_t i = 0; i < m; ++i) {
+        maxsim_detail::dots_with_all(u + i * d, vt, m, d, dots);
         T top = 0;
         index_t arg = 0;
         for (index_t j = 0; j < m; ++j) {
-            const T s = maxsim_similarity(u + i * d, v + j * d, d, cosine ? &n[size_t(i)] : nullptr,
-                                          cosine ? &n[size_t(m + j)] : nullptr);
+            const T s = cosine ? dots[j] / (n[size_t(i)] * n[size_t(m + j)]) : dots[j];
             if (j == 0 || s > top) top = s, arg = j;  // strict: a tie keeps the lower j
         }
         total += top;

@@ -85,9 +85,9 @@ class CrossEncoder : public Network<T> {
         : Network<T>(spec),
           head_(make_head()),
           reg_(spec_, head_.first_weight(), head_.first_width(), col_e_reg_, col_x_reg_, /*bias=*/-1,
-               this->graph_encoder(), col_g_reg_, &this->graph_input_),
+               this->graph_encoder(), col_g_reg_, &this->graph_input_, &this->feature_means_),
           tgt_(spec_, head_.first_weight(), head_.first_width(), col_e_tgt_, col_x_tgt_, /*bias=*/-1,
-               this->graph_encoder(), col_g_tgt_, &this->graph_input_) {
+               this->graph_encoder(), col_g_tgt_, &this->graph_input_, &this->feature_means_) {
         this->gene_bias_.add_to(layout_, spec_);
     }
 

@@ -32,10 +32,13 @@ class GeneLayer {
     // W (in x H, row-major) starts at params + weight; the embedding multiplies its
     // rows [emb_row, emb_row + E), the node features [feat_row, feat_row + F), the
     // graph encoding [graph_row, graph_row + G) when `encoder` is given (this layer
-    // runs its own copy, reading the graph of `graph`). bias: the offset of a bias
-    // added to every gene's part, or -1 for none.
+    // runs its own copy, reading the graph of `graph`, and in training the neighbour
+    // means of the node features from `feature_means` when they are those of that
+    // graph and features). bias: the offset of a bias added to every gene's part, or
+    // -1 for none.
     GeneLayer(const ModelSpec& spec, index_t weight, index_t H, index_t emb_row, index_t feat_row, index_t bias,
-              const GraphEncoder<T>* encoder = nullptr, index_t graph_row = -1, const GraphInput* graph = nullptr)
+              const GraphEncoder<T>* encoder = nullptr, index_t graph_row = -1, const GraphInput* graph = nullptr,
+              const NeighbourFeatureMeans<T>* feature_means = nullptr)
         : n_genes_(spec.n_genes),
           n_ids_(spec.id_space()),
           E_(spec.use_embeddings ? spec.embedding_dim : 0),
@@ -44,7 +47,8 @@ class GeneLayer {
           H_(H),
           weight_(weight),
           bias_(bias),
-          graph_input_(graph) {
+          graph_input_(graph),
+          feature_means_(feature_means) {
         if (encoder) encoder_.emplace(*encoder);
         add_block(0, E_, emb_row);
         add_block(E_, F_, feat_row);
@@ -75,8 +79,9 @@ class GeneLayer {
         const index_t u = genes_.size();
         gather(params, features, genes_.genes.data(), u, rows_.data(), n_threads);
         if (encoder_) {
+            const T* means = feature_means_ ? feature_means_->for_graph(graph(), features, F_) : nullptr;
             const T* g = encoder_->forward(params, gene_rows(params, features), graph(), degree_scale(),
-                                           genes_.genes.data(), u, n_threads);
+                                           genes_.genes.data(), u, n_threads, means);
             place_graph_rows(g, u, rows_.data());
         }
         T* out = pair_rows && u == batch ? pair_rows : part_.data();
@@ -211,6 +216,7 @@ class GeneLayer {
 
     index_t n_genes_, n_ids_, E_, F_, G_, H_, weight_, bias_;
     const GraphInput* graph_input_;
+    const NeighbourFeatureMeans<T>* feature_means_;
     std::optional<GraphEncoder<T>> encoder_;
     std::vector<Block> blocks_;
     BatchGenes genes_;

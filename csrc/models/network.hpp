@@ -26,8 +26,23 @@ class Network {
     virtual void reserve(index_t max_batch) = 0;
 
     // The known-edge graph a model with graph_dim > 0 reads, its degrees times
-    // degree_scale. It must outlive the calls that read it.
-    void set_graph(const EdgeGraph* graph, double degree_scale = 1.0) { graph_input_ = {graph, degree_scale}; }
+    // degree_scale. It must outlive the calls that read it, unchanged. Drops the
+    // neighbour means of the features (below).
+    void set_graph(const EdgeGraph* graph, double degree_scale = 1.0) {
+        graph_input_ = {graph, degree_scale};
+        feature_means_.clear();
+    }
+    // For training with constant node features: the node features' neighbour means
+    // over the graph now set, computed once, which forward then reads instead of
+    // averaging them per batch (the same values) while it is given these features
+    // and until the graph is set again. Nothing when the model reads no graph or no
+    // node features.
+    void cache_neighbour_features(const T* features, int n_threads) {
+        feature_means_.clear();
+        if (!spec_.graph_block() || !spec_.feature_block() || spec_.n_features == 0 || features == nullptr) return;
+        check_graph();
+        feature_means_.compute(*graph_input_.graph, features, spec_.n_features, n_threads);
+    }
     // After backward, with the graph: the gradients of the gene rows the graph
     // encoder read (beside the batch's own rows), one list per first-layer part.
     virtual std::vector<GeneRowGradients<T>> graph_gradients() const { return {}; }
@@ -131,6 +146,7 @@ class Network {
     const index_t* last_reg_ = nullptr;
     const index_t* last_tgt_ = nullptr;
     GraphInput graph_input_;
+    NeighbourFeatureMeans<T> feature_means_;  // of graph_input_'s graph, when computed
     std::optional<GraphEncoder<T>> graph_encoder_;
 };
 

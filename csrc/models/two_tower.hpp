@@ -328,7 +328,8 @@ class TwoTower : public Network<T> {
     // A tower's first layer: [e | x | g] W + b, rows of W adjacent.
     GeneLayer<T> gene_layer(const MLP<T>& tower) const {
         return GeneLayer<T>(spec_, tower.first_weight(), tower.first_width(), 0, emb_cols(), tower.first_bias(),
-                            this->graph_encoder(), gene_cols(), &this->graph_input_);
+                            this->graph_encoder(), gene_cols(), &this->graph_input_,
+                            &this->feature_means_);
     }
 
     index_t width_;
