@@ -131,8 +131,9 @@ PROTOCOL_TEXT = {
         "what a top-k-per-TF list uses.", BASELINES),
     "cold-genes": (
         "InfoSEM's split: a quarter of all genes (seeded by the sample) are held out of training and validation in "
-        "every role (`grnfast.data.cold_genes_split`); the test is every pair that touches a held-out gene, "
-        "labelled by the whole network.", BASELINES),
+        "every role (`grnfast.data.cold_genes_split`), the models' random negatives included (`negative_targets`; "
+        "the runs before 2026-12-07 drew held-out genes as random negatives' targets and were made again); the "
+        "test is every pair that touches a held-out gene, labelled by the whole network.", BASELINES),
 }
 COLD = ("cold-regulators", "cold-genes")
 
