@@ -37,6 +37,7 @@ from grnboost2 import CACHE, cache_path, pair_scores, read_adjacencies  # noqa: 
 
 from grnfast.data import InputFiles  # noqa: E402
 from grnfast.data.beeline import beeline_folder  # noqa: E402
+from grnfast.data.signs import pair_correlations  # noqa: E402
 from grnfast.evaluation import evaluate  # noqa: E402
 from grnfast.pipeline import infer  # noqa: E402
 
@@ -71,13 +72,7 @@ def group_pairs(tfs, genes, edges):
 
 def baseline_scores(pairs, prior, expression, grnboost):
     in_degree = prior.groupby("Gene2").size()
-    profiles = expression.to_numpy(dtype=np.float64)
-    centred = profiles - profiles.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(centred, axis=1)
-    norms[norms == 0] = 1.0
-    row = pd.Series(np.arange(len(expression)), index=expression.index)
-    r, t = row[pairs.regulator].to_numpy(), row[pairs.target].to_numpy()
-    correlation = np.abs(np.einsum("ij,ij->i", centred[r], centred[t]) / (norms[r] * norms[t]))
+    correlation = np.abs(np.nan_to_num(pair_correlations(expression, pairs.regulator, pairs.target)))
     scores = {"target in-degree (prior)": pairs.target.map(in_degree).fillna(0).to_numpy(dtype=float),
               "abs. Pearson correlation": correlation}
     if grnboost is not None:

@@ -75,8 +75,9 @@ REGULATORS_WITHOUT_EDGES = ("unknown", "negative")
 
 
 def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
-          regulators_without_edges="unknown", top_k=DEFAULT_TOP_K, min_probability=None, signed=True, format="grnfast", suffix=".csv",
-          output="grnfast-out", write_h5ad=None, scheduler=None, random_state=0, progress=True):
+          regulators_without_edges="unknown", top_k=DEFAULT_TOP_K, min_probability=None, signed=True,
+          format="grnfast", suffix=".csv", output="grnfast-out", write_h5ad=None, scheduler=None, random_state=0,
+          progress=True):
     """Train, evaluate and write ranked networks, as ``grnfast infer`` does.
 
     Parameters
