@@ -1,7 +1,8 @@
 """Issue 25's feature-only pair task, printed: scikit-learn's MLPClassifier on the
 concatenated feature rows beside each model with its defaults, with embedding
-dropout, and with the feature interaction and zero-initialised embeddings (AUROC on
-all test pairs, on pairs of seen genes, on pairs with a gene no training pair has).
+dropout, with the feature interaction, and with it and zero-initialised embeddings
+(AUROC on all test pairs, on pairs of seen genes, on pairs with a gene no training
+pair has).
 The task and the settings are tests/test_unseen_genes.py's, whose assertions this
 prints the numbers of (docs/guide.md, "Letting the features meet").
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_unseen_genes import FEATURES_MEET, feature_only_task  # noqa: E402
 
 SETTINGS = {"default": {}, "embedding_dropout=0.1": {"embedding_dropout": 0.1},
+            "feature_interaction": {"feature_interaction": True},
             "feature_interaction + embedding_init='zeros'": FEATURES_MEET}
 
 

@@ -16,10 +16,13 @@ against the benchmark's whole network:
     python bench/infer_held_out_tfs.py --data ../shared/data --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --data ../shared/data --benchmarks "STRING mESC 500" --seeds 1 2 \\
         --policies unknown --output held_out_tfs.csv
+    python bench/infer_held_out_tfs.py --data ../shared/data --embedding-dropout 0.1 --policies unknown \
+        --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --summary docs/results/infer_held_out_tfs.csv
 
-One row per (benchmark, seed, policy, group, scorer): AUROC, AUPRC, the mean
-per-TF AUROC, the prevalence. Rows are appended as runs finish and a run already
+One row per (benchmark, seed, policy, setting, group, scorer): AUROC, AUPRC, the
+mean per-TF AUROC, the prevalence; ``setting`` is "defaults", or the parameter
+given (``--embedding-dropout P``: ``grnfast infer --embedding-dropout P``). Rows are appended as runs finish and a run already
 in the file is skipped. ``--summary`` prints the means over seeds.
 """
 import argparse
@@ -80,7 +83,11 @@ def baseline_scores(pairs, prior, expression, grnboost):
     return scores
 
 
-def run_one(root, benchmark, seed, policy, progress):
+def setting_of(params):
+    return ", ".join(f"{k}={v}" for k, v in sorted(params.items())) or "defaults"
+
+
+def run_one(root, benchmark, seed, policy, progress, params=None):
     network, cell, n_genes = benchmark.rsplit(" ", 2)
     folder = beeline_folder(root, network, cell, int(n_genes))
     edges = _read(folder, "BL--network.csv", dtype=str)[["Gene1", "Gene2"]].drop_duplicates()
@@ -96,8 +103,8 @@ def run_one(root, benchmark, seed, policy, progress):
         prior.to_csv(prior_path, index=False)
         inputs = InputFiles(str(next(folder.glob("BL--ExpressionData.csv*"))), edges=str(prior_path),
                             regulators=str(next(folder.glob("TF.csv*"))))
-        result = infer(inputs, top_k=None, signed=False, output=None, regulators_without_edges=policy,
-                       progress=progress)
+        result = infer(inputs, params=params, top_k=None, signed=False, output=None,
+                       regulators_without_edges=policy, progress=progress)
     rows = []
     for group, tfs in (("validation", val_tfs), ("test", test_tfs)):
         tfs = [tf for tf in tfs if tf in set(result.dataset.regulators)]
@@ -111,16 +118,23 @@ def run_one(root, benchmark, seed, policy, progress):
             scores[f"recommended ({result.recommended})"] = scores[result.recommended]
         for scorer, score in scores.items():
             metrics = evaluate(y, score, regulators=pairs.regulator.to_numpy())
-            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "group": group, "scorer": scorer,
+            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "setting": setting_of(params or {}),
+                         "group": group, "scorer": scorer,
                          **{m: metrics[m] for m in METRICS}, "prevalence": metrics["prevalence"],
                          "n_tfs": len(tfs), "n_pairs": len(y)})
     return rows
 
 
+def with_settings(runs):
+    """Runs from before the setting column were the defaults'."""
+    return runs.assign(setting=runs["setting"].fillna("defaults") if "setting" in runs else "defaults")
+
+
 def summary(runs):
-    """Means over seeds per (benchmark, group, policy, scorer), and how many seeds."""
+    """Means over seeds per (benchmark, group, policy, setting, scorer), and how many seeds."""
+    runs = with_settings(runs)
     scorer = runs.scorer.str.replace(r"^recommended \(.*\)$", "recommended", regex=True)
-    return (runs.assign(scorer=scorer).groupby(["benchmark", "group", "policy", "scorer"], sort=False)
+    return (runs.assign(scorer=scorer).groupby(["benchmark", "group", "policy", "setting", "scorer"], sort=False)
             .agg(**{m: (m, "mean") for m in METRICS}, prevalence=("prevalence", "mean"), seeds=("seed", "nunique"))
             .round(3).reset_index())
 
@@ -132,6 +146,8 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5])
     parser.add_argument("--policies", nargs="+", choices=POLICIES, default=list(POLICIES),
                         help="--regulators-without-edges values to run")
+    parser.add_argument("--embedding-dropout", type=float, default=None, metavar="P",
+                        help="run infer with embedding_dropout=P (default: the estimators' default)")
     parser.add_argument("--output", default="infer_held_out_tfs.csv")
     parser.add_argument("--summary", metavar="CSV", help="print the means of a run file and train nothing")
     parser.add_argument("--progress", action="store_true")
@@ -140,16 +156,17 @@ def main(argv=None):
         print(summary(pd.read_csv(args.summary)).to_string(index=False))
         return
     output = Path(args.output)
-    rows = pd.read_csv(output).to_dict("records") if output.exists() else []
-    done = {(r["benchmark"], r["seed"], r["policy"]) for r in rows}
+    params = {} if args.embedding_dropout is None else {"embedding_dropout": args.embedding_dropout}
+    rows = with_settings(pd.read_csv(output)).to_dict("records") if output.exists() else []
+    done = {(r["benchmark"], r["seed"], r["policy"], r["setting"]) for r in rows}
     for seed in args.seeds:
         for benchmark in args.benchmarks:
             for policy in args.policies:
-                if (benchmark, seed, policy) in done:
+                if (benchmark, seed, policy, setting_of(params)) in done:
                     continue
-                rows += run_one(args.data, benchmark, seed, policy, args.progress)
+                rows += run_one(args.data, benchmark, seed, policy, args.progress, params)
                 pd.DataFrame(rows).to_csv(output, index=False)
-                print(f"{benchmark} seed {seed} {policy}: done", flush=True)
+                print(f"{benchmark} seed {seed} {policy} {setting_of(params)}: done", flush=True)
     print(summary(pd.DataFrame(rows)).to_string(index=False))
 
 

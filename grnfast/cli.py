@@ -56,6 +56,7 @@ positive_int = _number(int, lambda v: v >= 1, "a positive integer")
 nonzero_int = _number(int, lambda v: v != 0, "a non-zero integer (negative: all cores but some)")
 positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a positive finite number")
 probability = _number(float, lambda v: 0 <= v <= 1, "a number from 0 to 1")
+share_below_one = _number(float, lambda v: 0 <= v < 1, "a number from 0 up to, not including, 1")
 seed = _number(int, lambda v: 0 <= v < 2**32, "an integer from 0 to 4294967295")
 
 
@@ -86,6 +87,10 @@ def add_model_options(p):
                    help="let the two genes' node features meet directly and start embeddings at zero "
                         "(feature_interaction=True, embedding_init='zeros'): for TFs and genes the prior does not "
                         "cover; off by default, as validation pairs chose (docs/guide.md)")
+    p.add_argument("--embedding-dropout", type=share_below_one, default=None, metavar="P",
+                   help="share of training occurrences that read a learned unknown-gene row, which genes without "
+                        "any training pair then read (embedding_dropout=P): for genes the prior has no edge for, "
+                        "0.1 was measured; default 0, as validation pairs chose (docs/guide.md)")
     p.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 4294967295 (default 0)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
@@ -101,6 +106,8 @@ def model_params(args):
         params["embedding_dim"] = args.embedding_dim
     if args.feature_interaction:
         params.update(feature_interaction=True, embedding_init="zeros")
+    if args.embedding_dropout is not None:
+        params["embedding_dropout"] = args.embedding_dropout
     return params
 
 

@@ -219,3 +219,17 @@ def test_feature_interaction_option_sets_both_parameters(command):
     assert on["feature_interaction"] is True and on["embedding_init"] == "zeros"
     off = model_params(parser.parse_args([command]))
     assert "feature_interaction" not in off and "embedding_init" not in off
+
+
+@pytest.mark.parametrize("command", ["infer", "evaluate"])
+def test_embedding_dropout_option_sets_the_parameter_and_refuses_a_share_of_one(command, capsys):
+    from grnfast.cli import build_parser, model_params
+
+    parser = build_parser((command,))
+    assert model_params(parser.parse_args([command, "--embedding-dropout", "0.1"]))["embedding_dropout"] == 0.1
+    assert "embedding_dropout" not in model_params(parser.parse_args([command]))
+    for bad in ("1", "-0.1", "nan", "x"):
+        with pytest.raises(SystemExit) as stop:
+            parser.parse_args([command, "--embedding-dropout", bad])
+        assert stop.value.code == 2
+        assert "--embedding-dropout: must be a number from 0 up to, not including, 1" in capsys.readouterr().err

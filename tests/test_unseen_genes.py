@@ -24,6 +24,7 @@ from grnfast import _core
 from grnfast import _core_testing as T
 from grnfast.models import PUBLISHED_PARAMS
 from grnfast.models._base import PICKLE_FORMAT
+from grnfast.models.network import FittedNetwork, seen_in
 from grnfast.scoring import rank_edges
 from test_gradients import check_whole_model, make_spec, model_specs, whole_model_problem
 
@@ -165,7 +166,6 @@ def test_unseen_genes_are_scored_through_the_unknown_row_everywhere(cls, fitted)
     for values in layers.values():
         np.testing.assert_array_equal(values[0], values[1])
     # Without the record of seen genes, the unseen genes' own (untrained) rows differ.
-    from grnfast.models.network import FittedNetwork
     own_rows = FittedNetwork(net.spec, net.params, net.buffers, net.node_features, net.genes, 1,
                              graph_edges=net.graph_edges)
     own = own_rows.predict_logits(np.array([[a, 0], [b, 0]]))
@@ -175,20 +175,32 @@ def test_unseen_genes_are_scored_through_the_unknown_row_everywhere(cls, fitted)
 
 
 @pytest.mark.parametrize("cls", MODELS)
-def test_a_gene_seen_in_one_role_only_reads_the_unknown_row_in_the_other(cls):
-    """A held-out regulator that training saw only as a target: its own row as a
-    target, the unknown row as a regulator."""
+def test_a_gene_seen_in_one_role_only_keeps_its_own_row_in_both(cls):
+    """A held-out regulator that training saw only as a target: its one embedding
+    row, trained through its target role, serves it as a regulator too, not the
+    unknown row, which only a gene no training pair has reads."""
     X, pairs, y = feature_pairs(seed=4)
     keep = pairs[:, 0] != 5
+    assert (pairs[keep, 1] == 5).any()
     X[110] = X[5]  # an unseen gene with gene 5's features
     model = cls(node_features=X, embedding_dropout=0.3, **SMALL).fit(pairs[keep], y[keep])
-    assert model.seen_genes_[5].tolist() == [False, True]
+    assert model.seen_genes_[5].tolist() == [True, True]
+    assert model.seen_genes_[110].tolist() == [False, False]
     targets = np.arange(0, 100, 3)
-    as_regulator = model.decision_function(np.column_stack([np.full(len(targets), 5), targets]))
-    unseen = model.decision_function(np.column_stack([np.full(len(targets), 110), targets]))
-    np.testing.assert_array_equal(as_regulator, unseen)
-    as_target = model.decision_function(np.column_stack([targets, np.full(len(targets), 5)]))
-    assert not np.array_equal(as_target, model.decision_function(np.column_stack([targets, np.full(len(targets), 110)])))
+    for rows in (lambda g: np.column_stack([np.full(len(targets), g), targets]),
+                 lambda g: np.column_stack([targets, np.full(len(targets), g)])):
+        assert not np.array_equal(model.decision_function(rows(5)), model.decision_function(rows(110)))
+    # Read through its own row: the same scores as a network whose flags say so.
+    net = model.network_
+    own_rows = FittedNetwork(net.spec, net.params, net.buffers, net.node_features, net.genes,
+                             graph_edges=net.graph_edges, seen_genes=np.ones_like(net.seen_genes))
+    as_regulator = np.column_stack([np.full(len(targets), 5), targets])
+    np.testing.assert_array_equal(own_rows.predict_logits(as_regulator), net.predict_logits(as_regulator))
+
+
+def test_seen_in_gives_a_gene_of_either_role_both():
+    seen = seen_in(np.array([[0, 1], [2, 1]]), 5)
+    assert seen.tolist() == [[True, True], [True, True], [True, True], [False, False], [False, False]]
 
 
 @pytest.mark.parametrize("cls", MODELS)

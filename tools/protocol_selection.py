@@ -42,7 +42,6 @@ FEATURES = {"feature_interaction": True, "embedding_init": "zeros"}
 CANDIDATES = {
     "today": ({}, True),
     "training-regulator negatives": ({}, False),
-    "training-regulator negatives, embedding dropout 0.3": ({"embedding_dropout": 0.3}, False),
     "feature interaction, zero embeddings": (FEATURES, True),
     "feature interaction, zero embeddings, training-regulator negatives": (FEATURES, False),
     "gene bias": ({"gene_bias": True}, True),
@@ -51,6 +50,9 @@ CANDIDATES = {
     "gene bias, given negatives only": ({"gene_bias": True, "random_negative_ratio": 0.0}, False),
     "random negatives 3": ({"random_negative_ratio": 3.0}, True),
     "gene bias, random negatives 3": ({"gene_bias": True, "random_negative_ratio": 3.0}, True),
+    "embedding dropout 0.1": ({"embedding_dropout": 0.1}, True),
+    "embedding dropout 0.3": ({"embedding_dropout": 0.3}, True),
+    "feature interaction": ({"feature_interaction": True}, True),
 }
 
 METRICS = ("auroc", "auprc", "auroc_per_regulator")

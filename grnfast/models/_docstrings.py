@@ -40,10 +40,11 @@ COMMON_PARAMETERS = """
         the epoch, the pair and the role, so results do not depend on ``n_jobs``), and
         a dropped occurrence is scored as a gene the model never saw: the unknown row,
         the gene's own node features, and no known edges in the graph encoder. At
-        prediction, a gene that no training pair has in a role (``seen_genes_``)
-        reads the unknown row in that role, in every scoring path (``predict_proba``,
+        prediction, a gene that no training pair has (``seen_genes_``) reads the
+        unknown row, in every scoring path (``predict_proba``,
         ``grnfast.scoring.rank_edges``, ``network_``), so its score comes from its
-        node features; a gene training saw reads its own row. ``0``: no unknown row
+        node features; a gene training saw, in either role, reads its own row in
+        both (a TF the training pairs have only as a target included). ``0``: no unknown row
         (the published configuration), every gene through its own row, trained or not.
     feature_interaction : bool, default=False
         Let the two genes' node features meet directly, beside the hidden layers:
@@ -147,10 +148,12 @@ FITTED_ATTRIBUTES = """
     n_parameters_ : int
         Trainable parameters.
     seen_genes_ : ndarray of bool, shape (n_genes_, 2)
-        Which genes the training pairs have as regulators (column 0) and as targets
-        (column 1), after the automatic validation split and before random
-        negatives. With ``embedding_dropout > 0``, a gene is scored through the
-        unknown-gene row in a role where its flag is False.
+        Which genes have an identity as regulators (column 0) and as targets
+        (column 1): those the training pairs have, in either role (one embedding
+        row serves both roles), after the automatic validation split and before
+        random negatives. With ``embedding_dropout > 0``, a gene is scored through
+        the unknown-gene row in a role where its flag is False (a model pickled
+        when the flags were per role keeps its flags, and so its scores).
     graph_edges_ : ndarray of shape (n_edges, 2) or None
         The known edges the graph encoder reads (distinct training positives, as
         gene-table rows); ``None`` when ``graph_dim=0``.
