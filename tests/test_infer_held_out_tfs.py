@@ -34,3 +34,18 @@ def test_held_out_tfs_are_drawn_among_the_regulators_with_edges_and_never_overla
     assert len(test) == 5 and len(validation) == 3 and not set(test) & set(validation)
     assert set(test) | set(validation) <= set(edges.Gene1)
     assert (test, validation) == held_out_tfs(edges, seed=3) and test != held_out_tfs(edges, seed=4)[0]
+
+
+def test_runs_without_a_setting_are_the_defaults_and_settings_are_summarised_apart():
+    import pandas as pd
+
+    from infer_held_out_tfs import setting_of, summary
+
+    assert setting_of({}) == "defaults" and setting_of({"embedding_dropout": 0.1}) == "embedding_dropout=0.1"
+    row = {"benchmark": "b", "seed": 1, "policy": "unknown", "group": "test", "scorer": "two-tower",
+           "auroc": 0.6, "auprc": 0.2, "auroc_per_regulator": 0.6, "prevalence": 0.1}
+    before = pd.DataFrame([row, {**row, "seed": 2, "auroc": 0.8}])  # a file from before the setting column
+    after = pd.DataFrame([{**row, "setting": "embedding_dropout=0.1", "auroc": 0.9}])
+    table = summary(pd.concat([before, after], ignore_index=True)).set_index("setting")
+    assert table.loc["defaults", "auroc"] == 0.7 and table.loc["defaults", "seeds"] == 2
+    assert table.loc["embedding_dropout=0.1", "auroc"] == 0.9
