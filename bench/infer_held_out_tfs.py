@@ -11,7 +11,11 @@ against the benchmark's whole network:
 - each model's written network (the calibrated weight) and the recommended one;
 - target in-degree over the prior, the absolute Pearson correlation of the two
   genes' expression, and GRNBoost2 (arboreto; the adjacencies ``bench/grnboost2.py
-  run`` caches, 0 for a pair it did not output), on the same pairs.
+  run`` caches, 0 for a pair it did not output), on the same pairs;
+- group ``infer's check``: what ``infer`` itself reports for the TFs without
+  edges (``InferResult.unknown_regulators``: the recommended model retrained
+  without a fifth of the prior's TFs, against target in-degree on those), so its
+  verdict can be compared with the test TFs'.
 
     python bench/infer_held_out_tfs.py --data ../shared/data --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --data ../shared/data --benchmarks "STRING mESC 500" --seeds 1 2 \\
@@ -122,6 +126,13 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
                          "group": group, "scorer": scorer,
                          **{m: metrics[m] for m in METRICS}, "prevalence": metrics["prevalence"],
                          "n_tfs": len(tfs), "n_pairs": len(y)})
+    check = result.unknown_regulators
+    if check is not None:  # what infer itself measured on TFs of the prior held out of a second training
+        for scorer, metrics in ((f"recommended ({check.model})", check.model_metrics),
+                                ("target in-degree (prior)", check.in_degree_metrics)):
+            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "setting": setting_of(params or {}),
+                         "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
+                         "n_tfs": check.n_held_out, "n_pairs": None})
     return rows
 
 

@@ -28,6 +28,7 @@ from .outputs import check_outputs
 from .report import format_report, report_table
 from .summary import StepTimes, evidence_warning, format_summary, recommendation
 from .training import dask_client, model_names, train_models
+from .unknown_regulators import UnknownRegulatorCheck, check_unknown_regulators
 
 
 @dataclass
@@ -41,7 +42,13 @@ class InferResult:
     recommended : the model whose network to use (chosen by AUPRC on validation
         pairs), or None when its lead over the degree baseline is within the
         uncertainty; ``recommendation`` says why in one sentence, ``warnings``
-        what makes the run's numbers weak (too few known edges).
+        what makes the run's numbers weak (too few known edges; TFs without known
+        edges whose targets the recommended model ranks no better than in-degree).
+    unknown_regulators : for a run whose candidate regulators include some without
+        a known edge (policy "unknown"), how the recommended model ranks the targets
+        of TFs held out of a second training, beside target in-degree
+        (:class:`~grnfast.pipeline.unknown_regulators.UnknownRegulatorCheck`); None
+        when there are none, no model is recommended or too few TFs have edges.
     calibrations : ``{name: EdgeCalibration}``, each model's map from its score to
         the written weight, fitted on the validation pairs.
     networks : ``{name: ranked edges}`` in the chosen format's columns.
@@ -60,11 +67,14 @@ class InferResult:
     files: list = field(default_factory=list)
     closing_line: str = ""
     warnings: list = field(default_factory=list)
+    unknown_regulators: Optional[UnknownRegulatorCheck] = None
 
     def report(self):
         """The metrics table and the closing summary ``grnfast infer`` prints."""
+        check = self.unknown_regulators
+        notes = [check.sentence()] if check is not None and check.model_wins else []
         return format_report(self.metrics) + "\n" + format_summary(self.recommendation, self.files,
-                                                                   self.closing_line, self.warnings)
+                                                                   self.closing_line, self.warnings, notes)
 
 
 # What a candidate regulator without a known edge (a TF of --regulators the prior
@@ -167,6 +177,14 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     recommended, sentence = recommendation(task, trained, fitted_baselines["degree baseline"], random_state)
     warnings = [w for w in (evidence_warning(task),) if w]
     times.lap("evaluation")
+    check = None
+    if regulators_without_edges == "unknown" and recommended is not None:
+        check = check_unknown_regulators(ds, recommended, params, preset=preset, random_state=random_state,
+                                         progress=progress)
+        if check is not None:
+            times.lap("checking TFs without edges")
+            if not check.model_wins:
+                warnings.append(check.sentence())
     networks = {}
     calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}
     kept = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
@@ -197,7 +215,7 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
         files += _figures(task, trained, fitted_baselines, out, progress)
     seconds = {name: seconds for name, (_, seconds) in fitted.items()}
     return InferResult(ds, task, trained, seconds, fitted_baselines, table, recommended, sentence, calibrations,
-                       networks, files, times.closing_line(), warnings)
+                       networks, files, times.closing_line(), warnings, check)
 
 
 def _figures(task, models, fitted_baselines, out, progress):

@@ -84,11 +84,13 @@ class StepTimes:
                 f"peak memory {peak_memory_mb():.0f} MB")
 
 
-def format_summary(sentence, files, closing_line, warnings=()):
+def format_summary(sentence, files, closing_line, warnings=(), notes=()):
     """The lines printed after the metrics table (``closing_line`` from
     :meth:`StepTimes.closing_line` when the run ended), with a ``warning:`` line
-    for each of ``warnings`` before the recommendation."""
-    lines = ["", *METRIC_LINES, "", *(f"warning: {w}" for w in warnings), f"recommended network: {sentence}"]
+    for each of ``warnings`` before the recommendation and a ``note:`` line for
+    each of ``notes`` after it."""
+    lines = ["", *METRIC_LINES, "", *(f"warning: {w}" for w in warnings), f"recommended network: {sentence}",
+             *(f"note: {n}" for n in notes)]
     lines += ["files written:"] + [f"  {path}  {what}" for path, what in files]
     lines.append(closing_line)
     return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""How well a run ranks the targets of TFs its prior has no edge for, checked on TFs it has.
+
+A candidate regulator without a known edge (a TF of ``--regulators`` the prior
+lacks) is scored from what the models learnt of the other TFs. Whether that beats
+simply ranking targets by their in-degree depends on the prior: on BEELINE's STRING
+network it does, on dense ChIP-seq networks it does not (docs/evaluation.md, "TFs
+the prior lacks"). ``infer`` cannot score those TFs, but it can ask the same
+question of TFs it knows: a seeded fifth of the regulators with known edges is held
+out of a second training of the recommended model (and a fifth of the rest, for its
+early stopping: :func:`~grnfast.data.cold_regulators_split`), and the held-out TFs x
+every gene are scored against their known edges, beside target in-degree over the
+remaining prior (the degree baseline, which gives a TF without edges none of its
+own). The models' random negatives never have a held-out TF, nor a TF without
+edges, as regulator.
+"""
+from dataclasses import dataclass
+
+from ..data import cold_regulators_split
+from ..evaluation import DegreeBaseline, evaluate
+from ..evaluation.protocol import regulators_of, score_of
+from ..models import make_model
+from ..progress import say
+from .training import train
+
+CHECK_FRACTION = 0.2
+# Below this many regulators with edges, a fifth held out is one or two TFs, and
+# their numbers say nothing of the others.
+MIN_REGULATORS_WITH_EDGES = 10
+METRICS = ("auroc", "auprc", "auroc_per_regulator")
+
+
+@dataclass
+class UnknownRegulatorCheck:
+    """The check's outcome: ``model``'s and target in-degree's metrics (AUROC,
+    AUPRC, mean per-TF AUROC) on ``n_held_out`` held-out TFs x every gene
+    (``prevalence``: the share of those pairs that are known edges), for a run with
+    ``n_without_edges`` candidate regulators without a known edge."""
+    model: str
+    n_without_edges: int
+    n_held_out: int
+    prevalence: float
+    model_metrics: dict
+    in_degree_metrics: dict
+
+    @property
+    def model_wins(self):
+        """Whether the model ranks the held-out TFs' targets above in-degree on both AUROC and AUPRC."""
+        return all(self.model_metrics[m] > self.in_degree_metrics[m] for m in ("auroc", "auprc"))
+
+    def sentence(self):
+        numbers = (f"on {self.n_held_out} TFs with known edges held out of a second training (their pairs' "
+                   f"prevalence {self.prevalence:.3f}), {self.model} ranks their targets at AUROC "
+                   f"{self.model_metrics['auroc']:.3f} / AUPRC {self.model_metrics['auprc']:.3f}, target "
+                   f"in-degree over the rest of the prior at {self.in_degree_metrics['auroc']:.3f} / "
+                   f"{self.in_degree_metrics['auprc']:.3f}")
+        subject = f"the {self.n_without_edges} candidate regulators without a known edge"
+        if self.model_wins:
+            return f"{subject} are scored from what the models learnt of the others: {numbers}"
+        return (f"for {subject}, the network's targets may be no better than the hub genes of the prior: {numbers} "
+                "(docs/evaluation.md, \"TFs the prior lacks\")")
+
+
+def check_unknown_regulators(dataset, model_name, params, *, preset="default", random_state=0, progress=True):
+    """An :class:`UnknownRegulatorCheck` of ``model_name`` (trained with ``preset``
+    and ``params``, as the run trained it) on ``dataset``, or None when every
+    candidate regulator has a known edge or fewer than
+    :data:`MIN_REGULATORS_WITH_EDGES` have one."""
+    known = dataset.known_regulators
+    n_without_edges = len(dataset.regulators) - len(known)
+    if n_without_edges == 0 or len(known) < MIN_REGULATORS_WITH_EDGES:
+        return None
+    split = cold_regulators_split(dataset.edges, dataset.genes, fraction=CHECK_FRACTION,
+                                  validation_fraction=CHECK_FRACTION, random_state=random_state)
+    task = dataset.task(split, name=f"{dataset.name} (TFs held out to check the TFs without edges)")
+    held_out = set(split.held_out) | set(split.validation_held_out)
+    params = {**params, "negative_regulators": [gene for gene in known if gene not in held_out]}
+    say(f"checking the {n_without_edges} regulators without known edges: {model_name} trained again without "
+        f"{len(split.held_out)} + {len(split.validation_held_out)} TFs that have edges", enabled=progress)
+    model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
+                                                  preset=preset, **params), progress)
+    degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
+    regulators = regulators_of(task.X_test)
+    scored = {name: evaluate(task.y_test, score_of(scorer, task.X_test), regulators=regulators)
+              for name, scorer in (("model", model), ("in-degree", degree))}
+    return UnknownRegulatorCheck(model_name, n_without_edges, len(split.held_out), scored["model"]["prevalence"],
+                                 {m: scored["model"][m] for m in METRICS},
+                                 {m: scored["in-degree"][m] for m in METRICS})

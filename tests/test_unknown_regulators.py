@@ -1,0 +1,94 @@
+"""infer's check of the TFs without known edges: the recommended model retrained
+without a fifth of the prior's TFs, and those TFs' targets ranked beside in-degree."""
+import numpy as np
+import pytest
+
+import grnfast.genes
+import grnfast.pipeline.inference as inference
+from grnfast.data import GRNDataset
+from grnfast.models.presets import TINY_PARAMS
+from grnfast.pipeline import infer
+from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
+    check_unknown_regulators
+
+PARAMS = {**TINY_PARAMS, "n_jobs": 1}
+
+
+def without_edges_for(ds, regulators):
+    """``ds`` whose prior has no edge for ``regulators`` (still candidates)."""
+    return GRNDataset(ds.name, ds.node_features, ds.edges[~ds.edges["regulator"].isin(regulators)], ds.regulators,
+                      ds.expression, ds.cell_types)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    ds = GRNDataset.synthetic(n_genes=300, n_regulators=40, n_cells=300, random_state=3)
+    lacking = list(ds.known_regulators[:10])
+    return ds, without_edges_for(ds, lacking), lacking
+
+
+def test_the_check_holds_out_a_fifth_of_the_tfs_with_edges_and_is_reproducible(synthetic, monkeypatch):
+    _, ds, lacking = synthetic
+    check = check_unknown_regulators(ds, "two-tower", PARAMS, random_state=1, progress=False)
+    n_known = len(ds.known_regulators)
+    assert check.model == "two-tower" and check.n_without_edges == len(lacking)
+    assert 1 <= check.n_held_out <= round(0.2 * n_known) + 1 and 0 < check.prevalence < 1
+    for metrics in (check.model_metrics, check.in_degree_metrics):
+        assert set(metrics) == {"auroc", "auprc", "auroc_per_regulator"}
+        assert all(0 <= value <= 1 for value in metrics.values())
+    assert check_unknown_regulators(ds, "two-tower", PARAMS, random_state=1, progress=False) == check
+    monkeypatch.setattr(grnfast.genes, "usable_cores", lambda: 4)
+    assert check_unknown_regulators(ds, "two-tower", {**PARAMS, "n_jobs": 2}, random_state=1,
+                                    progress=False) == check
+    other = check_unknown_regulators(ds, "two-tower", PARAMS, random_state=2, progress=False)
+    assert other.model_metrics != check.model_metrics
+
+
+def test_no_check_when_every_regulator_has_an_edge_or_too_few_have(synthetic):
+    full, ds, _ = synthetic
+    assert check_unknown_regulators(full, "two-tower", PARAMS, progress=False) is None
+    keep = list(ds.known_regulators[:MIN_REGULATORS_WITH_EDGES - 1])
+    few = without_edges_for(ds, [r for r in ds.regulators if r not in keep])
+    assert len(few.known_regulators) == MIN_REGULATORS_WITH_EDGES - 1
+    assert check_unknown_regulators(few, "two-tower", PARAMS, progress=False) is None
+
+
+def check_with(model_auroc, model_auprc):
+    return UnknownRegulatorCheck("cross-encoder", 12, 5, 0.3, {"auroc": model_auroc, "auprc": model_auprc,
+                                                               "auroc_per_regulator": 0.7},
+                                 {"auroc": 0.7, "auprc": 0.5, "auroc_per_regulator": 0.75})
+
+
+def test_the_sentence_warns_unless_the_model_beats_in_degree_on_both_metrics():
+    wins, loses, half = check_with(0.8, 0.6), check_with(0.6, 0.4), check_with(0.8, 0.4)
+    assert wins.model_wins and not loses.model_wins and not half.model_wins
+    assert wins.sentence().startswith("the 12 candidate regulators without a known edge are scored from")
+    assert "0.800 / AUPRC 0.600" in wins.sentence() and "0.700 / 0.500" in wins.sentence()
+    assert loses.sentence().startswith("for the 12 candidate regulators without a known edge, the network's targets "
+                                       "may be no better than the hub genes of the prior: on 5 TFs")
+
+
+@pytest.mark.parametrize("policy", ["unknown", "negative"])
+def test_infer_checks_the_recommended_model_only_when_tfs_without_edges_are_unknown(synthetic, monkeypatch, policy):
+    _, ds, lacking = synthetic
+    # the check follows whichever model is recommended; make it the one trained
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False,
+                   regulators_without_edges=policy)
+    check = result.unknown_regulators
+    if policy == "negative":  # the user says such a TF has no targets: nothing to check
+        assert check is None and "checking TFs" not in result.closing_line
+        return
+    assert check == check_unknown_regulators(ds, "two-tower", PARAMS, random_state=0, progress=False)
+    assert "checking TFs without edges" in result.closing_line
+    report = result.report()
+    line = ("note: " if check.model_wins else "warning: ") + check.sentence()
+    assert line in report.splitlines()
+    assert (check.sentence() in result.warnings) != check.model_wins
+
+
+def test_no_check_without_a_recommended_model(synthetic, monkeypatch):
+    _, ds, _ = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: (None, "none: ..."))
+    result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False)
+    assert result.unknown_regulators is None and not np.any(["hub genes" in w for w in result.warnings])
