@@ -108,7 +108,10 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
         without a known edge (a TF of ``inputs.regulators`` that the prior lacks)
         is scored like every other. "unknown" (default): no negative of the split
         nor random negative of the models has one as regulator, since nothing is
-        known of its targets; "negative": they are drawn too (as when the
+        known of its targets, and the run checks how the recommended model ranks
+        the targets of TFs held out of the prior against in-degree
+        (:mod:`~grnfast.pipeline.unknown_regulators`, trained here even with a
+        ``scheduler``); "negative": they are drawn too (as when the
         regulators are a ChIP-seq panel whose every edge is known).
     top_k : targets kept per regulator (None: every regulator x gene pair).
     min_probability : keep only edges whose calibrated probability is at least
