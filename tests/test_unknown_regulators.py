@@ -92,3 +92,19 @@ def test_no_check_without_a_recommended_model(synthetic, monkeypatch):
     monkeypatch.setattr(inference, "recommendation", lambda *args: (None, "none: ..."))
     result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False)
     assert result.unknown_regulators is None and not np.any(["hub genes" in w for w in result.warnings])
+
+
+def test_a_check_that_cannot_run_is_a_warning_and_the_run_goes_on(synthetic, monkeypatch):
+    from grnfast import GRNInputError
+
+    _, ds, _ = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+
+    def fails(*args, **kwargs):
+        raise GRNInputError("cold-regulators split: too few genes left to hold out for the validation part")
+
+    monkeypatch.setattr(inference, "check_unknown_regulators", fails)
+    result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False)
+    assert result.unknown_regulators is None and "two-tower" in result.networks
+    assert result.warnings[-1] == ("the check of the regulators without known edges could not run: cold-regulators "
+                                   "split: too few genes left to hold out for the validation part")
