@@ -10,7 +10,9 @@ busy thread is a pure-Python loop in the fitting process (a notebook's or a web
 server's other work: it holds the GIL whenever the engine gives it back); the busy
 process is another Python process spinning on one core. --policies adds rows with
 OpenMP's active wait policy (threads spin at the end of a region), which was the
-default before grnfast set OMP_WAIT_POLICY=PASSIVE.
+default before grnfast set OMP_WAIT_POLICY=PASSIVE, and with the passive policy
+alone (threads sleep at once: GOMP_SPINCOUNT=0), grnfast's setting before it added
+GOMP_SPINCOUNT=1000 (a short spin, then sleep).
 """
 import argparse
 import json
@@ -52,11 +54,14 @@ print(json.dumps(times))
 SPIN = "while True: pass"
 
 
+# name -> the environment's OpenMP settings (None: as grnfast sets them)
+POLICIES = {"as grnfast sets it": None, "active": {"OMP_WAIT_POLICY": "ACTIVE"},
+            "passive, no spin": {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}}
+
+
 def measure(n_jobs, busy_thread, repeats, policy):
-    env = dict(os.environ)
-    env.pop("OMP_WAIT_POLICY", None)
-    if policy:
-        env["OMP_WAIT_POLICY"] = policy
+    env = {key: value for key, value in os.environ.items() if key not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env.update(POLICIES[policy] or {})
     out = subprocess.run([sys.executable, "-c", FIT, json.dumps([n_jobs, busy_thread, repeats])], env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -65,10 +70,11 @@ def measure(n_jobs, busy_thread, repeats, policy):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--policies", action="store_true", help="also OMP_WAIT_POLICY=ACTIVE (threads spin)")
+    parser.add_argument("--policies", action="store_true",
+                        help="also OMP_WAIT_POLICY=ACTIVE (threads spin) and PASSIVE without a spin")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    policies = [None, "ACTIVE"] if args.policies else [None]
+    policies = list(POLICIES) if args.policies else ["as grnfast sets it"]
     print(f"{cores} usable cores; load average {os.getloadavg()[0]:.2f} at the start\n")
     print("| beside | wait policy | n_jobs | cross-encoder fit, s | two-tower fit, s | vs n_jobs=1 alone |")
     print("|---|---|---|---:|---:|---:|")
@@ -81,7 +87,7 @@ def main():
                     t = measure(n_jobs, beside == "a busy Python thread", args.repeats, policy)
                     total = t["cross_encoder"] + t["two_tower"]
                     reference = reference or total
-                    print(f"| {beside} | {(policy or 'as grnfast sets it').lower()} | {n_jobs or 'all'} | "
+                    print(f"| {beside} | {policy} | {n_jobs or 'all'} | "
                           f"{t['cross_encoder']:.3f} | {t['two_tower']:.3f} | {total / reference:.2f}x |", flush=True)
         finally:
             if spinner:

@@ -116,11 +116,16 @@ def test_n_jobs_1000_runs_no_more_threads_than_usable_cores(tmp_path):
     assert int(result.stdout) <= 2 * cores + 8, result.stdout
 
 
-@pytest.mark.parametrize("user_value", [None, "ACTIVE"])
-def test_openmp_threads_wait_passively_unless_the_user_chose(tmp_path, user_value):
-    env = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"}
-    if user_value:
-        env["OMP_WAIT_POLICY"] = user_value
-    script = "import os, grnfast; print(os.environ['OMP_WAIT_POLICY'])"
+@pytest.mark.parametrize("user_policy, user_spins, expected", [
+    (None, None, "PASSIVE 1000"),  # a short spin, then sleep
+    ("ACTIVE", None, "ACTIVE -"),  # a spin count would cut the user's spinning short
+    (None, "50", "PASSIVE 50"),
+])
+def test_openmp_threads_spin_briefly_then_sleep_unless_the_user_chose(tmp_path, user_policy, user_spins, expected):
+    env = {key: value for key, value in os.environ.items() if key not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    for key, value in (("OMP_WAIT_POLICY", user_policy), ("GOMP_SPINCOUNT", user_spins)):
+        if value:
+            env[key] = value
+    script = "import os, grnfast; print(os.environ['OMP_WAIT_POLICY'], os.environ.get('GOMP_SPINCOUNT', '-'))"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env)
-    assert result.stdout.strip() == (user_value or "PASSIVE"), result.stderr
+    assert result.stdout.strip() == expected, result.stderr
