@@ -53,6 +53,7 @@ CANDIDATES = {
     "embedding dropout 0.1": ({"embedding_dropout": 0.1}, True),
     "embedding dropout 0.3": ({"embedding_dropout": 0.3}, True),
     "feature interaction": ({"feature_interaction": True}, True),
+    "patience 3": ({"n_iter_no_change": 3}, True),
 }
 
 METRICS = ("auroc", "auprc", "auroc_per_regulator")
