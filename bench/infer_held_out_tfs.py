@@ -20,14 +20,15 @@ against the benchmark's whole network:
     python bench/infer_held_out_tfs.py --data ../shared/data --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --data ../shared/data --benchmarks "STRING mESC 500" --seeds 1 2 \\
         --policies unknown --output held_out_tfs.csv
-    python bench/infer_held_out_tfs.py --data ../shared/data --embedding-dropout 0.1 --policies unknown \
+    python bench/infer_held_out_tfs.py --data ../shared/data --embedding-dropout 0.1 --policies unknown \\
         --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --summary docs/results/infer_held_out_tfs.csv
 
 One row per (benchmark, seed, policy, setting, group, scorer): AUROC, AUPRC, the
 mean per-TF AUROC, the prevalence; ``setting`` is "defaults", or the parameter
-given (``--embedding-dropout P``: ``grnfast infer --embedding-dropout P``). Rows are appended as runs finish and a run already
-in the file is skipped. ``--summary`` prints the means over seeds.
+given (``--embedding-dropout P``: ``grnfast infer --embedding-dropout P``). Rows
+are appended as runs finish and a run already in the file is skipped.
+``--summary`` prints the means over seeds.
 """
 import argparse
 import sys
@@ -110,6 +111,7 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
         result = infer(inputs, params=params, top_k=None, signed=False, output=None,
                        regulators_without_edges=policy, progress=progress)
     rows = []
+    run = {"benchmark": benchmark, "seed": seed, "policy": policy, "setting": setting_of(params or {})}
     for group, tfs in (("validation", val_tfs), ("test", test_tfs)):
         tfs = [tf for tf in tfs if tf in set(result.dataset.regulators)]
         pairs, y = group_pairs(tfs, genes, edges)
@@ -122,16 +124,14 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
             scores[f"recommended ({result.recommended})"] = scores[result.recommended]
         for scorer, score in scores.items():
             metrics = evaluate(y, score, regulators=pairs.regulator.to_numpy())
-            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "setting": setting_of(params or {}),
-                         "group": group, "scorer": scorer,
+            rows.append({**run, "group": group, "scorer": scorer,
                          **{m: metrics[m] for m in METRICS}, "prevalence": metrics["prevalence"],
                          "n_tfs": len(tfs), "n_pairs": len(y)})
     check = result.unknown_regulators
     if check is not None:  # what infer itself measured on TFs of the prior held out of a second training
         for scorer, metrics in ((f"recommended ({check.model})", check.model_metrics),
                                 ("target in-degree (prior)", check.in_degree_metrics)):
-            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "setting": setting_of(params or {}),
-                         "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
+            rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
                          "n_tfs": check.n_held_out, "n_pairs": None})
     return rows
 

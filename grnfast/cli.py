@@ -89,8 +89,8 @@ def add_model_options(p):
                         "cover; off by default, as validation pairs chose (docs/guide.md)")
     p.add_argument("--embedding-dropout", type=share_below_one, default=None, metavar="P",
                    help="share of training occurrences that read a learned unknown-gene row, which genes without "
-                        "any training pair then read (embedding_dropout=P): for genes the prior has no edge for, "
-                        "0.1 was measured; default 0, as validation pairs chose (docs/guide.md)")
+                        "any training pair then read (embedding_dropout=P): for target genes the prior has no edge "
+                        "for, 0.1 was measured; default 0, as validation pairs chose (docs/guide.md)")
     p.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 4294967295 (default 0)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None, help="threads per model (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")

@@ -197,9 +197,8 @@ def seen_in(pairs, n_genes):
     ``pairs`` (the training pairs) have in either role has one in both, since its
     embedding row is one row that both roles read and train: a TF the prior has
     only as a target keeps what training taught its row when it is scored as a
-    regulator (on the cold-regulator validation pairs of STRING mESC 500, reading
-    the unknown row there instead took the models' AUPRC from 0.17-0.27 to
-    0.08-0.09; docs/guide.md, "Genes a model never saw")."""
+    regulator (docs/guide.md, "Genes a model never saw", has what the unknown row
+    there cost)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     known = np.zeros(int(n_genes), dtype=bool)
     known[pairs.reshape(-1)] = True

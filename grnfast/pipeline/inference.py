@@ -187,6 +187,7 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
                                              progress=progress)
         except GRNInputError as error:  # the networks are trained and good; only the check's own split failed
             warnings.append(f"the check of the regulators without known edges could not run: {error}")
+            times.lap("checking TFs without edges")
         if check is not None:
             times.lap("checking TFs without edges")
             if not check.model_wins:
