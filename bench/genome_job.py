@@ -3,6 +3,7 @@
     python bench/genome_job.py                     # 30,000 cells x 20,000 genes, 1,170 TFs, 40,000 edges
     python bench/genome_job.py --scale 0.25        # a quick version: every count x 0.25
     python bench/genome_job.py --models cross-encoder --n-jobs 2
+    python bench/genome_job.py --param embedding_update=lazy   # a candidate default, every model
 
 Makes the job's inputs once (kept under ``--dir``, seeded): a sparse cells x genes
 ``.h5ad`` of raw counts, 5% non-zero, with 25 cell types in ``.obs['cell_type']``
@@ -26,6 +27,7 @@ and their share of the training time, and the genome-wide pairs per second.
 ``--json PATH`` writes the rows; the table is printed as Markdown.
 """
 import argparse
+import ast
 import json
 import os
 import subprocess
@@ -93,7 +95,21 @@ def make_inputs(directory, scale):
     return h5ad, prior
 
 
-def job(h5ad, prior, models, n_jobs, output):
+def parse_params(items):
+    """``NAME=VALUE`` strings as the models' parameters (a Python literal, else the text)."""
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"--param needs NAME=VALUE; got {item!r}")
+        try:
+            params[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[name] = value
+    return params
+
+
+def job(h5ad, prior, models, n_jobs, output, extra=None):
     """The job in this process; returns the report's rows and the models' facts."""
     import grnfast.pipeline.inference as inference
     import grnfast.pipeline.networks as networks
@@ -151,7 +167,7 @@ def job(h5ad, prior, models, n_jobs, output):
         (networks, "rank_edges", wrap(networks, "rank_edges", score_step, "evaluation")),
         (inference, "write_edge_list", wrap(inference, "write_edge_list", write_step, "between models")),
     ]
-    params = {"n_jobs": n_jobs} if n_jobs else None
+    params = {**({"n_jobs": n_jobs} if n_jobs else {}), **(extra or {})} or None
     try:
         result = infer(InputFiles(str(h5ad), prior=str(prior), groupby="cell_type", gene_symbols="symbol"), models=models, params=params,
                        output=str(output), progress=True)
@@ -232,6 +248,8 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0, help="every count times this (default 1: issue 28's job)")
     parser.add_argument("--models", default="all", help="all (the default job), both, or one model's name")
     parser.add_argument("--n-jobs", type=int, default=None, help="threads per model (default: the models' own)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a model parameter for every model, e.g. embedding_update=lazy (repeatable)")
     parser.add_argument("--dir", default=None, help="where the inputs are kept (default /tmp/grnfast_genome_job_SCALE)")
     parser.add_argument("--json", default=None, help="also write the report here")
     parser.add_argument("--run", action="store_true", help=argparse.SUPPRESS)  # the fresh process's side
@@ -239,14 +257,18 @@ def main():
     directory = Path(args.dir or f"/tmp/grnfast_genome_job_{args.scale:g}")
     h5ad, prior = make_inputs(directory, args.scale)
     if args.run:
-        report = job(h5ad, prior, args.models, args.n_jobs, directory / f"out_{args.models}")
+        report = job(h5ad, prior, args.models, args.n_jobs, directory / f"out_{args.models}",
+                     parse_params(args.param))
         print("REPORT " + json.dumps(report))
         return
     command = [sys.executable, __file__, "--run", "--scale", str(args.scale), "--models", args.models,
                "--dir", str(directory)] + (["--n-jobs", str(args.n_jobs)] if args.n_jobs else [])
+    command += [f"--param={item}" for item in args.param]
+    parse_params(args.param)  # a malformed one stops here, before the job
     s = sizes(args.scale)
     print(f"genome job, scale {args.scale:g}: {s['cells']} cells x {s['genes']} genes ({DENSITY:.0%} non-zero, "
           f"{CELL_TYPES} cell types), prior {s['edges']} edges over {s['tfs']} TFs; models {args.models}; "
+          f"parameters {parse_params(args.param) or 'the defaults'}; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
     proc = subprocess.run(command, stdout=subprocess.PIPE, text=True)
     if proc.returncode != 0:

@@ -65,3 +65,27 @@ def test_tiny_job_reports_every_step(genome_job, tmp_path):
     assert 1 <= facts["best_epoch"] <= facts["epochs"] == len(facts["validation_scores"])
     assert "| train cross-encoder |" in genome_job.table(report)
     assert "5 (default)" in genome_job.patience_table(report)
+
+
+def test_params_are_read_as_literals_and_a_malformed_one_stops(genome_job):
+    assert genome_job.parse_params(["embedding_update=lazy", "random_negative_ratio=3", "hidden_layer_sizes=(8, 4)"]) \
+        == {"embedding_update": "lazy", "random_negative_ratio": 3, "hidden_layer_sizes": (8, 4)}
+    assert genome_job.parse_params([]) == {}
+    with pytest.raises(SystemExit, match="--param needs NAME=VALUE; got 'lazy'"):
+        genome_job.parse_params(["lazy"])
+
+
+def test_a_param_reaches_the_models(genome_job, tmp_path, monkeypatch):
+    import grnfast.pipeline.training as training
+
+    seen = []
+    original = training.train
+
+    def spy(task, name, model, *args, **kwargs):
+        seen.append(model.get_params()["embedding_update"])
+        return original(task, name, model, *args, **kwargs)
+
+    monkeypatch.setattr(training, "train", spy)
+    h5ad, prior = genome_job.make_inputs(tmp_path, 0.02)
+    genome_job.job(h5ad, prior, "two-tower", 1, tmp_path / "out", {"embedding_update": "lazy", "max_iter": 2})
+    assert seen == ["lazy"]
