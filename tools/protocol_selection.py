@@ -54,6 +54,7 @@ CANDIDATES = {
     "embedding dropout 0.3": ({"embedding_dropout": 0.3}, True),
     "feature interaction": ({"feature_interaction": True}, True),
     "patience 3": ({"n_iter_no_change": 3}, True),
+    "lazy embedding updates": ({"embedding_update": "lazy"}, True),
 }
 
 METRICS = ("auroc", "auprc", "auroc_per_regulator")
