@@ -261,14 +261,14 @@ def main():
                      parse_params(args.param))
         print("REPORT " + json.dumps(report))
         return
+    params = parse_params(args.param)  # a malformed one stops here, before the job
     command = [sys.executable, __file__, "--run", "--scale", str(args.scale), "--models", args.models,
                "--dir", str(directory)] + (["--n-jobs", str(args.n_jobs)] if args.n_jobs else [])
     command += [f"--param={item}" for item in args.param]
-    parse_params(args.param)  # a malformed one stops here, before the job
     s = sizes(args.scale)
     print(f"genome job, scale {args.scale:g}: {s['cells']} cells x {s['genes']} genes ({DENSITY:.0%} non-zero, "
           f"{CELL_TYPES} cell types), prior {s['edges']} edges over {s['tfs']} TFs; models {args.models}; "
-          f"parameters {parse_params(args.param) or 'the defaults'}; "
+          f"parameters {params or 'the defaults'}; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
     proc = subprocess.run(command, stdout=subprocess.PIPE, text=True)
     if proc.returncode != 0:
