@@ -117,11 +117,11 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
         pairs, y = group_pairs(tfs, genes, edges)
         scores = baseline_scores(pairs, prior, expression, grnboost)
         index = pd.MultiIndex.from_frame(pairs)
-        for name, edge_list in result.networks.items():
-            weights = edge_list.set_index(["Gene1", "Gene2"])["EdgeWeight"]
-            scores[name] = weights.reindex(index).fillna(0.0).to_numpy()
-        if result.recommended is not None:
-            scores[f"recommended ({result.recommended})"] = scores[result.recommended]
+        for name, model in result.models.items():
+            scores[name] = model.decision_function(pairs)
+        if result.recommended is not None:  # the written network: the model, blended with in-degree for these TFs
+            weights = result.networks[result.recommended].set_index(["Gene1", "Gene2"])["EdgeWeight"]
+            scores[f"recommended ({result.recommended})"] = weights.reindex(index).fillna(0.0).to_numpy()
         for scorer, score in scores.items():
             metrics = evaluate(y, score, regulators=pairs.regulator.to_numpy())
             rows.append({**run, "group": group, "scorer": scorer,
@@ -129,7 +129,7 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
                          "n_tfs": len(tfs), "n_pairs": len(y)})
     check = result.unknown_regulators
     if check is not None:  # what infer itself measured on TFs of the prior held out of a second training
-        for scorer, metrics in ((f"recommended ({check.model})", check.model_metrics),
+        for scorer, metrics in ((check.model, check.model_metrics), (f"recommended ({check.model})", check.blend_metrics),
                                 ("target in-degree (prior)", check.in_degree_metrics)):
             rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
                          "n_tfs": check.n_held_out, "n_pairs": None})

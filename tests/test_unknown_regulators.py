@@ -7,6 +7,7 @@ import grnfast.pipeline.inference as inference
 from grnfast.data import GRNDataset
 from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
+from grnfast.pipeline.cold_blend import ColdBlend
 from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
     check_unknown_regulators
 
@@ -32,9 +33,10 @@ def test_the_check_holds_out_a_fifth_of_the_tfs_with_edges_and_is_reproducible(s
     n_known = len(ds.known_regulators)
     assert check.model == "two-tower" and check.n_without_edges == len(lacking)
     assert 1 <= check.n_held_out <= round(0.2 * n_known) + 1 and 0 < check.prevalence < 1
-    for metrics in (check.model_metrics, check.in_degree_metrics):
+    for metrics in (check.model_metrics, check.in_degree_metrics, check.blend_metrics):
         assert set(metrics) == {"auroc", "auprc", "auroc_per_regulator"}
         assert all(0 <= value <= 1 for value in metrics.values())
+    assert check.blend.n_pairs > 0 and 0 < check.blend.prevalence < 1
     assert check_unknown_regulators(ds, "two-tower", PARAMS, random_state=1, progress=False) == check
     monkeypatch.setattr(grnfast.genes, "usable_cores", lambda: 4)
     assert check_unknown_regulators(ds, "two-tower", {**PARAMS, "n_jobs": 2}, random_state=1,
@@ -52,19 +54,22 @@ def test_no_check_when_every_regulator_has_an_edge_or_too_few_have(synthetic):
     assert check_unknown_regulators(few, "two-tower", PARAMS, progress=False) is None
 
 
-def check_with(model_auroc, model_auprc):
-    return UnknownRegulatorCheck("cross-encoder", 12, 5, 0.3, {"auroc": model_auroc, "auprc": model_auprc,
-                                                               "auroc_per_regulator": 0.7},
-                                 {"auroc": 0.7, "auprc": 0.5, "auroc_per_regulator": 0.75})
+def check_with(blend_auroc, blend_auprc):
+    return UnknownRegulatorCheck("cross-encoder", 12, 5, 0.3, {"auroc": 0.6, "auprc": 0.4, "auroc_per_regulator": 0.7},
+                                 {"auroc": 0.7, "auprc": 0.5, "auroc_per_regulator": 0.75},
+                                 {"auroc": blend_auroc, "auprc": blend_auprc, "auroc_per_regulator": 0.8},
+                                 ColdBlend(-1.0, 0.5, 0.25, 400, 0.3))
 
 
-def test_the_sentence_warns_unless_the_model_beats_in_degree_on_both_metrics():
+def test_the_sentence_warns_unless_the_blend_beats_in_degree_on_both_metrics():
     wins, loses, half = check_with(0.8, 0.6), check_with(0.6, 0.4), check_with(0.8, 0.4)
-    assert wins.model_wins and not loses.model_wins and not half.model_wins
-    assert wins.sentence().startswith("the 12 candidate regulators without a known edge are scored from")
-    assert "0.800 / AUPRC 0.600" in wins.sentence() and "0.700 / 0.500" in wins.sentence()
-    assert loses.sentence().startswith("for the 12 candidate regulators without a known edge, the network's targets "
-                                       "may be no better than the hub genes of the prior: on 5 TFs")
+    assert wins.blend_wins and not loses.blend_wins and not half.blend_wins
+    assert wins.sentence().startswith("the 12 candidate regulators without a known edge are scored by cross-encoder "
+                                      "and their targets' in-degree, weighed on other held-out TFs (0.50 x the "
+                                      "log-odds + 0.25 x the log target share): on 5 TFs")
+    assert "AUROC / AUPRC 0.800 / 0.600, cross-encoder alone at 0.600 / 0.400" in wins.sentence()
+    assert "in-degree over the rest of the prior at 0.700 / 0.500" in wins.sentence()
+    assert "but their targets may be no better than the hub genes of the prior: on 5 TFs" in loses.sentence()
 
 
 @pytest.mark.parametrize("policy", ["unknown", "negative"])
@@ -81,9 +86,9 @@ def test_infer_checks_the_recommended_model_only_when_tfs_without_edges_are_unkn
     assert check == check_unknown_regulators(ds, "two-tower", PARAMS, random_state=0, progress=False)
     assert "checking TFs without edges" in result.closing_line
     report = result.report()
-    line = ("note: " if check.model_wins else "warning: ") + check.sentence()
+    line = ("note: " if check.blend_wins else "warning: ") + check.sentence()
     assert line in report.splitlines()
-    assert (check.sentence() in result.warnings) != check.model_wins
+    assert (check.sentence() in result.warnings) != check.blend_wins
 
 
 def test_no_check_without_a_recommended_model(synthetic, monkeypatch):
@@ -107,3 +112,32 @@ def test_a_check_that_cannot_run_is_a_warning_and_the_run_goes_on(synthetic, mon
     assert result.unknown_regulators is None and "two-tower" in result.networks
     assert result.warnings[-1] == ("the check of the regulators without known edges could not run: cold-regulators "
                                    "split: too few genes left to hold out for the validation part")
+
+
+def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(synthetic, monkeypatch):
+    """The recommended model's rows for TFs without edges are the blend's probability
+    (its top targets by the blend); its other rows and the other model's network are
+    what they would be without a check."""
+    import numpy as np
+    from scipy.special import expit
+
+    from grnfast.pipeline.networks import network_edges
+
+    _, ds, lacking = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    result = infer(ds, models="both", params=PARAMS, output=None, progress=False, top_k=6, signed=False)
+    check, degree = result.unknown_regulators, result.baselines["degree baseline"]
+    network = result.networks["two-tower"]
+    cold = network[network.Gene1.isin(lacking)]
+    assert set(cold.Gene1) == set(lacking) and (cold.groupby("Gene1").size() == 6).all()
+    model = result.models["two-tower"]
+    expected = expit(check.blend.pair_logits(model, degree, cold[["Gene1", "Gene2"]]))
+    assert np.allclose(cold.EdgeWeight, expected, rtol=1e-5)
+    every = network_edges(model, result.calibrations["two-tower"], ds,
+                          top_k=6, signed=False)
+    known = network[~network.Gene1.isin(lacking)].reset_index(drop=True)
+    assert known.equals(every[~every.Gene1.isin(lacking)].reset_index(drop=True))
+    assert np.all(np.diff(network.EdgeWeight) <= 0)
+    other = network_edges(result.models["cross-encoder"], result.calibrations["cross-encoder"], ds, top_k=6,
+                          signed=False)
+    assert result.networks["cross-encoder"].equals(other)

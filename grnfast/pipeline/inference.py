@@ -72,7 +72,7 @@ class InferResult:
     def report(self):
         """The metrics table and the closing summary ``grnfast infer`` prints."""
         check = self.unknown_regulators
-        notes = [check.sentence()] if check is not None and check.model_wins else []
+        notes = [check.sentence()] if check is not None and check.blend_wins else []
         return format_report(self.metrics) + "\n" + format_summary(self.recommendation, self.files,
                                                                    self.closing_line, self.warnings, notes)
 
@@ -190,7 +190,7 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             times.lap("checking TFs without edges")
         if check is not None:
             times.lap("checking TFs without edges")
-            if not check.model_wins:
+            if not check.blend_wins:
                 warnings.append(check.sentence())
     networks = {}
     calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}
@@ -198,9 +198,12 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     if min_probability is not None:
         kept += f" with probability >= {min_probability:g}"
     sign = f"signed (prior, else correlation over {sign_profiles(ds)[1]})" if signed else "unsigned"
+    degree = fitted_baselines["degree baseline"]
     for name, model in trained.items():
+        blended = check.blend.scorer(model, degree) if check is not None and name == check.model else None
         edges = network_edges(model, calibrations[name], ds, top_k=top_k, min_probability=min_probability,
-                              signed=signed, progress=f"scoring {name}" if progress else None, client=client)
+                              signed=signed, progress=f"scoring {name}" if progress else None, client=client,
+                              without_edges=blended)
         networks[name] = as_format(edges, format)
         if out is not None:
             path = out / f"network_{name}{suffix}"
@@ -210,6 +213,9 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
                       f"pairs at prevalence {calibration.prevalence:.2f}" if calibration.increasing else
                       f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
                       "ranks the validation pairs worse than chance)")
+            if blended is not None:
+                weight += (f"; the {check.n_without_edges} regulators without known edges: {check.blend.describe()}, "
+                           "its probability")
             files.append((path, f"{len(edges)} edges, {kept}, {format} columns, {weight}, {sign}"))
     times.lap("scoring")
     if write_h5ad is not None:

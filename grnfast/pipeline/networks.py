@@ -4,6 +4,8 @@ top-k per regulator, and a sign per edge (:mod:`grnfast.data.signs`)."""
 import math
 from numbers import Real
 
+import pandas as pd
+
 from ..data.signs import signed_edges
 from ..errors import GRNInputError
 from ..scoring import rank_edges
@@ -31,17 +33,28 @@ def sign_profiles(dataset):
 
 
 def network_edges(model, calibration, dataset, *, top_k=None, min_probability=None, signed=True, progress=None,
-                  client=None):
+                  client=None, without_edges=None):
     """A fitted model's ranked edges from every regulator of ``dataset``: the top
     ``top_k`` targets of each (None: every gene), ``EdgeWeight`` the probability
     ``calibration`` (an :class:`~.calibration.EdgeCalibration`) gives, edges under
     ``min_probability`` dropped, and with ``signed`` the columns ``sign``,
     ``sign_source`` and ``correlation`` (:func:`~grnfast.data.signs.signed_edges`,
     the prior's sign from ``dataset.edges``, correlations over :func:`sign_profiles`).
-    Ranked by the model's log-odds, highest first, as :func:`~grnfast.scoring.rank_edges`."""
+    Ranked by the model's log-odds, highest first, as :func:`~grnfast.scoring.rank_edges`.
+
+    ``without_edges``: a scorer for the regulators without a known edge (a
+    :class:`~.cold_blend.BlendedModel`), whose own probability is their weight;
+    the list is then ranked by weight, highest first."""
     min_probability = check_min_probability(min_probability)
-    edges = rank_edges(model, dataset.regulators, top_k=top_k, weight="logit", progress=progress, client=client)
+    regulators = dataset.regulators if without_edges is None else dataset.known_regulators
+    edges = rank_edges(model, regulators, top_k=top_k, weight="logit", progress=progress, client=client)
     edges["EdgeWeight"] = calibration.probability(edges["EdgeWeight"].to_numpy())
+    lacking = dataset.regulators[~dataset.regulators.isin(regulators)]
+    if without_edges is not None and len(lacking):
+        blended = rank_edges(without_edges, lacking, top_k=top_k, progress=progress and f"{progress} (TFs without "
+                             "edges)", client=client)
+        edges = pd.concat([edges, blended], ignore_index=True)
+        edges = edges.sort_values("EdgeWeight", ascending=False, kind="stable", ignore_index=True)
     if min_probability is not None:
         edges = edges[edges["EdgeWeight"] >= min_probability].reset_index(drop=True)
     if signed:

@@ -12,6 +12,11 @@ every gene are scored against their known edges, beside target in-degree over th
 remaining prior (the degree baseline, which gives a TF without edges none of its
 own). The models' random negatives never have a held-out TF, nor a TF without
 edges, as regulator.
+
+The same training weighs the two for the run's TFs without edges: a
+:class:`~.cold_blend.ColdBlend` of the model's log-odds and the targets' in-degree,
+fitted on the validation TFs of that training (held out of it like the test TFs,
+which it never reads), and scored on the held-out TFs beside both.
 """
 from dataclasses import dataclass
 
@@ -20,6 +25,7 @@ from ..evaluation import DegreeBaseline, evaluate
 from ..evaluation.protocol import regulators_of, score_of
 from ..models import make_model
 from ..progress import say
+from .cold_blend import ColdBlend, pair_share
 from .training import train
 
 CHECK_FRACTION = 0.2
@@ -31,32 +37,40 @@ METRICS = ("auroc", "auprc", "auroc_per_regulator")
 
 @dataclass
 class UnknownRegulatorCheck:
-    """The check's outcome: ``model``'s and target in-degree's metrics (AUROC,
-    AUPRC, mean per-TF AUROC) on ``n_held_out`` held-out TFs x every gene
-    (``prevalence``: the share of those pairs that are known edges), for a run with
-    ``n_without_edges`` candidate regulators without a known edge."""
+    """The check's outcome: the metrics (AUROC, AUPRC, mean per-TF AUROC) of
+    ``model``, target in-degree and their ``blend`` (the
+    :class:`~.cold_blend.ColdBlend` fitted on the check's validation TFs, which
+    the run's network uses for its TFs without edges) on ``n_held_out`` held-out
+    TFs x every gene (``prevalence``: the share of those pairs that are known
+    edges), for a run with ``n_without_edges`` candidate regulators without a known edge."""
     model: str
     n_without_edges: int
     n_held_out: int
     prevalence: float
     model_metrics: dict
     in_degree_metrics: dict
+    blend_metrics: dict
+    blend: ColdBlend
 
     @property
-    def model_wins(self):
-        """Whether the model ranks the held-out TFs' targets above in-degree on both AUROC and AUPRC."""
-        return all(self.model_metrics[m] > self.in_degree_metrics[m] for m in ("auroc", "auprc"))
+    def blend_wins(self):
+        """Whether the blend ranks the held-out TFs' targets above in-degree on both AUROC and AUPRC."""
+        return all(self.blend_metrics[m] > self.in_degree_metrics[m] for m in ("auroc", "auprc"))
 
     def sentence(self):
+        def pair(metrics):
+            return f"{metrics['auroc']:.3f} / {metrics['auprc']:.3f}"
+
         numbers = (f"on {self.n_held_out} TFs with known edges held out of a second training (their pairs' "
-                   f"prevalence {self.prevalence:.3f}), {self.model} ranks their targets at AUROC "
-                   f"{self.model_metrics['auroc']:.3f} / AUPRC {self.model_metrics['auprc']:.3f}, target "
-                   f"in-degree over the rest of the prior at {self.in_degree_metrics['auroc']:.3f} / "
-                   f"{self.in_degree_metrics['auprc']:.3f}")
-        subject = f"the {self.n_without_edges} candidate regulators without a known edge"
-        if self.model_wins:
-            return f"{subject} are scored from what the models learnt of the others: {numbers}"
-        return (f"for {subject}, the network's targets may be no better than the hub genes of the prior: {numbers} "
+                   f"prevalence {self.prevalence:.3f}), the blend ranks their targets at AUROC / AUPRC "
+                   f"{pair(self.blend_metrics)}, {self.model} alone at {pair(self.model_metrics)}, target "
+                   f"in-degree over the rest of the prior at {pair(self.in_degree_metrics)}")
+        subject = (f"the {self.n_without_edges} candidate regulators without a known edge are scored by {self.model} "
+                   f"and their targets' in-degree, weighed on other held-out TFs ({self.blend.model_weight:.2f} x "
+                   f"the log-odds + {self.blend.degree_weight:.2f} x the log target share)")
+        if self.blend_wins:
+            return f"{subject}: {numbers}"
+        return (f"{subject}, but their targets may be no better than the hub genes of the prior: {numbers} "
                 "(docs/evaluation.md, \"TFs the prior lacks\")")
 
 
@@ -79,9 +93,11 @@ def check_unknown_regulators(dataset, model_name, params, *, preset="default", r
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
                                                   preset=preset, **params), progress)
     degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
+    blend = ColdBlend.fit(model.decision_function(task.X_val), pair_share(degree, task.X_val), task.y_val)
+    scores = {"model": score_of(model, task.X_test), "in-degree": score_of(degree, task.X_test),
+              "blend": blend.pair_logits(model, degree, task.X_test)}
     regulators = regulators_of(task.X_test)
-    scored = {name: evaluate(task.y_test, score_of(scorer, task.X_test), regulators=regulators)
-              for name, scorer in (("model", model), ("in-degree", degree))}
+    scored = {name: evaluate(task.y_test, score, regulators=regulators) for name, score in scores.items()}
     return UnknownRegulatorCheck(model_name, n_without_edges, len(split.held_out), scored["model"]["prevalence"],
-                                 {m: scored["model"][m] for m in METRICS},
-                                 {m: scored["in-degree"][m] for m in METRICS})
+                                 *({m: scored[name][m] for m in METRICS} for name in ("model", "in-degree", "blend")),
+                                 blend)

@@ -1,0 +1,110 @@
+"""The targets of a TF the prior has no edge for: the model's score and the
+target's in-degree, weighed as TFs held out of a training say.
+
+A model scores a TF without known edges from what it learnt of the others;
+the prior's hub genes (target in-degree) are the other evidence, and which of
+the two ranks such a TF's targets better depends on the prior
+(docs/evaluation.md, "TFs the prior lacks"). :class:`ColdBlend` weighs them by a
+logistic regression on labelled pairs of TFs a model never saw as regulators
+(``infer``'s check: the validation TFs of a second training, never its test
+TFs). Its two inputs are the model's log-odds and the log of the share of the
+training's regulators that regulate the target, a share rather than a count so
+that a blend fitted on the check's smaller training applies to the run's. A
+weight that comes out negative is dropped and the other input refitted alone:
+such a weight would rank against its own evidence for TFs it was not fitted on.
+Its probability is calibrated at the prevalence of those pairs (a TF x every gene).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..genes import GeneTable
+
+
+def log_regulator_share(degree, target_rows):
+    """The log of the share of a fitted :class:`~grnfast.evaluation.DegreeBaseline`'s
+    training regulators that regulate each of ``target_rows``, smoothed by one."""
+    n_regulators = int(np.count_nonzero(degree.out_degree_))
+    return np.log((degree.in_degree_[np.asarray(target_rows)] + 1.0) / (n_regulators + 1.0))
+
+
+def pair_share(degree, X):
+    """:func:`log_regulator_share` of the targets of pairs ``X``."""
+    return log_regulator_share(degree, degree._rows(X)[:, 1])
+
+
+@dataclass(frozen=True)
+class ColdBlend:
+    """``logit = intercept + model_weight x model log-odds + degree_weight x log
+    regulator share`` (:func:`log_regulator_share`), fitted on ``n_pairs`` pairs
+    at ``prevalence``."""
+    intercept: float
+    model_weight: float
+    degree_weight: float
+    n_pairs: int
+    prevalence: float
+
+    @classmethod
+    def fit(cls, model_logits, share, y):
+        """Fitted on labelled pairs: the model's log-odds, the targets' log share
+        (:func:`log_regulator_share`) and the labels (both classes needed)."""
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.column_stack([model_logits, share]).astype(np.float64)
+        y = np.asarray(y)
+        prevalence = float(np.mean(y))
+        used = [0, 1]
+        while used:
+            fitted = LogisticRegression().fit(X[:, used], y)
+            weights = dict(zip(used, fitted.coef_[0]))
+            negative = [column for column in used if weights[column] < 0]
+            if not negative:
+                return cls(float(fitted.intercept_[0]), float(weights.get(0, 0.0)), float(weights.get(1, 0.0)),
+                           len(y), prevalence)
+            used.remove(negative[0])
+        # neither input ranks these pairs the right way round: every pair at their prevalence
+        return cls(float(np.log(prevalence / (1 - prevalence))), 0.0, 0.0, len(y), prevalence)
+
+    def logits(self, model_logits, share):
+        return self.intercept + self.model_weight * np.asarray(model_logits, np.float64) + self.degree_weight * share
+
+    def pair_logits(self, model, degree, X):
+        """The blend's log-odds of pairs ``X`` from ``model`` and ``degree`` (a
+        DegreeBaseline fitted on ``model``'s training edges)."""
+        return self.logits(model.decision_function(X), pair_share(degree, X))
+
+    def describe(self):
+        return (f"logistic regression on {self.n_pairs} pairs of held-out TFs (prevalence {self.prevalence:.3f}) of "
+                f"the model's log-odds (weight {self.model_weight:.3f}) and the log share of "
+                f"regulators regulating the target (weight {self.degree_weight:.3f})")
+
+    def scorer(self, model, degree):
+        """``model`` with this blend's log-odds for every pair (what
+        :func:`grnfast.scoring.rank_edges` ranks), the target shares from ``degree``
+        (a DegreeBaseline fitted on the training edges of ``model``'s run)."""
+        return BlendedModel(model, self, degree)
+
+
+class BlendedModel:
+    """A fitted model whose scores are a :class:`ColdBlend` of its log-odds and the
+    targets' regulator share; :func:`~grnfast.scoring.rank_edges` reads its
+    ``network_``, a stand-in for the model's that blends every block."""
+
+    def __init__(self, model, blend, degree):
+        genes = model.network_.genes
+        rows = GeneTable(degree.genes_, degree.n_genes_).gene_rows(genes.labels(np.arange(genes.n_genes)),
+                                                                   "the model's genes")
+        self.network_ = _BlendedNetwork(model.network_, blend, log_regulator_share(degree, rows))
+
+
+class _BlendedNetwork:
+    def __init__(self, network, blend, share):
+        self.network, self.blend, self.share = network, blend, share
+
+    @property
+    def genes(self):
+        return self.network.genes
+
+    def score_blocks(self, regulators, targets, block_size):
+        for regs, tgts, logits in self.network.score_blocks(regulators, targets, block_size):
+            yield regs, tgts, self.blend.logits(logits, self.share[tgts][None, :]).astype(np.float32)
