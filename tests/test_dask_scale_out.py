@@ -38,6 +38,22 @@ def test_scoring_on_the_cluster_equals_local(client, model, top_k):
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
 
 
+def test_a_blend_for_tfs_without_edges_scores_on_the_cluster_as_locally(client):
+    from grnfast.evaluation import DegreeBaseline
+    from grnfast.pipeline.cold_blend import ColdBlend
+
+    rng = np.random.default_rng(1)
+    features = pd.DataFrame(rng.normal(size=(60, 4)), index=[f"g{i}" for i in range(60)])
+    pairs = rng.integers(0, 60, (400, 2))
+    y = (features.to_numpy()[pairs[:, 0], 0] > features.to_numpy()[pairs[:, 1], 1]).astype(int)
+    fitted = TwoTowerClassifier(node_features=features, **FAST).fit(pairs, y)
+    blended = ColdBlend(-1.0, 0.6, 0.9, 100, 0.2).scorer(fitted, DegreeBaseline(node_features=features).fit(pairs, y))
+    regulators = [f"g{i}" for i in range(1, 60, 4)]
+    local = rank_edges(blended, regulators, top_k=5, block_size=4)
+    pd.testing.assert_frame_equal(rank_edges(blended, regulators, top_k=5, block_size=4, client=client), local,
+                                  check_exact=True)
+
+
 def test_infer_with_a_scheduler_equals_a_local_run(client, tmp_path, capsys):
     expression, _, edges = make_synthetic_network(n_genes=300, n_regulators=30, n_cells=200, random_state=1)
     expression.to_csv(tmp_path / "expression.csv")

@@ -45,10 +45,12 @@ class InferResult:
         what makes the run's numbers weak (too few known edges; TFs without known
         edges whose targets the recommended model ranks no better than in-degree).
     unknown_regulators : for a run whose candidate regulators include some without
-        a known edge (policy "unknown"), how the recommended model ranks the targets
-        of TFs held out of a second training, beside target in-degree
-        (:class:`~grnfast.pipeline.unknown_regulators.UnknownRegulatorCheck`); None
-        when there are none, no model is recommended or too few TFs have edges.
+        a known edge (policy "unknown"), how the recommended model, target in-degree
+        and their blend rank the targets of TFs held out of a second training
+        (:class:`~grnfast.pipeline.unknown_regulators.UnknownRegulatorCheck`); the
+        recommended network scores the TFs without edges by that blend
+        (:mod:`~grnfast.pipeline.cold_blend`). None when there are none, no model
+        is recommended or too few TFs have edges.
     calibrations : ``{name: EdgeCalibration}``, each model's map from its score to
         the written weight, fitted on the validation pairs.
     networks : ``{name: ranked edges}`` in the chosen format's columns.
@@ -108,10 +110,12 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
         without a known edge (a TF of ``inputs.regulators`` that the prior lacks)
         is scored like every other. "unknown" (default): no negative of the split
         nor random negative of the models has one as regulator, since nothing is
-        known of its targets, and the run checks how the recommended model ranks
+        known of its targets; the run checks how the recommended model ranks
         the targets of TFs held out of the prior against in-degree
         (:mod:`~grnfast.pipeline.unknown_regulators`, trained here even with a
-        ``scheduler``); "negative": they are drawn too (as when the
+        ``scheduler``), and the recommended network scores such TFs by a blend of
+        the two fitted in that check (:mod:`~grnfast.pipeline.cold_blend`);
+        "negative": they are drawn too (as when the
         regulators are a ChIP-seq panel whose every edge is known).
     top_k : targets kept per regulator (None: every regulator x gene pair).
     min_probability : keep only edges whose calibrated probability is at least
