@@ -8,14 +8,16 @@ edges is held out of the prior (the *test* TFs), and a fifth of the others too (
 as asked), and each group's TFs x every gene (self pairs excepted) are scored
 against the benchmark's whole network:
 
-- each model's written network (the calibrated weight) and the recommended one;
+- each model alone (its log-odds) and the recommended network as written (for
+  TFs without edges, the blend of the model and in-degree that ``infer``'s check
+  fitted: ``grnfast.pipeline.cold_blend``);
 - target in-degree over the prior, the absolute Pearson correlation of the two
   genes' expression, and GRNBoost2 (arboreto; the adjacencies ``bench/grnboost2.py
   run`` caches, 0 for a pair it did not output), on the same pairs;
 - group ``infer's check``: what ``infer`` itself reports for the TFs without
   edges (``InferResult.unknown_regulators``: the recommended model retrained
-  without a fifth of the prior's TFs, against target in-degree on those), so its
-  verdict can be compared with the test TFs'.
+  without a fifth of the prior's TFs, alone and blended, against target in-degree
+  on those), so its verdict can be compared with the test TFs'.
 
     python bench/infer_held_out_tfs.py --data ../shared/data --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --data ../shared/data --benchmarks "STRING mESC 500" --seeds 1 2 \\
@@ -28,7 +30,9 @@ One row per (benchmark, seed, policy, setting, group, scorer): AUROC, AUPRC, the
 mean per-TF AUROC, the prevalence; ``setting`` is "defaults", or the parameter
 given (``--embedding-dropout P``: ``grnfast infer --embedding-dropout P``). Rows
 are appended as runs finish and a run already in the file is skipped.
-``--summary`` prints the means over seeds.
+``--summary`` prints the means over seeds, then, over the seeds where ``infer``
+recommended a model, target in-degree beside the recommended model alone and the
+recommended network as written.
 """
 import argparse
 import sys
@@ -150,6 +154,26 @@ def summary(runs):
             .round(3).reset_index())
 
 
+def recommended_summary(runs):
+    """Over the seeds where ``infer`` recommended a model, per (benchmark, group,
+    policy, setting): target in-degree, the recommended model alone (its own row)
+    and the recommended network as written (for TFs without edges, the blend)."""
+    runs = with_settings(runs)
+    runs = runs[runs.group.isin(["validation", "test"])]
+    rows = []
+    for key, run in runs.groupby(["benchmark", "group", "policy", "setting", "seed"], sort=False):
+        recommended = run[run.scorer.str.startswith("recommended (")]
+        if recommended.empty:
+            continue
+        model = recommended.scorer.iloc[0][len("recommended ("):-1]
+        for name, scorer in (("target in-degree (prior)", "target in-degree (prior)"),
+                             ("recommended model alone", model), ("recommended network", recommended.scorer.iloc[0])):
+            rows.append({**dict(zip(["benchmark", "group", "policy", "setting", "seed"], key)), "scorer": name,
+                         **run[run.scorer == scorer][list(METRICS)].iloc[0].to_dict()})
+    return (pd.DataFrame(rows).groupby(["benchmark", "group", "policy", "setting", "scorer"], sort=False)
+            .agg(**{m: (m, "mean") for m in METRICS}, seeds=("seed", "nunique")).round(3).reset_index())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="../shared/data")
@@ -164,7 +188,10 @@ def main(argv=None):
     parser.add_argument("--progress", action="store_true")
     args = parser.parse_args(argv)
     if args.summary:
-        print(summary(pd.read_csv(args.summary)).to_string(index=False))
+        runs = pd.read_csv(args.summary)
+        print(summary(runs).to_string(index=False))
+        print("\nOver the seeds with a recommended model:")
+        print(recommended_summary(runs).to_string(index=False))
         return
     output = Path(args.output)
     params = {} if args.embedding_dropout is None else {"embedding_dropout": args.embedding_dropout}

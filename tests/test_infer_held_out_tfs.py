@@ -49,3 +49,20 @@ def test_runs_without_a_setting_are_the_defaults_and_settings_are_summarised_apa
     table = summary(pd.concat([before, after], ignore_index=True)).set_index("setting")
     assert table.loc["defaults", "auroc"] == 0.7 and table.loc["defaults", "seeds"] == 2
     assert table.loc["embedding_dropout=0.1", "auroc"] == 0.9
+
+
+def test_the_recommended_summary_compares_on_the_seeds_with_a_recommendation_only():
+    import pandas as pd
+
+    from infer_held_out_tfs import recommended_summary
+
+    def row(seed, scorer, auroc):
+        return {"benchmark": "b", "seed": seed, "policy": "unknown", "setting": "defaults", "group": "test",
+                "scorer": scorer, "auroc": auroc, "auprc": auroc / 2, "auroc_per_regulator": auroc, "prevalence": 0.1}
+
+    runs = pd.DataFrame([row(1, "target in-degree (prior)", 0.7), row(1, "two-tower", 0.6), row(1, "cross-encoder", 0.5),
+                         row(1, "recommended (two-tower)", 0.8),
+                         row(2, "target in-degree (prior)", 0.9), row(2, "two-tower", 0.1)])  # seed 2: none recommended
+    table = recommended_summary(runs).set_index("scorer")
+    assert table.loc["target in-degree (prior)", "auroc"] == 0.7 and table.loc["recommended model alone", "auroc"] == 0.6
+    assert table.loc["recommended network", "auprc"] == 0.4 and (table.seeds == 1).all()
