@@ -141,3 +141,15 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
     other = network_edges(result.models["cross-encoder"], result.calibrations["cross-encoder"], ds, top_k=6,
                           signed=False)
     assert result.networks["cross-encoder"].equals(other)
+
+
+def test_the_written_files_say_how_the_tfs_without_edges_are_weighted(synthetic, monkeypatch, tmp_path):
+    _, ds, lacking = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    result = infer(ds, models="two-tower", params=PARAMS, output=tmp_path, progress=False, signed=False)
+    blend = result.unknown_regulators.blend
+    (what,) = [what for path, what in result.files if path.name == "network_two-tower.csv"]
+    assert what.endswith(f"; for the {len(lacking)} regulators without known edges, weight = the probability of a "
+                         f"logistic regression (fitted on {blend.n_pairs} pairs of held-out TFs at prevalence "
+                         f"{blend.prevalence:.3f}) on the model's log-odds (weight {blend.model_weight:.3f}) and the "
+                         f"log share of regulators regulating the target (weight {blend.degree_weight:.3f}), unsigned")

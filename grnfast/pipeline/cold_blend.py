@@ -74,9 +74,9 @@ class ColdBlend:
         return self.logits(model.decision_function(X), pair_share(degree, X))
 
     def describe(self):
-        return (f"logistic regression on {self.n_pairs} pairs of held-out TFs (prevalence {self.prevalence:.3f}) of "
-                f"the model's log-odds (weight {self.model_weight:.3f}) and the log share of "
-                f"regulators regulating the target (weight {self.degree_weight:.3f})")
+        return (f"the probability of a logistic regression (fitted on {self.n_pairs} pairs of held-out TFs at "
+                f"prevalence {self.prevalence:.3f}) on the model's log-odds (weight {self.model_weight:.3f}) and the "
+                f"log share of regulators regulating the target (weight {self.degree_weight:.3f})")
 
     def scorer(self, model, degree):
         """``model`` with this blend's log-odds for every pair (what

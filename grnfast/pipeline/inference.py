@@ -218,8 +218,7 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
                       f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
                       "ranks the validation pairs worse than chance)")
             if blended is not None:
-                weight += (f"; the {check.n_without_edges} regulators without known edges: {check.blend.describe()}, "
-                           "its probability")
+                weight += f"; for the {check.n_without_edges} regulators without known edges, weight = {check.blend.describe()}"
             files.append((path, f"{len(edges)} edges, {kept}, {format} columns, {weight}, {sign}"))
     times.lap("scoring")
     if write_h5ad is not None:
