@@ -133,7 +133,8 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
                          "n_tfs": len(tfs), "n_pairs": len(y)})
     check = result.unknown_regulators
     if check is not None:  # what infer itself measured on TFs of the prior held out of a second training
-        for scorer, metrics in ((check.model, check.model_metrics), (f"recommended ({check.model})", check.blend_metrics),
+        for scorer, metrics in ((check.model, check.model_metrics),
+                                (f"recommended ({check.model})", check.blend_metrics),
                                 ("target in-degree (prior)", check.in_degree_metrics)):
             rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
                          "n_tfs": check.n_held_out, "n_pairs": None})

@@ -31,7 +31,8 @@ def test_an_input_that_would_rank_against_its_evidence_is_dropped_and_the_other_
     blend = ColdBlend.fit(model_logits, share, y)
     alone = LogisticRegression().fit(share[:, None], y)
     assert blend.model_weight == 0.0
-    assert blend.degree_weight == pytest.approx(alone.coef_[0, 0]) and blend.intercept == pytest.approx(alone.intercept_[0])
+    assert blend.degree_weight == pytest.approx(alone.coef_[0, 0])
+    assert blend.intercept == pytest.approx(alone.intercept_[0])
     model_logits, share, y = pairs_with(1.0, -1.0)
     blend = ColdBlend.fit(model_logits, share, y)
     assert blend.degree_weight == 0.0 and blend.model_weight > 0.5

@@ -51,6 +51,7 @@ CANDIDATES = {
     "random negatives 3": ({"random_negative_ratio": 3.0}, True),
     "gene bias, random negatives 3": ({"gene_bias": True, "random_negative_ratio": 3.0}, True),
     "embedding dropout 0.1": ({"embedding_dropout": 0.1}, True),
+    "gene bias, embedding dropout 0.1": ({"gene_bias": True, "embedding_dropout": 0.1}, True),
     "embedding dropout 0.3": ({"embedding_dropout": 0.3}, True),
     "feature interaction": ({"feature_interaction": True}, True),
     "patience 3": ({"n_iter_no_change": 3}, True),

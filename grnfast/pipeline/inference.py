@@ -218,7 +218,8 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
                       f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
                       "ranks the validation pairs worse than chance)")
             if blended is not None:
-                weight += f"; for the {check.n_without_edges} regulators without known edges, weight = {check.blend.describe()}"
+                weight += (f"; for the {check.n_without_edges} regulators without known edges, weight = "
+                           f"{check.blend.describe()}")
             files.append((path, f"{len(edges)} edges, {kept}, {format} columns, {weight}, {sign}"))
     times.lap("scoring")
     if write_h5ad is not None:

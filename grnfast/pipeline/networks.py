@@ -51,8 +51,8 @@ def network_edges(model, calibration, dataset, *, top_k=None, min_probability=No
     edges["EdgeWeight"] = calibration.probability(edges["EdgeWeight"].to_numpy())
     lacking = dataset.regulators[~dataset.regulators.isin(regulators)]
     if without_edges is not None and len(lacking):
-        blended = rank_edges(without_edges, lacking, top_k=top_k, progress=progress and f"{progress} (TFs without "
-                             "edges)", client=client)
+        bar = None if progress is None else f"{progress} (TFs without edges)"
+        blended = rank_edges(without_edges, lacking, top_k=top_k, progress=bar, client=client)
         edges = pd.concat([edges, blended], ignore_index=True)
         edges = edges.sort_values("EdgeWeight", ascending=False, kind="stable", ignore_index=True)
     if min_probability is not None:
