@@ -9,7 +9,7 @@ from grnfast.data import GRNDataset
 from grnfast.evaluation import DegreeBaseline
 from grnfast.models import TwoTowerClassifier
 from grnfast.models.presets import TINY_PARAMS
-from grnfast.pipeline.cold_blend import ColdBlend, log_regulator_share, pair_share
+from grnfast.pipeline.cold_blend import ColdBlend, log_regulator_share, pair_share, prior_degree
 from grnfast.scoring import rank_edges
 
 
@@ -90,3 +90,14 @@ def test_a_blend_weighing_only_the_model_ranks_as_the_model(fitted):
     plain = rank_edges(model, regulators, weight="logit")
     assert blended[["Gene1", "Gene2"]].equals(plain[["Gene1", "Gene2"]])
     assert np.allclose(blended.EdgeWeight, plain.EdgeWeight, rtol=1e-6)
+
+
+def test_the_prior_degree_counts_every_known_edge_of_the_split():
+    ds = GRNDataset.synthetic(n_genes=120, n_regulators=20, n_cells=200, random_state=2)
+    task = ds.task(ds.split("random", random_state=0))
+    degree = prior_degree(task, ds.node_features)
+    rows = {gene: i for i, gene in enumerate(ds.node_features.index)}
+    expected = np.bincount(ds.edges.target.map(rows), minlength=len(rows))
+    assert np.array_equal(degree.in_degree_, expected)
+    training_only = DegreeBaseline(node_features=ds.node_features).fit(task.X_train, task.y_train)
+    assert degree.in_degree_.sum() == len(ds.edges) > training_only.in_degree_.sum()

@@ -7,7 +7,7 @@ import grnfast.pipeline.inference as inference
 from grnfast.data import GRNDataset
 from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
-from grnfast.pipeline.cold_blend import ColdBlend
+from grnfast.pipeline.cold_blend import ColdBlend, prior_degree
 from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
     check_unknown_regulators
 
@@ -126,7 +126,7 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
     _, ds, lacking = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
     result = infer(ds, models="both", params=PARAMS, output=None, progress=False, top_k=6, signed=False)
-    check, degree = result.unknown_regulators, result.baselines["degree baseline"]
+    check, degree = result.unknown_regulators, prior_degree(result.task, ds.node_features)
     network = result.networks["two-tower"]
     cold = network[network.Gene1.isin(lacking)]
     assert set(cold.Gene1) == set(lacking) and (cold.groupby("Gene1").size() == 6).all()

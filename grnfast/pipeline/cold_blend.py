@@ -8,8 +8,13 @@ the two ranks such a TF's targets better depends on the prior
 logistic regression on labelled pairs of TFs a model never saw as regulators
 (``infer``'s check: the validation TFs of a second training, never its test
 TFs). Its two inputs are the model's log-odds and the log of the share of the
-training's regulators that regulate the target, a share rather than a count so
-that a blend fitted on the check's smaller training applies to the run's. A
+regulators with known edges that regulate the target: in the check, over its
+training's edges (the held-out TFs' own edges must not count); in the run, over
+the whole prior (:func:`prior_degree`), since no known edge is a TF-without-edges'
+own. A share rather than a count, so that a blend fitted on the check's smaller
+training applies to the run's prior (over the training edges alone the run's
+network ranked the validation TFs of ``bench/infer_held_out_tfs.py`` lower on
+every benchmark: docs/evaluation.md). A
 weight that comes out negative is dropped and the other input refitted alone:
 such a weight would rank against its own evidence for TFs it was not fitted on.
 Its probability is calibrated at the prevalence of those pairs (a TF x every gene).
@@ -17,8 +22,20 @@ Its probability is calibrated at the prevalence of those pairs (a TF x every gen
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..genes import GeneTable
+
+
+def prior_degree(task, node_features):
+    """A DegreeBaseline over every known edge of a run's split (its training,
+    validation and test edges): the whole prior's in-degree of each target. For a
+    TF without edges, none of them is its own, so none of them leaks its answer."""
+    from ..evaluation import DegreeBaseline
+
+    X = pd.concat([task.X_train, task.X_val, task.X_test], ignore_index=True)
+    y = np.concatenate([np.asarray(task.y_train), np.asarray(task.y_val), np.asarray(task.y_test)])
+    return DegreeBaseline(node_features=node_features).fit(X, y)
 
 
 def log_regulator_share(degree, target_rows):
@@ -70,7 +87,7 @@ class ColdBlend:
 
     def pair_logits(self, model, degree, X):
         """The blend's log-odds of pairs ``X`` from ``model`` and ``degree`` (a
-        DegreeBaseline fitted on ``model``'s training edges)."""
+        fitted DegreeBaseline whose edges include none of ``X``'s regulators')."""
         return self.logits(model.decision_function(X), pair_share(degree, X))
 
     def describe(self):
@@ -81,7 +98,7 @@ class ColdBlend:
     def scorer(self, model, degree):
         """``model`` with this blend's log-odds for every pair (what
         :func:`grnfast.scoring.rank_edges` ranks), the target shares from ``degree``
-        (a DegreeBaseline fitted on the training edges of ``model``'s run)."""
+        (a fitted DegreeBaseline: in a run, :func:`prior_degree`)."""
         return BlendedModel(model, self, degree)
 
 
