@@ -162,8 +162,9 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
                        default="uniform", help="how negatives are drawn (default uniform)")
     infer.add_argument("--regulators-without-edges", choices=["unknown", "negative"], default="unknown",
                        help="a regulator the prior has no edge for: unknown (default: never a training negative's "
-                            "regulator) or negative (drawn among the negatives: the prior is complete for the TFs, "
-                            "as a ChIP-seq panel)")
+                            "regulator; the recommended network scores it by its model blended with target "
+                            "in-degree, weighed on TFs held out of a second training) or negative (drawn among the "
+                            "negatives: the prior is complete for the TFs, as a ChIP-seq panel)")
     infer.add_argument("--top-k", type=top_k, default=DEFAULT_TOP_K, metavar="K|all",
                        help=f"keep the top K targets of each regulator, or all for every regulator x gene pair "
                             f"(default {DEFAULT_TOP_K})")
