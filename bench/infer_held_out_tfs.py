@@ -57,6 +57,7 @@ BENCHMARKS = ("STRING mESC 500", "Specific hHEP 500", "Non-Specific hHEP 500", "
 POLICIES = ("unknown", "negative")
 TEST_FRACTION, VALIDATION_FRACTION = 0.25, 0.2
 METRICS = ("auroc", "auprc", "auroc_per_regulator")
+IN_DEGREE = "target in-degree (prior)"
 
 
 def _read(folder, name, **kwargs):
@@ -85,7 +86,7 @@ def group_pairs(tfs, genes, edges):
 def baseline_scores(pairs, prior, expression, grnboost):
     in_degree = prior.groupby("Gene2").size()
     correlation = np.abs(np.nan_to_num(pair_correlations(expression, pairs.regulator, pairs.target)))
-    scores = {"target in-degree (prior)": pairs.target.map(in_degree).fillna(0).to_numpy(dtype=float),
+    scores = {IN_DEGREE: pairs.target.map(in_degree).fillna(0).to_numpy(dtype=float),
               "abs. Pearson correlation": correlation}
     if grnboost is not None:
         scores["GRNBoost2"] = pair_scores(grnboost, pairs)[0]
@@ -135,7 +136,7 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
     if check is not None:  # what infer itself measured on TFs of the prior held out of a second training
         for scorer, metrics in ((check.model, check.model_metrics),
                                 (f"recommended ({check.model})", check.blend_metrics),
-                                ("target in-degree (prior)", check.in_degree_metrics)):
+                                (IN_DEGREE, check.in_degree_metrics)):
             rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
                          "n_tfs": check.n_held_out, "n_pairs": None})
     return rows
@@ -167,12 +168,44 @@ def recommended_summary(runs):
         if recommended.empty:
             continue
         model = recommended.scorer.iloc[0][len("recommended ("):-1]
-        for name, scorer in (("target in-degree (prior)", "target in-degree (prior)"),
+        for name, scorer in ((IN_DEGREE, IN_DEGREE),
                              ("recommended model alone", model), ("recommended network", recommended.scorer.iloc[0])):
             rows.append({**dict(zip(["benchmark", "group", "policy", "setting", "seed"], key)), "scorer": name,
                          **run[run.scorer == scorer][list(METRICS)].iloc[0].to_dict()})
     return (pd.DataFrame(rows).groupby(["benchmark", "group", "policy", "setting", "scorer"], sort=False)
             .agg(**{m: (m, "mean") for m in METRICS}, seeds=("seed", "nunique")).round(3).reset_index())
+
+
+def check_verdicts(runs):
+    """Per (benchmark, policy, setting), over the seeds where ``infer`` ran its check:
+    the check's means (the model alone, the blend, target in-degree), on how many
+    seeds the check found the blend ahead of in-degree on both AUROC and AUPRC, and
+    on how many that verdict was the test TFs' (the written network against
+    in-degree)."""
+    runs = with_settings(runs)
+    rows = []
+    for key, run in runs.groupby(["benchmark", "policy", "setting", "seed"], sort=False):
+        check, test = run[run.group == "infer's check"], run[run.group == "test"]
+        if check.empty:
+            continue
+        blend, in_degree = check[check.scorer.str.startswith("recommended (")], check[check.scorer == IN_DEGREE]
+        alone = check[~check.index.isin(blend.index.union(in_degree.index))]
+        written, test_in_degree = test[test.scorer.str.startswith("recommended (")], test[test.scorer == IN_DEGREE]
+        row = dict(zip(["benchmark", "policy", "setting", "seed"], key))
+        for name, part in (("alone", alone), ("blend", blend), ("in_degree", in_degree)):
+            row.update({f"{name}_{m}": part[m].iloc[0] for m in ("auroc", "auprc")})
+        row["check_ahead"] = ahead(blend, in_degree)
+        row["verdict_matched"] = row["check_ahead"] == ahead(written, test_in_degree)
+        rows.append(row)
+    columns = [f"{name}_{m}" for name in ("alone", "blend", "in_degree") for m in ("auroc", "auprc")]
+    return (pd.DataFrame(rows).groupby(["benchmark", "policy", "setting"], sort=False)
+            .agg(seeds=("seed", "nunique"), **{c: (c, "mean") for c in columns},
+                 check_ahead=("check_ahead", "sum"), verdict_matched=("verdict_matched", "sum"))
+            .round(3).reset_index())
+
+
+def ahead(scorer, baseline):
+    return all(scorer[m].iloc[0] > baseline[m].iloc[0] for m in ("auroc", "auprc"))
 
 
 def main(argv=None):
@@ -193,6 +226,8 @@ def main(argv=None):
         print(summary(runs).to_string(index=False))
         print("\nOver the seeds with a recommended model:")
         print(recommended_summary(runs).to_string(index=False))
+        print("\ninfer's check, and whether its verdict was the test TFs':")
+        print(check_verdicts(runs).to_string(index=False))
         return
     output = Path(args.output)
     params = {} if args.embedding_dropout is None else {"embedding_dropout": args.embedding_dropout}

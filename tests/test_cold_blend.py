@@ -71,7 +71,8 @@ def test_ranked_edges_of_the_blended_model_are_the_blend_of_each_pair(fitted, to
     blend = ColdBlend(-2.0, 0.7, 1.3, 100, 0.1)
     regulators = list(ds.genes[:9])
     edges = rank_edges(blend.scorer(model, degree), regulators, top_k=top_k, block_size=4)
-    expected = expit(blend.pair_logits(model, degree, edges[["Gene1", "Gene2"]]))
+    pairs = edges[["Gene1", "Gene2"]]
+    expected = expit(blend.logits(model.decision_function(pairs), pair_share(degree, pairs)))
     assert np.allclose(edges.EdgeWeight, expected, rtol=1e-5, atol=1e-7)
     assert (edges.Gene1 != edges.Gene2).all() and np.all(np.diff(edges.EdgeWeight) <= 0)
     per_regulator = edges.groupby("Gene1").size()

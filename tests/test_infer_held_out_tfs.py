@@ -69,15 +69,37 @@ def test_runs_without_a_setting_are_the_defaults_and_settings_are_summarised_apa
 def test_the_recommended_summary_compares_on_the_seeds_with_a_recommendation_only():
     import pandas as pd
 
-    from infer_held_out_tfs import recommended_summary
+    from infer_held_out_tfs import IN_DEGREE, recommended_summary
 
     def row(seed, scorer, auroc):
         return {"benchmark": "b", "seed": seed, "policy": "unknown", "setting": "defaults", "group": "test",
                 "scorer": scorer, "auroc": auroc, "auprc": auroc / 2, "auroc_per_regulator": auroc, "prevalence": 0.1}
 
-    runs = pd.DataFrame([row(1, "target in-degree (prior)", 0.7), row(1, "two-tower", 0.6), row(1, "cross-encoder", 0.5),
+    runs = pd.DataFrame([row(1, IN_DEGREE, 0.7), row(1, "two-tower", 0.6), row(1, "cross-encoder", 0.5),
                          row(1, "recommended (two-tower)", 0.8),
-                         row(2, "target in-degree (prior)", 0.9), row(2, "two-tower", 0.1)])  # seed 2: none recommended
+                         row(2, IN_DEGREE, 0.9), row(2, "two-tower", 0.1)])  # seed 2: none recommended
     table = recommended_summary(runs).set_index("scorer")
-    assert table.loc["target in-degree (prior)", "auroc"] == 0.7 and table.loc["recommended model alone", "auroc"] == 0.6
+    assert table.loc[IN_DEGREE, "auroc"] == 0.7 and table.loc["recommended model alone", "auroc"] == 0.6
     assert table.loc["recommended network", "auprc"] == 0.4 and (table.seeds == 1).all()
+
+
+def test_check_verdicts_count_where_the_check_and_the_test_tfs_agree():
+    import pandas as pd
+
+    from infer_held_out_tfs import IN_DEGREE, check_verdicts
+
+    def row(seed, group, scorer, auroc, auprc):
+        return {"benchmark": "b", "seed": seed, "policy": "unknown", "setting": "defaults", "group": group,
+                "scorer": scorer, "auroc": auroc, "auprc": auprc, "auroc_per_regulator": auroc, "prevalence": 0.1}
+
+    rows = []
+    # seed 1: the check sees the blend ahead, and so do the test TFs; seed 2: the check does not, the test TFs do
+    for seed, check_blend, test_written in ((1, (0.8, 0.5), (0.8, 0.5)), (2, (0.6, 0.3), (0.8, 0.5))):
+        rows += [row(seed, "infer's check", "two-tower", 0.5, 0.2),
+                 row(seed, "infer's check", "recommended (two-tower)", *check_blend),
+                 row(seed, "infer's check", IN_DEGREE, 0.7, 0.4),
+                 row(seed, "test", "recommended (two-tower)", *test_written), row(seed, "test", IN_DEGREE, 0.7, 0.4)]
+    rows.append(row(3, "test", IN_DEGREE, 0.7, 0.4))  # no check on seed 3
+    (verdicts,) = check_verdicts(pd.DataFrame(rows)).to_dict("records")
+    assert verdicts["seeds"] == 2 and verdicts["check_ahead"] == 1 and verdicts["verdict_matched"] == 1
+    assert verdicts["alone_auroc"] == 0.5 and verdicts["blend_auroc"] == 0.7 and verdicts["in_degree_auprc"] == 0.4

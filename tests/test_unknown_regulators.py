@@ -7,7 +7,7 @@ import grnfast.pipeline.inference as inference
 from grnfast.data import GRNDataset
 from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
-from grnfast.pipeline.cold_blend import ColdBlend, prior_degree
+from grnfast.pipeline.cold_blend import ColdBlend, pair_share, prior_degree
 from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
     check_unknown_regulators
 
@@ -131,7 +131,8 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
     cold = network[network.Gene1.isin(lacking)]
     assert set(cold.Gene1) == set(lacking) and (cold.groupby("Gene1").size() == 6).all()
     model = result.models["two-tower"]
-    expected = expit(check.blend.pair_logits(model, degree, cold[["Gene1", "Gene2"]]))
+    pairs = cold[["Gene1", "Gene2"]]
+    expected = expit(check.blend.logits(model.decision_function(pairs), pair_share(degree, pairs)))
     assert np.allclose(cold.EdgeWeight, expected, rtol=1e-5)
     every = network_edges(model, result.calibrations["two-tower"], ds,
                           top_k=6, signed=False)

@@ -14,9 +14,9 @@ the whole prior (:func:`prior_degree`), since no known edge is a TF-without-edge
 own. A share rather than a count, so that a blend fitted on the check's smaller
 training applies to the run's prior (over the training edges alone the run's
 network ranked the validation TFs of ``bench/infer_held_out_tfs.py`` lower on
-every benchmark: docs/evaluation.md). A
-weight that comes out negative is dropped and the other input refitted alone:
-such a weight would rank against its own evidence for TFs it was not fitted on.
+every benchmark: docs/evaluation.md). A weight that comes out negative is
+dropped and the other input refitted alone: such a weight would rank against its
+own evidence for TFs it was not fitted on.
 Its probability is calibrated at the prevalence of those pairs (a TF x every gene).
 """
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..evaluation import DegreeBaseline
 from ..genes import GeneTable
 
 
@@ -31,16 +32,15 @@ def prior_degree(task, node_features):
     """A DegreeBaseline over every known edge of a run's split (its training,
     validation and test edges): the whole prior's in-degree of each target. For a
     TF without edges, none of them is its own, so none of them leaks its answer."""
-    from ..evaluation import DegreeBaseline
-
     X = pd.concat([task.X_train, task.X_val, task.X_test], ignore_index=True)
     y = np.concatenate([np.asarray(task.y_train), np.asarray(task.y_val), np.asarray(task.y_test)])
     return DegreeBaseline(node_features=node_features).fit(X, y)
 
 
 def log_regulator_share(degree, target_rows):
-    """The log of the share of a fitted :class:`~grnfast.evaluation.DegreeBaseline`'s
-    training regulators that regulate each of ``target_rows``, smoothed by one."""
+    """The log of the share of the regulators a fitted
+    :class:`~grnfast.evaluation.DegreeBaseline` counted edges of that regulate each
+    of ``target_rows``, smoothed by one."""
     n_regulators = int(np.count_nonzero(degree.out_degree_))
     return np.log((degree.in_degree_[np.asarray(target_rows)] + 1.0) / (n_regulators + 1.0))
 
@@ -84,11 +84,6 @@ class ColdBlend:
 
     def logits(self, model_logits, share):
         return self.intercept + self.model_weight * np.asarray(model_logits, np.float64) + self.degree_weight * share
-
-    def pair_logits(self, model, degree, X):
-        """The blend's log-odds of pairs ``X`` from ``model`` and ``degree`` (a
-        fitted DegreeBaseline whose edges include none of ``X``'s regulators')."""
-        return self.logits(model.decision_function(X), pair_share(degree, X))
 
     def describe(self):
         return (f"the probability of a logistic regression (fitted on {self.n_pairs} pairs of held-out TFs at "

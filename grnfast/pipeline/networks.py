@@ -50,7 +50,7 @@ def network_edges(model, calibration, dataset, *, top_k=None, min_probability=No
     edges = rank_edges(model, regulators, top_k=top_k, weight="logit", progress=progress, client=client)
     edges["EdgeWeight"] = calibration.probability(edges["EdgeWeight"].to_numpy())
     lacking = dataset.regulators[~dataset.regulators.isin(regulators)]
-    if without_edges is not None and len(lacking):
+    if len(lacking):  # only with without_edges
         bar = None if progress is None else f"{progress} (TFs without edges)"
         blended = rank_edges(without_edges, lacking, top_k=top_k, progress=bar, client=client)
         edges = pd.concat([edges, blended], ignore_index=True)

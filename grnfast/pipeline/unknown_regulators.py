@@ -94,8 +94,9 @@ def check_unknown_regulators(dataset, model_name, params, *, preset="default", r
                                                   preset=preset, **params), progress)
     degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
     blend = ColdBlend.fit(model.decision_function(task.X_val), pair_share(degree, task.X_val), task.y_val)
-    scores = {"model": score_of(model, task.X_test), "in-degree": score_of(degree, task.X_test),
-              "blend": blend.pair_logits(model, degree, task.X_test)}
+    logits = model.decision_function(task.X_test)  # once: every held-out TF x every gene
+    scores = {"model": logits, "in-degree": score_of(degree, task.X_test),
+              "blend": blend.logits(logits, pair_share(degree, task.X_test))}
     regulators = regulators_of(task.X_test)
     scored = {name: evaluate(task.y_test, score, regulators=regulators) for name, score in scores.items()}
     return UnknownRegulatorCheck(model_name, n_without_edges, len(split.held_out), scored["model"]["prevalence"],
