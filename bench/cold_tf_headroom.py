@@ -1,0 +1,136 @@
+"""How much of a TF's targets can be known without its own edges (issue 25).
+
+For a TF the prior lacks, the evidence is the other TFs' edges and the
+expression. This prints, for every BEELINE benchmark at hand, what that evidence
+holds at best: each regulator of the benchmark's network is left out in turn,
+and its pairs with every gene (self pair excepted) are ranked by
+
+- target in-degree over the other regulators' edges (the hub genes of the prior);
+- the absolute Pearson correlation of the TF and the target;
+- the best other TF's targets: for each left-out TF, the single other regulator
+  whose targets rank its own best (chosen with the left-out TF's labels, so an
+  oracle), ties broken by in-degree. No method that transfers the targets of a
+  known TF (similar expression, family, a learnt embedding) can pick better than
+  the oracle, so this bounds what copying a known TF can add to in-degree.
+
+Per-TF AUROC and AUPRC (the ranking a top-k-per-TF list uses), means over the
+regulators with at least one edge and one non-edge; the oracle's best is taken
+for each metric apart.
+
+    python bench/cold_tf_headroom.py --data ../shared/data --output docs/results/cold_tf_headroom.csv
+    python bench/cold_tf_headroom.py --summary docs/results/cold_tf_headroom.csv
+"""
+import argparse
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from grnfast.data.beeline import available_benchmarks, beeline_folder
+from grnfast.data.signs import pair_correlations
+
+IN_DEGREE, CORRELATION, BEST_OTHER_TF = "target in-degree", "abs. Pearson correlation", "best other TF (oracle)"
+# Breaks ties among an other TF's targets (and among its non-targets) by in-degree;
+# times any in-degree it stays below 1, so it never lifts a non-target above a target.
+TIE_BREAK = 1e-7
+
+
+def row_auroc(scores, y):
+    """AUROC of each row of ``scores`` against the labels ``y`` (ties count half)."""
+    ranks = rankdata(scores, axis=1)
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    return (ranks[:, y == 1].sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def row_average_precision(scores, y):
+    """Average precision of each row of ``scores`` against ``y``, ties as
+    scikit-learn's ``average_precision_score`` takes them (one threshold per distinct score)."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranked = np.take_along_axis(scores, order, axis=1)
+    hits = np.cumsum(y[order], axis=1)
+    n = np.arange(1, scores.shape[1] + 1)
+    # the last position of each run of equal scores is a threshold
+    last = np.ones_like(ranked, dtype=bool)
+    last[:, :-1] = ranked[:, 1:] != ranked[:, :-1]
+    precision = hits / n
+    recall = hits / y.sum()
+    ap = np.empty(len(scores))
+    for row in range(len(scores)):
+        r, p = recall[row, last[row]], precision[row, last[row]]
+        ap[row] = np.sum(np.diff(np.concatenate([[0.0], r])) * p)
+    return ap
+
+
+def headroom(edges, expression):
+    """Per left-out regulator: the prevalence of its pairs and each scorer's AUROC
+    and AUPRC (one row per regulator with at least one edge and one non-edge)."""
+    genes = np.asarray(expression.index, dtype=str)
+    row_of = pd.Series(np.arange(len(genes)), index=genes)
+    edges = edges[edges.Gene1.isin(row_of.index) & edges.Gene2.isin(row_of.index)].drop_duplicates()
+    regulators = np.array(sorted(edges.Gene1.unique()))
+    targets = np.zeros((len(regulators), len(genes)))
+    targets[pd.Index(regulators).get_indexer(edges.Gene1), row_of[edges.Gene2].to_numpy()] = 1.0
+    in_degree = targets.sum(axis=0)
+    correlations = np.abs(np.nan_to_num(pair_correlations(expression, np.repeat(regulators, len(genes)),
+                                                          np.tile(genes, len(regulators)))))
+    correlations = correlations.reshape(len(regulators), len(genes))
+    rows = []
+    for i, tf in enumerate(regulators):
+        keep = genes != tf
+        y = targets[i, keep]
+        if y.sum() == 0 or y.sum() == len(y):
+            continue
+        others = np.delete(targets, i, axis=0)[:, keep]
+        degree = in_degree[keep] - y
+        copies = others + TIE_BREAK * degree
+        single = np.vstack([degree, correlations[i, keep]])
+        auroc, auprc = row_auroc(single, y), row_average_precision(single, y)
+        rows.append({"regulator": tf, "prevalence": y.mean(),
+                     f"{IN_DEGREE} auroc": auroc[0], f"{IN_DEGREE} auprc": auprc[0],
+                     f"{CORRELATION} auroc": auroc[1], f"{CORRELATION} auprc": auprc[1],
+                     f"{BEST_OTHER_TF} auroc": row_auroc(copies, y).max(),
+                     f"{BEST_OTHER_TF} auprc": row_average_precision(copies, y).max()})
+    return pd.DataFrame(rows)
+
+
+def run(root):
+    tables = []
+    for network, cell, n_genes in available_benchmarks(root):
+        folder = beeline_folder(root, network, cell, n_genes)
+        edges = pd.read_csv(next(folder.glob("BL--network.csv*")), dtype=str)[["Gene1", "Gene2"]]
+        expression = pd.read_csv(next(folder.glob("BL--ExpressionData.csv*")), index_col=0)
+        expression.index = expression.index.astype(str)
+        table = headroom(edges, expression)
+        tables.append(table.assign(benchmark=f"{network} {cell} {n_genes}"))
+        print(f"{network} {cell} {n_genes}: {len(table)} regulators", flush=True)
+    return pd.concat(tables, ignore_index=True)
+
+
+def summary(table):
+    """Means over the left-out regulators of each benchmark."""
+    columns = [c for c in table.columns if c.endswith((" auroc", " auprc"))]
+    return (table.groupby("benchmark", sort=False)
+            .agg(regulators=("regulator", "size"), prevalence=("prevalence", "mean"),
+                 **{c: (c, "mean") for c in columns}).round(3))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", help="the BEELINE data folder (../shared/data)")
+    parser.add_argument("--output", help="CSV of every left-out regulator's row")
+    parser.add_argument("--summary", metavar="CSV", help="print the means of a written CSV and compute nothing")
+    args = parser.parse_args()
+    if args.summary:
+        print(summary(pd.read_csv(args.summary)).to_string())
+        return
+    if not args.data:
+        parser.error("--data (the BEELINE data folder) or --summary CSV is needed")
+    table = run(args.data)
+    if args.output:
+        table.to_csv(args.output, index=False)
+    print(summary(table).to_string())
+
+
+if __name__ == "__main__":
+    main()
