@@ -56,6 +56,7 @@ CANDIDATES = {
     "feature interaction": ({"feature_interaction": True}, True),
     "patience 3": ({"n_iter_no_change": 3}, True),
     "lazy embedding updates": ({"embedding_update": "lazy"}, True),
+    "zero embeddings": ({"embedding_init": "zeros"}, True),
 }
 
 METRICS = ("auroc", "auprc", "auroc_per_regulator")
