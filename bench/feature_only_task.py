@@ -1,8 +1,9 @@
 """Issue 25's feature-only pair task, printed: scikit-learn's MLPClassifier on the
 concatenated feature rows beside each model with its defaults, with embedding
-dropout, with the feature interaction, and with it and zero-initialised embeddings
-(AUROC on all test pairs, on pairs of seen genes, on pairs with a gene no training
-pair has).
+dropout, with zero-initialised embeddings, with the feature interaction, with it and
+zero-initialised embeddings, and reading the features alone (no embedding, no graph)
+through the default layers and through MLPClassifier's one layer of 100 (AUROC on
+all test pairs, on pairs of seen genes, on pairs with a gene no training pair has).
 The task and the settings are tests/test_unseen_genes.py's, whose assertions this
 prints the numbers of (docs/guide.md, "Letting the features meet").
 
@@ -23,8 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_unseen_genes import FEATURES_MEET, feature_only_task  # noqa: E402
 
 SETTINGS = {"default": {}, "embedding_dropout=0.1": {"embedding_dropout": 0.1},
+            "embedding_init='zeros'": {"embedding_init": "zeros"},
             "feature_interaction": {"feature_interaction": True},
-            "feature_interaction + embedding_init='zeros'": FEATURES_MEET}
+            "feature_interaction + embedding_init='zeros'": FEATURES_MEET,
+            # the features alone, through the default layers and through one layer of 100 (MLPClassifier's)
+            "use_embeddings=False, graph_dim=0": {"use_embeddings": False, "graph_dim": 0},
+            "the same, hidden_layer_sizes=(100,)": {"use_embeddings": False, "graph_dim": 0,
+                                                   "hidden_layer_sizes": (100,)}}
 
 
 def main():
