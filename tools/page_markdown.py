@@ -257,7 +257,7 @@ def protocol_selection_section(runs):
              "read), beside the four baselines on the same pairs. A cell is AUROC / AUPRC, in bold where it beats "
              "every baseline on both; where a candidate ran on several split samples (their number in brackets), "
              "the means over them against the baselines' means on the same samples. Regenerate with "
-             "`python tools/protocol_selection.py --data ../shared/data [--sample N]`; the runs are in "
+             "`python tools/protocol_selection.py --data ../shared/data [--sample N] [--candidates ...] [--models ...]`; the runs are in "
              "`results/protocol_selection.csv`. On one sample, differences of a few hundredths are within what "
              "another sample moves.", ""]
     counts = verdicts.groupby(["candidate", "model", "protocol"], sort=False).beats.agg(["sum", "size"])
