@@ -81,12 +81,11 @@ def headroom(edges, expression, seed=0):
     targets = np.zeros((len(regulators), len(genes)))
     targets[pd.Index(regulators).get_indexer(edges.Gene1), row_of[edges.Gene2].to_numpy()] = 1.0
     in_degree = targets.sum(axis=0)
-    correlations = np.abs(np.nan_to_num(pair_correlations(expression, np.repeat(regulators, len(genes)),
-                                                          np.tile(genes, len(regulators)))))
-    correlations = correlations.reshape(len(regulators), len(genes))
-    signed = np.nan_to_num(pair_correlations(expression, np.repeat(regulators, len(regulators)),
-                                             np.tile(regulators, len(regulators))))
-    transfers = [_weighted_targets(signed.reshape(len(regulators), -1), targets, beta) for beta in BETAS]
+    signed = np.nan_to_num(pair_correlations(expression, np.repeat(regulators, len(genes)),
+                                             np.tile(genes, len(regulators)))).reshape(len(regulators), len(genes))
+    correlations = np.abs(signed)
+    among_regulators = signed[:, row_of[regulators].to_numpy()]
+    transfers = [_weighted_targets(among_regulators, targets, beta) for beta in BETAS]
     rows, by_beta = [], []
     for i, tf in enumerate(regulators):
         keep = genes != tf

@@ -58,6 +58,15 @@ POLICIES = ("unknown", "negative")
 TEST_FRACTION, VALIDATION_FRACTION = 0.25, 0.2
 METRICS = ("auroc", "auprc", "auroc_per_regulator")
 IN_DEGREE = "target in-degree (prior)"
+RECOMMENDED = "recommended ("  # + the model + ")": the network infer wrote for its recommended model
+
+
+def recommended(model):
+    return f"{RECOMMENDED}{model})"
+
+
+def recommended_rows(runs):
+    return runs[runs.scorer.str.startswith(RECOMMENDED)]
 
 
 def _read(folder, name, **kwargs):
@@ -126,7 +135,7 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
             scores[name] = model.decision_function(pairs)
         if result.recommended is not None:  # the written network: the model, blended with in-degree for these TFs
             weights = result.networks[result.recommended].set_index(["Gene1", "Gene2"])["EdgeWeight"]
-            scores[f"recommended ({result.recommended})"] = weights.reindex(index).fillna(0.0).to_numpy()
+            scores[recommended(result.recommended)] = weights.reindex(index).fillna(0.0).to_numpy()
         for scorer, score in scores.items():
             metrics = evaluate(y, score, regulators=pairs.regulator.to_numpy())
             rows.append({**run, "group": group, "scorer": scorer,
@@ -135,7 +144,7 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
     check = result.unknown_regulators
     if check is not None:  # what infer itself measured on TFs of the prior held out of a second training
         for scorer, metrics in ((check.model, check.model_metrics),
-                                (f"recommended ({check.model})", check.blend_metrics),
+                                (recommended(check.model), check.blend_metrics),
                                 (IN_DEGREE, check.in_degree_metrics)):
             rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics, "prevalence": check.prevalence,
                          "n_tfs": check.n_held_out, "n_pairs": None})
@@ -164,12 +173,12 @@ def recommended_summary(runs):
     runs = runs[runs.group.isin(["validation", "test"])]
     rows = []
     for key, run in runs.groupby(["benchmark", "group", "policy", "setting", "seed"], sort=False):
-        recommended = run[run.scorer.str.startswith("recommended (")]
-        if recommended.empty:
+        written = recommended_rows(run)
+        if written.empty:
             continue
-        model = recommended.scorer.iloc[0][len("recommended ("):-1]
+        model = written.scorer.iloc[0][len(RECOMMENDED):-1]
         for name, scorer in ((IN_DEGREE, IN_DEGREE),
-                             ("recommended model alone", model), ("recommended network", recommended.scorer.iloc[0])):
+                             ("recommended model alone", model), ("recommended network", written.scorer.iloc[0])):
             rows.append({**dict(zip(["benchmark", "group", "policy", "setting", "seed"], key)), "scorer": name,
                          **run[run.scorer == scorer][list(METRICS)].iloc[0].to_dict()})
     return (pd.DataFrame(rows).groupby(["benchmark", "group", "policy", "setting", "scorer"], sort=False)
@@ -188,9 +197,9 @@ def check_verdicts(runs):
         check, test = run[run.group == "infer's check"], run[run.group == "test"]
         if check.empty:
             continue
-        blend, in_degree = check[check.scorer.str.startswith("recommended (")], check[check.scorer == IN_DEGREE]
+        blend, in_degree = recommended_rows(check), check[check.scorer == IN_DEGREE]
         alone = check[~check.index.isin(blend.index.union(in_degree.index))]
-        written, test_in_degree = test[test.scorer.str.startswith("recommended (")], test[test.scorer == IN_DEGREE]
+        written, test_in_degree = recommended_rows(test), test[test.scorer == IN_DEGREE]
         row = dict(zip(["benchmark", "policy", "setting", "seed"], key))
         for name, part in (("alone", alone), ("blend", blend), ("in_degree", in_degree)):
             row.update({f"{name}_{m}": part[m].iloc[0] for m in ("auroc", "auprc")})

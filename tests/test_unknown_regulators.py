@@ -1,6 +1,8 @@
 """infer's check of the TFs without known edges: the recommended model retrained
 without a fifth of the prior's TFs, and those TFs' targets ranked beside in-degree."""
+import numpy as np
 import pytest
+from scipy.special import expit
 
 import grnfast.genes
 import grnfast.pipeline.inference as inference
@@ -8,6 +10,7 @@ from grnfast.data import GRNDataset
 from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
 from grnfast.pipeline.cold_blend import ColdBlend, pair_share, prior_degree
+from grnfast.pipeline.networks import network_edges
 from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
     check_unknown_regulators
 
@@ -118,11 +121,6 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
     """The recommended model's rows for TFs without edges are the blend's probability
     (its top targets by the blend); its other rows and the other model's network are
     what they would be without a check."""
-    import numpy as np
-    from scipy.special import expit
-
-    from grnfast.pipeline.networks import network_edges
-
     _, ds, lacking = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
     result = infer(ds, models="both", params=PARAMS, output=None, progress=False, top_k=6, signed=False)
@@ -134,8 +132,7 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
     pairs = cold[["Gene1", "Gene2"]]
     expected = expit(check.blend.logits(model.decision_function(pairs), pair_share(degree, pairs)))
     assert np.allclose(cold.EdgeWeight, expected, rtol=1e-5)
-    every = network_edges(model, result.calibrations["two-tower"], ds,
-                          top_k=6, signed=False)
+    every = network_edges(model, result.calibrations["two-tower"], ds, top_k=6, signed=False)
     known = network[~network.Gene1.isin(lacking)].reset_index(drop=True)
     assert known.equals(every[~every.Gene1.isin(lacking)].reset_index(drop=True))
     assert np.all(np.diff(network.EdgeWeight) <= 0)
