@@ -10,9 +10,9 @@ and its pairs with every gene (self pair excepted) are ranked by
 - the co-expressed TFs' targets: the other regulators' target rows weighted by
   softmax(beta x the Pearson correlation of each with the left-out TF), beta = 0
   being in-degree; beta is chosen from BETAS by cross-fitting (the regulators
-  split into two seeded halves, each half's beta the one with the best mean per-TF
-  AUROC on the other half), so no TF's own labels choose its beta: what such a
-  transfer reaches;
+  split into two seeded halves, each half's beta chosen on the other half's
+  per-TF AUROCs as ``grnfast infer`` chooses it: the best mean), so no TF's own
+  labels choose its beta: what ``infer``'s transfer reaches;
 - the best other TF's targets: for each left-out TF, the single other regulator
   whose targets rank its own best (chosen with the left-out TF's labels, so an
   oracle), ties broken by in-degree. No method that transfers the targets of a
@@ -30,25 +30,16 @@ import argparse
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from grnfast.data.beeline import available_benchmarks, beeline_folder
 from grnfast.data.signs import pair_correlations
+from grnfast.pipeline.coexpressed_targets import BETAS, chosen_beta, row_auroc, softmax_weights
 
 IN_DEGREE, CORRELATION, BEST_OTHER_TF = "target in-degree", "abs. Pearson correlation", "best other TF (oracle)"
 CO_EXPRESSED = "co-expressed TFs' targets"
-BETAS = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0)
 # Breaks ties among an other TF's targets (and among its non-targets) by in-degree;
 # times any in-degree it stays below 1, so it never lifts a non-target above a target.
 TIE_BREAK = 1e-7
-
-
-def row_auroc(scores, y):
-    """AUROC of each row of ``scores`` against the labels ``y`` (ties count half)."""
-    ranks = rankdata(scores, axis=1)
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
-    return (ranks[:, y == 1].sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
 def row_average_precision(scores, y):
@@ -96,12 +87,12 @@ def headroom(edges, expression, seed=0):
         degree = in_degree[keep] - y
         copies = others + TIE_BREAK * degree
         single = np.vstack([degree, correlations[i, keep]] + [transfer[i, keep] for transfer in transfers])
-        auroc, auprc = row_auroc(single, y), row_average_precision(single, y)
+        auroc, auprc = row_auroc(single, np.broadcast_to(y, single.shape)), row_average_precision(single, y)
         by_beta.append((auroc[2:], auprc[2:]))
         rows.append({"regulator": tf, "prevalence": y.mean(),
                      f"{IN_DEGREE} auroc": auroc[0], f"{IN_DEGREE} auprc": auprc[0],
                      f"{CORRELATION} auroc": auroc[1], f"{CORRELATION} auprc": auprc[1],
-                     f"{BEST_OTHER_TF} auroc": row_auroc(copies, y).max(),
+                     f"{BEST_OTHER_TF} auroc": row_auroc(copies, np.broadcast_to(y, copies.shape)).max(),
                      f"{BEST_OTHER_TF} auprc": row_average_precision(copies, y).max()})
     table = pd.DataFrame(rows)
     return pd.concat([table, _cross_fitted(by_beta, seed)], axis=1)
@@ -109,23 +100,23 @@ def headroom(edges, expression, seed=0):
 
 def _weighted_targets(correlation, targets, beta):
     """Row i: the other regulators' target rows weighted by softmax(beta x their
-    correlation with regulator i) (its own row excluded)."""
-    logits = beta * correlation
-    np.fill_diagonal(logits, -np.inf)
-    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return (weights / weights.sum(axis=1, keepdims=True)) @ targets
+    correlation with regulator i) (its own row excluded), as ``grnfast infer``
+    weighs them for a TF without edges (grnfast.pipeline.coexpressed_targets)."""
+    correlation = correlation.copy()
+    np.fill_diagonal(correlation, -np.inf)
+    return softmax_weights(correlation, beta) @ targets
 
 
 def _cross_fitted(by_beta, seed):
     """The co-expression transfer's AUROC and AUPRC for each regulator at the beta
-    chosen on the other half of the regulators (best mean per-TF AUROC there)."""
+    chosen on the other half of the regulators (:func:`chosen_beta` of their per-TF AUROCs)."""
     aurocs = np.array([a for a, _ in by_beta]).reshape(len(by_beta), len(BETAS))
     auprcs = np.array([p for _, p in by_beta]).reshape(len(by_beta), len(BETAS))
     half = np.random.default_rng(seed).permutation(len(by_beta)) % 2
     chosen = np.empty(len(by_beta), dtype=int)
     for h in (0, 1):
         other = half != h
-        chosen[half == h] = int(np.argmax(aurocs[other].mean(axis=0))) if other.any() else 0
+        chosen[half == h] = BETAS.index(chosen_beta(aurocs[other].T)) if other.any() else 0
     rows = np.arange(len(by_beta))
     return pd.DataFrame({f"{CO_EXPRESSED} auroc": aurocs[rows, chosen], f"{CO_EXPRESSED} auprc": auprcs[rows, chosen],
                          f"{CO_EXPRESSED} beta": np.asarray(BETAS)[chosen]})

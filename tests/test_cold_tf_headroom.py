@@ -19,7 +19,8 @@ def test_row_metrics_equal_scikit_learns_with_ties(seed):
     rng = np.random.default_rng(seed)
     y = (rng.random(60) < 0.3).astype(float)
     scores = rng.integers(0, 4, (5, 60)).astype(float)  # many ties
-    for row, (auroc, ap) in enumerate(zip(row_auroc(scores, y), row_average_precision(scores, y))):
+    aurocs = row_auroc(scores, np.broadcast_to(y, scores.shape))
+    for row, (auroc, ap) in enumerate(zip(aurocs, row_average_precision(scores, y))):
         assert auroc == pytest.approx(roc_auc_score(y, scores[row]), abs=1e-12)
         assert ap == pytest.approx(average_precision_score(y, scores[row]), abs=1e-12)
 

@@ -39,15 +39,17 @@ def test_scoring_on_the_cluster_equals_local(client, model, top_k):
 
 
 def test_a_blend_for_tfs_without_edges_scores_on_the_cluster_as_locally(client):
-    from grnfast.evaluation import DegreeBaseline
     from grnfast.pipeline.cold_blend import ColdBlend
+    from grnfast.pipeline.coexpressed_targets import CoexpressedTargets
 
     rng = np.random.default_rng(1)
     features = pd.DataFrame(rng.normal(size=(60, 4)), index=[f"g{i}" for i in range(60)])
     pairs = rng.integers(0, 60, (400, 2))
     y = (features.to_numpy()[pairs[:, 0], 0] > features.to_numpy()[pairs[:, 1], 1]).astype(int)
     fitted = TwoTowerClassifier(node_features=features, **FAST).fit(pairs, y)
-    blended = ColdBlend(-1.0, 0.6, 0.9, 100, 0.2).scorer(fitted, DegreeBaseline(node_features=features).fit(pairs, y))
+    known = pd.DataFrame({"regulator": features.index[pairs[y == 1, 0]], "target": features.index[pairs[y == 1, 1]]})
+    targets = CoexpressedTargets.fit(features.index, features, known, features.index, beta=2.0)
+    blended = ColdBlend(-1.0, 0.6, 0.9, 2.0, 100, 0.2).scorer(fitted, targets)
     regulators = [f"g{i}" for i in range(1, 60, 4)]
     local = rank_edges(blended, regulators, top_k=5, block_size=4)
     pd.testing.assert_frame_equal(rank_edges(blended, regulators, top_k=5, block_size=4, client=client), local,

@@ -9,7 +9,7 @@ import grnfast.pipeline.inference as inference
 from grnfast.data import GRNDataset
 from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
-from grnfast.pipeline.cold_blend import ColdBlend, pair_share, prior_degree
+from grnfast.pipeline.cold_blend import ColdBlend, prior_targets
 from grnfast.pipeline.networks import network_edges
 from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
     check_unknown_regulators
@@ -61,15 +61,16 @@ def check_with(blend_auroc, blend_auprc):
     return UnknownRegulatorCheck("cross-encoder", 12, 5, 0.3, {"auroc": 0.6, "auprc": 0.4, "auroc_per_regulator": 0.7},
                                  {"auroc": 0.7, "auprc": 0.5, "auroc_per_regulator": 0.75},
                                  {"auroc": blend_auroc, "auprc": blend_auprc, "auroc_per_regulator": 0.8},
-                                 ColdBlend(-1.0, 0.5, 0.25, 400, 0.3))
+                                 ColdBlend(-1.0, 0.5, 0.25, 2.0, 400, 0.3))
 
 
 def test_the_sentence_warns_unless_the_blend_beats_in_degree_on_both_metrics():
     wins, loses, half = check_with(0.8, 0.6), check_with(0.6, 0.4), check_with(0.8, 0.4)
     assert wins.blend_wins and not loses.blend_wins and not half.blend_wins
     assert wins.sentence().startswith("the 12 candidate regulators without a known edge are scored by cross-encoder "
-                                      "and their targets' in-degree, weighed on other held-out TFs (0.50 x the "
-                                      "log-odds + 0.25 x the log target share): on 5 TFs")
+                                      "and the targets of the TFs with edges they are co-expressed with, weighed "
+                                      "on other held-out TFs (0.50 x the log-odds + 0.25 x the log target share): "
+                                      "on 5 TFs")
     assert "AUROC / AUPRC 0.800 / 0.600, cross-encoder alone at 0.600 / 0.400" in wins.sentence()
     assert "in-degree over the rest of the prior at 0.700 / 0.500" in wins.sentence()
     assert "but their targets may be no better than the hub genes of the prior: on 5 TFs" in loses.sentence()
@@ -124,13 +125,14 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
     _, ds, lacking = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
     result = infer(ds, models="both", params=PARAMS, output=None, progress=False, top_k=6, signed=False)
-    check, degree = result.unknown_regulators, prior_degree(result.task, ds.node_features)
+    check = result.unknown_regulators
+    targets = prior_targets(ds, check.blend.beta)
     network = result.networks["two-tower"]
     cold = network[network.Gene1.isin(lacking)]
     assert set(cold.Gene1) == set(lacking) and (cold.groupby("Gene1").size() == 6).all()
     model = result.models["two-tower"]
     pairs = cold[["Gene1", "Gene2"]]
-    expected = expit(check.blend.logits(model.decision_function(pairs), pair_share(degree, pairs)))
+    expected = expit(check.blend.logits(model.decision_function(pairs), targets.pair_log_share(pairs)))
     assert np.allclose(cold.EdgeWeight, expected, rtol=1e-5)
     every = network_edges(model, result.calibrations["two-tower"], ds, top_k=6, signed=False)
     known = network[~network.Gene1.isin(lacking)].reset_index(drop=True)
@@ -150,4 +152,5 @@ def test_the_written_files_say_how_the_tfs_without_edges_are_weighted(synthetic,
     assert what.endswith(f"; for the {len(lacking)} regulators without known edges, weight = the probability of a "
                          f"logistic regression (fitted on {blend.n_pairs} pairs of held-out TFs at prevalence "
                          f"{blend.prevalence:.3f}) on the model's log-odds (weight {blend.model_weight:.3f}) and the "
-                         f"log share of regulators regulating the target (weight {blend.degree_weight:.3f}), unsigned")
+                         f"log share of regulators regulating the target, each weighed by softmax({blend.beta:g} x its "
+                         f"correlation with the TF) (weight {blend.share_weight:.3f}), unsigned")

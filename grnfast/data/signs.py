@@ -17,6 +17,15 @@ from ..errors import GRNInputError
 SIGN_SOURCES = ("prior", "correlation", "none")
 
 
+def unit_profiles(values):
+    """Each row of ``values`` centred and scaled to unit length, so that the dot
+    product of two rows is their Pearson correlation; NaN rows for constant ones."""
+    centred = values - values.mean(axis=1, keepdims=True)
+    norms = np.sqrt((centred**2).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return centred / norms[:, None]
+
+
 def pair_correlations(profiles, regulators, targets, block_size=256):
     """Pearson correlation of each (regulator, target) pair's rows of ``profiles``
     (a genes x samples DataFrame: cells, or the node features), NaN where a
@@ -25,10 +34,7 @@ def pair_correlations(profiles, regulators, targets, block_size=256):
     values = profiles.to_numpy(dtype=np.float64)
     if values.shape[1] < 2:
         raise GRNInputError(f"correlation signs need profiles of at least 2 samples; got {values.shape[1]}")
-    centred = values - values.mean(axis=1, keepdims=True)
-    norms = np.sqrt((centred**2).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unit = centred / norms[:, None]  # NaN rows for constant profiles
+    unit = unit_profiles(values)
     row = pd.Series(np.arange(len(profiles)), index=profiles.index)
     reg_rows, tgt_rows = row.reindex(regulators).to_numpy(), row.reindex(targets).to_numpy()
     if np.isnan(reg_rows).any() or np.isnan(tgt_rows).any():

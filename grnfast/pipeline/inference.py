@@ -23,8 +23,8 @@ from ..models.presets import SHIPPED_DATA_PARAMS, with_tf_list
 from ..progress import say
 from ..scoring import DEFAULT_TOP_K, as_format, write_edge_list
 from .calibration import fit_calibration
-from .cold_blend import prior_degree
-from .networks import check_min_probability, network_edges, sign_profiles
+from .cold_blend import prior_targets
+from .networks import check_min_probability, correlation_profiles, network_edges
 from .outputs import check_outputs
 from .report import format_report, report_table
 from .summary import StepTimes, evidence_warning, format_summary, recommendation
@@ -202,10 +202,10 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     kept = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
     if min_probability is not None:
         kept += f" with probability >= {min_probability:g}"
-    sign = f"signed (prior, else correlation over {sign_profiles(ds)[1]})" if signed else "unsigned"
-    degree = prior_degree(task, ds.node_features) if check is not None else None
+    sign = f"signed (prior, else correlation over {correlation_profiles(ds)[1]})" if signed else "unsigned"
+    targets = prior_targets(ds, check.blend.beta) if check is not None else None
     for name, model in trained.items():
-        blended = check.blend.scorer(model, degree) if check is not None and name == check.model else None
+        blended = check.blend.scorer(model, targets) if check is not None and name == check.model else None
         edges = network_edges(model, calibrations[name], ds, top_k=top_k, min_probability=min_probability,
                               signed=signed, progress=f"scoring {name}" if progress else None, client=client,
                               without_edges=blended)

@@ -22,11 +22,12 @@ def check_min_probability(min_probability):
     return float(min_probability)
 
 
-def sign_profiles(dataset):
-    """What the correlation signs are computed on, and its name: the cells when the
-    data set keeps them (a CSV expression, BEELINE), else the node features (an
-    ``.h5ad`` is read in blocks into cell-type or cluster means and its cells are
-    not kept; correlation over those means is what the models read)."""
+def correlation_profiles(dataset):
+    """What the pipeline's correlations (edge signs, the co-expressed TFs'
+    targets) are computed on, and its name: the cells when the data set keeps them
+    (a CSV expression, BEELINE), else the node features (an ``.h5ad`` is read in
+    blocks into cell-type or cluster means and its cells are not kept; correlation
+    over those means is what the models read)."""
     if dataset.expression is not None:
         return dataset.expression, f"cells ({dataset.expression.shape[1]})"
     return dataset.node_features, f"node features ({dataset.node_features.shape[1]} columns)"
@@ -39,7 +40,7 @@ def network_edges(model, calibration, dataset, *, top_k=None, min_probability=No
     ``calibration`` (an :class:`~.calibration.EdgeCalibration`) gives, edges under
     ``min_probability`` dropped, and with ``signed`` the columns ``sign``,
     ``sign_source`` and ``correlation`` (:func:`~grnfast.data.signs.signed_edges`,
-    the prior's sign from ``dataset.edges``, correlations over :func:`sign_profiles`).
+    the prior's sign from ``dataset.edges``, correlations over :func:`correlation_profiles`).
     Ranked by the model's log-odds, highest first, as :func:`~grnfast.scoring.rank_edges`.
 
     ``without_edges``: a scorer for the regulators without a known edge (a
@@ -58,5 +59,5 @@ def network_edges(model, calibration, dataset, *, top_k=None, min_probability=No
     if min_probability is not None:
         edges = edges[edges["EdgeWeight"] >= min_probability].reset_index(drop=True)
     if signed:
-        edges = signed_edges(edges, dataset.edges, sign_profiles(dataset)[0])
+        edges = signed_edges(edges, dataset.edges, correlation_profiles(dataset)[0])
     return edges

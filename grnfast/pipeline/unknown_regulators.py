@@ -14,9 +14,11 @@ own). The models' random negatives never have a held-out TF, nor a TF without
 edges, as regulator.
 
 The same training weighs the two for the run's TFs without edges: a
-:class:`~.cold_blend.ColdBlend` of the model's log-odds and the targets' in-degree,
-fitted on the validation TFs of that training (held out of it like the test TFs,
-which it never reads), and scored on the held-out TFs beside both.
+:class:`~.cold_blend.ColdBlend` of the model's log-odds and the targets of the TFs
+each is co-expressed with (:class:`~.coexpressed_targets.CoexpressedTargets` over
+that training's edges, its beta chosen on them), fitted on the validation TFs of
+that training (held out of it like the test TFs, which it never reads), and
+scored on the held-out TFs beside both.
 """
 from dataclasses import dataclass
 
@@ -25,7 +27,9 @@ from ..evaluation import DegreeBaseline, evaluate
 from ..evaluation.protocol import regulators_of, score_of
 from ..models import make_model
 from ..progress import say
-from .cold_blend import ColdBlend, pair_share
+from .cold_blend import ColdBlend
+from .coexpressed_targets import CoexpressedTargets
+from .networks import correlation_profiles
 from .training import train
 
 CHECK_FRACTION = 0.2
@@ -66,8 +70,9 @@ class UnknownRegulatorCheck:
                    f"{pair(self.blend_metrics)}, {self.model} alone at {pair(self.model_metrics)}, target "
                    f"in-degree over the rest of the prior at {pair(self.in_degree_metrics)}")
         subject = (f"the {self.n_without_edges} candidate regulators without a known edge are scored by {self.model} "
-                   f"and their targets' in-degree, weighed on other held-out TFs ({self.blend.model_weight:.2f} x "
-                   f"the log-odds + {self.blend.degree_weight:.2f} x the log target share)")
+                   f"and the targets of the TFs with edges they are co-expressed with, weighed on other held-out "
+                   f"TFs ({self.blend.model_weight:.2f} x the log-odds + {self.blend.share_weight:.2f} x the log "
+                   f"target share)")
         if self.blend_wins:
             return f"{subject}: {numbers}"
         return (f"{subject}, but their targets may be no better than the hub genes of the prior: {numbers} "
@@ -93,10 +98,14 @@ def check_unknown_regulators(dataset, model_name, params, *, preset="default", r
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
                                                   preset=preset, **params), progress)
     degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
-    blend = ColdBlend.fit(model.decision_function(task.X_val), pair_share(degree, task.X_val), task.y_val)
+    training_edges = task.X_train[task.y_train == 1].set_axis(["regulator", "target"], axis=1)
+    targets = CoexpressedTargets.fit(dataset.genes, correlation_profiles(dataset)[0], training_edges,
+                                     dataset.regulators, random_state=random_state)
+    blend = ColdBlend.fit(model.decision_function(task.X_val), targets.pair_log_share(task.X_val), task.y_val,
+                          targets.beta)
     logits = model.decision_function(task.X_test)  # once: every held-out TF x every gene
     scores = {"model": logits, "in-degree": score_of(degree, task.X_test),
-              "blend": blend.logits(logits, pair_share(degree, task.X_test))}
+              "blend": blend.logits(logits, targets.pair_log_share(task.X_test))}
     regulators = regulators_of(task.X_test)
     scored = {name: evaluate(task.y_test, score, regulators=regulators) for name, score in scores.items()}
     return UnknownRegulatorCheck(model_name, n_without_edges, len(split.held_out), scored["model"]["prevalence"],

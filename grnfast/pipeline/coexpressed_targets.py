@@ -1,0 +1,153 @@
+"""The targets a TF without known edges shares with the TFs it is co-expressed with.
+
+For a TF the prior has no edge for, the other TFs' edges are the evidence: the
+share of the regulators with known edges that regulate a gene (its in-degree over
+them) ranks the hub genes first, and on dense ChIP-seq priors that is as good as
+anything (docs/evaluation.md, "How much of a TF's targets the others' edges
+tell"). :class:`CoexpressedTargets` weighs each of those regulators by
+softmax(beta x its Pearson correlation with the TF) instead of equally: beta = 0
+is the plain share, a large beta the targets of the most co-expressed regulator.
+beta is chosen on the prior itself: each regulator with known edges (at most
+:data:`MAX_CHOOSERS` of them, seeded) is left out in turn, and its own targets
+ranked by the share at each beta; the beta with the best mean per-TF AUROC is
+kept (a tie keeps the smaller). Asking for a clear gain over beta 0 instead
+(two standard errors of the regulators' gains) gave up more on the sparse
+BEELINE sets than it saved on the dense ones (docs/evaluation.md, "How much of
+a TF's targets the others' edges tell").
+"""
+import numpy as np
+import pandas as pd
+import scipy.sparse
+from scipy.stats import rankdata
+
+from ..data.signs import unit_profiles
+from ..errors import GRNInputError
+from ..genes import GeneTable
+
+BETAS = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0)
+# Leaving out this many regulators tells the betas apart; more only costs time
+# (a genome-scale prior has over a thousand).
+MAX_CHOOSERS = 200
+
+
+def row_auroc(scores, y, keep=None):
+    """AUROC of each row of ``scores`` (rows x genes) against the 0/1 labels ``y``
+    (same shape), over the genes ``keep`` marks (default all); every row needs
+    both classes among them. Ties count half."""
+    if keep is None:
+        keep = np.ones(y.shape, dtype=bool)
+    y = np.where(keep, y, 0)
+    # a gene not kept ranks below every kept one and is taken off each rank
+    ranks = rankdata(np.where(keep, scores, -np.inf), axis=1) - (~keep).sum(axis=1, keepdims=True)
+    n_pos = y.sum(axis=1)
+    n_neg = keep.sum(axis=1) - n_pos
+    return ((ranks * y).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def softmax_weights(correlation, beta):
+    """Rows of softmax(beta x ``correlation``) over its columns; an entry of -inf
+    (a regulator's own column) gets weight 0, whatever beta."""
+    finite = np.isfinite(correlation)
+    logits = np.where(finite, beta * np.where(finite, correlation, 0.0), -np.inf)
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+class CoexpressedTargets:
+    """The co-expression-weighted share of the known regulators that regulate each
+    gene, for candidate regulators; build with :meth:`fit`.
+
+    Attributes
+    ----------
+    beta : float
+        The weights' sharpness (0: every known regulator counts the same).
+    genes : pandas.Index
+        The gene table: the targets, in its order.
+    n_known : int
+        The regulators with known edges.
+    """
+
+    def __init__(self, genes, candidates, correlation, targets, beta):
+        self.genes = genes
+        self._candidate_row = pd.Series(np.arange(len(candidates)), index=candidates)
+        self._correlation = correlation  # candidates x known regulators; -inf: the candidate itself
+        self._targets = targets          # known regulators x genes, sparse 0/1
+        self.beta = float(beta)
+        self.n_known = targets.shape[0]
+
+    @classmethod
+    def fit(cls, genes, profiles, edges, candidates, beta=None, random_state=0):
+        """From the known ``edges`` (a frame with ``regulator`` and ``target`` gene
+        names, all in ``genes``), for the ``candidates`` (regulator names) whose
+        share will be asked for; correlations over ``profiles`` (genes x samples; a
+        gene without a profile, or a constant one, correlates 0 with every other).
+        ``beta``: fixed, or None to choose it (leaving regulators out, a seeded
+        sample of :data:`MAX_CHOOSERS` when there are more)."""
+        genes = pd.Index(genes)
+        table = GeneTable(np.asarray(genes, dtype=object))
+        edges = edges[["regulator", "target"]].drop_duplicates()
+        if edges.empty:
+            raise GRNInputError("the co-expressed TFs' targets need at least one known edge")
+        known = pd.Index(sorted(edges["regulator"].unique()))
+        candidates = pd.Index(candidates).union(known)
+        targets = scipy.sparse.csr_matrix(
+            (np.ones(len(edges)), (known.get_indexer(edges["regulator"]),
+                                   table.gene_rows(edges["target"], "the known edges' targets"))),
+            shape=(len(known), len(genes)))
+        unit = unit_profiles(profiles.reindex(candidates).to_numpy(dtype=np.float64))
+        correlation = np.nan_to_num(unit @ unit[candidates.get_indexer(known)].T)
+        # a regulator is never weighed as its own co-expressed regulator
+        own = known.get_indexer(candidates)
+        correlation[own >= 0, own[own >= 0]] = -np.inf
+        fitted = cls(genes, candidates, correlation, targets, 0.0 if beta is None else beta)
+        if beta is None:
+            fitted.beta = fitted._chosen_beta(known, random_state)
+        return fitted
+
+    def log_share(self, regulators):
+        """(regulators x genes) log of the weighted share, smoothed by one known
+        regulator: log((n w.t + 1) / (n + 1)), n the known regulators weighed (the
+        regulator's own row excepted). At beta 0 that is log((in-degree + 1) / (n + 1))."""
+        rows = self._candidate_row.reindex(pd.Index(regulators)).to_numpy()
+        if np.isnan(rows).any():
+            missing = pd.Index(regulators)[np.isnan(rows)]
+            raise GRNInputError(f"{len(missing)} regulators were not candidates of the co-expressed TFs' targets, "
+                                f"e.g. {missing[0]!r}")
+        return self._log_share(rows.astype(np.int64), self.beta)
+
+    def _log_share(self, rows, beta):
+        correlation = self._correlation[rows]
+        share = (self._targets.T @ softmax_weights(correlation, beta).T).T
+        n = np.isfinite(correlation).sum(axis=1, keepdims=True)
+        return np.log((n * share + 1.0) / (n + 1.0))
+
+    def pair_log_share(self, X):
+        """:meth:`log_share` of each (regulator, target) pair of ``X`` (two
+        columns of gene names)."""
+        X = pd.DataFrame(X)
+        regulators, position = np.unique(X.iloc[:, 0].astype(str), return_inverse=True)
+        targets = GeneTable(np.asarray(self.genes, dtype=object)).gene_rows(X.iloc[:, 1], "the pairs' targets")
+        return self.log_share(regulators)[position, targets]
+
+    def _chosen_beta(self, known, random_state):
+        choosers = np.arange(self.n_known)
+        if len(choosers) > MAX_CHOOSERS:
+            choosers = np.sort(np.random.default_rng(random_state).choice(choosers, MAX_CHOOSERS, replace=False))
+        y = self._targets[choosers].toarray()
+        # the regulator's own gene is no pair of its
+        own = self.genes.get_indexer(known[choosers])
+        keep = np.ones(y.shape, dtype=bool)
+        keep[np.arange(len(choosers))[own >= 0], own[own >= 0]] = False
+        n_pos = (y * keep).sum(axis=1)
+        usable = (n_pos > 0) & (n_pos < keep.sum(axis=1))
+        if not usable.any():
+            return 0.0
+        rows = self._candidate_row[known[choosers][usable]].to_numpy()
+        y, keep = y[usable], keep[usable]
+        return chosen_beta(np.array([row_auroc(self._log_share(rows, beta), y, keep) for beta in BETAS]))
+
+
+def chosen_beta(aurocs):
+    """The beta of :data:`BETAS` with the best mean of the left-out regulators'
+    AUROCs (``len(BETAS)`` x regulators); a tie keeps the smaller beta."""
+    return float(BETAS[int(np.argmax(np.mean(aurocs, axis=1)))])

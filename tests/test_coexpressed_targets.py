@@ -1,0 +1,140 @@
+"""The co-expressed TFs' targets: the known regulators' target rows weighed by
+softmax(beta x their correlation with a TF), beta chosen by leaving regulators out
+(grnfast.pipeline.coexpressed_targets)."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
+
+import grnfast.pipeline.coexpressed_targets as coexpressed
+from grnfast import GRNInputError
+from grnfast.pipeline.coexpressed_targets import BETAS, CoexpressedTargets, row_auroc, softmax_weights
+
+GENES = pd.Index([f"g{i}" for i in range(40)])
+
+
+def modules(n_per_module=4, n_samples=60, noise=0.05, seed=0, shared_targets=False):
+    """Two modules of regulators (g0-g3, g4-g7): each module's regulators follow one
+    expression program and regulate one set of targets (or, with
+    ``shared_targets``, every regulator the same set), and a TF of each module
+    without edges (g8, g9)."""
+    rng = np.random.default_rng(seed)
+    programs = rng.normal(size=(2, n_samples))
+    profiles = rng.normal(size=(len(GENES), n_samples))
+    for module in range(2):
+        for tf in [*range(module * n_per_module, (module + 1) * n_per_module), 8 + module]:
+            profiles[tf] = programs[module] + noise * rng.normal(size=n_samples)
+    rows = []
+    for tf in range(2 * n_per_module):
+        module = 0 if shared_targets else tf // n_per_module
+        start = 10 + 15 * module
+        chosen = rng.choice(np.arange(start, start + 15), size=10, replace=False)
+        rows += [(GENES[tf], GENES[t]) for t in chosen]
+    edges = pd.DataFrame(rows, columns=["regulator", "target"])
+    return pd.DataFrame(profiles, index=GENES), edges
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(3, 12), st.booleans())
+def test_row_auroc_is_scikit_learns_per_row_over_the_kept_genes(seed, n_genes, ties):
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 3, size=(4, n_genes)).astype(float) if ties else rng.normal(size=(4, n_genes))
+    y = np.zeros((4, n_genes))
+    y[:, 0], y[:, 1] = 1, 0
+    y[:, 2:] = rng.integers(0, 2, size=(4, n_genes - 2))
+    keep = np.ones_like(y, dtype=bool)
+    keep[np.arange(4), rng.integers(2, n_genes, size=4)] = False
+    expected = [roc_auc_score(y[i, keep[i]], scores[i, keep[i]]) for i in range(4)]
+    assert row_auroc(scores, y, keep) == pytest.approx(expected)
+    assert row_auroc(scores, y) == pytest.approx([roc_auc_score(y[i], scores[i]) for i in range(4)])
+
+
+def test_softmax_weights_leave_out_minus_infinity_at_any_beta():
+    correlation = np.array([[-np.inf, 0.5, -0.2], [0.1, -np.inf, 0.9]])
+    for beta in BETAS:
+        weights = softmax_weights(correlation, beta)
+        assert weights[0, 0] == weights[1, 1] == 0 and weights.sum(axis=1) == pytest.approx([1, 1])
+    assert softmax_weights(correlation, 0.0)[0] == pytest.approx([0, 0.5, 0.5])
+    assert softmax_weights(correlation, 1e4)[1] == pytest.approx([0, 0, 1])
+
+
+def test_at_beta_zero_the_share_is_the_smoothed_in_degree_share():
+    profiles, edges = modules()
+    targets = CoexpressedTargets.fit(GENES, profiles, edges, ["g8", "g9"], beta=0.0)
+    in_degree = edges.target.value_counts().reindex(GENES, fill_value=0).to_numpy()
+    expected = np.log((in_degree + 1.0) / 9.0)  # 8 regulators with edges
+    assert targets.log_share(["g8", "g9"]) == pytest.approx(np.vstack([expected, expected]))
+    # a known regulator's share is the other seven's
+    own = GENES.isin(edges.target[edges.regulator == "g0"])
+    assert targets.log_share(["g0"])[0] == pytest.approx(np.log((in_degree - own + 1.0) / 8.0))
+
+
+def test_a_large_beta_reads_the_targets_of_the_co_expressed_module():
+    profiles, edges = modules()
+    targets = CoexpressedTargets.fit(GENES, profiles, edges, ["g8", "g9"], beta=20.0)
+    share = targets.log_share(["g8", "g9"])
+    module_targets = [GENES.isin(edges.target[edges.regulator.isin(GENES[m * 4:(m + 1) * 4])]) for m in (0, 1)]
+    for row, module in ((0, 0), (1, 1)):
+        assert share[row, module_targets[module]].min() > share[row, module_targets[1 - module]].max()
+    pairs = pd.DataFrame({"regulator": ["g9", "g8", "g9"], "target": ["g30", "g11", "g0"]})
+    assert targets.pair_log_share(pairs) == pytest.approx(
+        [share[1, GENES.get_loc("g30")], share[0, GENES.get_loc("g11")], share[1, 0]])
+
+
+def test_beta_is_chosen_where_co_expression_tells_the_targets_and_zero_where_it_cannot():
+    profiles, edges = modules()
+    # from beta 2 on, each left-out regulator's module ranks its targets first: the smallest such beta
+    assert CoexpressedTargets.fit(GENES, profiles, edges, ["g8"]).beta == 2.0
+    # every regulator's targets are one set: every beta ranks them alike, and a tie keeps 0
+    profiles, edges = modules(shared_targets=True)
+    edges = pd.DataFrame([(tf, target) for tf in GENES[:8] for target in GENES[20:30]], columns=edges.columns)
+    assert CoexpressedTargets.fit(GENES, profiles, edges, ["g8"]).beta == 0.0
+
+
+
+def test_the_choice_never_reads_a_left_out_regulators_own_edges(monkeypatch):
+    """Each left-out regulator's share is weighed over the other seven, at every
+    beta tried: its own target row (its labels) never counts."""
+    profiles, edges = modules()
+    seen = []
+    original = coexpressed.CoexpressedTargets._log_share
+
+    def spy(self, rows, beta):
+        shares = original(self, rows, beta)
+        seen.append((rows.copy(), np.isfinite(self._correlation[rows]).sum(axis=1)))
+        return shares
+
+    monkeypatch.setattr(coexpressed.CoexpressedTargets, "_log_share", spy)
+    CoexpressedTargets.fit(GENES, profiles, edges, ["g8"])
+    assert len(seen) == len(BETAS)
+    for rows, n_weighed in seen:
+        assert (n_weighed == 7).all()  # each left-out regulator weighs the 7 others
+
+
+def test_a_sample_of_choosers_when_there_are_many_is_seeded(monkeypatch):
+    profiles, edges = modules(n_per_module=4)
+    monkeypatch.setattr(coexpressed, "MAX_CHOOSERS", 3)
+    first = CoexpressedTargets.fit(GENES, profiles, edges, ["g8"], random_state=4)
+    assert CoexpressedTargets.fit(GENES, profiles, edges, ["g8"], random_state=4).beta == first.beta
+
+
+def test_genes_without_a_profile_or_with_a_constant_one_correlate_zero():
+    profiles, edges = modules()
+    profiles.loc["g9"] = 1.0  # constant
+    targets = CoexpressedTargets.fit(GENES, profiles.drop(index="g8"), edges, ["g8", "g9"], beta=20.0)
+    at_zero = CoexpressedTargets.fit(GENES, profiles, edges, ["g8"], beta=0.0).log_share(["g8"])[0]
+    # every weight equal: the in-degree share
+    assert targets.log_share(["g8", "g9"]) == pytest.approx(np.vstack([at_zero, at_zero]))
+
+
+def test_bad_input_is_named():
+    profiles, edges = modules()
+    with pytest.raises(GRNInputError, match="at least one known edge"):
+        CoexpressedTargets.fit(GENES, profiles, edges.iloc[:0], ["g8"])
+    targets = CoexpressedTargets.fit(GENES, profiles, edges, ["g8"], beta=1.0)
+    with pytest.raises(GRNInputError, match="1 regulators were not candidates.*'g9'"):
+        targets.log_share(["g8", "g9"])
+    with pytest.raises(GRNInputError, match="the known edges' targets"):
+        CoexpressedTargets.fit(GENES, profiles, pd.DataFrame({"regulator": ["g0"], "target": ["nope"]}), ["g8"])
