@@ -25,6 +25,7 @@ for each metric apart.
 
     python bench/cold_tf_headroom.py --data ../shared/data --output docs/results/cold_tf_headroom.csv
     python bench/cold_tf_headroom.py --summary docs/results/cold_tf_headroom.csv
+    python bench/cold_tf_headroom.py --data ../shared/data --clear-gain 2 --output clear_gain.csv
 """
 import argparse
 
@@ -61,10 +62,11 @@ def row_average_precision(scores, y):
     return ap
 
 
-def headroom(edges, expression, seed=0):
+def headroom(edges, expression, seed=0, clear_gain=None):
     """Per left-out regulator: the prevalence of its pairs and each scorer's AUROC
     and AUPRC (one row per regulator with at least one edge and one non-edge);
-    ``seed`` draws the halves that choose the co-expression transfer's beta."""
+    ``seed`` draws the halves that choose the co-expression transfer's beta;
+    ``clear_gain``: see :func:`_chosen`."""
     genes = np.asarray(expression.index, dtype=str)
     row_of = pd.Series(np.arange(len(genes)), index=genes)
     edges = edges[edges.Gene1.isin(row_of.index) & edges.Gene2.isin(row_of.index)].drop_duplicates()
@@ -95,7 +97,7 @@ def headroom(edges, expression, seed=0):
                      f"{BEST_OTHER_TF} auroc": row_auroc(copies, np.broadcast_to(y, copies.shape)).max(),
                      f"{BEST_OTHER_TF} auprc": row_average_precision(copies, y).max()})
     table = pd.DataFrame(rows)
-    return pd.concat([table, _cross_fitted(by_beta, seed)], axis=1)
+    return pd.concat([table, _cross_fitted(by_beta, seed, clear_gain)], axis=1)
 
 
 def _weighted_targets(correlation, targets, beta):
@@ -107,7 +109,7 @@ def _weighted_targets(correlation, targets, beta):
     return softmax_weights(correlation, beta) @ targets
 
 
-def _cross_fitted(by_beta, seed):
+def _cross_fitted(by_beta, seed, clear_gain=None):
     """The co-expression transfer's AUROC and AUPRC for each regulator at the beta
     chosen on the other half of the regulators (:func:`chosen_beta` of their per-TF AUROCs)."""
     aurocs = np.array([a for a, _ in by_beta]).reshape(len(by_beta), len(BETAS))
@@ -116,20 +118,33 @@ def _cross_fitted(by_beta, seed):
     chosen = np.empty(len(by_beta), dtype=int)
     for h in (0, 1):
         other = half != h
-        chosen[half == h] = BETAS.index(chosen_beta(aurocs[other].T)) if other.any() else 0
+        chosen[half == h] = BETAS.index(_chosen(aurocs[other].T, clear_gain)) if other.any() else 0
     rows = np.arange(len(by_beta))
     return pd.DataFrame({f"{CO_EXPRESSED} auroc": aurocs[rows, chosen], f"{CO_EXPRESSED} auprc": auprcs[rows, chosen],
                          f"{CO_EXPRESSED} beta": np.asarray(BETAS)[chosen]})
 
 
-def run(root):
+def _chosen(aurocs, clear_gain):
+    """``infer``'s beta (:func:`chosen_beta`: the best mean per-TF AUROC), or with
+    ``clear_gain`` K the best mean among the betas whose mean gain over beta 0 is
+    more than K standard errors of the regulators' gains, else 0 (a rule tried and
+    dropped: docs/evaluation.md)."""
+    if clear_gain is None:
+        return chosen_beta(aurocs)
+    gains = aurocs - aurocs[0]
+    means = gains.mean(axis=1)
+    clear = means > clear_gain * gains.std(axis=1, ddof=1) / np.sqrt(gains.shape[1])
+    return float(BETAS[int(np.argmax(np.where(clear, means, -np.inf)))]) if clear.any() else 0.0
+
+
+def run(root, clear_gain=None):
     tables = []
     for network, cell, n_genes in available_benchmarks(root):
         folder = beeline_folder(root, network, cell, n_genes)
         edges = pd.read_csv(next(folder.glob("BL--network.csv*")), dtype=str)[["Gene1", "Gene2"]]
         expression = pd.read_csv(next(folder.glob("BL--ExpressionData.csv*")), index_col=0)
         expression.index = expression.index.astype(str)
-        table = headroom(edges, expression)
+        table = headroom(edges, expression, clear_gain=clear_gain)
         tables.append(table.assign(benchmark=f"{network} {cell} {n_genes}"))
         print(f"{network} {cell} {n_genes}: {len(table)} regulators", flush=True)
     return pd.concat(tables, ignore_index=True)
@@ -148,13 +163,16 @@ def main():
     parser.add_argument("--data", help="the BEELINE data folder (../shared/data)")
     parser.add_argument("--output", help="CSV of every left-out regulator's row")
     parser.add_argument("--summary", metavar="CSV", help="print the means of a written CSV and compute nothing")
+    parser.add_argument("--clear-gain", type=float, metavar="K",
+                        help="choose a beta above 0 only when its gain is more than K standard errors (default: "
+                             "the best mean, as grnfast infer)")
     args = parser.parse_args()
     if args.summary:
         print(summary(pd.read_csv(args.summary)).to_string())
         return
     if not args.data:
         parser.error("--data (the BEELINE data folder) or --summary CSV is needed")
-    table = run(args.data)
+    table = run(args.data, args.clear_gain)
     if args.output:
         table.to_csv(args.output, index=False)
     print(summary(table).to_string())

@@ -11,7 +11,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from cold_tf_headroom import (BEST_OTHER_TF, BETAS, CO_EXPRESSED, CORRELATION, IN_DEGREE,  # noqa: E402
-                              _cross_fitted, _weighted_targets, headroom, row_auroc, row_average_precision)
+                              _chosen, _cross_fitted, _weighted_targets, headroom, row_auroc,
+                              row_average_precision)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -72,6 +73,17 @@ def test_each_half_of_the_regulators_gets_the_beta_the_other_half_prefers():
     np.testing.assert_array_equal(table[f"{CO_EXPRESSED} beta"], np.where(half == 0, BETAS[-1], BETAS[0]))
     np.testing.assert_array_equal(table[f"{CO_EXPRESSED} auroc"], np.full(n, 0.5))
     np.testing.assert_array_equal(table[f"{CO_EXPRESSED} auprc"], np.full(n, 0.25))
+
+
+def test_the_clear_gain_rule_keeps_beta_zero_unless_a_gain_stands_out_of_its_noise():
+    rng = np.random.default_rng(0)
+    aurocs = np.full((len(BETAS), 40), 0.7)
+    noise = rng.normal(0, 0.05, 40)
+    aurocs[2] += 0.002 + noise - noise.mean()  # a small gain, noisy
+    aurocs[4] += 0.01 + rng.normal(0, 0.001, 40)  # a larger, steady one
+    assert _chosen(aurocs, None) == BETAS[4] == _chosen(aurocs, 2.0)
+    aurocs[4] = 0.7
+    assert _chosen(aurocs, None) == BETAS[2] and _chosen(aurocs, 2.0) == 0.0
 
 
 def test_a_regulator_without_an_edge_and_a_non_edge_gets_no_row():
