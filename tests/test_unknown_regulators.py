@@ -146,7 +146,11 @@ def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(sy
 def test_the_written_files_say_how_the_tfs_without_edges_are_weighted(synthetic, monkeypatch, tmp_path):
     _, ds, lacking = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
-    result = infer(ds, models="two-tower", params=PARAMS, output=tmp_path, progress=False, signed=False)
+    result = infer(ds, models="both", params=PARAMS, output=tmp_path, progress=False, signed=False)
+    (other,) = [what for path, what in result.files if path.name == "network_cross-encoder.csv"]
+    assert other.endswith(f"; its rows for the {len(lacking)} regulators without known edges are this model alone, "
+                          "not checked against their targets' in-degree (network_two-tower blends and checks them), "
+                          "unsigned")
     blend = result.unknown_regulators.blend
     (what,) = [what for path, what in result.files if path.name == "network_two-tower.csv"]
     assert what.endswith(f"; for the {len(lacking)} regulators without known edges, weight = the probability of a "

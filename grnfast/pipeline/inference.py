@@ -221,6 +221,10 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             if blended is not None:
                 weight += (f"; for the {check.n_without_edges} regulators without known edges, weight = "
                            f"{check.blend.describe()}")
+            elif check is not None:  # the check weighed the recommended model only
+                weight += (f"; its rows for the {check.n_without_edges} regulators without known edges are this "
+                           f"model alone, not checked against their targets' in-degree (network_{check.model} "
+                           "blends and checks them)")
             files.append((path, f"{len(edges)} edges, {kept}, {format} columns, {weight}, {sign}"))
     times.lap("scoring")
     if write_h5ad is not None:
