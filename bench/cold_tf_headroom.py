@@ -26,6 +26,14 @@ for each metric apart.
     python bench/cold_tf_headroom.py --data ../shared/data --output docs/results/cold_tf_headroom.csv
     python bench/cold_tf_headroom.py --summary docs/results/cold_tf_headroom.csv
     python bench/cold_tf_headroom.py --data ../shared/data --clear-gain 2 --output clear_gain.csv
+    python bench/cold_tf_headroom.py --data ../shared/data --left-out targets \
+        --output docs/results/cold_target_headroom.csv
+
+``--left-out targets`` asks the same of target genes: each target of the network
+left out in turn (every edge into it), its pairs with the network's regulators
+ranked by their out-degree over the other targets, by correlation, by the
+co-expressed targets' regulators (beta cross-fitted the same way) and by the best
+other target's regulators (the oracle).
 """
 import argparse
 
@@ -62,11 +70,12 @@ def row_average_precision(scores, y):
     return ap
 
 
-def headroom(edges, expression, seed=0, clear_gain=None):
+def headroom(edges, expression, seed=0, clear_gain=None, candidates=None):
     """Per left-out regulator: the prevalence of its pairs and each scorer's AUROC
     and AUPRC (one row per regulator with at least one edge and one non-edge);
     ``seed`` draws the halves that choose the co-expression transfer's beta;
-    ``clear_gain``: see :func:`_chosen`."""
+    ``clear_gain``: see :func:`_chosen`; ``candidates``: the genes each regulator's
+    pairs are with (default every gene)."""
     genes = np.asarray(expression.index, dtype=str)
     row_of = pd.Series(np.arange(len(genes)), index=genes)
     edges = edges[edges.Gene1.isin(row_of.index) & edges.Gene2.isin(row_of.index)].drop_duplicates()
@@ -79,9 +88,10 @@ def headroom(edges, expression, seed=0, clear_gain=None):
     correlations = np.abs(signed)
     among_regulators = signed[:, row_of[regulators].to_numpy()]
     transfers = [_weighted_targets(among_regulators, targets, beta) for beta in BETAS]
+    candidate = np.ones(len(genes), dtype=bool) if candidates is None else np.isin(genes, list(candidates))
     rows, by_beta = [], []
     for i, tf in enumerate(regulators):
-        keep = genes != tf
+        keep = candidate & (genes != tf)
         y = targets[i, keep]
         if y.sum() == 0 or y.sum() == len(y):
             continue
@@ -137,24 +147,51 @@ def _chosen(aurocs, clear_gain):
     return float(BETAS[int(np.argmax(np.where(clear, means, -np.inf)))]) if clear.any() else 0.0
 
 
-def run(root, clear_gain=None):
+def run(root, clear_gain=None, left_out="regulators"):
     tables = []
     for network, cell, n_genes in available_benchmarks(root):
         folder = beeline_folder(root, network, cell, n_genes)
         edges = pd.read_csv(next(folder.glob("BL--network.csv*")), dtype=str)[["Gene1", "Gene2"]]
         expression = pd.read_csv(next(folder.glob("BL--ExpressionData.csv*")), index_col=0)
         expression.index = expression.index.astype(str)
-        table = headroom(edges, expression, clear_gain=clear_gain)
+        if left_out == "targets":
+            table = targets_headroom(edges, expression, clear_gain=clear_gain)
+        else:
+            table = headroom(edges, expression, clear_gain=clear_gain)
         tables.append(table.assign(benchmark=f"{network} {cell} {n_genes}"))
-        print(f"{network} {cell} {n_genes}: {len(table)} regulators", flush=True)
+        print(f"{network} {cell} {n_genes}: {len(table)} {left_out}", flush=True)
     return pd.concat(tables, ignore_index=True)
+
+
+def targets_headroom(edges, expression, seed=0, clear_gain=None):
+    """The same question for a target gene the prior has no edge into: each target
+    of the network left out in turn, its pairs with every regulator of the network
+    ranked by the regulators' out-degree over the other targets, by correlation, by
+    the co-expressed targets' regulators (the other targets' regulator rows weighed
+    by softmax(beta x their correlation with it)) and by the best other target's
+    regulators (an oracle): :func:`headroom` of the reversed network."""
+    reversed_edges = edges.rename(columns={"Gene1": "Gene2", "Gene2": "Gene1"})
+    table = headroom(reversed_edges, expression, seed, clear_gain, candidates=set(edges.Gene1))
+    return table.rename(columns=lambda column: _target_names(column))
+
+
+TARGET_NAMES = {"regulator": "target", IN_DEGREE: "regulator out-degree", BEST_OTHER_TF: "best other target (oracle)",
+                CO_EXPRESSED: "co-expressed targets' regulators"}
+
+
+def _target_names(column):
+    for name, renamed in TARGET_NAMES.items():
+        if column == name or column.startswith(name + " "):
+            return renamed + column[len(name):]
+    return column
 
 
 def summary(table):
     """Means over the left-out regulators of each benchmark."""
     columns = [c for c in table.columns if c.endswith((" auroc", " auprc"))]
+    unit = "regulator" if "regulator" in table else "target"
     return (table.groupby("benchmark", sort=False)
-            .agg(regulators=("regulator", "size"), prevalence=("prevalence", "mean"),
+            .agg(**{f"{unit}s": (unit, "size")}, prevalence=("prevalence", "mean"),
                  **{c: (c, "mean") for c in columns}).round(3))
 
 
@@ -163,6 +200,9 @@ def main():
     parser.add_argument("--data", help="the BEELINE data folder (../shared/data)")
     parser.add_argument("--output", help="CSV of every left-out regulator's row")
     parser.add_argument("--summary", metavar="CSV", help="print the means of a written CSV and compute nothing")
+    parser.add_argument("--left-out", choices=("regulators", "targets"), default="regulators",
+                        help="leave out each regulator (a TF the prior lacks; default) or each target gene (a gene "
+                             "no prior edge reaches)")
     parser.add_argument("--clear-gain", type=float, metavar="K",
                         help="choose a beta above 0 only when its gain is more than K standard errors (default: "
                              "the best mean, as grnfast infer)")
@@ -172,7 +212,7 @@ def main():
         return
     if not args.data:
         parser.error("--data (the BEELINE data folder) or --summary CSV is needed")
-    table = run(args.data, args.clear_gain)
+    table = run(args.data, args.clear_gain, args.left_out)
     if args.output:
         table.to_csv(args.output, index=False)
     print(summary(table).to_string())

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from cold_tf_headroom import (BEST_OTHER_TF, BETAS, CO_EXPRESSED, CORRELATION, IN_DEGREE,  # noqa: E402
                               _chosen, _cross_fitted, _weighted_targets, headroom, row_auroc,
-                              row_average_precision)
+                              row_average_precision, targets_headroom)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -112,3 +112,26 @@ def test_on_specific_hhep_the_other_tfs_edges_say_little_more_than_in_degree(sha
     assert means[f"{IN_DEGREE} auroc"] > means[f"{CORRELATION} auroc"] + 0.2, means
     # a transfer that picks its TFs by co-expression, its beta by other TFs, does not get there
     assert abs(means[f"{CO_EXPRESSED} auroc"] - means[f"{IN_DEGREE} auroc"]) < 0.01, means
+
+
+def test_left_out_targets_are_ranked_against_the_regulators_by_the_reversed_network():
+    """Genes g0 and g1 are co-expressed and regulated by A and B, g2 by C: left out,
+    g0's regulators are g1's exactly (oracle AUROC 1), the co-expressed targets'
+    regulators find them, and only the network's regulators are its candidates."""
+    rng = np.random.default_rng(0)
+    genes = ["g0", "g1", "g2", "g3", "A", "B", "C", "D"]
+    expression = pd.DataFrame(rng.standard_normal((len(genes), 40)), index=genes)
+    expression.loc["g1"] = expression.loc["g0"] + 0.05 * rng.standard_normal(40)
+    edges = pd.DataFrame({"Gene1": ["A", "B", "A", "B", "C", "D", "D"],
+                          "Gene2": ["g0", "g0", "g1", "g1", "g2", "g3", "g2"]})
+    table = targets_headroom(edges, expression).set_index("target")
+    assert {"regulator out-degree auroc", "best other target (oracle) auroc",
+            "co-expressed targets' regulators auroc", "abs. Pearson correlation auroc"} <= set(table.columns)
+    assert table.loc["g0", "best other target (oracle) auroc"] == 1.0
+    assert table.loc["g0", "prevalence"] == 0.5  # A and B of the four regulators
+    # beta 0 is the out-degree over the other targets (D, with two, first); any
+    # beta above 0 weighs g1, whose regulators are g0's, far above the others
+    beta = table.loc["g0", "co-expressed targets' regulators beta"]
+    expected = 1.0 if beta > 0 else table.loc["g0", "regulator out-degree auroc"]
+    assert table.loc["g0", "co-expressed targets' regulators auroc"] == pytest.approx(expected)
+    assert table.loc["g0", "regulator out-degree auroc"] == pytest.approx(0.25)
