@@ -26,8 +26,7 @@ for each metric apart.
     python bench/cold_tf_headroom.py --data ../shared/data --output docs/results/cold_tf_headroom.csv
     python bench/cold_tf_headroom.py --summary docs/results/cold_tf_headroom.csv
     python bench/cold_tf_headroom.py --data ../shared/data --clear-gain 2 --output clear_gain.csv
-    python bench/cold_tf_headroom.py --data ../shared/data --left-out targets \
-        --output docs/results/cold_target_headroom.csv
+    python bench/cold_tf_headroom.py --data ../shared/data --left-out targets
 
 ``--left-out targets`` asks the same of target genes: each target of the network
 left out in turn (every edge into it), its pairs with the network's regulators
@@ -172,7 +171,7 @@ def targets_headroom(edges, expression, seed=0, clear_gain=None):
     regulators (an oracle): :func:`headroom` of the reversed network."""
     reversed_edges = edges.rename(columns={"Gene1": "Gene2", "Gene2": "Gene1"})
     table = headroom(reversed_edges, expression, seed, clear_gain, candidates=set(edges.Gene1))
-    return table.rename(columns=lambda column: _target_names(column))
+    return table.rename(columns=_target_names)
 
 
 TARGET_NAMES = {"regulator": "target", IN_DEGREE: "regulator out-degree", BEST_OTHER_TF: "best other target (oracle)",
@@ -187,12 +186,16 @@ def _target_names(column):
 
 
 def summary(table):
-    """Means over the left-out regulators of each benchmark."""
+    """Means over the left-out regulators (or targets) of each benchmark, and the
+    betas the co-expression transfer's halves chose."""
     columns = [c for c in table.columns if c.endswith((" auroc", " auprc"))]
     unit = "regulator" if "regulator" in table else "target"
+    (beta,) = [c for c in table.columns if c.endswith(" beta")]
     return (table.groupby("benchmark", sort=False)
             .agg(**{f"{unit}s": (unit, "size")}, prevalence=("prevalence", "mean"),
-                 **{c: (c, "mean") for c in columns}).round(3))
+                 **{c: (c, "mean") for c in columns},
+                 betas=(beta, lambda b: "/".join(f"{v:g}" for v in sorted(set(b)))))
+            .round(3))
 
 
 def main():

@@ -9,8 +9,8 @@ as asked), and each group's TFs x every gene (self pairs excepted) are scored
 against the benchmark's whole network:
 
 - each model alone (its log-odds) and the recommended network as written (for
-  TFs without edges, the blend of the model and in-degree that ``infer``'s check
-  fitted: ``grnfast.pipeline.cold_blend``);
+  TFs without edges, the blend of the model and the co-expressed TFs' targets
+  that ``infer``'s check fitted: ``grnfast.pipeline.cold_blend``);
 - target in-degree over the prior, the absolute Pearson correlation of the two
   genes' expression, and GRNBoost2 (arboreto; the adjacencies ``bench/grnboost2.py
   run`` caches, 0 for a pair it did not output), on the same pairs;
@@ -133,7 +133,7 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
         index = pd.MultiIndex.from_frame(pairs)
         for name, model in result.models.items():
             scores[name] = model.decision_function(pairs)
-        if result.recommended is not None:  # the written network: the model, blended with in-degree for these TFs
+        if result.recommended is not None:  # the written network: for these TFs, the check's blend
             weights = result.networks[result.recommended].set_index(["Gene1", "Gene2"])["EdgeWeight"]
             scores[recommended(result.recommended)] = weights.reindex(index).fillna(0.0).to_numpy()
         for scorer, score in scores.items():
