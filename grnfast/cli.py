@@ -162,9 +162,16 @@ and with --write-h5ad PATH a copy of the input .h5ad with the results."""
                        default="uniform", help="how negatives are drawn (default uniform)")
     infer.add_argument("--regulators-without-edges", choices=["unknown", "negative"], default="unknown",
                        help="a regulator the prior has no edge for: unknown (default: never a training negative's "
-                            "regulator; the recommended network scores it by its model blended with target "
-                            "in-degree, weighed on TFs held out of a second training) or negative (drawn among the "
-                            "negatives: the prior is complete for the TFs, as a ChIP-seq panel)")
+                            "regulator; the recommended network scores it by its model blended with the targets of "
+                            "the TFs it is co-expressed with, weighed on TFs held out of a second training) or "
+                            "negative (drawn among the negatives: the prior is complete for the TFs, as a ChIP-seq "
+                            "panel)")
+    infer.add_argument("--targets-without-edges", choices=["negative", "unknown"], default="negative",
+                       help="a gene no known edge reaches as a target: negative (default: drawn among the negatives' "
+                            "targets, so the models learn it is rarely a target) or unknown (never a negative's "
+                            "target; the recommended network scores the pairs into it by its model blended with the "
+                            "regulators of the genes it is co-expressed with, weighed on genes held out of a further "
+                            "training)")
     infer.add_argument("--top-k", type=top_k, default=DEFAULT_TOP_K, metavar="K|all",
                        help=f"keep the top K targets of each regulator, or all for every regulator x gene pair "
                             f"(default {DEFAULT_TOP_K})")
@@ -269,7 +276,8 @@ def cmd_infer(args):
                         features=args.features, min_cells=args.min_cells)
     result = infer(inputs, models=args.model, preset=args.preset, params=model_params(args),
                    negatives=args.negatives, negative_sampling=args.negative_sampling,
-                   regulators_without_edges=args.regulators_without_edges, top_k=args.top_k,
+                   regulators_without_edges=args.regulators_without_edges,
+                   targets_without_edges=args.targets_without_edges, top_k=args.top_k,
                    min_probability=args.min_probability, signed=not args.unsigned, format=args.format,
                    suffix=args.suffix, output=args.output, write_h5ad=args.write_h5ad, scheduler=args.scheduler,
                    random_state=args.seed, progress=not args.quiet)

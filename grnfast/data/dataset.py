@@ -198,22 +198,30 @@ class GRNDataset:
         """The candidate regulators with at least one known edge."""
         return self.regulators[self.regulators.isin(self.edges["regulator"])]
 
-    def labelled_pairs(self, ratio=1.0, method="uniform", random_state=0, regulators=None):
+    @property
+    def known_targets(self):
+        """The genes with at least one known regulator, in the gene table's order."""
+        return self.genes[self.genes.isin(self.edges["target"])]
+
+    def labelled_pairs(self, ratio=1.0, method="uniform", random_state=0, regulators=None, targets=None):
         """Known edges (label 1) plus sampled negatives (label 0) whose regulators
-        are drawn from ``regulators`` (default: every candidate regulator)."""
+        are drawn from ``regulators`` (default: every candidate regulator) and
+        targets from ``targets`` (default: every gene)."""
         regulators = self.regulators if regulators is None else regulators
-        negatives = sample_negatives(self.edges, regulators, self.genes, ratio, method, random_state)
+        targets = self.genes if targets is None else targets
+        negatives = sample_negatives(self.edges, regulators, targets, ratio, method, random_state)
         return labelled_pairs(self.edges, negatives)
 
     def split(self, kind="random", *, ratio=1.0, method="uniform", hold_out="regulators", fraction=0.2,
-              random_state=0, regulators=None):
+              random_state=0, regulators=None, targets=None):
         """A :class:`PairSplit`: ``random`` (70/15/15 of labelled pairs),
         ``per_regulator`` (GENELink) or ``cold_start`` (holding out ``hold_out``);
         the negatives' regulators drawn from ``regulators`` (default: every
-        candidate regulator)."""
+        candidate regulator) and, but for ``per_regulator``, their targets from
+        ``targets`` (default: every gene)."""
         if kind == "per_regulator":
             return per_regulator_split(self.edges, self.regulators, self.genes, random_state=random_state)
-        pairs = self.labelled_pairs(ratio, method, random_state, regulators)
+        pairs = self.labelled_pairs(ratio, method, random_state, regulators, targets)
         if kind == "random":
             return random_split(pairs, random_state=random_state)
         if kind == "cold_start":

@@ -10,6 +10,9 @@
 - ``cold_regulators_split``: a share of the regulators with known edges held out;
   test = every (held-out regulator, gene) pair, labelled by the whole network;
   validation likewise on a share of the other regulators;
+- ``cold_targets_split``: a share of the genes with a known regulator held out
+  as targets (every edge into them); test = every (regulator, held-out gene)
+  pair; validation likewise on a share of the other targets;
 - ``cold_genes_split``: a share of all genes held out in every role (InfoSEM's
   split); test = every (regulator, gene) pair touching one; validation likewise;
 - ``degree_controlled_split``: another split's positives with every part's
@@ -157,10 +160,11 @@ def _every_pair(regulators, genes, edges):
     return pairs.assign(label=is_edge.astype(np.int64)).reset_index(drop=True)
 
 
-def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, random_state, kind):
-    """Hold out genes in ``roles`` (("regulator",): candidate regulators; or
-    ("regulator", "target"): any gene), a seeded ``fraction`` for the test part,
-    then a ``validation_fraction`` of the rest for the validation part.
+def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, random_state, kind, negative_targets=None):
+    """Hold out genes in ``roles`` (("regulator",): candidate regulators;
+    ("target",): genes with a known regulator; or ("regulator", "target"): any
+    gene), a seeded ``fraction`` for the test part, then a ``validation_fraction``
+    of the rest for the validation part.
 
     Candidate regulators are the genes with an edge in ``edges`` (the whole
     network). The test part is every candidate pair using a test gene in a held-out
@@ -168,7 +172,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
     left after the test's; both labelled by ``edges``. Training is the edges among
     the genes left after both, with negatives drawn as the published (GENELink)
     protocol draws them: each training regulator's own non-targets, ``ratio`` per
-    edge (``None``: every one, as GENELink's Specific files).
+    edge (``None``: every one, as GENELink's Specific files), among
+    ``negative_targets`` only when given (e.g. the genes with a known regulator).
     """
     for name, value in (("fraction", fraction), ("validation_fraction", validation_fraction)):
         if not 0 < value < 1:
@@ -183,7 +188,7 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
                             f"{edges[outside].iloc[0].tolist()}")
     rng = np.random.default_rng(random_state)
     regulators, targets = genes[genes.isin(edges["regulator"])], genes
-    pool = regulators if roles == ("regulator",) else genes
+    pool = {("regulator",): regulators, ("target",): genes[genes.isin(edges["target"])]}.get(roles, genes)
     held = {}
     for part, share in (("test", fraction), ("validation", validation_fraction)):
         if len(pool) < 2:
@@ -195,6 +200,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
         out = pd.Index(held[part])
         if roles == ("regulator",):
             frame = _every_pair(regulators[regulators.isin(out)], targets, edges)
+        elif roles == ("target",):
+            frame = _every_pair(regulators, targets[targets.isin(out)], edges)
         else:
             frame = _every_pair(regulators, targets, edges)
             frame = frame[frame["regulator"].isin(out) | frame["target"].isin(out)]
@@ -203,6 +210,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
         if "target" in roles:
             targets = targets[~targets.isin(out)]
     positives = edges[edges["regulator"].isin(regulators) & edges["target"].isin(targets)]
+    if negative_targets is not None:
+        targets = targets[targets.isin(negative_targets) | targets.isin(positives["target"])]
     notes = []
     if ratio is None:
         train = _every_pair(regulators[regulators.isin(positives["regulator"])], targets, edges)
@@ -224,7 +233,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
                      held_out_roles=tuple(roles))
 
 
-def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):
+def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None,
+                          negative_targets=None):
     """Regulators the training never saw as regulators (``cold-regulators``).
 
     A seeded ``fraction`` of the regulators with an edge in ``edges`` (the whole
@@ -236,10 +246,29 @@ def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, 
     one's own non-targets per edge (GENELink's training negatives; ``None``: every
     non-target). No training or validation pair has a test regulator as regulator
     (held-out regulators may still be targets). ``held_out`` and
-    ``validation_held_out`` list the held-out regulators.
+    ``validation_held_out`` list the held-out regulators. ``negative_targets``:
+    the training negatives' targets are drawn among these only (default: every
+    gene).
     """
     return _cold_split(edges, genes, ("regulator",), fraction, validation_fraction, ratio, random_state,
-                       "cold-regulators")
+                       "cold-regulators", negative_targets)
+
+
+def cold_targets_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None,
+                       negative_targets=None):
+    """Targets the training never saw as targets (a gene the prior has no edge into).
+
+    A seeded ``fraction`` of the genes with a known regulator in ``edges`` is held
+    out with every edge into it; the test part is every (regulator with an edge,
+    held-out gene) pair but self pairs, labelled by ``edges``. A
+    ``validation_fraction`` of the other targets is held out the same way for the
+    validation part. Training: the edges into the remaining genes with ``ratio``
+    of each regulator's own non-targets per edge, never a held-out gene, and among
+    ``negative_targets`` only when given. ``held_out`` and ``validation_held_out``
+    list the held-out targets (which may still be regulators).
+    """
+    return _cold_split(edges, genes, ("target",), fraction, validation_fraction, ratio, random_state,
+                       "cold-targets", negative_targets)
 
 
 def cold_genes_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):

@@ -28,6 +28,9 @@ BETAS = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0)
 # Leaving out this many regulators tells the betas apart; more only costs time
 # (a genome-scale prior has over a thousand).
 MAX_CHOOSERS = 200
+# Correlations are computed for this many candidates at a time (a genome's genes
+# x its known targets would not fit at once).
+ROWS_AT_ONCE = 512
 
 
 def row_auroc(scores, y, keep=None):
@@ -67,22 +70,24 @@ class CoexpressedTargets:
         The regulators with known edges.
     """
 
-    def __init__(self, genes, candidates, correlation, targets, beta):
+    def __init__(self, genes, candidates, unit, known_rows, targets, beta):
         self.genes = genes
         self._candidate_row = pd.Series(np.arange(len(candidates)), index=candidates)
-        self._correlation = correlation  # candidates x known regulators; -inf: the candidate itself
+        self._unit = unit                # candidates x samples, unit-norm centred profiles
+        self._known_rows = known_rows    # each known regulator's row among the candidates
         self._targets = targets          # known regulators x genes, sparse 0/1
         self.beta = float(beta)
         self.n_known = targets.shape[0]
 
     @classmethod
-    def fit(cls, genes, profiles, edges, candidates, beta=None, random_state=0):
+    def fit(cls, genes, profiles, edges, candidates, beta=None, random_state=0, choice_targets=None):
         """From the known ``edges`` (a frame with ``regulator`` and ``target`` gene
         names, all in ``genes``), for the ``candidates`` (regulator names) whose
         share will be asked for; correlations over ``profiles`` (genes x samples; a
         gene without a profile, or a constant one, correlates 0 with every other).
         ``beta``: fixed, or None to choose it (leaving regulators out, a seeded
-        sample of :data:`MAX_CHOOSERS` when there are more)."""
+        sample of :data:`MAX_CHOOSERS` when there are more, each ranking its
+        targets among ``choice_targets``: default every gene)."""
         genes = pd.Index(genes)
         table = GeneTable(np.asarray(genes, dtype=object))
         edges = edges[["regulator", "target"]].drop_duplicates()
@@ -95,31 +100,43 @@ class CoexpressedTargets:
                                    table.gene_rows(edges["target"], "the known edges' targets"))),
             shape=(len(known), len(genes)))
         unit = unit_profiles(profiles.reindex(candidates).to_numpy(dtype=np.float64))
-        correlation = np.nan_to_num(unit @ unit[candidates.get_indexer(known)].T)
-        # a regulator is never weighed as its own co-expressed regulator
-        own = known.get_indexer(candidates)
-        correlation[own >= 0, own[own >= 0]] = -np.inf
-        fitted = cls(genes, candidates, correlation, targets, 0.0 if beta is None else beta)
+        fitted = cls(genes, candidates, unit, candidates.get_indexer(known), targets, 0.0 if beta is None else beta)
         if beta is None:
-            fitted.beta = fitted._chosen_beta(known, random_state)
+            keep = None if choice_targets is None else genes.isin(choice_targets)
+            fitted.beta = fitted._chosen_beta(known, random_state, keep)
         return fitted
 
-    def log_share(self, regulators):
+    def log_share(self, regulators, columns=None):
         """(regulators x genes) log of the weighted share, smoothed by one known
         regulator: log((n w.t + 1) / (n + 1)), n the known regulators weighed (the
-        regulator's own row excepted). At beta 0 that is log((in-degree + 1) / (n + 1))."""
+        regulator's own row excepted). At beta 0 that is log((in-degree + 1) / (n + 1)).
+        ``columns``: only these genes' columns (names), in their order."""
         rows = self._candidate_row.reindex(pd.Index(regulators)).to_numpy()
         if np.isnan(rows).any():
             missing = pd.Index(regulators)[np.isnan(rows)]
             raise GRNInputError(f"{len(missing)} regulators were not candidates of the co-expressed TFs' targets, "
                                 f"e.g. {missing[0]!r}")
-        return self._log_share(rows.astype(np.int64), self.beta)
+        targets = self._targets
+        if columns is not None:
+            targets = targets[:, GeneTable(np.asarray(self.genes, dtype=object)).gene_rows(columns, "the columns")]
+        return self._log_share(rows.astype(np.int64), self.beta, targets)
 
-    def _log_share(self, rows, beta):
-        correlation = self._correlation[rows]
-        share = (self._targets.T @ softmax_weights(correlation, beta).T).T
-        n = np.isfinite(correlation).sum(axis=1, keepdims=True)
-        return np.log((n * share + 1.0) / (n + 1.0))
+    def _correlation(self, rows):
+        """Candidates at ``rows`` x known regulators; -inf where they are the same gene."""
+        correlation = np.nan_to_num(self._unit[rows] @ self._unit[self._known_rows].T)
+        own = pd.Index(self._known_rows).get_indexer(rows)
+        correlation[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
+        return correlation
+
+    def _log_share(self, rows, beta, targets=None):
+        targets = self._targets if targets is None else targets
+        out = np.empty((len(rows), targets.shape[1]))
+        for start in range(0, len(rows), ROWS_AT_ONCE):  # the correlations of a block at a time
+            correlation = self._correlation(rows[start:start + ROWS_AT_ONCE])
+            share = (targets.T @ softmax_weights(correlation, beta).T).T
+            n = np.isfinite(correlation).sum(axis=1, keepdims=True)
+            out[start:start + ROWS_AT_ONCE] = np.log((n * share + 1.0) / (n + 1.0))
+        return out
 
     def pair_log_share(self, X):
         """:meth:`log_share` of each (regulator, target) pair of ``X`` (two
@@ -129,22 +146,57 @@ class CoexpressedTargets:
         targets = GeneTable(np.asarray(self.genes, dtype=object)).gene_rows(X.iloc[:, 1], "the pairs' targets")
         return self.log_share(regulators)[position, targets]
 
-    def _chosen_beta(self, known, random_state):
+    def _chosen_beta(self, known, random_state, keep_genes=None):
         choosers = np.arange(self.n_known)
         if len(choosers) > MAX_CHOOSERS:
             choosers = np.sort(np.random.default_rng(random_state).choice(choosers, MAX_CHOOSERS, replace=False))
         y = self._targets[choosers].toarray()
         # the regulator's own gene is no pair of its
         own = self.genes.get_indexer(known[choosers])
-        keep = np.ones(y.shape, dtype=bool)
+        keep = np.ones(y.shape, dtype=bool) if keep_genes is None else np.tile(keep_genes, (len(choosers), 1))
         keep[np.arange(len(choosers))[own >= 0], own[own >= 0]] = False
-        n_pos = (y * keep).sum(axis=1)
+        y = y * keep
+        n_pos = y.sum(axis=1)
         usable = (n_pos > 0) & (n_pos < keep.sum(axis=1))
         if not usable.any():
             return 0.0
         rows = self._candidate_row[known[choosers][usable]].to_numpy()
         y, keep = y[usable], keep[usable]
         return chosen_beta(np.array([row_auroc(self._log_share(rows, beta), y, keep) for beta in BETAS]))
+
+
+class CoexpressedRegulators:
+    """The twin for a gene the prior has no edge into: the share of the genes with
+    known regulators that each regulator regulates, each gene weighed by
+    softmax(beta x its correlation with the gene), i.e. :class:`CoexpressedTargets`
+    of the reversed network. beta is chosen as there, each left-out target ranking
+    its regulators among the ``regulators``."""
+
+    def __init__(self, transfer, regulators):
+        self._transfer = transfer
+        self.regulators = pd.Index(regulators)
+
+    @property
+    def beta(self):
+        return self._transfer.beta
+
+    @classmethod
+    def fit(cls, genes, profiles, edges, candidates, regulators, beta=None, random_state=0):
+        """From the known ``edges``, for the ``candidates`` (target names) and the
+        ``regulators`` whose pairs will be asked for (as :meth:`CoexpressedTargets.fit`)."""
+        reversed_edges = edges[["regulator", "target"]].set_axis(["target", "regulator"], axis=1)
+        return cls(CoexpressedTargets.fit(genes, profiles, reversed_edges, candidates, beta, random_state,
+                                          choice_targets=regulators), regulators)
+
+    def log_share(self, targets, regulators=None):
+        """(regulators x targets) log of the weighted share (default: every regulator)."""
+        regulators = self.regulators if regulators is None else regulators
+        return self._transfer.log_share(targets, columns=regulators).T
+
+    def pair_log_share(self, X):
+        """:meth:`log_share` of each (regulator, target) pair of ``X``."""
+        X = pd.DataFrame(X)
+        return self._transfer.pair_log_share(pd.DataFrame({"target": X.iloc[:, 1], "regulator": X.iloc[:, 0]}))
 
 
 def chosen_beta(aurocs):

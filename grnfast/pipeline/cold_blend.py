@@ -21,14 +21,24 @@ alone the run's network ranked the validation TFs of
 weight that comes out negative is dropped and the other input refitted alone:
 such a weight would rank against its own evidence for TFs it was not fitted on.
 Its probability is calibrated at the prevalence of those pairs (a TF x every gene).
+
+The same blend serves genes the prior has no edge into (``side="targets"``): its
+second input is then the share of the genes with known regulators that the
+regulator regulates, each weighed by its co-expression with the gene
+(:class:`~.coexpressed_targets.CoexpressedRegulators`, :func:`prior_regulators`),
+fitted on held-out genes (:mod:`.unknown_targets`). In a run's network those
+columns get the blend's probability and every other pair of the regulator its
+calibrated one (:meth:`ColdBlend.target_scorer`), so one ranking holds both.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..genes import GeneTable
-from .coexpressed_targets import CoexpressedTargets
+from .coexpressed_targets import CoexpressedRegulators, CoexpressedTargets
 from .networks import correlation_profiles
+
+SIDES = ("regulators", "targets")
 
 
 def prior_targets(dataset, beta):
@@ -39,22 +49,36 @@ def prior_targets(dataset, beta):
                                   dataset.regulators, beta=beta)
 
 
+def prior_regulators(dataset, beta):
+    """The co-expressed genes' regulators over every known edge of ``dataset`` at
+    ``beta``, for its genes without a known regulator and its candidate regulators
+    (one without edges regulates none of the genes: its share is the floor)."""
+    known = dataset.known_targets
+    return CoexpressedRegulators.fit(dataset.genes, correlation_profiles(dataset)[0], dataset.edges,
+                                     dataset.genes[~dataset.genes.isin(known)], dataset.regulators, beta=beta)
+
+
 @dataclass(frozen=True)
 class ColdBlend:
     """``logit = intercept + model_weight x model log-odds + share_weight x log
     share`` (:meth:`~.coexpressed_targets.CoexpressedTargets.log_share` at
-    ``beta``), fitted on ``n_pairs`` pairs at ``prevalence``."""
+    ``beta``), fitted on ``n_pairs`` pairs at ``prevalence``; ``side``: for
+    regulators without edges (the co-expressed TFs' targets) or for targets
+    without edges (the co-expressed genes' regulators)."""
     intercept: float
     model_weight: float
     share_weight: float
     beta: float
     n_pairs: int
     prevalence: float
+    side: str = "regulators"
 
     @classmethod
-    def fit(cls, model_logits, share, y, beta):
-        """Fitted on labelled pairs: the model's log-odds, the targets' log share
-        at ``beta`` and the labels (both classes needed)."""
+    def fit(cls, model_logits, share, y, beta, side="regulators"):
+        """Fitted on labelled pairs: the model's log-odds, the log share at
+        ``beta`` and the labels (both classes needed)."""
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}; got {side!r}")
         from sklearn.linear_model import LogisticRegression
 
         X = np.column_stack([model_logits, share]).astype(np.float64)
@@ -67,19 +91,24 @@ class ColdBlend:
             negative = [column for column in used if weights[column] < 0]
             if not negative:
                 return cls(float(fitted.intercept_[0]), float(weights.get(0, 0.0)), float(weights.get(1, 0.0)),
-                           float(beta), len(y), prevalence)
+                           float(beta), len(y), prevalence, side)
             used.remove(negative[0])
         # neither input ranks these pairs the right way round: every pair at their prevalence
-        return cls(float(np.log(prevalence / (1 - prevalence))), 0.0, 0.0, float(beta), len(y), prevalence)
+        return cls(float(np.log(prevalence / (1 - prevalence))), 0.0, 0.0, float(beta), len(y), prevalence, side)
 
     def logits(self, model_logits, share):
         return self.intercept + self.model_weight * np.asarray(model_logits, np.float64) + self.share_weight * share
 
     def describe(self):
-        return (f"the probability of a logistic regression (fitted on {self.n_pairs} pairs of held-out TFs at "
-                f"prevalence {self.prevalence:.3f}) on the model's log-odds (weight {self.model_weight:.3f}) and the "
-                f"log share of regulators regulating the target, each weighed by softmax({self.beta:g} x its "
-                f"correlation with the TF) (weight {self.share_weight:.3f})")
+        if self.side == "regulators":
+            held_out, share = "TFs", "regulators regulating the target, each weighed by softmax({} x its correlation " \
+                                     "with the TF)"
+        else:
+            held_out, share = "genes", "genes with known regulators that the regulator regulates, each weighed by " \
+                                       "softmax({} x its correlation with the target)"
+        return (f"the probability of a logistic regression (fitted on {self.n_pairs} pairs of held-out {held_out} "
+                f"at prevalence {self.prevalence:.3f}) on the model's log-odds (weight {self.model_weight:.3f}) and "
+                f"the log share of {share.format(f'{self.beta:g}')} (weight {self.share_weight:.3f})")
 
     def scorer(self, model, targets):
         """``model`` with this blend's log-odds for every pair (what
@@ -87,6 +116,18 @@ class ColdBlend:
         :class:`~.coexpressed_targets.CoexpressedTargets` at this blend's beta:
         in a run, :func:`prior_targets`)."""
         return BlendedModel(model, self, targets)
+
+    def target_scorer(self, model, calibration, regulators, targets, prevalence):
+        """``model`` whose log-odds for a pair into one of ``targets`` (genes
+        without known regulators) are this blend's (``side="targets"``), the
+        shares from ``regulators`` (a
+        :class:`~.coexpressed_targets.CoexpressedRegulators` at this blend's beta:
+        in a run, :func:`prior_regulators`), and for every other pair the log-odds
+        of its probability calibrated by ``calibration`` and moved to
+        ``prevalence`` (the prior's density over the genes with known
+        regulators, near the blend's own), so that :func:`~grnfast.scoring.rank_edges`
+        ranks the two on one scale. Only the regulators of ``regulators`` can be scored."""
+        return TargetBlendedModel(model, self, calibration, regulators, targets, prevalence)
 
 
 class BlendedModel:
@@ -113,3 +154,46 @@ class _BlendedNetwork:
         for regs, tgts, logits in self.network.score_blocks(regulators, targets, block_size):
             share = self.targets.log_share(self.genes.labels(regs))[:, self.rows[tgts]]
             yield regs, tgts, self.blend.logits(logits, share).astype(np.float32)
+
+
+class TargetBlendedModel:
+    """A fitted model whose scores for the columns of genes without known
+    regulators are a :class:`ColdBlend`'s and elsewhere its calibrated log-odds;
+    :func:`~grnfast.scoring.rank_edges` reads its ``network_``."""
+
+    def __init__(self, model, blend, calibration, regulators, targets, prevalence):
+        self.network_ = _TargetBlendedNetwork(model.network_, blend, calibration, regulators, targets, prevalence)
+
+
+# calibrated probabilities of exactly 0 or 1 (isotonic steps) kept finite as log-odds
+_EDGE = 1e-12
+
+
+class _TargetBlendedNetwork:
+    def __init__(self, network, blend, calibration, regulators, targets, prevalence):
+        self.network, self.blend, self.calibration, self.prevalence = network, blend, calibration, prevalence
+        genes = network.genes
+        # gene row -> its column of the shares (-1: a gene with known regulators), its row as a regulator
+        self.share_column = np.full(genes.n_genes, -1, dtype=np.int64)
+        self.share_column[genes.gene_rows(targets, "the genes without known regulators")] = np.arange(len(targets))
+        self.share_row = np.full(genes.n_genes, -1, dtype=np.int64)
+        self.share_row[genes.gene_rows(regulators.regulators, "the regulators")] = \
+            np.arange(len(regulators.regulators))
+        self.share = regulators.log_share(targets).astype(np.float32)  # regulators x genes without edges
+
+    @property
+    def genes(self):
+        return self.network.genes
+
+    def score_blocks(self, regulators, targets, block_size):
+        columns = self.share_column[targets]
+        cold = columns >= 0
+        for regs, tgts, logits in self.network.score_blocks(regulators, targets, block_size):
+            rows = self.share_row[regs]
+            if (rows < 0).any():
+                raise ValueError(f"{int((rows < 0).sum())} regulators are not among those the shares were made for")
+            p = self.calibration.probability(logits.ravel()).reshape(logits.shape)
+            p = np.clip(self.calibration.at_prevalence(p, self.prevalence), _EDGE, 1 - _EDGE)
+            out = np.log(p / (1 - p))
+            out[:, cold] = self.blend.logits(logits[:, cold], self.share[np.ix_(rows, columns[cold])])
+            yield regs, tgts, out.astype(np.float32)

@@ -23,13 +23,14 @@ from ..models.presets import SHIPPED_DATA_PARAMS, with_tf_list
 from ..progress import say
 from ..scoring import DEFAULT_TOP_K, as_format, write_edge_list
 from .calibration import fit_calibration
-from .cold_blend import prior_targets
+from .cold_blend import prior_regulators, prior_targets
 from .networks import check_min_probability, correlation_profiles, network_edges
 from .outputs import check_outputs
 from .report import format_report, report_table
 from .summary import StepTimes, evidence_warning, format_summary, recommendation
 from .training import dask_client, model_names, train_models
 from .unknown_regulators import UnknownRegulatorCheck, check_unknown_regulators
+from .unknown_targets import UnknownTargetCheck, check_unknown_targets
 
 
 @dataclass
@@ -52,6 +53,11 @@ class InferResult:
         recommended network scores the TFs without edges by that blend
         (:mod:`~grnfast.pipeline.cold_blend`). None when there are none, no model
         is recommended or too few TFs have edges.
+    unknown_targets : likewise for the genes without a known regulator (policy
+        "unknown" of ``targets_without_edges``): how the recommended model,
+        regulator out-degree and their blend rank the regulators of genes held out
+        of a second training (:class:`~grnfast.pipeline.unknown_targets.UnknownTargetCheck`);
+        the recommended network scores the pairs into those genes by that blend.
     calibrations : ``{name: EdgeCalibration}``, each model's map from its score to
         the written weight, fitted on the validation pairs.
     networks : ``{name: ranked edges}`` in the chosen format's columns.
@@ -71,11 +77,12 @@ class InferResult:
     closing_line: str = ""
     warnings: list = field(default_factory=list)
     unknown_regulators: Optional[UnknownRegulatorCheck] = None
+    unknown_targets: Optional[UnknownTargetCheck] = None
 
     def report(self):
         """The metrics table and the closing summary ``grnfast infer`` prints."""
-        check = self.unknown_regulators
-        notes = [check.sentence()] if check is not None and check.blend_wins else []
+        notes = [check.sentence() for check in (self.unknown_regulators, self.unknown_targets)
+                 if check is not None and check.blend_wins]
         return format_report(self.metrics) + "\n" + format_summary(self.recommendation, self.files,
                                                                    self.closing_line, self.warnings, notes)
 
@@ -85,10 +92,14 @@ class InferResult:
 # the models learnt of the others) or "negative" (drawn among the negatives, so the
 # models learn that it has no targets: a complete ChIP-seq panel's reading).
 REGULATORS_WITHOUT_EDGES = ("unknown", "negative")
+# Likewise for a gene no known edge reaches: "negative" (drawn as a negative's
+# target, so the models learn that it is nobody's target) or "unknown" (never
+# drawn; scored by a blend checked on genes held out of the prior).
+TARGETS_WITHOUT_EDGES = ("negative", "unknown")
 
 
 def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
-          regulators_without_edges="unknown", top_k=DEFAULT_TOP_K, min_probability=None, signed=True,
+          regulators_without_edges="unknown", targets_without_edges="negative", top_k=DEFAULT_TOP_K, min_probability=None, signed=True,
           format="grnfast", suffix=".csv", output="grnfast-out", write_h5ad=None, scheduler=None, random_state=0,
           progress=True):
     """Train, evaluate and write ranked networks, as ``grnfast infer`` does.
@@ -118,6 +129,15 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
         the two fitted in that check (:mod:`~grnfast.pipeline.cold_blend`);
         "negative": they are drawn too (as when the
         regulators are a ChIP-seq panel whose every edge is known).
+    targets_without_edges : "negative" or "unknown". A gene that no known edge
+        reaches as a target. "negative" (default): drawn among the negatives'
+        targets like every gene, so the models learn that such a gene is rarely a
+        target (true of a complete network, as BEELINE's ground truths are taken
+        to be); "unknown": never a negative's target, and the recommended
+        network scores the pairs into it by a blend of the model and the
+        regulators of the genes it is co-expressed with, fitted and checked on
+        genes held out of a further training
+        (:mod:`~grnfast.pipeline.unknown_targets`; ``InferResult.unknown_targets``).
     top_k : targets kept per regulator (None: every regulator x gene pair).
     min_probability : keep only edges whose calibrated probability is at least
         this (0-1; None: no cut-off); combines with ``top_k``. The weight written
@@ -141,12 +161,15 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
     if regulators_without_edges not in REGULATORS_WITHOUT_EDGES:
         raise GRNInputError(f"regulators_without_edges must be one of {', '.join(REGULATORS_WITHOUT_EDGES)}; "
                             f"got {regulators_without_edges!r}")
+    if targets_without_edges not in TARGETS_WITHOUT_EDGES:
+        raise GRNInputError(f"targets_without_edges must be one of {', '.join(TARGETS_WITHOUT_EDGES)}; "
+                            f"got {targets_without_edges!r}")
     min_probability = check_min_probability(min_probability)
     out = check_outputs(output, suffix, write_h5ad, files_in.expression)
     client = dask_client(scheduler) if isinstance(scheduler, str) else scheduler  # a bad address fails now
     try:
         return _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling,
-                    regulators_without_edges, top_k, min_probability, signed, format, suffix, write_h5ad,
+                    regulators_without_edges, targets_without_edges, top_k, min_probability, signed, format, suffix, write_h5ad,
                     random_state, progress)
     finally:
         if client is not None and client is not scheduler:
@@ -154,7 +177,7 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
 
 
 def _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling, regulators_without_edges,
-         top_k, min_probability, signed, format, suffix, write_h5ad, random_state, progress):
+         targets_without_edges, top_k, min_probability, signed, format, suffix, write_h5ad, random_state, progress):
     times = StepTimes()
     ds = inputs if isinstance(inputs, GRNDataset) else files_in.load(random_state=random_state, progress=progress)
     times.lap("loading")
@@ -163,14 +186,17 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
         "edges" + (f"; {ds.notes['match']}" if "match" in ds.notes else "")
         + (f"; {ds.notes['regulators']}" if "regulators" in ds.notes else ""), enabled=progress)
     drawn = ds.known_regulators if regulators_without_edges == "unknown" else ds.regulators
+    drawn_targets = ds.known_targets if targets_without_edges == "unknown" else None
     split = ds.split("random", ratio=negatives, method=negative_sampling, random_state=random_state,
-                     regulators=drawn)
+                     regulators=drawn, targets=drawn_targets)
     say(str(split), enabled=progress)
     task = ds.task(split)
     params = dict(params or {})
     if not isinstance(inputs, GRNDataset) and files_in.expression is None:
         # the shipped data set's settings; the caller's params still win
         params = {**SHIPPED_DATA_PARAMS, **params}
+    if drawn_targets is not None:
+        params = {"negative_targets": list(drawn_targets), **params}
     fitted = train_models(task, model_names(models), with_tf_list(params, drawn), preset=preset,
                           random_state=random_state, progress=progress, client=client)
     times.lap("training")
@@ -197,6 +223,16 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             times.lap("checking TFs without edges")
             if not check.blend_wins:
                 warnings.append(check.sentence())
+    target_check = None
+    if drawn_targets is not None and recommended is not None:
+        try:
+            target_check = check_unknown_targets(ds, recommended, params, negative_regulators=drawn, preset=preset,
+                                                 random_state=random_state, progress=progress)
+        except GRNInputError as error:
+            warnings.append(f"the check of the genes without known regulators could not run: {error}")
+        times.lap("checking genes without edges")
+        if target_check is not None and not target_check.blend_wins:
+            warnings.append(target_check.sentence())
     networks = {}
     calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}
     kept = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
@@ -204,11 +240,17 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
         kept += f" with probability >= {min_probability:g}"
     sign = f"signed (prior, else correlation over {correlation_profiles(ds)[1]})" if signed else "unsigned"
     targets = prior_targets(ds, check.blend.beta) if check is not None else None
+    regulators = prior_regulators(ds, target_check.blend.beta) if target_check is not None else None
+    without_regulators = ds.genes[~ds.genes.isin(ds.known_targets)]
+    density = len(ds.edges) / (len(ds.known_regulators) * len(ds.known_targets))
     for name, model in trained.items():
         blended = check.blend.scorer(model, targets) if check is not None and name == check.model else None
+        into_unknown = (target_check.blend.target_scorer(model, calibrations[name], regulators, without_regulators,
+                                                          density)
+                        if target_check is not None and name == target_check.model else None)
         edges = network_edges(model, calibrations[name], ds, top_k=top_k, min_probability=min_probability,
                               signed=signed, progress=f"scoring {name}" if progress else None, client=client,
-                              without_edges=blended)
+                              without_edges=blended, targets_without_edges=into_unknown)
         networks[name] = as_format(edges, format)
         if out is not None:
             path = out / f"network_{name}{suffix}"
@@ -218,6 +260,13 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
                       f"pairs at prevalence {calibration.prevalence:.2f}" if calibration.increasing else
                       f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
                       "ranks the validation pairs worse than chance)")
+            if into_unknown is not None:
+                weight += (f", moved to the prior's density {density:.4f}; for the pairs into the "
+                           f"{target_check.n_without_edges} genes without known regulators, weight = "
+                           f"{target_check.blend.describe()}")
+            elif target_check is not None:
+                weight += (f"; its pairs into the {target_check.n_without_edges} genes without known regulators are "
+                           f"this model alone, not checked (network_{target_check.model} blends and checks them)")
             if blended is not None:
                 weight += (f"; for the {check.n_without_edges} regulators without known edges, weight = "
                            f"{check.blend.describe()}")
@@ -237,7 +286,7 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
         files += _figures(task, trained, fitted_baselines, out, progress)
     seconds = {name: seconds for name, (_, seconds) in fitted.items()}
     return InferResult(ds, task, trained, seconds, fitted_baselines, table, recommended, sentence, calibrations,
-                       networks, files, times.closing_line(), warnings, check)
+                       networks, files, times.closing_line(), warnings, check, target_check)
 
 
 def _figures(task, models, fitted_baselines, out, progress):

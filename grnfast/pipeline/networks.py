@@ -34,7 +34,7 @@ def correlation_profiles(dataset):
 
 
 def network_edges(model, calibration, dataset, *, top_k=None, min_probability=None, signed=True, progress=None,
-                  client=None, without_edges=None):
+                  client=None, without_edges=None, targets_without_edges=None):
     """A fitted model's ranked edges from every regulator of ``dataset``: the top
     ``top_k`` targets of each (None: every gene), ``EdgeWeight`` the probability
     ``calibration`` (an :class:`~.calibration.EdgeCalibration`) gives, edges under
@@ -45,11 +45,17 @@ def network_edges(model, calibration, dataset, *, top_k=None, min_probability=No
 
     ``without_edges``: a scorer for the regulators without a known edge (a
     :class:`~.cold_blend.BlendedModel`), whose own probability is their weight;
-    the list is then ranked by weight, highest first."""
+    the list is then ranked by weight, highest first. ``targets_without_edges``:
+    likewise a scorer of the regulators with known edges whose pairs into genes
+    without known regulators are blended and the others calibrated (a
+    :class:`~.cold_blend.TargetBlendedModel`); its probabilities are the weights."""
     min_probability = check_min_probability(min_probability)
     regulators = dataset.regulators if without_edges is None else dataset.known_regulators
-    edges = rank_edges(model, regulators, top_k=top_k, weight="logit", progress=progress, client=client)
-    edges["EdgeWeight"] = calibration.probability(edges["EdgeWeight"].to_numpy())
+    if targets_without_edges is None:
+        edges = rank_edges(model, regulators, top_k=top_k, weight="logit", progress=progress, client=client)
+        edges["EdgeWeight"] = calibration.probability(edges["EdgeWeight"].to_numpy())
+    else:
+        edges = rank_edges(targets_without_edges, regulators, top_k=top_k, progress=progress, client=client)
     lacking = dataset.regulators[~dataset.regulators.isin(regulators)]
     if len(lacking):  # only with without_edges
         bar = None if progress is None else f"{progress} (TFs without edges)"
