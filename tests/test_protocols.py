@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grnfast import GRNInputError
-from grnfast.data import GRNDataset, PairSplit, cold_genes_split, cold_regulators_split, degree_controlled_split
+from grnfast.data import (GRNDataset, PairSplit, cold_genes_split, cold_regulators_split, cold_targets_split,
+                          degree_controlled_split)
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TINY = {"max_iter": 1, "embedding_dim": 8, "hidden_layer_sizes": (16,), "n_jobs": 1}
@@ -105,9 +106,36 @@ def test_cold_genes_split(net, seed, ratio):
         check_labels(part, edges)
 
 
+@SETTINGS
+@given(net=networks(), seed=st.integers(0, 100), restricted=st.booleans())
+def test_cold_targets_split(net, seed, restricted):
+    """A quarter of the genes with a regulator held out with every edge into them;
+    test = every (regulator, held-out gene) pair; training negatives never into a
+    held-out gene, and only into ``negative_targets`` when given."""
+    genes, edges = net
+    with_regulators = set(edges.target)
+    negative_targets = sorted(with_regulators) if restricted else None
+    split = split_or_refusal(cold_targets_split, genes, edges, random_state=seed, negative_targets=negative_targets)
+    if split is None:
+        return
+    regulators = set(edges.regulator)
+    held, val_held = set(split.held_out), set(split.validation_held_out)
+    assert len(held) == max(1, round(0.25 * len(with_regulators))) and held <= with_regulators
+    assert not held & val_held and val_held <= with_regulators
+    assert pair_set(split.test) == {(r, g) for r in regulators for g in held if r != g}
+    assert pair_set(split.validation) == {(r, g) for r in regulators for g in val_held if r != g}
+    assert not split.validation.target.isin(held).any() and not split.train.target.isin(held | val_held).any()
+    kept = edges[~edges.target.isin(held | val_held)]
+    assert pair_set(split.train[split.train.label == 1]) == pair_set(kept)
+    if restricted:
+        assert split.train.target.isin(with_regulators).all()
+    for part in (split.train, split.validation, split.test):
+        check_labels(part, edges)
+
+
 def test_cold_splits_are_deterministic_per_sample():
     ds = GRNDataset.synthetic(random_state=0, n_genes=200, n_regulators=24, n_cells=50, mean_out_degree=8)
-    for function in (cold_regulators_split, cold_genes_split):
+    for function in (cold_regulators_split, cold_targets_split, cold_genes_split):
         first, again, other = (function(ds.edges, ds.genes, random_state=seed) for seed in (1, 1, 2))
         for part in ("train", "validation", "test"):
             pd.testing.assert_frame_equal(getattr(first, part), getattr(again, part))

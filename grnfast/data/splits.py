@@ -206,7 +206,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
             frame = _every_pair(regulators, targets, edges)
             frame = frame[frame["regulator"].isin(out) | frame["target"].isin(out)]
         parts[part] = frame.reset_index(drop=True)
-        regulators = regulators[~regulators.isin(out)]
+        if "regulator" in roles:
+            regulators = regulators[~regulators.isin(out)]
         if "target" in roles:
             targets = targets[~targets.isin(out)]
     positives = edges[edges["regulator"].isin(regulators) & edges["target"].isin(targets)]

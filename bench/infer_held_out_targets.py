@@ -1,0 +1,165 @@
+"""``grnfast infer`` for genes the prior has no edge into, tried as a user would (issue 25).
+
+The target-side twin of ``bench/infer_held_out_tfs.py``. For a BEELINE benchmark
+and a seed: a seeded quarter of the genes with a known regulator is held out of
+the prior with every edge into them (the *test* genes), and a fifth of the others
+too (the *validation* genes); ``grnfast infer`` runs as the command line does
+(``--expression BL--ExpressionData.csv --edges prior.csv --regulators TF.csv
+--top-k all --targets-without-edges POLICY``, every other option at its
+default), and the prior's regulators x each group's genes (self pairs excepted)
+are scored against the benchmark's whole network:
+
+- each model alone (its log-odds) and the recommended network as written (with
+  ``--targets-without-edges unknown``, the blend of the model and the
+  co-expressed genes' regulators that ``infer``'s check fitted:
+  ``grnfast.pipeline.unknown_targets``);
+- regulator out-degree over the prior, the absolute Pearson correlation of the
+  two genes' expression, and GRNBoost2 (the adjacencies ``bench/grnboost2.py
+  run`` caches, 0 for a pair it did not output), on the same pairs;
+- group ``without edges``: the prior's regulators x every gene the prior has
+  no edge into (the test and validation genes and the genes no edge of the
+  benchmark reaches): which of the genes the prior lacks each TF regulates;
+- group ``infer's check``: what ``infer`` reports (``InferResult.unknown_targets``).
+
+    python bench/infer_held_out_targets.py --data ../shared/data --output docs/results/infer_held_out_targets.csv
+    python bench/infer_held_out_targets.py --summary docs/results/infer_held_out_targets.csv
+
+One row per (benchmark, seed, policy, group, scorer): AUROC, AUPRC, the mean
+per-regulator and per-target AUROC, the prevalence. Rows are appended as runs
+finish and a run already in the file is skipped.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from grnboost2 import CACHE, cache_path, read_adjacencies  # noqa: E402
+from infer_held_out_tfs import BENCHMARKS, TEST_FRACTION, VALIDATION_FRACTION, _read, group_pairs  # noqa: E402
+from infer_held_out_tfs import baseline_scores as tf_side_scores  # noqa: E402
+
+from grnfast.data.beeline import beeline_folder  # noqa: E402
+from grnfast.data import InputFiles  # noqa: E402
+from grnfast.evaluation import evaluate  # noqa: E402
+from grnfast.pipeline import infer  # noqa: E402
+
+POLICIES = ("negative", "unknown")
+METRICS = ("auroc", "auprc", "auroc_per_regulator", "auroc_per_target")
+OUT_DEGREE = "regulator out-degree (prior)"
+RECOMMENDED = "recommended"
+
+
+def held_out_targets(edges, seed):
+    """(test genes, validation genes): seeded draws among the genes with a known regulator."""
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(np.array(sorted(edges["Gene2"].unique())))
+    n_test = max(1, int(round(TEST_FRACTION * len(shuffled))))
+    rest = shuffled[n_test:]
+    n_val = max(1, int(round(VALIDATION_FRACTION * len(rest))))
+    return sorted(shuffled[:n_test]), sorted(rest[:n_val])
+
+
+def baseline_scores(pairs, prior, expression, grnboost):
+    """Regulator out-degree over the prior, abs. Pearson and GRNBoost2 of ``pairs``."""
+    scores = tf_side_scores(pairs, prior, expression, grnboost)
+    del scores["target in-degree (prior)"]
+    out_degree = prior.groupby("Gene1").size()
+    return {OUT_DEGREE: pairs.regulator.map(out_degree).fillna(0).to_numpy(dtype=float), **scores}
+
+
+def metrics_of(y, score, pairs):
+    by_regulator = evaluate(y, score, regulators=pairs.regulator.to_numpy())
+    by_target = evaluate(y, score, regulators=pairs.target.to_numpy())
+    return {**{m: by_regulator[m] for m in ("auroc", "auprc", "auroc_per_regulator")},
+            "auroc_per_target": by_target["auroc_per_regulator"], "prevalence": by_regulator["prevalence"]}
+
+
+def run_one(root, benchmark, seed, policy, progress):
+    network, cell, n_genes = benchmark.rsplit(" ", 2)
+    folder = beeline_folder(root, network, cell, int(n_genes))
+    edges = _read(folder, "BL--network.csv", dtype=str)[["Gene1", "Gene2"]].drop_duplicates()
+    expression = _read(folder, "BL--ExpressionData.csv", index_col=0)
+    expression.index = expression.index.astype(str)
+    genes = np.array(expression.index)
+    test_genes, val_genes = held_out_targets(edges, seed)
+    prior = edges[~edges.Gene2.isin(test_genes + val_genes)]
+    grnboost_file = cache_path(CACHE, network, cell, n_genes, 0)
+    grnboost = read_adjacencies(grnboost_file) if grnboost_file.exists() else None
+    with tempfile.TemporaryDirectory() as tmp:
+        prior_path = Path(tmp) / "prior.csv"
+        prior.to_csv(prior_path, index=False)
+        inputs = InputFiles(str(next(folder.glob("BL--ExpressionData.csv*"))), edges=str(prior_path),
+                            regulators=str(next(folder.glob("TF.csv*"))))
+        result = infer(inputs, top_k=None, signed=False, output=None, targets_without_edges=policy,
+                       progress=progress)
+    regulators = [r for r in result.dataset.known_regulators]
+    without = sorted(set(genes) - set(prior.Gene2))
+    rows = []
+    run = {"benchmark": benchmark, "seed": seed, "policy": policy}
+    for group, targets in (("validation", val_genes), ("test", test_genes), ("without edges", without)):
+        pairs = group_pairs(regulators, [g for g in genes if g in set(targets)], edges)[0]
+        y = group_pairs(regulators, [g for g in genes if g in set(targets)], edges)[1]
+        scores = baseline_scores(pairs, prior, expression, grnboost)
+        for name, model in result.models.items():
+            scores[name] = model.decision_function(pairs)
+        if result.recommended is not None:
+            weights = result.networks[result.recommended].set_index(["Gene1", "Gene2"])["EdgeWeight"]
+            scores[f"{RECOMMENDED} ({result.recommended})"] = \
+                weights.reindex(pd.MultiIndex.from_frame(pairs)).fillna(0.0).to_numpy()
+        for scorer, score in scores.items():
+            rows.append({**run, "group": group, "scorer": scorer, **metrics_of(y, score, pairs),
+                         "n_genes": len(targets), "n_pairs": len(y)})
+    check = result.unknown_targets
+    if check is not None:
+        for scorer, metrics in ((check.model, check.model_metrics), (f"{RECOMMENDED} ({check.model})",
+                                                                     check.blend_metrics),
+                                (OUT_DEGREE, check.out_degree_metrics)):
+            rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics,
+                         "prevalence": check.prevalence, "n_genes": check.n_held_out, "n_pairs": None})
+    return rows
+
+
+def summary(runs):
+    """Means over seeds per (benchmark, group, policy, scorer), and how many seeds;
+    the recommended network's rows pooled whichever model it was."""
+    scorer = runs.scorer.str.replace(r"^recommended \(.*\)$", RECOMMENDED, regex=True)
+    return (runs.assign(scorer=scorer).groupby(["benchmark", "group", "policy", "scorer"], sort=False)
+            .agg(**{m: (m, "mean") for m in METRICS}, prevalence=("prevalence", "mean"), seeds=("seed", "nunique"))
+            .round(3).reset_index())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--benchmarks", nargs="+", default=list(BENCHMARKS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5])
+    parser.add_argument("--policies", nargs="+", choices=POLICIES, default=list(POLICIES),
+                        help="--targets-without-edges values to run")
+    parser.add_argument("--output", default="infer_held_out_targets.csv")
+    parser.add_argument("--summary", metavar="CSV", help="print the means of a run file and train nothing")
+    parser.add_argument("--progress", action="store_true")
+    args = parser.parse_args(argv)
+    if args.summary:
+        print(summary(pd.read_csv(args.summary)).to_string(index=False))
+        return
+    output = Path(args.output)
+    rows = pd.read_csv(output).to_dict("records") if output.exists() else []
+    done = {(r["benchmark"], r["seed"], r["policy"]) for r in rows}
+    for seed in args.seeds:
+        for benchmark in args.benchmarks:
+            for policy in args.policies:
+                if (benchmark, seed, policy) in done:
+                    continue
+                rows += run_one(args.data, benchmark, seed, policy, args.progress)
+                pd.DataFrame(rows).to_csv(output, index=False)
+                print(f"{benchmark} seed {seed} {policy}: done", flush=True)
+    print(summary(pd.DataFrame(rows)).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
