@@ -24,11 +24,14 @@ against the benchmark's whole network:
         --policies unknown --output held_out_tfs.csv
     python bench/infer_held_out_tfs.py --data ../shared/data --embedding-dropout 0.1 --policies unknown \\
         --output docs/results/infer_held_out_tfs.csv
+    python bench/infer_held_out_tfs.py --data ../shared/data --targets-without-edges unknown --policies unknown \
+        --output docs/results/infer_held_out_tfs.csv
     python bench/infer_held_out_tfs.py --summary docs/results/infer_held_out_tfs.csv
 
 One row per (benchmark, seed, policy, setting, group, scorer): AUROC, AUPRC, the
 mean per-TF AUROC, the prevalence; ``setting`` is "defaults", or the parameter
-given (``--embedding-dropout P``: ``grnfast infer --embedding-dropout P``). Rows
+given (``--embedding-dropout P``: ``grnfast infer --embedding-dropout P``;
+``--targets-without-edges unknown``: ``targets_without_edges=unknown``). Rows
 are appended as runs finish and a run already in the file is skipped.
 ``--summary`` prints the means over seeds, then, over the seeds where ``infer``
 recommended a model, target in-degree beside the recommended model alone and the
@@ -102,11 +105,14 @@ def baseline_scores(pairs, prior, expression, grnboost):
     return scores
 
 
-def setting_of(params):
+def setting_of(params, targets_without_edges="negative"):
+    """"defaults", or the parameters given and ``--targets-without-edges`` where not the default."""
+    if targets_without_edges != "negative":
+        params = {**params, "targets_without_edges": targets_without_edges}
     return ", ".join(f"{k}={v}" for k, v in sorted(params.items())) or "defaults"
 
 
-def run_one(root, benchmark, seed, policy, progress, params=None):
+def run_one(root, benchmark, seed, policy, progress, params=None, targets_without_edges="negative"):
     network, cell, n_genes = benchmark.rsplit(" ", 2)
     folder = beeline_folder(root, network, cell, int(n_genes))
     edges = _read(folder, "BL--network.csv", dtype=str)[["Gene1", "Gene2"]].drop_duplicates()
@@ -123,9 +129,11 @@ def run_one(root, benchmark, seed, policy, progress, params=None):
         inputs = InputFiles(str(next(folder.glob("BL--ExpressionData.csv*"))), edges=str(prior_path),
                             regulators=str(next(folder.glob("TF.csv*"))))
         result = infer(inputs, params=params, top_k=None, signed=False, output=None,
-                       regulators_without_edges=policy, progress=progress)
+                       regulators_without_edges=policy, targets_without_edges=targets_without_edges,
+                       progress=progress)
     rows = []
-    run = {"benchmark": benchmark, "seed": seed, "policy": policy, "setting": setting_of(params or {})}
+    run = {"benchmark": benchmark, "seed": seed, "policy": policy,
+           "setting": setting_of(params or {}, targets_without_edges)}
     for group, tfs in (("validation", val_tfs), ("test", test_tfs)):
         tfs = [tf for tf in tfs if tf in set(result.dataset.regulators)]
         pairs, y = group_pairs(tfs, genes, edges)
@@ -226,6 +234,8 @@ def main(argv=None):
                         help="--regulators-without-edges values to run")
     parser.add_argument("--embedding-dropout", type=float, default=None, metavar="P",
                         help="run infer with embedding_dropout=P (default: the estimators' default)")
+    parser.add_argument("--targets-without-edges", choices=["negative", "unknown"], default="negative",
+                        help="run infer with --targets-without-edges (default: infer's default)")
     parser.add_argument("--output", default="infer_held_out_tfs.csv")
     parser.add_argument("--summary", metavar="CSV", help="print the means of a run file and train nothing")
     parser.add_argument("--progress", action="store_true")
@@ -245,11 +255,12 @@ def main(argv=None):
     for seed in args.seeds:
         for benchmark in args.benchmarks:
             for policy in args.policies:
-                if (benchmark, seed, policy, setting_of(params)) in done:
+                setting = setting_of(params, args.targets_without_edges)
+                if (benchmark, seed, policy, setting) in done:
                     continue
-                rows += run_one(args.data, benchmark, seed, policy, args.progress, params)
+                rows += run_one(args.data, benchmark, seed, policy, args.progress, params, args.targets_without_edges)
                 pd.DataFrame(rows).to_csv(output, index=False)
-                print(f"{benchmark} seed {seed} {policy} {setting_of(params)}: done", flush=True)
+                print(f"{benchmark} seed {seed} {policy} {setting}: done", flush=True)
     print(summary(pd.DataFrame(rows)).to_string(index=False))
 
 

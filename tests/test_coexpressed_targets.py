@@ -10,7 +10,8 @@ from sklearn.metrics import roc_auc_score
 
 import grnfast.pipeline.coexpressed_targets as coexpressed
 from grnfast import GRNInputError
-from grnfast.pipeline.coexpressed_targets import BETAS, CoexpressedTargets, row_auroc, softmax_weights
+from grnfast.pipeline.coexpressed_targets import (BETAS, CoexpressedRegulators, CoexpressedTargets, row_auroc,
+                                                   softmax_weights)
 
 GENES = pd.Index([f"g{i}" for i in range(40)])
 
@@ -138,3 +139,38 @@ def test_bad_input_is_named():
         targets.log_share(["g8", "g9"])
     with pytest.raises(GRNInputError, match="the known edges' targets"):
         CoexpressedTargets.fit(GENES, profiles, pd.DataFrame({"regulator": ["g0"], "target": ["nope"]}), ["g8"])
+
+
+def test_shares_computed_a_block_at_a_time_equal_all_at_once(monkeypatch):
+    profiles, edges = modules()
+    whole = CoexpressedTargets.fit(GENES, profiles, edges, GENES, beta=2.0)
+    expected = whole.log_share(GENES)
+    monkeypatch.setattr(coexpressed, "ROWS_AT_ONCE", 3)
+    assert np.allclose(whole.log_share(GENES), expected, rtol=0, atol=1e-12)
+    columns = ["g12", "g3", "g30"]
+    assert np.array_equal(whole.log_share(["g8", "g9"], columns=columns),
+                          whole.log_share(["g8", "g9"])[:, GENES.get_indexer(columns)])
+
+
+def test_the_co_expressed_genes_regulators_are_the_reversed_networks_transfer():
+    """For a gene without edges, each regulator's share is that of the genes with
+    known regulators it regulates, weighed by their correlation with the gene: the
+    reversed network's co-expressed targets, transposed, with beta chosen over the
+    regulators only."""
+    profiles, edges = modules()
+    lacking = ["g36", "g37"]
+    profiles.loc["g36"] = profiles.loc["g12"] + 0.01  # a twin of a gene that module 0 regulates
+    regulators = sorted(edges.regulator.unique())
+    transfer = CoexpressedRegulators.fit(GENES, profiles, edges, lacking, regulators)
+    reversed_edges = edges.set_axis(["target", "regulator"], axis=1)
+    twin = CoexpressedTargets.fit(GENES, profiles, reversed_edges, lacking, beta=transfer.beta)
+    assert np.array_equal(transfer.log_share(lacking),
+                          twin.log_share(lacking)[:, GENES.get_indexer(regulators)].T)
+    pairs = pd.DataFrame({"regulator": ["g1", "g5", "g2"], "target": ["g36", "g36", "g37"]})
+    share = transfer.log_share(lacking)
+    assert transfer.pair_log_share(pairs) == pytest.approx(
+        [share[regulators.index(r), lacking.index(t)] for r, t in zip(pairs.regulator, pairs.target)])
+    # at a large beta, g36 reads g12's regulators: one of module 0's
+    sharp = CoexpressedRegulators.fit(GENES, profiles, edges, lacking, regulators, beta=20.0)
+    assert set(edges[edges.target == "g12"].regulator) == {
+        regulators[i] for i in np.flatnonzero(sharp.log_share(["g36"])[:, 0] > np.log(0.5))}

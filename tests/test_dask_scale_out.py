@@ -56,6 +56,28 @@ def test_a_blend_for_tfs_without_edges_scores_on_the_cluster_as_locally(client):
                                   check_exact=True)
 
 
+def test_a_blend_for_genes_without_regulators_scores_on_the_cluster_as_locally(client):
+    from grnfast.pipeline.calibration import fit_calibration
+    from grnfast.pipeline.cold_blend import ColdBlend
+    from grnfast.pipeline.coexpressed_targets import CoexpressedRegulators
+
+    rng = np.random.default_rng(2)
+    features = pd.DataFrame(rng.normal(size=(60, 4)), index=[f"g{i}" for i in range(60)])
+    pairs = rng.integers(0, 60, (400, 2))
+    y = (features.to_numpy()[pairs[:, 0], 0] > features.to_numpy()[pairs[:, 1], 1]).astype(int)
+    fitted = TwoTowerClassifier(node_features=features, **FAST).fit(pairs, y)
+    known = pd.DataFrame({"regulator": features.index[pairs[y == 1, 0]], "target": features.index[pairs[y == 1, 1]]})
+    regulators = sorted(known.regulator.unique())
+    lacking = features.index[~features.index.isin(known.target)]
+    shares = CoexpressedRegulators.fit(features.index, features, known, lacking, regulators, beta=2.0)
+    calibration = fit_calibration(fitted, pairs[:100], y[:100])
+    blended = ColdBlend(-1.0, 0.6, 0.9, 2.0, 100, 0.2, "targets").target_scorer(fitted, calibration, shares, lacking,
+                                                                               0.1)
+    local = rank_edges(blended, regulators[::3], top_k=5, block_size=4)
+    pd.testing.assert_frame_equal(rank_edges(blended, regulators[::3], top_k=5, block_size=4, client=client), local,
+                                  check_exact=True)
+
+
 def test_infer_with_a_scheduler_equals_a_local_run(client, tmp_path, capsys):
     expression, _, edges = make_synthetic_network(n_genes=300, n_regulators=30, n_cells=200, random_state=1)
     expression.to_csv(tmp_path / "expression.csv")

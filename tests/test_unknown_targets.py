@@ -1,0 +1,181 @@
+"""infer with genes its prior has no edge into (targets_without_edges="unknown"):
+never a negative's target, a check on genes held out of a further training, and
+the recommended network's pairs into them scored by the check's blend."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit
+
+import grnfast.genes
+import grnfast.pipeline.inference as inference
+from grnfast import GRNInputError
+from grnfast.data import GRNDataset
+from grnfast.models.presets import TINY_PARAMS
+from grnfast.pipeline import infer
+from grnfast.pipeline.cold_blend import ColdBlend, prior_regulators
+from grnfast.pipeline.networks import network_edges
+from grnfast.pipeline.unknown_targets import MIN_TARGETS_WITH_EDGES, UnknownTargetCheck, check_unknown_targets
+
+PARAMS = {**TINY_PARAMS, "n_jobs": 1}
+
+
+def without_edges_into(ds, targets):
+    """``ds`` whose prior has no edge into ``targets`` (still genes of it)."""
+    return GRNDataset(ds.name, ds.node_features, ds.edges[~ds.edges["target"].isin(targets)], ds.regulators,
+                      ds.expression, ds.cell_types)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    ds = GRNDataset.synthetic(n_genes=300, n_regulators=40, n_cells=300, random_state=3)
+    lacking = list(ds.known_targets[::4][:50])
+    return ds, without_edges_into(ds, lacking), lacking
+
+
+def test_the_check_holds_out_a_fifth_of_the_genes_with_regulators_and_is_reproducible(synthetic, monkeypatch):
+    _, ds, lacking = synthetic
+    regulators = list(ds.known_regulators)
+    check = check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=regulators, random_state=1,
+                                  progress=False)
+    assert check.model == "two-tower" and check.n_without_edges == len(ds.genes) - len(ds.known_targets)
+    assert check.n_without_edges >= len(lacking)
+    assert check.n_held_out == max(1, round(0.2 * len(ds.known_targets))) and 0 < check.prevalence < 1
+    for metrics in (check.model_metrics, check.out_degree_metrics, check.blend_metrics):
+        assert set(metrics) == {"auroc", "auprc", "auroc_per_target"}
+        assert all(0 <= value <= 1 for value in metrics.values())
+    assert check.blend.side == "targets" and check.blend.n_pairs > 0
+    again = check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=regulators, random_state=1,
+                                  progress=False)
+    assert again == check
+    monkeypatch.setattr(grnfast.genes, "usable_cores", lambda: 4)
+    assert check_unknown_targets(ds, "two-tower", {**PARAMS, "n_jobs": 2}, negative_regulators=regulators,
+                                 random_state=1, progress=False) == check
+
+
+def test_the_checks_training_never_draws_a_gene_without_regulators_or_a_held_out_one(synthetic, monkeypatch):
+    _, ds, _ = synthetic
+    seen = {}
+
+    def spy(task, name, model, progress):
+        seen["task"], seen["model"] = task, model
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr("grnfast.pipeline.unknown_targets.train", spy)
+    with pytest.raises(RuntimeError, match="stop"):
+        check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=list(ds.known_regulators),
+                              progress=False)
+    task, model = seen["task"], seen["model"]
+    held_out = set(task.notes["held_out"]) | set(task.notes["validation_held_out"])
+    assert set(task.X_train.iloc[:, 1]) <= set(ds.known_targets) - held_out
+    assert set(model.negative_targets) == set(ds.known_targets) - held_out
+
+
+def test_no_check_when_every_gene_has_a_regulator_or_too_few_have():
+    full = GRNDataset.synthetic(n_genes=60, n_regulators=10, n_cells=100, random_state=0)
+    every = [(r, g) for r in full.regulators[:2] for g in full.genes if r != g] + [(full.regulators[2],
+                                                                                   full.regulators[0]),
+                                                                                  (full.regulators[0],
+                                                                                   full.regulators[1])]
+    dense = GRNDataset(full.name, full.node_features, pd.DataFrame(every, columns=["regulator", "target"]),
+                       full.regulators, full.expression, full.cell_types)
+    assert len(dense.known_targets) == len(dense.genes)
+    assert check_unknown_targets(dense, "two-tower", PARAMS, negative_regulators=[], progress=False) is None
+    few = without_edges_into(full, list(full.known_targets[MIN_TARGETS_WITH_EDGES - 1:]))
+    assert len(few.known_targets) == MIN_TARGETS_WITH_EDGES - 1
+    assert check_unknown_targets(few, "two-tower", PARAMS, negative_regulators=[], progress=False) is None
+
+
+def check_with(blend_auroc, blend_auprc):
+    return UnknownTargetCheck("two-tower", 30, 12, 0.05, {"auroc": 0.6, "auprc": 0.1, "auroc_per_target": 0.6},
+                              {"auroc": 0.7, "auprc": 0.2, "auroc_per_target": 0.65},
+                              {"auroc": blend_auroc, "auprc": blend_auprc, "auroc_per_target": 0.7},
+                              ColdBlend(-1.0, 0.5, 0.25, 2.0, 400, 0.05, "targets"))
+
+
+def test_the_sentence_warns_unless_the_blend_beats_out_degree_on_both_metrics():
+    wins, loses = check_with(0.8, 0.3), check_with(0.8, 0.15)
+    assert wins.blend_wins and not loses.blend_wins
+    assert wins.sentence().startswith("the 30 genes without a known regulator are scored by two-tower and the "
+                                      "regulators of the genes with edges they are co-expressed with, weighed on "
+                                      "other held-out genes (0.50 x the log-odds + 0.25 x the log regulator share): "
+                                      "on 12 genes")
+    assert "out-degree over the rest of the prior at 0.700 / 0.200" in wins.sentence()
+    assert "but their regulators may be no better than the prior's hub TFs" in loses.sentence()
+
+
+def test_a_bad_policy_is_named():
+    with pytest.raises(GRNInputError, match="targets_without_edges must be one of negative, unknown; got 'x'"):
+        infer(targets_without_edges="x", output=None)
+
+
+def test_with_negative_targets_infer_neither_restricts_nor_checks(synthetic, monkeypatch):
+    _, ds, _ = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False, top_k=3)
+    assert result.unknown_targets is None and result.models["two-tower"].negative_targets is None
+
+
+def test_the_recommended_network_scores_genes_without_regulators_by_the_checks_blend(synthetic, monkeypatch,
+                                                                                      tmp_path):
+    """Pairs into genes without known regulators get the blend's probability, every
+    other pair of the recommended model its calibrated probability at the prior's
+    density; one ranking holds both. The other model's network is unchanged."""
+    _, ds, lacking = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    result = infer(ds, models="both", params=PARAMS, output=tmp_path, progress=False, top_k=None, signed=False,
+                   targets_without_edges="unknown", regulators_without_edges="negative")
+    check = result.unknown_targets
+    assert check == check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators,
+                                          progress=False)
+    split_targets = set(result.task.X_train.iloc[:, 1]) | set(result.task.X_val.iloc[:, 1]) \
+        | set(result.task.X_test.iloc[:, 1])
+    assert split_targets <= set(ds.known_targets)
+    assert set(result.models["two-tower"].negative_targets) == set(ds.known_targets)
+    network = result.networks["two-tower"]
+    assert np.all(np.diff(network.EdgeWeight) <= 0)
+    cold = network[~network.Gene2.isin(ds.known_targets)]
+    assert set(lacking) <= set(cold.Gene2)
+    model = result.models["two-tower"]
+    pairs = cold[["Gene1", "Gene2"]]
+    share = prior_regulators(ds, check.blend.beta).pair_log_share(pairs)
+    expected = expit(check.blend.logits(model.decision_function(pairs), share))
+    assert np.allclose(cold.EdgeWeight, expected, rtol=1e-5)
+    warm = network[network.Gene2.isin(ds.known_targets)]
+    calibration = result.calibrations["two-tower"]
+    density = len(ds.edges) / (len(ds.known_regulators) * len(ds.known_targets))
+    expected = calibration.at_prevalence(calibration.probability(model.decision_function(warm[["Gene1", "Gene2"]])),
+                                         density)
+    assert np.allclose(warm.EdgeWeight, expected, rtol=1e-5)
+    other = network_edges(result.models["cross-encoder"], result.calibrations["cross-encoder"], ds, signed=False)
+    assert result.networks["cross-encoder"].equals(other)
+    report = result.report()
+    assert ("note: " if check.blend_wins else "warning: ") + check.sentence() in report.splitlines()
+    assert "checking genes without edges" in result.closing_line
+    (what,) = [what for path, what in result.files if path.name == "network_two-tower.csv"]
+    assert (f"moved to the prior's density {density:.4f}; for the pairs into the {check.n_without_edges} genes "
+            f"without known regulators, weight = the probability of a logistic regression (fitted on "
+            f"{check.blend.n_pairs} pairs of held-out genes") in what
+    (other_what,) = [what for path, what in result.files if path.name == "network_cross-encoder.csv"]
+    assert f"its pairs into the {check.n_without_edges} genes without known regulators are this model alone" \
+        in other_what
+
+
+def test_top_k_ranks_both_kinds_of_target_on_one_scale(synthetic, monkeypatch):
+    _, ds, _ = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    every = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False, top_k=None, signed=False,
+                  targets_without_edges="unknown").networks["two-tower"]
+    top = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False, top_k=5, signed=False,
+                targets_without_edges="unknown").networks["two-tower"]
+    expected = every.groupby("Gene1", sort=False).head(5)
+    assert set(zip(top.Gene1, top.Gene2)) == set(zip(expected.Gene1, expected.Gene2))
+
+
+def test_the_command_line_parses_the_policy():
+    from grnfast.cli import build_parser
+
+    parser = build_parser(("infer",))
+    assert parser.parse_args(["infer"]).targets_without_edges == "negative"
+    assert parser.parse_args(["infer", "--targets-without-edges", "unknown"]).targets_without_edges == "unknown"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["infer", "--targets-without-edges", "maybe"])
