@@ -1,0 +1,58 @@
+"""``grnfast infer`` on a prior missing every edge into some genes, scored on those
+genes (``bench/infer_held_out_targets.py`` runs it on 4 benchmarks x 5 seeds)."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+from infer_held_out_targets import OUT_DEGREE, baseline_scores, held_out_targets, run_one, summary  # noqa: E402
+
+
+def test_the_recommended_network_ranks_the_regulators_of_genes_the_prior_lacks(shared_data):
+    """STRING mESC 500, seed 1: a quarter of the genes with known regulators held out
+    of the prior; with --targets-without-edges unknown the recommended network beats
+    regulator out-degree over the prior and the absolute correlation on AUROC and
+    AUPRC over the prior's regulators x those genes, and over every gene the prior
+    has no edge into."""
+    rows = run_one(shared_data, "STRING mESC 500", 1, "unknown", progress=False)
+    for group in ("test", "without edges"):
+        scored = {row["scorer"]: row for row in rows if row["group"] == group}
+        recommended = next(row for name, row in scored.items() if name.startswith("recommended"))
+        assert 0 < recommended["prevalence"] < 0.1
+        for name in (OUT_DEGREE, "abs. Pearson correlation"):
+            for metric in ("auroc", "auprc"):
+                assert recommended[metric] > scored[name][metric], (group, name, metric)
+    check = [row for row in rows if row["group"] == "infer's check"]
+    assert {row["scorer"] for row in check} >= {OUT_DEGREE} and len(check) == 3
+
+
+def test_held_out_targets_are_drawn_among_the_genes_with_regulators_and_never_overlap():
+    edges = pd.DataFrame({"Gene1": [f"tf{i % 7}" for i in range(100)], "Gene2": [f"g{i % 40}" for i in range(100)]})
+    test, validation = held_out_targets(edges, seed=3)
+    assert len(test) == 10 and len(validation) == 6 and not set(test) & set(validation)
+    assert set(test) | set(validation) <= set(edges.Gene2)
+    assert (test, validation) == held_out_targets(edges, seed=3) and test != held_out_targets(edges, seed=4)[0]
+
+
+def test_the_baselines_are_the_regulators_out_degree_over_the_prior_and_the_correlation():
+    prior = pd.DataFrame({"Gene1": ["a", "a", "b"], "Gene2": ["x", "y", "x"]})
+    profiles = np.random.default_rng(0).normal(size=(5, 20))
+    expression = pd.DataFrame(profiles, index=["a", "b", "c", "x", "z"])
+    pairs = pd.DataFrame({"regulator": ["a", "b", "c"], "target": ["z", "z", "z"]})
+    scores = baseline_scores(pairs, prior, expression, None)
+    assert list(scores) == [OUT_DEGREE, "abs. Pearson correlation"]
+    assert scores[OUT_DEGREE].tolist() == [2.0, 1.0, 0.0]  # c regulates nothing in the prior
+    expected = [abs(np.corrcoef(profiles[i], profiles[4])[0, 1]) for i in range(3)]
+    assert np.allclose(scores["abs. Pearson correlation"], expected)
+
+
+def test_the_summary_pools_the_recommended_network_whichever_model_it_was():
+    base = {"benchmark": "b", "group": "test", "policy": "unknown", "auroc": 0.8, "auprc": 0.2,
+            "auroc_per_regulator": 0.7, "auroc_per_target": 0.75, "prevalence": 0.02}
+    runs = pd.DataFrame([{**base, "seed": 1, "scorer": "recommended (two-tower)"},
+                         {**base, "seed": 2, "scorer": "recommended (cross-encoder)", "auroc": 0.6}])
+    table = summary(runs)
+    assert table.scorer.tolist() == ["recommended"] and table.auroc.tolist() == [0.7] and table.seeds.tolist() == [2]
