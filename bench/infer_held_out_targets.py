@@ -30,7 +30,6 @@ finish and a run already in the file is skipped.
 """
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +38,11 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from grnboost2 import CACHE, cache_path, read_adjacencies  # noqa: E402
-from infer_held_out_tfs import BENCHMARKS, TEST_FRACTION, VALIDATION_FRACTION, _read, group_pairs  # noqa: E402
+from infer_held_out_tfs import (BENCHMARKS, TEST_FRACTION, VALIDATION_FRACTION, group_pairs,  # noqa: E402
+                                infer_with_prior, read_benchmark)
 from infer_held_out_tfs import baseline_scores as tf_side_scores  # noqa: E402
 
-from grnfast.data.beeline import beeline_folder  # noqa: E402
-from grnfast.data import InputFiles  # noqa: E402
 from grnfast.evaluation import evaluate  # noqa: E402
-from grnfast.pipeline import infer  # noqa: E402
 
 POLICIES = ("negative", "unknown")
 METRICS = ("auroc", "auprc", "auroc_per_regulator", "auroc_per_target")
@@ -80,30 +76,17 @@ def metrics_of(y, score, pairs):
 
 
 def run_one(root, benchmark, seed, policy, progress):
-    network, cell, n_genes = benchmark.rsplit(" ", 2)
-    folder = beeline_folder(root, network, cell, int(n_genes))
-    edges = _read(folder, "BL--network.csv", dtype=str)[["Gene1", "Gene2"]].drop_duplicates()
-    expression = _read(folder, "BL--ExpressionData.csv", index_col=0)
-    expression.index = expression.index.astype(str)
+    folder, edges, expression, grnboost = read_benchmark(root, benchmark)
     genes = np.array(expression.index)
     test_genes, val_genes = held_out_targets(edges, seed)
     prior = edges[~edges.Gene2.isin(test_genes + val_genes)]
-    grnboost_file = cache_path(CACHE, network, cell, n_genes, 0)
-    grnboost = read_adjacencies(grnboost_file) if grnboost_file.exists() else None
-    with tempfile.TemporaryDirectory() as tmp:
-        prior_path = Path(tmp) / "prior.csv"
-        prior.to_csv(prior_path, index=False)
-        inputs = InputFiles(str(next(folder.glob("BL--ExpressionData.csv*"))), edges=str(prior_path),
-                            regulators=str(next(folder.glob("TF.csv*"))))
-        result = infer(inputs, top_k=None, signed=False, output=None, targets_without_edges=policy,
-                       progress=progress)
-    regulators = [r for r in result.dataset.known_regulators]
+    result = infer_with_prior(folder, prior, targets_without_edges=policy, progress=progress)
+    regulators = list(result.dataset.known_regulators)
     without = sorted(set(genes) - set(prior.Gene2))
     rows = []
     run = {"benchmark": benchmark, "seed": seed, "policy": policy}
     for group, targets in (("validation", val_genes), ("test", test_genes), ("without edges", without)):
-        pairs = group_pairs(regulators, [g for g in genes if g in set(targets)], edges)[0]
-        y = group_pairs(regulators, [g for g in genes if g in set(targets)], edges)[1]
+        pairs, y = group_pairs(regulators, [g for g in genes if g in set(targets)], edges)
         scores = baseline_scores(pairs, prior, expression, grnboost)
         for name, model in result.models.items():
             scores[name] = model.decision_function(pairs)

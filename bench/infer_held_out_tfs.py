@@ -112,25 +112,37 @@ def setting_of(params, targets_without_edges="negative"):
     return ", ".join(f"{k}={v}" for k, v in sorted(params.items())) or "defaults"
 
 
-def run_one(root, benchmark, seed, policy, progress, params=None, targets_without_edges="negative"):
+def read_benchmark(root, benchmark):
+    """A BEELINE benchmark's folder, whole network (Gene1, Gene2), expression and
+    GRNBoost2's cached adjacencies (None when not cached)."""
     network, cell, n_genes = benchmark.rsplit(" ", 2)
     folder = beeline_folder(root, network, cell, int(n_genes))
     edges = _read(folder, "BL--network.csv", dtype=str)[["Gene1", "Gene2"]].drop_duplicates()
     expression = _read(folder, "BL--ExpressionData.csv", index_col=0)
     expression.index = expression.index.astype(str)
-    genes = np.array(expression.index)
-    test_tfs, val_tfs = held_out_tfs(edges, seed)
-    prior = edges[~edges.Gene1.isin(test_tfs + val_tfs)]
     grnboost_file = cache_path(CACHE, network, cell, n_genes, 0)
     grnboost = read_adjacencies(grnboost_file) if grnboost_file.exists() else None
+    return folder, edges, expression, grnboost
+
+
+def infer_with_prior(folder, prior, **options):
+    """``grnfast infer`` as the command line runs it on the benchmark's expression,
+    ``prior`` as ``--edges``, its TF.csv as ``--regulators``, every pair written."""
     with tempfile.TemporaryDirectory() as tmp:
         prior_path = Path(tmp) / "prior.csv"
         prior.to_csv(prior_path, index=False)
         inputs = InputFiles(str(next(folder.glob("BL--ExpressionData.csv*"))), edges=str(prior_path),
                             regulators=str(next(folder.glob("TF.csv*"))))
-        result = infer(inputs, params=params, top_k=None, signed=False, output=None,
-                       regulators_without_edges=policy, targets_without_edges=targets_without_edges,
-                       progress=progress)
+        return infer(inputs, top_k=None, signed=False, output=None, **options)
+
+
+def run_one(root, benchmark, seed, policy, progress, params=None, targets_without_edges="negative"):
+    folder, edges, expression, grnboost = read_benchmark(root, benchmark)
+    genes = np.array(expression.index)
+    test_tfs, val_tfs = held_out_tfs(edges, seed)
+    prior = edges[~edges.Gene1.isin(test_tfs + val_tfs)]
+    result = infer_with_prior(folder, prior, params=params, regulators_without_edges=policy,
+                              targets_without_edges=targets_without_edges, progress=progress)
     rows = []
     run = {"benchmark": benchmark, "seed": seed, "policy": policy,
            "setting": setting_of(params or {}, targets_without_edges)}
