@@ -22,11 +22,13 @@ are scored against the benchmark's whole network:
 - group ``infer's check``: what ``infer`` reports (``InferResult.unknown_targets``).
 
     python bench/infer_held_out_targets.py --data ../shared/data --output docs/results/infer_held_out_targets.csv
+    python bench/infer_held_out_targets.py --add-grnboost2 --output docs/results/infer_held_out_targets.csv
     python bench/infer_held_out_targets.py --summary docs/results/infer_held_out_targets.csv
 
 One row per (benchmark, seed, policy, group, scorer): AUROC, AUPRC, the mean
 per-regulator and per-target AUROC, the prevalence. Rows are appended as runs
-finish and a run already in the file is skipped.
+finish and a run already in the file is skipped; ``--add-grnboost2`` adds
+GRNBoost2's rows to runs made before its adjacencies were cached (no training).
 """
 import argparse
 import sys
@@ -75,18 +77,28 @@ def metrics_of(y, score, pairs):
             "auroc_per_target": by_target["auroc_per_regulator"], "prevalence": by_regulator["prevalence"]}
 
 
-def run_one(root, benchmark, seed, policy, progress):
-    folder, edges, expression, grnboost = read_benchmark(root, benchmark)
-    genes = np.array(expression.index)
+def groups(edges, genes, seed):
+    """The prior (the network without the held-out genes' edges) and each group's
+    (name, genes, pairs, labels): the prior's regulators x the group's genes."""
     test_genes, val_genes = held_out_targets(edges, seed)
     prior = edges[~edges.Gene2.isin(test_genes + val_genes)]
+    regulators = [g for g in genes if g in set(prior.Gene1)]
+    without = set(genes) - set(prior.Gene2)
+    parts = []
+    for group, targets in (("validation", set(val_genes)), ("test", set(test_genes)), ("without edges", without)):
+        pairs, y = group_pairs(regulators, [g for g in genes if g in targets], edges)
+        parts.append((group, targets, pairs, y))
+    return prior, parts
+
+
+def run_one(root, benchmark, seed, policy, progress):
+    folder, edges, expression, grnboost = read_benchmark(root, benchmark)
+    prior, parts = groups(edges, np.array(expression.index), seed)
     result = infer_with_prior(folder, prior, targets_without_edges=policy, progress=progress)
-    regulators = list(result.dataset.known_regulators)
-    without = sorted(set(genes) - set(prior.Gene2))
+    assert set(result.dataset.known_regulators) == set(parts[0][2].regulator)  # the rows are the prior's TFs
     rows = []
     run = {"benchmark": benchmark, "seed": seed, "policy": policy}
-    for group, targets in (("validation", val_genes), ("test", test_genes), ("without edges", without)):
-        pairs, y = group_pairs(regulators, [g for g in genes if g in set(targets)], edges)
+    for group, targets, pairs, y in parts:
         scores = baseline_scores(pairs, prior, expression, grnboost)
         for name, model in result.models.items():
             scores[name] = model.decision_function(pairs)
@@ -104,6 +116,26 @@ def run_one(root, benchmark, seed, policy, progress):
                                 (OUT_DEGREE, check.out_degree_metrics)):
             rows.append({**run, "group": "infer's check", "scorer": scorer, **metrics,
                          "prevalence": check.prevalence, "n_genes": check.n_held_out, "n_pairs": None})
+    return rows
+
+
+def grnboost2_rows(root, runs):
+    """GRNBoost2's rows for the runs of ``runs`` that lack them, from the adjacencies
+    ``bench/grnboost2.py run`` cached since (the same pairs: they depend on the
+    benchmark and the seed only)."""
+    from grnboost2 import pair_scores
+
+    rows = []
+    for (benchmark, seed, policy), run in runs.groupby(["benchmark", "seed", "policy"], sort=False):
+        if (run.scorer == "GRNBoost2").any():
+            continue
+        _, edges, expression, grnboost = read_benchmark(root, benchmark)
+        if grnboost is None:
+            continue
+        for group, targets, pairs, y in groups(edges, np.array(expression.index), seed)[1]:
+            rows.append({"benchmark": benchmark, "seed": seed, "policy": policy, "group": group,
+                         "scorer": "GRNBoost2", **metrics_of(y, pair_scores(grnboost, pairs)[0], pairs),
+                         "n_genes": len(targets), "n_pairs": len(y)})
     return rows
 
 
@@ -125,6 +157,8 @@ def main(argv=None):
                         help="--targets-without-edges values to run")
     parser.add_argument("--output", default="infer_held_out_targets.csv")
     parser.add_argument("--summary", metavar="CSV", help="print the means of a run file and train nothing")
+    parser.add_argument("--add-grnboost2", action="store_true",
+                        help="add GRNBoost2's rows (cached since) to the runs of --output that lack them; no training")
     parser.add_argument("--progress", action="store_true")
     args = parser.parse_args(argv)
     if args.summary:
@@ -132,6 +166,11 @@ def main(argv=None):
         return
     output = Path(args.output)
     rows = pd.read_csv(output).to_dict("records") if output.exists() else []
+    if args.add_grnboost2:
+        rows += grnboost2_rows(args.data, pd.DataFrame(rows))
+        pd.DataFrame(rows).to_csv(output, index=False)
+        print(summary(pd.DataFrame(rows)).to_string(index=False))
+        return
     done = {(r["benchmark"], r["seed"], r["policy"]) for r in rows}
     for seed in args.seeds:
         for benchmark in args.benchmarks:

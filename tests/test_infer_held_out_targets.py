@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -56,3 +57,24 @@ def test_the_summary_pools_the_recommended_network_whichever_model_it_was():
                          {**base, "seed": 2, "scorer": "recommended (cross-encoder)", "auroc": 0.6}])
     table = summary(runs)
     assert table.scorer.tolist() == ["recommended"] and table.auroc.tolist() == [0.7] and table.seeds.tolist() == [2]
+
+
+def test_grnboost2_rows_are_added_to_runs_without_them_on_the_same_pairs(monkeypatch):
+    import infer_held_out_targets as bench
+
+    rng = np.random.default_rng(0)
+    genes = [f"g{i}" for i in range(30)]
+    edges = pd.DataFrame({"Gene1": [f"g{i % 5}" for i in range(60)], "Gene2": [genes[5 + i % 25] for i in range(60)]})
+    edges = edges.drop_duplicates()
+    expression = pd.DataFrame(rng.normal(size=(30, 10)), index=genes)
+    importance = pd.Series(rng.random(len(edges)), index=pd.MultiIndex.from_frame(edges, names=["TF", "target"]))
+    monkeypatch.setattr(bench, "read_benchmark", lambda root, benchmark: (None, edges, expression, importance))
+    runs = pd.DataFrame([{"benchmark": "b", "seed": 1, "policy": "unknown", "scorer": "two-tower"},
+                         {"benchmark": "b", "seed": 2, "policy": "unknown", "scorer": "GRNBoost2"}])
+    rows = pd.DataFrame(bench.grnboost2_rows("data", runs))
+    assert set(rows.seed) == {1} and rows.group.tolist() == ["validation", "test", "without edges"]
+    _, parts = bench.groups(edges, np.array(genes), 1)
+    for (group, _, pairs, y), (_, row) in zip(parts, rows.iterrows()):
+        scores = importance.reindex(pd.MultiIndex.from_frame(pairs)).fillna(0.0).to_numpy()
+        assert row["auroc"] == pytest.approx(bench.metrics_of(y, scores, pairs)["auroc"])
+        assert row["n_pairs"] == len(y) == len(pairs)
