@@ -194,9 +194,12 @@ class CoexpressedRegulators:
         return self._transfer.log_share(targets, columns=regulators).T
 
     def pair_log_share(self, X):
-        """:meth:`log_share` of each (regulator, target) pair of ``X``."""
+        """:meth:`log_share` of each (regulator, target) pair of ``X`` (only the
+        pairs' regulators' columns are made: a genome's targets x genes would not fit)."""
         X = pd.DataFrame(X)
-        return self._transfer.pair_log_share(pd.DataFrame({"target": X.iloc[:, 1], "regulator": X.iloc[:, 0]}))
+        regulators, regulator_position = np.unique(X.iloc[:, 0].astype(str), return_inverse=True)
+        targets, target_position = np.unique(X.iloc[:, 1].astype(str), return_inverse=True)
+        return self._transfer.log_share(targets, columns=regulators)[target_position, regulator_position]
 
 
 def chosen_beta(aurocs):
