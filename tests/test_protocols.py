@@ -107,15 +107,17 @@ def test_cold_genes_split(net, seed, ratio):
 
 
 @SETTINGS
-@given(net=networks(), seed=st.integers(0, 100), restricted=st.booleans())
-def test_cold_targets_split(net, seed, restricted):
+@given(net=networks(), seed=st.integers(0, 100), restricted=st.booleans(), held_out_negatives=st.booleans())
+def test_cold_targets_split(net, seed, restricted, held_out_negatives):
     """A quarter of the genes with a regulator held out with every edge into them;
-    test = every (regulator, held-out gene) pair; training negatives never into a
-    held-out gene, and only into ``negative_targets`` when given."""
+    test = every (regulator, held-out gene) pair; training negatives only into
+    ``negative_targets`` when given, and into a held-out gene only with
+    ``held_out_negatives`` (as a run draws the genes without edges)."""
     genes, edges = net
     with_regulators = set(edges.target)
     negative_targets = sorted(with_regulators) if restricted else None
-    split = split_or_refusal(cold_targets_split, genes, edges, random_state=seed, negative_targets=negative_targets)
+    split = split_or_refusal(cold_targets_split, genes, edges, random_state=seed, negative_targets=negative_targets,
+                             held_out_negatives=held_out_negatives)
     if split is None:
         return
     regulators = set(edges.regulator)
@@ -124,12 +126,19 @@ def test_cold_targets_split(net, seed, restricted):
     assert not held & val_held and val_held <= with_regulators
     assert pair_set(split.test) == {(r, g) for r in regulators for g in held if r != g}
     assert pair_set(split.validation) == {(r, g) for r in regulators for g in val_held if r != g}
-    assert not split.validation.target.isin(held).any() and not split.train.target.isin(held | val_held).any()
+    assert not split.validation.target.isin(held).any()
     kept = edges[~edges.target.isin(held | val_held)]
-    assert pair_set(split.train[split.train.label == 1]) == pair_set(kept)
+    train_edges = split.train[split.train.label == 1]
+    assert pair_set(train_edges) == pair_set(kept) and not train_edges.target.isin(held | val_held).any()
+    negatives = split.train[split.train.label == 0]
+    if not held_out_negatives:
+        assert not negatives.target.isin(held | val_held).any()
     if restricted:
         assert split.train.target.isin(with_regulators).all()
-    for part in (split.train, split.validation, split.test):
+    # negatives are never a training edge; with held_out_negatives one may be a held-out edge
+    assert not pair_set(negatives) & pair_set(kept)
+    assert held_out_negatives or not pair_set(negatives) & pair_set(edges)
+    for part in (split.validation, split.test):
         check_labels(part, edges)
 
 
@@ -150,6 +159,8 @@ def test_cold_splits_refuse_bad_input():
         cold_genes_split(ds.edges, ds.genes, validation_fraction=0)
     with pytest.raises(GRNInputError, match="ratio must be positive"):
         cold_genes_split(ds.edges, ds.genes, ratio=0)
+    with pytest.raises(GRNInputError, match="cold-targets split: held_out_negatives needs a ratio"):
+        cold_targets_split(ds.edges, ds.genes, ratio=None, held_out_negatives=True)
     with pytest.raises(GRNInputError, match=r"edges use genes outside the gene list, e\.g\. \['TF"):
         cold_regulators_split(ds.edges, ds.genes[50:])
     one = pd.DataFrame({"regulator": ["a"], "target": ["b"]})

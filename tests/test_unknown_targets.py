@@ -4,7 +4,7 @@ the recommended network's pairs into them scored by the check's blend."""
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.special import expit
+from scipy.special import expit, logit
 
 import grnfast.genes
 import grnfast.pipeline.inference as inference
@@ -108,18 +108,38 @@ def test_a_bad_policy_is_named():
         infer(targets_without_edges="x", output=None)
 
 
-def test_with_negative_targets_infer_neither_restricts_nor_checks(synthetic, monkeypatch):
+def test_by_default_the_models_draw_every_gene_and_the_check_draws_its_held_out_genes_too(synthetic, monkeypatch):
+    """targets_without_edges="negative" (the default): the run's negatives draw the
+    genes without regulators as targets, and the check's training draws its
+    held-out genes likewise (the run's question, asked of genes it knows)."""
     _, ds, _ = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
     result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False, top_k=3)
-    assert result.unknown_targets is None and result.models["two-tower"].negative_targets is None
+    assert result.models["two-tower"].negative_targets is None
+    assert not set(result.task.X_train.iloc[:, 1]) <= set(ds.known_targets)
+    assert result.unknown_targets == check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators,
+                                                           policy="negative", progress=False)
+    seen = {}
+
+    def spy(task, name, model, progress):
+        seen["task"], seen["model"] = task, model
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr("grnfast.pipeline.unknown_targets.train", spy)
+    with pytest.raises(RuntimeError, match="stop"):
+        check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators, policy="negative",
+                              progress=False)
+    task = seen["task"]
+    negatives = task.X_train[task.y_train == 0].iloc[:, 1]
+    assert negatives.isin(task.notes["held_out"]).any() and seen["model"].negative_targets is None
 
 
 def test_the_recommended_network_scores_genes_without_regulators_by_the_checks_blend(synthetic, monkeypatch,
                                                                                       tmp_path):
-    """Pairs into genes without known regulators get the blend's probability, every
-    other pair of the recommended model its calibrated probability at the prior's
-    density; one ranking holds both. The other model's network is unchanged."""
+    """Pairs into genes without known regulators get the blend's probability moved to
+    the calibration's prevalence, every other pair of the recommended model its
+    calibrated probability as without the blend; one ranking holds both. The other
+    model's network is unchanged."""
     _, ds, lacking = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
     result = infer(ds, models="both", params=PARAMS, output=tmp_path, progress=False, top_k=None, signed=False,
@@ -138,23 +158,23 @@ def test_the_recommended_network_scores_genes_without_regulators_by_the_checks_b
     model = result.models["two-tower"]
     pairs = cold[["Gene1", "Gene2"]]
     share = prior_regulators(ds, check.blend.beta).pair_log_share(pairs)
-    expected = expit(check.blend.logits(model.decision_function(pairs), share))
+    calibration = result.calibrations["two-tower"]
+    shift = logit(calibration.prevalence) - logit(check.blend.prevalence)
+    expected = expit(check.blend.logits(model.decision_function(pairs), share) + shift)
     assert np.allclose(cold.EdgeWeight, expected, rtol=1e-5)
     warm = network[network.Gene2.isin(ds.known_targets)]
-    calibration = result.calibrations["two-tower"]
-    density = len(ds.edges) / (len(ds.known_regulators) * len(ds.known_targets))
-    expected = calibration.at_prevalence(calibration.probability(model.decision_function(warm[["Gene1", "Gene2"]])),
-                                         density)
-    assert np.allclose(warm.EdgeWeight, expected, rtol=1e-5)
+    alone = network_edges(model, calibration, ds, signed=False).set_index(["Gene1", "Gene2"]).EdgeWeight
+    expected = alone.reindex(pd.MultiIndex.from_frame(warm[["Gene1", "Gene2"]])).to_numpy()
+    assert np.allclose(warm.EdgeWeight, expected, rtol=1e-12, atol=0)  # as without the blend
     other = network_edges(result.models["cross-encoder"], result.calibrations["cross-encoder"], ds, signed=False)
     assert result.networks["cross-encoder"].equals(other)
     report = result.report()
     assert ("note: " if check.blend_wins else "warning: ") + check.sentence() in report.splitlines()
     assert "checking genes without edges" in result.closing_line
     (what,) = [what for path, what in result.files if path.name == "network_two-tower.csv"]
-    assert (f"moved to the prior's density {density:.4f}; for the pairs into the {check.n_without_edges} genes "
-            f"without known regulators, weight = the probability of a logistic regression (fitted on "
-            f"{check.blend.n_pairs} pairs of held-out genes") in what
+    assert (f"; for the pairs into the {check.n_without_edges} genes without known regulators, weight = the "
+            f"probability of a logistic regression (fitted on {check.blend.n_pairs} pairs of held-out genes") in what
+    assert f"(weight {check.blend.share_weight:.3f}), moved to the prevalence {calibration.prevalence:.2f}" in what
     (other_what,) = [what for path, what in result.files if path.name == "network_cross-encoder.csv"]
     assert f"its pairs into the {check.n_without_edges} genes without known regulators are this model alone" \
         in other_what

@@ -160,7 +160,8 @@ def _every_pair(regulators, genes, edges):
     return pairs.assign(label=is_edge.astype(np.int64)).reset_index(drop=True)
 
 
-def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, random_state, kind, negative_targets=None):
+def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, random_state, kind, negative_targets=None,
+                held_out_negatives=False):
     """Hold out genes in ``roles`` (("regulator",): candidate regulators;
     ("target",): genes with a known regulator; or ("regulator", "target"): any
     gene), a seeded ``fraction`` for the test part, then a ``validation_fraction``
@@ -173,13 +174,19 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
     the genes left after both, with negatives drawn as the published (GENELink)
     protocol draws them: each training regulator's own non-targets, ``ratio`` per
     edge (``None``: every one, as GENELink's Specific files), among
-    ``negative_targets`` only when given (e.g. the genes with a known regulator).
+    ``negative_targets`` only when given (e.g. the genes with a known regulator);
+    with ``held_out_negatives`` the held-out targets may be drawn too (as a run
+    draws the genes the prior has no edge into), so a training negative may be a
+    held-out edge.
     """
     for name, value in (("fraction", fraction), ("validation_fraction", validation_fraction)):
         if not 0 < value < 1:
             raise GRNInputError(f"{kind} split: {name} must be between 0 and 1; got {value!r}")
     if ratio is not None and not ratio > 0:
         raise GRNInputError(f"{kind} split: ratio must be positive or None (every non-target); got {ratio!r}")
+    if held_out_negatives and ratio is None:
+        raise GRNInputError(f"{kind} split: held_out_negatives needs a ratio (every non-target would label the "
+                            "held-out edges)")
     genes = pd.Index(pd.unique(np.asarray(genes, dtype=object)))
     edges = edges[["regulator", "target"]].drop_duplicates()
     outside = ~edges["regulator"].isin(genes) | ~edges["target"].isin(genes)
@@ -211,6 +218,8 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
         if "target" in roles:
             targets = targets[~targets.isin(out)]
     positives = edges[edges["regulator"].isin(regulators) & edges["target"].isin(targets)]
+    if held_out_negatives:
+        targets = genes[genes.isin(targets) | genes.isin(held["test"]) | genes.isin(held["validation"])]
     if negative_targets is not None:
         targets = targets[targets.isin(negative_targets) | targets.isin(positives["target"])]
     notes = []
@@ -256,7 +265,7 @@ def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, 
 
 
 def cold_targets_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None,
-                       negative_targets=None):
+                       negative_targets=None, held_out_negatives=False):
     """Targets the training never saw as targets (a gene the prior has no edge into).
 
     A seeded ``fraction`` of the genes with a known regulator in ``edges`` is held
@@ -264,12 +273,15 @@ def cold_targets_split(edges, genes, fraction=0.25, validation_fraction=0.2, rat
     held-out gene) pair but self pairs, labelled by ``edges``. A
     ``validation_fraction`` of the other targets is held out the same way for the
     validation part. Training: the edges into the remaining genes with ``ratio``
-    of each regulator's own non-targets per edge, never a held-out gene, and among
-    ``negative_targets`` only when given. ``held_out`` and ``validation_held_out``
-    list the held-out targets (which may still be regulators).
+    of each regulator's own non-targets per edge, among ``negative_targets`` only
+    when given, and never into a held-out gene unless ``held_out_negatives`` (a run
+    of ``infer`` with ``targets_without_edges="negative"`` draws the genes without
+    edges as negatives; its check draws its held-out genes likewise, edges of
+    theirs among them). ``held_out`` and ``validation_held_out`` list the held-out
+    targets (which may still be regulators).
     """
     return _cold_split(edges, genes, ("target",), fraction, validation_fraction, ratio, random_state,
-                       "cold-targets", negative_targets)
+                       "cold-targets", negative_targets, held_out_negatives)
 
 
 def cold_genes_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):

@@ -117,17 +117,16 @@ class ColdBlend:
         in a run, :func:`prior_targets`)."""
         return BlendedModel(model, self, targets)
 
-    def target_scorer(self, model, calibration, regulators, targets, prevalence):
-        """``model`` whose log-odds for a pair into one of ``targets`` (genes
-        without known regulators) are this blend's (``side="targets"``), the
-        shares from ``regulators`` (a
-        :class:`~.coexpressed_targets.CoexpressedRegulators` at this blend's beta:
-        in a run, :func:`prior_regulators`), and for every other pair the log-odds
-        of its probability calibrated by ``calibration`` and moved to
-        ``prevalence`` (the prior's density over the genes with known
-        regulators, near the blend's own), so that :func:`~grnfast.scoring.rank_edges`
-        ranks the two on one scale. Only the regulators of ``regulators`` can be scored."""
-        return TargetBlendedModel(model, self, calibration, regulators, targets, prevalence)
+    def target_scorer(self, model, calibration, regulators, targets):
+        """``model`` whose pairs into one of ``targets`` (genes without known
+        regulators) get this blend's probability (``side="targets"``; the shares
+        from ``regulators``, a :class:`~.coexpressed_targets.CoexpressedRegulators`
+        at this blend's beta: in a run, :func:`prior_regulators`) moved from its
+        prevalence to ``calibration``'s, and every other pair its probability
+        calibrated by ``calibration``: one scale, so that
+        :func:`~grnfast.scoring.rank_edges` ranks (and keeps the top k of) both
+        together. Only the regulators of ``regulators`` can be scored."""
+        return TargetBlendedModel(model, self, calibration, regulators, targets)
 
 
 class BlendedModel:
@@ -157,21 +156,25 @@ class _BlendedNetwork:
 
 
 class TargetBlendedModel:
-    """A fitted model whose scores for the columns of genes without known
-    regulators are a :class:`ColdBlend`'s and elsewhere its calibrated log-odds;
-    :func:`~grnfast.scoring.rank_edges` reads its ``network_``."""
+    """A fitted model whose scores are the log-odds of :meth:`ColdBlend.target_scorer`'s
+    probabilities (float64); :func:`~grnfast.scoring.rank_edges` reads its ``network_``."""
 
-    def __init__(self, model, blend, calibration, regulators, targets, prevalence):
-        self.network_ = _TargetBlendedNetwork(model.network_, blend, calibration, regulators, targets, prevalence)
+    def __init__(self, model, blend, calibration, regulators, targets):
+        self.network_ = _TargetBlendedNetwork(model.network_, blend, calibration, regulators, targets)
 
 
-# calibrated probabilities of exactly 0 or 1 (isotonic steps) kept finite as log-odds
-_EDGE = 1e-12
+_TINY, _EPSILON = np.finfo(np.float64).tiny, np.finfo(np.float64).epsneg
+
+
+def _log_odds(p):
+    return np.log(p) - np.log1p(-p)
 
 
 class _TargetBlendedNetwork:
-    def __init__(self, network, blend, calibration, regulators, targets, prevalence):
-        self.network, self.blend, self.calibration, self.prevalence = network, blend, calibration, prevalence
+    def __init__(self, network, blend, calibration, regulators, targets):
+        self.network, self.blend, self.calibration = network, blend, calibration
+        # the blend's log-odds at its pairs' prevalence, moved to the calibration's
+        self.shift = float(_log_odds(calibration.prevalence) - _log_odds(blend.prevalence))
         genes = network.genes
         # gene row -> its column of the shares (-1: a gene with known regulators), its row as a regulator
         self.share_column = np.full(genes.n_genes, -1, dtype=np.int64)
@@ -193,7 +196,7 @@ class _TargetBlendedNetwork:
             if (rows < 0).any():
                 raise ValueError(f"{int((rows < 0).sum())} regulators are not among those the shares were made for")
             p = self.calibration.probability(logits.ravel()).reshape(logits.shape)
-            p = np.clip(self.calibration.at_prevalence(p, self.prevalence), _EDGE, 1 - _EDGE)
-            out = np.log(p / (1 - p))
-            out[:, cold] = self.blend.logits(logits[:, cold], self.share[np.ix_(rows, columns[cold])])
-            yield regs, tgts, out.astype(np.float32)
+            out = _log_odds(np.clip(p, _TINY, 1 - _EPSILON))  # a calibrated 0 or 1 stays finite
+            share = self.share[np.ix_(rows, columns[cold])]
+            out[:, cold] = self.blend.logits(logits[:, cold], share) + self.shift
+            yield regs, tgts, out

@@ -224,9 +224,10 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             if not check.blend_wins:
                 warnings.append(check.sentence())
     target_check = None
-    if drawn_targets is not None and recommended is not None:
+    if recommended is not None:
         try:
-            target_check = check_unknown_targets(ds, recommended, params, negative_regulators=drawn, preset=preset,
+            target_check = check_unknown_targets(ds, recommended, params, negative_regulators=drawn,
+                                                 policy=targets_without_edges, preset=preset,
                                                  random_state=random_state, progress=progress)
         except GRNInputError as error:
             warnings.append(f"the check of the genes without known regulators could not run: {error}")
@@ -242,11 +243,9 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     targets = prior_targets(ds, check.blend.beta) if check is not None else None
     regulators = prior_regulators(ds, target_check.blend.beta) if target_check is not None else None
     without_regulators = ds.genes[~ds.genes.isin(ds.known_targets)]
-    density = len(ds.edges) / (len(ds.known_regulators) * len(ds.known_targets))
     for name, model in trained.items():
         blended = check.blend.scorer(model, targets) if check is not None and name == check.model else None
-        into_unknown = (target_check.blend.target_scorer(model, calibrations[name], regulators, without_regulators,
-                                                          density)
+        into_unknown = (target_check.blend.target_scorer(model, calibrations[name], regulators, without_regulators)
                         if target_check is not None and name == target_check.model else None)
         edges = network_edges(model, calibrations[name], ds, top_k=top_k, min_probability=min_probability,
                               signed=signed, progress=f"scoring {name}" if progress else None, client=client,
@@ -261,9 +260,9 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
                       f"weight = the validation prevalence {calibration.prevalence:.2f} for every edge (the model "
                       "ranks the validation pairs worse than chance)")
             if into_unknown is not None:
-                weight += (f", moved to the prior's density {density:.4f}; for the pairs into the "
-                           f"{target_check.n_without_edges} genes without known regulators, weight = "
-                           f"{target_check.blend.describe()}")
+                weight += (f"; for the pairs into the {target_check.n_without_edges} genes without known regulators, "
+                           f"weight = {target_check.blend.describe()}, moved to the prevalence "
+                           f"{calibration.prevalence:.2f}")
             elif target_check is not None:
                 weight += (f"; its pairs into the {target_check.n_without_edges} genes without known regulators are "
                            f"this model alone, not checked (network_{target_check.model} blends and checks them)")

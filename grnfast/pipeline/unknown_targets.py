@@ -73,23 +73,27 @@ class UnknownTargetCheck:
                 "(docs/evaluation.md, \"Genes the prior lacks\")")
 
 
-def check_unknown_targets(dataset, model_name, params, *, negative_regulators, preset="default", random_state=0,
-                          progress=True):
+def check_unknown_targets(dataset, model_name, params, *, negative_regulators, policy="unknown", preset="default",
+                          random_state=0, progress=True):
     """An :class:`UnknownTargetCheck` of ``model_name`` (trained with ``preset``
     and ``params``, its random negatives' regulators ``negative_regulators``, as
     the run trained it) on ``dataset``, or None when every gene has a known
-    regulator or fewer than :data:`MIN_TARGETS_WITH_EDGES` have one."""
+    regulator or fewer than :data:`MIN_TARGETS_WITH_EDGES` have one. ``policy``
+    is the run's ``targets_without_edges``, which the check's held-out genes
+    follow: "unknown", never a negative's target; "negative", drawn among the
+    negatives' targets like the genes without edges."""
     known = dataset.known_targets
     n_without_edges = len(dataset.genes) - len(known)
     if n_without_edges == 0 or len(known) < MIN_TARGETS_WITH_EDGES:
         return None
+    unknown = policy == "unknown"
     split = cold_targets_split(dataset.edges, dataset.genes, fraction=CHECK_FRACTION,
                                validation_fraction=CHECK_FRACTION, random_state=random_state,
-                               negative_targets=known)
+                               negative_targets=known if unknown else None, held_out_negatives=not unknown)
     task = dataset.task(split, name=f"{dataset.name} (genes held out to check the genes without edges)")
     held_out = set(split.held_out) | set(split.validation_held_out)
     params = {**params, "negative_regulators": list(negative_regulators),
-              "negative_targets": [gene for gene in known if gene not in held_out]}
+              "negative_targets": [gene for gene in known if gene not in held_out] if unknown else None}
     say(f"checking the {n_without_edges} genes without known regulators: {model_name} trained again without the "
         f"edges into {len(split.held_out)} + {len(split.validation_held_out)} genes", enabled=progress)
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
