@@ -26,7 +26,10 @@ are scored against the benchmark's whole network:
     python bench/infer_held_out_targets.py --summary docs/results/infer_held_out_targets.csv
 
 One row per (benchmark, seed, policy, group, scorer): AUROC, AUPRC, the mean
-per-regulator and per-target AUROC, the prevalence. Rows are appended as runs
+per-regulator and per-target AUROC, the prevalence. ``--summary`` prints the
+means over seeds, then, over the seeds where ``infer`` recommended a model,
+regulator out-degree beside the recommended model alone and the recommended
+network as written. Rows are appended as runs
 finish and a run already in the file is skipped; ``--add-grnboost2`` adds
 GRNBoost2's rows to runs made before its adjacencies were cached (no training).
 """
@@ -148,6 +151,24 @@ def summary(runs):
             .round(3).reset_index())
 
 
+def recommended_summary(runs):
+    """Over the seeds where ``infer`` recommended a model, per (benchmark, group,
+    policy): regulator out-degree, the recommended model alone and the recommended
+    network as written (for genes without edges, the blend)."""
+    rows = []
+    for key, run in runs[runs.group != "infer's check"].groupby(["benchmark", "group", "policy", "seed"], sort=False):
+        written = run[run.scorer.str.startswith(f"{RECOMMENDED} (")]
+        if written.empty:
+            continue
+        model = written.scorer.iloc[0][len(RECOMMENDED) + 2:-1]
+        for name, scorer in ((OUT_DEGREE, OUT_DEGREE), ("recommended model alone", model),
+                             ("recommended network", written.scorer.iloc[0])):
+            rows.append({**dict(zip(["benchmark", "group", "policy", "seed"], key)), "scorer": name,
+                         **run[run.scorer == scorer][list(METRICS)].iloc[0].to_dict()})
+    return (pd.DataFrame(rows).groupby(["benchmark", "group", "policy", "scorer"], sort=False)
+            .agg(**{m: (m, "mean") for m in METRICS}, seeds=("seed", "nunique")).round(3).reset_index())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="../shared/data")
@@ -162,7 +183,10 @@ def main(argv=None):
     parser.add_argument("--progress", action="store_true")
     args = parser.parse_args(argv)
     if args.summary:
-        print(summary(pd.read_csv(args.summary)).to_string(index=False))
+        runs = pd.read_csv(args.summary)
+        print(summary(runs).to_string(index=False))
+        print("\nOver the seeds with a recommended model:")
+        print(recommended_summary(runs).to_string(index=False))
         return
     output = Path(args.output)
     rows = pd.read_csv(output).to_dict("records") if output.exists() else []

@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from infer_held_out_targets import OUT_DEGREE, baseline_scores, held_out_targets, run_one, summary  # noqa: E402
+from infer_held_out_targets import (OUT_DEGREE, baseline_scores, held_out_targets, recommended_summary,  # noqa: E402
+                                    run_one, summary)
 
 
 def test_the_recommended_network_ranks_the_regulators_of_genes_the_prior_lacks(shared_data):
@@ -57,6 +58,19 @@ def test_the_summary_pools_the_recommended_network_whichever_model_it_was():
                          {**base, "seed": 2, "scorer": "recommended (cross-encoder)", "auroc": 0.6}])
     table = summary(runs)
     assert table.scorer.tolist() == ["recommended"] and table.auroc.tolist() == [0.7] and table.seeds.tolist() == [2]
+
+
+def test_the_recommended_summary_compares_on_the_seeds_with_a_recommended_model_only():
+    base = {"benchmark": "b", "group": "test", "policy": "unknown", "auprc": 0.2, "auroc_per_regulator": 0.7,
+            "auroc_per_target": 0.75, "prevalence": 0.02}
+    runs = pd.DataFrame([{**base, "seed": 1, "scorer": OUT_DEGREE, "auroc": 0.6},
+                         {**base, "seed": 1, "scorer": "two-tower", "auroc": 0.65},
+                         {**base, "seed": 1, "scorer": "recommended (two-tower)", "auroc": 0.7},
+                         {**base, "seed": 2, "scorer": OUT_DEGREE, "auroc": 0.9},
+                         {**base, "seed": 2, "scorer": "two-tower", "auroc": 0.5}])
+    table = recommended_summary(runs).set_index("scorer")
+    assert table.auroc.to_dict() == {OUT_DEGREE: 0.6, "recommended model alone": 0.65, "recommended network": 0.7}
+    assert (table.seeds == 1).all()
 
 
 def test_grnboost2_rows_are_added_to_runs_without_them_on_the_same_pairs(monkeypatch):
