@@ -71,8 +71,7 @@ def test_a_blend_for_genes_without_regulators_scores_on_the_cluster_as_locally(c
     lacking = features.index[~features.index.isin(known.target)]
     shares = CoexpressedRegulators.fit(features.index, features, known, lacking, regulators, beta=2.0)
     calibration = fit_calibration(fitted, pairs[:100], y[:100])
-    blended = ColdBlend(-1.0, 0.6, 0.9, 2.0, 100, 0.2, "targets").target_scorer(fitted, calibration, shares, lacking,
-                                                                               0.1)
+    blended = ColdBlend(-1.0, 0.6, 0.9, 2.0, 100, 0.2, "targets").target_scorer(fitted, calibration, shares, lacking)
     local = rank_edges(blended, regulators[::3], top_k=5, block_size=4)
     pd.testing.assert_frame_equal(rank_edges(blended, regulators[::3], top_k=5, block_size=4, client=client), local,
                                   check_exact=True)

@@ -121,9 +121,11 @@ def test_a_check_that_cannot_run_is_a_warning_and_the_run_goes_on(synthetic, mon
 def test_the_recommended_network_scores_tfs_without_edges_by_the_checks_blend(synthetic, monkeypatch):
     """The recommended model's rows for TFs without edges are the blend's probability
     (its top targets by the blend); its other rows and the other model's network are
-    what they would be without a check."""
+    what they would be without a check (the genes without regulators' check, which
+    changes other rows, is off here: tests/test_unknown_targets.py)."""
     _, ds, lacking = synthetic
     monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    monkeypatch.setattr(inference, "check_unknown_targets", lambda *args, **kwargs: None)
     result = infer(ds, models="both", params=PARAMS, output=None, progress=False, top_k=6, signed=False)
     check = result.unknown_regulators
     targets = prior_targets(ds, check.blend.beta)

@@ -199,3 +199,34 @@ def test_the_command_line_parses_the_policy():
     assert parser.parse_args(["infer", "--targets-without-edges", "unknown"]).targets_without_edges == "unknown"
     with pytest.raises(SystemExit):
         parser.parse_args(["infer", "--targets-without-edges", "maybe"])
+
+
+def test_tfs_without_edges_keep_their_blend_for_every_gene_beside_the_target_blend(synthetic, monkeypatch):
+    """Both checks in one run: a TF without edges is scored by its own blend for
+    every gene (genes without regulators included); the other TFs' pairs into
+    genes without regulators by the target blend."""
+    from grnfast.pipeline.cold_blend import prior_targets
+
+    _, ds, _ = synthetic
+    lacking_tfs = list(ds.known_regulators[:6])
+    both = GRNDataset(ds.name, ds.node_features, ds.edges[~ds.edges["regulator"].isin(lacking_tfs)], ds.regulators,
+                      ds.expression, ds.cell_types)
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+    result = infer(both, models="two-tower", params=PARAMS, output=None, progress=False, top_k=None, signed=False)
+    tf_check, target_check = result.unknown_regulators, result.unknown_targets
+    assert tf_check is not None and target_check is not None
+    network, model = result.networks["two-tower"], result.models["two-tower"]
+    cold_rows = network[network.Gene1.isin(lacking_tfs)]
+    assert (~cold_rows.Gene2.isin(both.known_targets)).any()
+    pairs = cold_rows[["Gene1", "Gene2"]]
+    expected = expit(tf_check.blend.logits(model.decision_function(pairs),
+                                           prior_targets(both, tf_check.blend.beta).pair_log_share(pairs)))
+    assert np.allclose(cold_rows.EdgeWeight, expected, rtol=1e-5)
+    cold_columns = network[~network.Gene1.isin(lacking_tfs) & ~network.Gene2.isin(both.known_targets)]
+    pairs = cold_columns[["Gene1", "Gene2"]]
+    calibration = result.calibrations["two-tower"]
+    shift = logit(calibration.prevalence) - logit(target_check.blend.prevalence)
+    share = prior_regulators(both, target_check.blend.beta).pair_log_share(pairs)
+    expected = expit(target_check.blend.logits(model.decision_function(pairs), share) + shift)
+    assert np.allclose(cold_columns.EdgeWeight, expected, rtol=1e-5)
+    assert len(network) == len(both.regulators) * len(both.genes) - len(both.regulators)

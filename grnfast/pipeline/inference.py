@@ -99,9 +99,9 @@ TARGETS_WITHOUT_EDGES = ("negative", "unknown")
 
 
 def infer(inputs=None, *, models="all", preset="default", params=None, negatives=1.0, negative_sampling="uniform",
-          regulators_without_edges="unknown", targets_without_edges="negative", top_k=DEFAULT_TOP_K, min_probability=None, signed=True,
-          format="grnfast", suffix=".csv", output="grnfast-out", write_h5ad=None, scheduler=None, random_state=0,
-          progress=True):
+          regulators_without_edges="unknown", targets_without_edges="negative", top_k=DEFAULT_TOP_K,
+          min_probability=None, signed=True, format="grnfast", suffix=".csv", output="grnfast-out", write_h5ad=None,
+          scheduler=None, random_state=0, progress=True):
     """Train, evaluate and write ranked networks, as ``grnfast infer`` does.
 
     Parameters
@@ -169,8 +169,8 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
     client = dask_client(scheduler) if isinstance(scheduler, str) else scheduler  # a bad address fails now
     try:
         return _run(inputs, files_in, out, client, models, preset, params, negatives, negative_sampling,
-                    regulators_without_edges, targets_without_edges, top_k, min_probability, signed, format, suffix, write_h5ad,
-                    random_state, progress)
+                    regulators_without_edges, targets_without_edges, top_k, min_probability, signed, format, suffix,
+                    write_h5ad, random_state, progress)
     finally:
         if client is not None and client is not scheduler:
             client.close()

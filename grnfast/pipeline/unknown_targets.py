@@ -59,7 +59,7 @@ class UnknownTargetCheck:
         def pair(metrics):
             return f"{metrics['auroc']:.3f} / {metrics['auprc']:.3f}"
 
-        numbers = (f"on {self.n_held_out} genes with known regulators held out of a second training (their pairs' "
+        numbers = (f"on {self.n_held_out} genes with known regulators held out of a further training (their pairs' "
                    f"prevalence {self.prevalence:.3f}), the blend ranks their regulators at AUROC / AUPRC "
                    f"{pair(self.blend_metrics)}, {self.model} alone at {pair(self.model_metrics)}, regulator "
                    f"out-degree over the rest of the prior at {pair(self.out_degree_metrics)}")
