@@ -154,7 +154,7 @@ def job(h5ad, prior, models, n_jobs, output, extra=None):
         name = kwargs["progress"].removeprefix("scoring ") if kwargs.get("progress") else f"model {id(args[0])}"
         model = args[0]
         n_reg = len(args[1]) if len(args) > 1 and args[1] is not None else 0
-        n_tgt = len(args[2]) if len(args) > 2 and args[2] is not None else int(model.network_.spec["n_genes"])
+        n_tgt = len(args[2]) if len(args) > 2 and args[2] is not None else int(model.network_.genes.n_genes)
         facts.setdefault(name, {})["pairs_scored"] = n_reg * n_tgt
         score_step.last = name
         return f"score {name}"
@@ -164,7 +164,7 @@ def job(h5ad, prior, models, n_jobs, output, extra=None):
 
     originals = [
         (training, "train", wrap(training, "train", train_step, "load + split")),
-        (networks, "rank_edges", wrap(networks, "rank_edges", score_step, "evaluation")),
+        (networks, "rank_edges", wrap(networks, "rank_edges", score_step, "evaluation + checks")),
         (inference, "write_edge_list", wrap(inference, "write_edge_list", write_step, "between models")),
     ]
     params = {**({"n_jobs": n_jobs} if n_jobs else {}), **(extra or {})} or None

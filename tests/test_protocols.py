@@ -238,3 +238,12 @@ def test_evaluate_benchmark_under_a_cold_protocol(shared_data, protocol, monkeyp
         assert set(negative_targets) == set(ds.genes) - unseen
     else:
         assert negative_targets is None  # held-out regulators stay targets
+
+
+def test_a_cold_targets_split_holds_out_at_most_max_held_out_genes_per_part():
+    ds = GRNDataset.synthetic(random_state=0, n_genes=200, n_regulators=24, n_cells=50, mean_out_degree=8)
+    split = cold_targets_split(ds.edges, ds.genes, fraction=0.5, validation_fraction=0.5, max_held_out=7,
+                               random_state=1)
+    assert len(split.held_out) == len(split.validation_held_out) == 7
+    assert set(split.test.target) == set(split.held_out) and set(split.validation.target) == set(split.validation_held_out)
+    assert not split.train.target.isin(split.held_out + split.validation_held_out).any()

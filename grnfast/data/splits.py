@@ -144,9 +144,10 @@ def cold_start_split(pairs, hold_out="regulators", fraction=0.2, validation_frac
                      held_out=sorted(held))
 
 
-def _draw(pool, fraction, rng):
-    """A seeded ``fraction`` of ``pool`` (at least one), in the order drawn."""
-    return rng.choice(pool, size=max(1, int(round(fraction * len(pool)))), replace=False).tolist()
+def _draw(pool, fraction, rng, at_most=None):
+    """A seeded ``fraction`` of ``pool`` (at least one, at most ``at_most``), in the order drawn."""
+    size = max(1, int(round(fraction * len(pool))))
+    return rng.choice(pool, size=size if at_most is None else min(size, at_most), replace=False).tolist()
 
 
 def _every_pair(regulators, genes, edges):
@@ -161,11 +162,11 @@ def _every_pair(regulators, genes, edges):
 
 
 def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, random_state, kind, negative_targets=None,
-                held_out_negatives=False):
+                held_out_negatives=False, max_held_out=None):
     """Hold out genes in ``roles`` (("regulator",): candidate regulators;
     ("target",): genes with a known regulator; or ("regulator", "target"): any
     gene), a seeded ``fraction`` for the test part, then a ``validation_fraction``
-    of the rest for the validation part.
+    of the rest for the validation part (each at most ``max_held_out`` genes when given).
 
     Candidate regulators are the genes with an edge in ``edges`` (the whole
     network). The test part is every candidate pair using a test gene in a held-out
@@ -200,7 +201,7 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
     for part, share in (("test", fraction), ("validation", validation_fraction)):
         if len(pool) < 2:
             raise GRNInputError(f"{kind} split: too few genes left to hold out for the {part} part")
-        held[part] = _draw(pool, share, rng)
+        held[part] = _draw(pool, share, rng, max_held_out)
         pool = pool[~pool.isin(held[part])]
     parts = {}
     for part in ("test", "validation"):
@@ -265,7 +266,7 @@ def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, 
 
 
 def cold_targets_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None,
-                       negative_targets=None, held_out_negatives=False):
+                       negative_targets=None, held_out_negatives=False, max_held_out=None):
     """Targets the training never saw as targets (a gene the prior has no edge into).
 
     A seeded ``fraction`` of the genes with a known regulator in ``edges`` is held
@@ -277,11 +278,12 @@ def cold_targets_split(edges, genes, fraction=0.25, validation_fraction=0.2, rat
     when given, and never into a held-out gene unless ``held_out_negatives`` (a run
     of ``infer`` with ``targets_without_edges="negative"`` draws the genes without
     edges as negatives; its check draws its held-out genes likewise, edges of
-    theirs among them). ``held_out`` and ``validation_held_out`` list the held-out
-    targets (which may still be regulators).
+    theirs among them). ``max_held_out``: each part holds out at most this many
+    genes (a genome's fifth would make millions of test pairs). ``held_out`` and
+    ``validation_held_out`` list the held-out targets (which may still be regulators).
     """
     return _cold_split(edges, genes, ("target",), fraction, validation_fraction, ratio, random_state,
-                       "cold-targets", negative_targets, held_out_negatives)
+                       "cold-targets", negative_targets, held_out_negatives, max_held_out)
 
 
 def cold_genes_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None):
