@@ -245,5 +245,6 @@ def test_a_cold_targets_split_holds_out_at_most_max_held_out_genes_per_part():
     split = cold_targets_split(ds.edges, ds.genes, fraction=0.5, validation_fraction=0.5, max_held_out=7,
                                random_state=1)
     assert len(split.held_out) == len(split.validation_held_out) == 7
-    assert set(split.test.target) == set(split.held_out) and set(split.validation.target) == set(split.validation_held_out)
+    assert set(split.test.target) == set(split.held_out)
+    assert set(split.validation.target) == set(split.validation_held_out)
     assert not split.train.target.isin(split.held_out + split.validation_held_out).any()

@@ -30,7 +30,7 @@ BETAS = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0)
 MAX_CHOOSERS = 200
 # Correlations are computed for this many candidates at a time (a genome's genes
 # x its known targets would not fit at once).
-ROWS_AT_ONCE = 512
+ROWS_AT_ONCE = 128
 
 
 def row_auroc(scores, y, keep=None):
