@@ -52,8 +52,8 @@ def test_the_check_holds_out_a_fifth_of_the_genes_with_regulators_and_is_reprodu
                                  random_state=1, progress=False) == check
 
 
-def test_the_checks_training_never_draws_a_gene_without_regulators_or_a_held_out_one(synthetic, monkeypatch):
-    _, ds, _ = synthetic
+def what_the_check_trains_on(ds, policy, monkeypatch):
+    """(task, unfitted model) the check's training is given, under ``policy``."""
     seen = {}
 
     def spy(task, name, model, progress):
@@ -62,9 +62,14 @@ def test_the_checks_training_never_draws_a_gene_without_regulators_or_a_held_out
 
     monkeypatch.setattr("grnfast.pipeline.unknown_targets.train", spy)
     with pytest.raises(RuntimeError, match="stop"):
-        check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=list(ds.known_regulators),
+        check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=list(ds.regulators), policy=policy,
                               progress=False)
-    task, model = seen["task"], seen["model"]
+    return seen["task"], seen["model"]
+
+
+def test_the_checks_training_never_draws_a_gene_without_regulators_or_a_held_out_one(synthetic, monkeypatch):
+    _, ds, _ = synthetic
+    task, model = what_the_check_trains_on(ds, "unknown", monkeypatch)
     held_out = set(task.notes["held_out"]) | set(task.notes["validation_held_out"])
     assert set(task.X_train.iloc[:, 1]) <= set(ds.known_targets) - held_out
     assert set(model.negative_targets) == set(ds.known_targets) - held_out
@@ -119,19 +124,9 @@ def test_by_default_the_models_draw_every_gene_and_the_check_draws_its_held_out_
     assert not set(result.task.X_train.iloc[:, 1]) <= set(ds.known_targets)
     assert result.unknown_targets == check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators,
                                                            policy="negative", progress=False)
-    seen = {}
-
-    def spy(task, name, model, progress):
-        seen["task"], seen["model"] = task, model
-        raise RuntimeError("stop")
-
-    monkeypatch.setattr("grnfast.pipeline.unknown_targets.train", spy)
-    with pytest.raises(RuntimeError, match="stop"):
-        check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators, policy="negative",
-                              progress=False)
-    task = seen["task"]
+    task, model = what_the_check_trains_on(ds, "negative", monkeypatch)
     negatives = task.X_train[task.y_train == 0].iloc[:, 1]
-    assert negatives.isin(task.notes["held_out"]).any() and seen["model"].negative_targets is None
+    assert negatives.isin(task.notes["held_out"]).any() and model.negative_targets is None
 
 
 def test_the_recommended_network_scores_genes_without_regulators_by_the_checks_blend(synthetic, monkeypatch,
