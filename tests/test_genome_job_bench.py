@@ -56,7 +56,7 @@ def test_tiny_job_reports_every_step(genome_job, tmp_path):
     h5ad, prior = genome_job.make_inputs(tmp_path, 0.02)
     report = genome_job.job(h5ad, prior, "cross-encoder", 1, tmp_path / "out")
     steps = [row[0] for row in report["rows"]]
-    for step in ("load + split", "train cross-encoder", "evaluation", "score cross-encoder", "write cross-encoder",
+    for step in ("load + split", "train cross-encoder", "evaluation + checks", "score cross-encoder", "write cross-encoder",
                  "figures + the rest"):
         assert step in steps
     assert all(wall >= 0 and cpu >= 0 and peak > 0 for _, wall, cpu, peak in report["rows"])
