@@ -225,3 +225,19 @@ def test_tfs_without_edges_keep_their_blend_for_every_gene_beside_the_target_ble
     expected = expit(target_check.blend.logits(model.decision_function(pairs), share) + shift)
     assert np.allclose(cold_columns.EdgeWeight, expected, rtol=1e-5)
     assert len(network) == len(both.regulators) * len(both.genes) - len(both.regulators)
+
+
+def test_a_check_that_cannot_run_is_a_warning_and_the_run_goes_on(synthetic, monkeypatch):
+    _, ds, _ = synthetic
+    monkeypatch.setattr(inference, "recommendation", lambda *args: ("two-tower", "two-tower: chosen"))
+
+    def fails(*args, **kwargs):
+        raise GRNInputError("cold-targets split: too few genes left to hold out for the validation part")
+
+    monkeypatch.setattr(inference, "check_unknown_targets", fails)
+    result = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False, top_k=3)
+    assert result.unknown_targets is None and "two-tower" in result.networks
+    assert result.warnings[-1] == ("the check of the genes without known regulators could not run: cold-targets "
+                                   "split: too few genes left to hold out for the validation part")
+    every = infer(ds, models="two-tower", params=PARAMS, output=None, progress=False, top_k=3)
+    assert "checking genes without edges" in every.closing_line

@@ -53,11 +53,13 @@ class InferResult:
         recommended network scores the TFs without edges by that blend
         (:mod:`~grnfast.pipeline.cold_blend`). None when there are none, no model
         is recommended or too few TFs have edges.
-    unknown_targets : likewise for the genes without a known regulator (policy
-        "unknown" of ``targets_without_edges``): how the recommended model,
-        regulator out-degree and their blend rank the regulators of genes held out
-        of a second training (:class:`~grnfast.pipeline.unknown_targets.UnknownTargetCheck`);
+    unknown_targets : likewise for the genes without a known regulator, under
+        either ``targets_without_edges``: how the recommended model, regulator
+        out-degree and their blend rank the regulators of genes held out of a
+        further training (:class:`~grnfast.pipeline.unknown_targets.UnknownTargetCheck`);
         the recommended network scores the pairs into those genes by that blend.
+        None when every gene has a known regulator, no model is recommended or
+        too few genes have one.
     calibrations : ``{name: EdgeCalibration}``, each model's map from its score to
         the written weight, fitted on the validation pairs.
     networks : ``{name: ranked edges}`` in the chosen format's columns.
@@ -133,11 +135,12 @@ def infer(inputs=None, *, models="all", preset="default", params=None, negatives
         reaches as a target. "negative" (default): drawn among the negatives'
         targets like every gene, so the models learn that such a gene is rarely a
         target (true of a complete network, as BEELINE's ground truths are taken
-        to be); "unknown": never a negative's target, and the recommended
-        network scores the pairs into it by a blend of the model and the
-        regulators of the genes it is co-expressed with, fitted and checked on
-        genes held out of a further training
-        (:mod:`~grnfast.pipeline.unknown_targets`; ``InferResult.unknown_targets``).
+        to be); "unknown": never a negative's target. Either way, when a model is
+        recommended, its network scores the pairs into such genes by a blend of
+        the model and the regulators of the genes each is co-expressed with,
+        fitted and checked on genes held out of a further training that treats
+        them as this policy says (:mod:`~grnfast.pipeline.unknown_targets`;
+        ``InferResult.unknown_targets``).
     top_k : targets kept per regulator (None: every regulator x gene pair).
     min_probability : keep only edges whose calibrated probability is at least
         this (0-1; None: no cut-off); combines with ``top_k``. The weight written
@@ -229,11 +232,13 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
             target_check = check_unknown_targets(ds, recommended, params, negative_regulators=drawn,
                                                  policy=targets_without_edges, preset=preset,
                                                  random_state=random_state, progress=progress)
-        except GRNInputError as error:
+        except GRNInputError as error:  # as for the TFs: only the check's own split failed
             warnings.append(f"the check of the genes without known regulators could not run: {error}")
-        times.lap("checking genes without edges")
-        if target_check is not None and not target_check.blend_wins:
-            warnings.append(target_check.sentence())
+            times.lap("checking genes without edges")
+        if target_check is not None:
+            times.lap("checking genes without edges")
+            if not target_check.blend_wins:
+                warnings.append(target_check.sentence())
     networks = {}
     calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}
     kept = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
