@@ -214,31 +214,16 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     recommended, sentence = recommendation(task, trained, fitted_baselines["degree baseline"], random_state)
     warnings = [w for w in (evidence_warning(task),) if w]
     times.lap("evaluation")
-    check = None
-    if regulators_without_edges == "unknown" and recommended is not None:
-        try:
-            check = check_unknown_regulators(ds, recommended, params, preset=preset, random_state=random_state,
-                                             progress=progress)
-        except GRNInputError as error:  # the networks are trained and good; only the check's own split failed
-            warnings.append(f"the check of the regulators without known edges could not run: {error}")
-            times.lap("checking TFs without edges")
-        if check is not None:
-            times.lap("checking TFs without edges")
-            if not check.blend_wins:
-                warnings.append(check.sentence())
-    target_check = None
+    check = target_check = None
     if recommended is not None:
-        try:
-            target_check = check_unknown_targets(ds, recommended, params, negative_regulators=drawn,
-                                                 policy=targets_without_edges, preset=preset,
-                                                 random_state=random_state, progress=progress)
-        except GRNInputError as error:  # as for the TFs: only the check's own split failed
-            warnings.append(f"the check of the genes without known regulators could not run: {error}")
-            times.lap("checking genes without edges")
-        if target_check is not None:
-            times.lap("checking genes without edges")
-            if not target_check.blend_wins:
-                warnings.append(target_check.sentence())
+        if regulators_without_edges == "unknown":
+            check = _checked(lambda: check_unknown_regulators(ds, recommended, params, preset=preset,
+                                                              random_state=random_state, progress=progress),
+                             "regulators without known edges", "checking TFs without edges", times, warnings)
+        target_check = _checked(lambda: check_unknown_targets(ds, recommended, params, negative_regulators=drawn,
+                                                              policy=targets_without_edges, preset=preset,
+                                                              random_state=random_state, progress=progress),
+                                "genes without known regulators", "checking genes without edges", times, warnings)
     networks = {}
     calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}
     kept = f"top {top_k} targets per regulator" if top_k else "every regulator x gene pair"
@@ -291,6 +276,23 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     seconds = {name: seconds for name, (_, seconds) in fitted.items()}
     return InferResult(ds, task, trained, seconds, fitted_baselines, table, recommended, sentence, calibrations,
                        networks, files, times.closing_line(), warnings, check, target_check)
+
+
+def _checked(run, what, step, times, warnings):
+    """``run()``'s check (None where it does not apply), its time lapped as
+    ``step``; a warning when its blend is not ahead of degree, or when its own
+    split fails (the networks are trained and good: the run goes on)."""
+    try:
+        check = run()
+    except GRNInputError as error:
+        warnings.append(f"the check of the {what} could not run: {error}")
+        times.lap(step)
+        return None
+    if check is not None:
+        times.lap(step)
+        if not check.blend_wins:
+            warnings.append(check.sentence())
+    return check
 
 
 def _figures(task, models, fitted_baselines, out, progress):
