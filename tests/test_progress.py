@@ -41,7 +41,7 @@ def test_the_stop_line_names_the_epoch_whose_weights_were_kept():
     later, smaller rise is the arg-max of the scores but not the epoch restored."""
     from types import SimpleNamespace
 
-    from grnfast.pipeline.training import stop_reason
+    from grnfast.pipeline.training import best_epoch, stop_reason
 
     def fitted(scores, kept):
         return SimpleNamespace(n_iter_=len(scores), validation_scores_=scores, best_validation_score_=kept,
@@ -51,3 +51,32 @@ def test_the_stop_line_names_the_epoch_whose_weights_were_kept():
     assert stop_reason(fitted([0.5, 0.7, 0.6], 0.7)) == "early stopping at epoch 3, best at 2"
     assert stop_reason(SimpleNamespace(n_iter_=40, validation_scores_=None, best_validation_score_=None,
                                        get_params=lambda: {"max_iter": 40})) == "max_iter 40 reached"
+    assert best_epoch(fitted([0.5, 0.6, 0.60005, 0.59], 0.6)) == 2 and best_epoch(fitted([0.5, 0.7, 0.6], 0.7)) == 2
+    assert best_epoch(SimpleNamespace(n_iter_=7, validation_scores_=None)) == 7
+    assert best_epoch(object()) is None
+
+
+def test_training_for_the_kept_epoch_count_gives_the_weights_early_stopping_kept():
+    """What infer's checks rely on: a model trained for ``epochs`` on the training
+    pairs alone is, bit for bit, the one early stopping on the validation pairs kept
+    at that epoch (the validation pass changes nothing the training draws), for any
+    n_jobs; it runs no validation."""
+    import numpy as np
+
+    from grnfast.data import GRNDataset
+    from grnfast.models import make_model
+    from grnfast.models.presets import TINY_PARAMS
+    from grnfast.pipeline.training import best_epoch, train
+
+    ds = GRNDataset.synthetic(n_genes=120, n_regulators=15, n_cells=100, random_state=2)
+    task = ds.task(ds.split("random", random_state=0))
+    params = {**TINY_PARAMS, "max_iter": 12, "n_iter_no_change": 2, "random_negative_ratio": 2.0}
+    run, _ = train(task, "two-tower", make_model("two-tower", ds.node_features, random_state=0, **params),
+                   progress=False)
+    kept = best_epoch(run)
+    assert kept < run.n_iter_  # early stopping went past the epoch it kept
+    for n_jobs in (1, 2):
+        again, _ = train(task, "two-tower", make_model("two-tower", ds.node_features, random_state=0,
+                                                       **{**params, "n_jobs": n_jobs}), progress=False, epochs=kept)
+        assert again.n_iter_ == kept and again.validation_scores_ is None
+        assert np.array_equal(again.predict_proba(task.X_test), run.predict_proba(task.X_test))

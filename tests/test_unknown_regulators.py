@@ -6,11 +6,13 @@ from scipy.special import expit
 
 import grnfast.genes
 import grnfast.pipeline.inference as inference
+import grnfast.pipeline.unknown_regulators as unknown_regulators
 from grnfast.data import GRNDataset
 from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
 from grnfast.pipeline.cold_blend import ColdBlend, prior_targets
 from grnfast.pipeline.networks import network_edges
+from grnfast.pipeline.training import best_epoch
 from grnfast.pipeline.unknown_regulators import MIN_REGULATORS_WITH_EDGES, UnknownRegulatorCheck, \
     check_unknown_regulators
 
@@ -46,6 +48,16 @@ def test_the_check_holds_out_a_fifth_of_the_tfs_with_edges_and_is_reproducible(s
                                     progress=False) == check
     other = check_unknown_regulators(ds, "two-tower", PARAMS, random_state=2, progress=False)
     assert other.model_metrics != check.model_metrics
+
+
+def test_the_check_holds_out_at_most_its_pair_budget_of_tfs(synthetic, monkeypatch):
+    """On a genome a fifth of the TFs x every gene would be millions of pairs: each
+    part holds out at most MAX_HELD_OUT_PAIRS // genes TFs."""
+    _, ds, _ = synthetic
+    monkeypatch.setattr(unknown_regulators, "MAX_HELD_OUT_PAIRS", 3 * len(ds.genes) + 7)
+    check = check_unknown_regulators(ds, "two-tower", PARAMS, epochs=2, random_state=1, progress=False)
+    assert check.n_held_out == 3 and check.prevalence > 0
+    assert check.blend.n_pairs == 3 * (len(ds.genes) - 1)  # the validation TFs x every other gene
 
 
 def test_no_check_when_every_regulator_has_an_edge_or_too_few_have(synthetic):
@@ -87,7 +99,9 @@ def test_infer_checks_the_recommended_model_only_when_tfs_without_edges_are_unkn
     if policy == "negative":  # the user says such a TF has no targets: nothing to check
         assert check is None and "checking TFs" not in result.closing_line
         return
-    assert check == check_unknown_regulators(ds, "two-tower", PARAMS, random_state=0, progress=False)
+    # trained for the epochs the run's model kept
+    assert check == check_unknown_regulators(ds, "two-tower", PARAMS, epochs=best_epoch(result.models["two-tower"]),
+                                             random_state=0, progress=False)
     assert "checking TFs without edges" in result.closing_line
     report = result.report()
     line = ("note: " if check.blend_wins else "warning: ") + check.sentence()

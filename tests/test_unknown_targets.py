@@ -14,6 +14,7 @@ from grnfast.models.presets import TINY_PARAMS
 from grnfast.pipeline import infer
 from grnfast.pipeline.cold_blend import ColdBlend, prior_regulators
 from grnfast.pipeline.networks import network_edges
+from grnfast.pipeline.training import best_epoch
 from grnfast.pipeline.unknown_targets import MIN_TARGETS_WITH_EDGES, UnknownTargetCheck, check_unknown_targets
 
 PARAMS = {**TINY_PARAMS, "n_jobs": 1}
@@ -23,6 +24,11 @@ def without_edges_into(ds, targets):
     """``ds`` whose prior has no edge into ``targets`` (still genes of it)."""
     return GRNDataset(ds.name, ds.node_features, ds.edges[~ds.edges["target"].isin(targets)], ds.regulators,
                       ds.expression, ds.cell_types)
+
+
+def kept_epoch(result):
+    """The epoch the run's two-tower kept: what the check trains for."""
+    return best_epoch(result.models["two-tower"])
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +62,7 @@ def what_the_check_trains_on(ds, policy, monkeypatch):
     """(task, unfitted model) the check's training is given, under ``policy``."""
     seen = {}
 
-    def spy(task, name, model, progress):
+    def spy(task, name, model, progress, epochs):
         seen["task"], seen["model"] = task, model
         raise RuntimeError("stop")
 
@@ -123,7 +129,8 @@ def test_by_default_the_models_draw_every_gene_and_the_check_draws_its_held_out_
     assert result.models["two-tower"].negative_targets is None
     assert not set(result.task.X_train.iloc[:, 1]) <= set(ds.known_targets)
     assert result.unknown_targets == check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators,
-                                                           policy="negative", progress=False)
+                                                           policy="negative", epochs=kept_epoch(result),
+                                                           progress=False)
     task, model = what_the_check_trains_on(ds, "negative", monkeypatch)
     negatives = task.X_train[task.y_train == 0].iloc[:, 1]
     assert negatives.isin(task.notes["held_out"]).any() and model.negative_targets is None
@@ -141,7 +148,7 @@ def test_the_recommended_network_scores_genes_without_regulators_by_the_checks_b
                    targets_without_edges="unknown", regulators_without_edges="negative")
     check = result.unknown_targets
     assert check == check_unknown_targets(ds, "two-tower", PARAMS, negative_regulators=ds.regulators,
-                                          progress=False)
+                                          epochs=kept_epoch(result), progress=False)
     split_targets = set(result.task.X_train.iloc[:, 1]) | set(result.task.X_val.iloc[:, 1]) \
         | set(result.task.X_test.iloc[:, 1])
     assert split_targets <= set(ds.known_targets)

@@ -245,7 +245,7 @@ def _cold_split(edges, genes, roles, fraction, validation_fraction, ratio, rando
 
 
 def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None,
-                          negative_targets=None):
+                          negative_targets=None, max_held_out=None):
     """Regulators the training never saw as regulators (``cold-regulators``).
 
     A seeded ``fraction`` of the regulators with an edge in ``edges`` (the whole
@@ -259,10 +259,11 @@ def cold_regulators_split(edges, genes, fraction=0.25, validation_fraction=0.2, 
     (held-out regulators may still be targets). ``held_out`` and
     ``validation_held_out`` list the held-out regulators. ``negative_targets``:
     the training negatives' targets are drawn among these only (default: every
-    gene).
+    gene). ``max_held_out``: each part holds out at most this many regulators (a
+    genome's fifth would make millions of test pairs).
     """
     return _cold_split(edges, genes, ("regulator",), fraction, validation_fraction, ratio, random_state,
-                       "cold-regulators", negative_targets)
+                       "cold-regulators", negative_targets, max_held_out=max_held_out)
 
 
 def cold_targets_split(edges, genes, fraction=0.25, validation_fraction=0.2, ratio=1.0, random_state=None,

@@ -28,7 +28,7 @@ from .networks import check_min_probability, correlation_profiles, network_edges
 from .outputs import check_outputs
 from .report import format_report, report_table
 from .summary import StepTimes, evidence_warning, format_summary, recommendation
-from .training import dask_client, model_names, train_models
+from .training import best_epoch, dask_client, model_names, train_models
 from .unknown_regulators import UnknownRegulatorCheck, check_unknown_regulators
 from .unknown_targets import UnknownTargetCheck, check_unknown_targets
 
@@ -216,13 +216,15 @@ def _run(inputs, files_in, out, client, models, preset, params, negatives, negat
     times.lap("evaluation")
     check = target_check = None
     if recommended is not None:
+        epochs = best_epoch(trained[recommended])  # the checks train what the run kept, no longer
         if regulators_without_edges == "unknown":
-            check = _checked(lambda: check_unknown_regulators(ds, recommended, params, preset=preset,
+            check = _checked(lambda: check_unknown_regulators(ds, recommended, params, epochs=epochs, preset=preset,
                                                               random_state=random_state, progress=progress),
                              "regulators without known edges", "checking TFs without edges", times, warnings)
         target_check = _checked(lambda: check_unknown_targets(ds, recommended, params, negative_regulators=drawn,
-                                                              policy=targets_without_edges, preset=preset,
-                                                              random_state=random_state, progress=progress),
+                                                              policy=targets_without_edges, epochs=epochs,
+                                                              preset=preset, random_state=random_state,
+                                                              progress=progress),
                                 "genes without known regulators", "checking genes without edges", times, warnings)
     networks = {}
     calibrations = {name: fit_calibration(model, task.X_val, task.y_val) for name, model in trained.items()}

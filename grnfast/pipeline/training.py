@@ -15,6 +15,21 @@ def model_names(choice):
     return {"all": list(MODELS), "both": ["two-tower", "cross-encoder"]}.get(choice, [choice])
 
 
+def best_epoch(model):
+    """The epoch whose weights a fitted model kept: with a validation set, the first
+    to reach the score early stopping kept (the last improvement by more than tol,
+    not the arg-max, which a later improvement smaller than tol can hold); without
+    one, its last epoch. None for a model without ``n_iter_``."""
+    n_iter = getattr(model, "n_iter_", None)
+    if n_iter is None:
+        return None
+    scores = list(getattr(model, "validation_scores_", None) or [])
+    if not scores:
+        return int(n_iter)
+    restored = getattr(model, "best_validation_score_", None)
+    return scores.index(restored) + 1 if restored in scores else int(np.argmax(scores)) + 1
+
+
 def stop_reason(model):
     """Why a fitted model's training ended, from its public fitted attributes:
     "early stopping at epoch N, best at M" or "max_iter N reached" (with the best
@@ -22,24 +37,23 @@ def stop_reason(model):
     n_iter = getattr(model, "n_iter_", None)
     if n_iter is None:
         return ""
-    scores = getattr(model, "validation_scores_", None)
-    restored = getattr(model, "best_validation_score_", None)
-    best = ""
-    if scores is not None and len(scores):
-        # The epoch whose weights early stopping kept: the first to reach the score it
-        # kept (the last improvement by more than tol), not the arg-max, which a later
-        # improvement smaller than tol can hold.
-        best = f"best at {list(scores).index(restored) + 1 if restored in list(scores) else int(np.argmax(scores)) + 1}"
+    validated = getattr(model, "validation_scores_", None) is not None and len(model.validation_scores_)
+    best = f"best at {best_epoch(model)}" if validated else ""
     max_iter = model.get_params().get("max_iter")
     if max_iter is not None and n_iter < max_iter:
         return f"early stopping at epoch {n_iter}" + (f", {best}" if best else "")
     return f"max_iter {n_iter} reached" + (f", {best}" if best else "")
 
 
-def train(task, name, model, progress=True):
+def train(task, name, model, progress=True, epochs=None):
     """Fit on the task's training pairs (early stopping on its validation pairs)
     with an epoch progress bar (a closing line off a terminal) that ends saying
-    why training stopped; returns (fitted model, seconds)."""
+    why training stopped; returns (fitted model, seconds). With ``epochs``, the
+    model trains for exactly that many epochs on the training pairs alone (no
+    validation pass: the count was chosen elsewhere)."""
+    if epochs is not None:
+        # a patience of the whole run: the stalled-loss stop cannot end it sooner
+        model.set_params(max_iter=int(epochs), early_stopping=False, n_iter_no_change=int(epochs))
     bar = Progress(getattr(model, "max_iter", None), name, "epoch", enabled=progress)
 
     def tick(report):
@@ -49,7 +63,10 @@ def train(task, name, model, progress=True):
 
     start = time.perf_counter()
     with bar:
-        fitted = task.fit(model, callbacks=[tick])
+        if epochs is None:
+            fitted = task.fit(model, callbacks=[tick])
+        else:
+            fitted = model.fit(task.X_train, task.y_train, callbacks=[tick])
         bar.close(stop_reason(fitted) or f"{bar.count} epochs")
     return fitted, time.perf_counter() - start
 

@@ -6,8 +6,10 @@ simply ranking targets by their in-degree depends on the prior: on BEELINE's STR
 network it does, on dense ChIP-seq networks it does not (docs/evaluation.md, "TFs
 the prior lacks"). ``infer`` cannot score those TFs, but it can ask the same
 question of TFs it knows: a seeded fifth of the regulators with known edges is held
-out of a second training of the recommended model (and a fifth of the rest, for its
-early stopping: :func:`~grnfast.data.cold_regulators_split`), and the held-out TFs x
+out of a second training of the recommended model (and a fifth of the rest, for
+the blend's fit; each part's TFs with every gene at most :data:`MAX_HELD_OUT_PAIRS`
+pairs: :func:`~grnfast.data.cold_regulators_split`), trained for the epochs the
+run's model kept, and the held-out TFs x
 every gene are scored against their known edges, beside target in-degree over the
 remaining prior (the degree baseline, which gives a TF without edges none of its
 own). The models' random negatives never have a held-out TF, nor a TF without
@@ -33,6 +35,11 @@ from .networks import correlation_profiles
 from .training import train
 
 CHECK_FRACTION = 0.2
+# At most this many pairs (held-out TFs x every gene) in each of the check's parts: a
+# genome's fifth of 1,170 TFs with 20,000 genes would be 4.7M test pairs; on BEELINE
+# (at most 520 TFs with 1,700 genes) a fifth is fewer. The same budget as the
+# genes-without-regulators check's 300 genes x a CollecTRI-size prior's regulators.
+MAX_HELD_OUT_PAIRS = 360_000
 # Below this many regulators with edges, a fifth held out is one or two TFs, and
 # their numbers say nothing of the others.
 MIN_REGULATORS_WITH_EDGES = 10
@@ -79,24 +86,27 @@ class UnknownRegulatorCheck:
                 "(docs/evaluation.md, \"TFs the prior lacks\")")
 
 
-def check_unknown_regulators(dataset, model_name, params, *, preset="default", random_state=0, progress=True):
+def check_unknown_regulators(dataset, model_name, params, *, epochs=None, preset="default", random_state=0,
+                             progress=True):
     """An :class:`UnknownRegulatorCheck` of ``model_name`` (trained with ``preset``
-    and ``params``, as the run trained it) on ``dataset``, or None when every
-    candidate regulator has a known edge or fewer than
+    and ``params``, as the run trained it, for ``epochs`` epochs: the run's model's
+    kept epoch; None, early stopping on the validation TFs) on ``dataset``, or None
+    when every candidate regulator has a known edge or fewer than
     :data:`MIN_REGULATORS_WITH_EDGES` have one."""
     known = dataset.known_regulators
     n_without_edges = len(dataset.regulators) - len(known)
     if n_without_edges == 0 or len(known) < MIN_REGULATORS_WITH_EDGES:
         return None
     split = cold_regulators_split(dataset.edges, dataset.genes, fraction=CHECK_FRACTION,
-                                  validation_fraction=CHECK_FRACTION, random_state=random_state)
+                                  validation_fraction=CHECK_FRACTION, random_state=random_state,
+                                  max_held_out=max(1, MAX_HELD_OUT_PAIRS // len(dataset.genes)))
     task = dataset.task(split, name=f"{dataset.name} (TFs held out to check the TFs without edges)")
     held_out = set(split.held_out) | set(split.validation_held_out)
     params = {**params, "negative_regulators": [gene for gene in known if gene not in held_out]}
     say(f"checking the {n_without_edges} regulators without known edges: {model_name} trained again without "
         f"{len(split.held_out)} + {len(split.validation_held_out)} TFs that have edges", enabled=progress)
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
-                                                  preset=preset, **params), progress)
+                                                  preset=preset, **params), progress, epochs)
     degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
     training_edges = task.X_train[task.y_train == 1].set_axis(["regulator", "target"], axis=1)
     targets = CoexpressedTargets.fit(dataset.genes, correlation_profiles(dataset)[0], training_edges,

@@ -6,9 +6,10 @@ question a user brings, not a negative to learn. With ``targets_without_edges=
 "unknown"`` no negative of ``infer``'s split nor of the models has such a gene as
 target, and the run asks of genes it knows what it cannot ask of those: a seeded
 fifth of the genes with a known regulator is held out with every edge into them
-from a second training of the recommended model (and a fifth of the rest, for its
-early stopping and the blend; each at most :data:`MAX_HELD_OUT_GENES`:
-:func:`~grnfast.data.cold_targets_split`). Every
+from a second training of the recommended model (and a fifth of the rest, for the
+blend; each at most :data:`MAX_HELD_OUT_GENES`:
+:func:`~grnfast.data.cold_targets_split`), trained for the epochs the run's model
+kept. Every
 (regulator with edges, held-out gene) pair is scored against the prior by the
 model alone, by regulator out-degree over the remaining prior (the degree
 baseline: a held-out gene has no in-degree) and by a
@@ -78,11 +79,12 @@ class UnknownTargetCheck:
                 "(docs/evaluation.md, \"Genes the prior lacks\")")
 
 
-def check_unknown_targets(dataset, model_name, params, *, negative_regulators, policy="unknown", preset="default",
-                          random_state=0, progress=True):
+def check_unknown_targets(dataset, model_name, params, *, negative_regulators, policy="unknown", epochs=None,
+                          preset="default", random_state=0, progress=True):
     """An :class:`UnknownTargetCheck` of ``model_name`` (trained with ``preset``
     and ``params``, its random negatives' regulators ``negative_regulators``, as
-    the run trained it) on ``dataset``, or None when every gene has a known
+    the run trained it, for ``epochs`` epochs: the run's model's kept epoch; None,
+    early stopping on the validation genes) on ``dataset``, or None when every gene has a known
     regulator or fewer than :data:`MIN_TARGETS_WITH_EDGES` have one. ``policy``
     is the run's ``targets_without_edges``, which the check's held-out genes
     follow: "unknown", never a negative's target; "negative", drawn among the
@@ -103,7 +105,7 @@ def check_unknown_targets(dataset, model_name, params, *, negative_regulators, p
     say(f"checking the {n_without_edges} genes without known regulators: {model_name} trained again without the "
         f"edges into {len(split.held_out)} + {len(split.validation_held_out)} genes", enabled=progress)
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
-                                                  preset=preset, **params), progress)
+                                                  preset=preset, **params), progress, epochs)
     degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
     training_edges = task.X_train[task.y_train == 1].set_axis(["regulator", "target"], axis=1)
     regulators = dataset.known_regulators
