@@ -3,7 +3,6 @@ exception type and that the message names the file and the problem."""
 import gzip
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -2,10 +2,8 @@
 tooling, persistence, parameter counts, and Ctrl-C."""
 import os
 import pickle
-import signal
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pandas as pd

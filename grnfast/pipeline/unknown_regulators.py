@@ -37,7 +37,7 @@ from .training import train
 CHECK_FRACTION = 0.2
 # At most this many pairs (held-out TFs x every gene) in each of the check's parts: a
 # genome's fifth of 1,170 TFs with 20,000 genes would be 4.7M test pairs; on BEELINE
-# (at most 520 TFs with 1,700 genes) a fifth is fewer. The same budget as the
+# (at most 520 TFs and 1,450 genes) a fifth is at most 150,000. The same budget as the
 # genes-without-regulators check's 300 genes x a CollecTRI-size prior's regulators.
 MAX_HELD_OUT_PAIRS = 360_000
 # Below this many regulators with edges, a fifth held out is one or two TFs, and
