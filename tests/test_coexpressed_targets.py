@@ -152,6 +152,32 @@ def test_shares_computed_a_block_at_a_time_equal_all_at_once(monkeypatch):
                           whole.log_share(["g8", "g9"])[:, GENES.get_indexer(columns)])
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_choice_among_some_genes_scores_only_those_and_gives_the_same_aurocs(monkeypatch, seed):
+    """With ``choice_targets``, each left-out regulator's AUROC at each beta is the
+    one over every gene with the others masked out (as it was computed until
+    2026-12-08), to float rounding; only the kept columns are scored. Here the
+    choosers' own genes are among the kept ones too (g1, g2 are regulated)."""
+    profiles, edges = modules(seed=seed)
+    edges = pd.concat([edges, pd.DataFrame({"regulator": ["g0", "g4", "g5"], "target": ["g1", "g2", "g1"]})])
+    reversed_edges = edges.set_axis(["target", "regulator"], axis=1)
+    regulators = sorted(edges.regulator.unique())
+    seen = {}
+    monkeypatch.setattr(coexpressed, "chosen_beta", lambda aurocs: seen.setdefault("aurocs", aurocs) is None)
+    fitted = CoexpressedTargets.fit(GENES, profiles, reversed_edges, ["g36"], choice_targets=regulators)
+    # the reference: every gene scored, the genes outside the choice and each chooser's own gene masked
+    known = pd.Index(sorted(reversed_edges.regulator.unique()))
+    y = fitted._targets.toarray()
+    keep = np.tile(GENES.isin(regulators), (len(known), 1))
+    own = GENES.get_indexer(known)
+    keep[np.arange(len(known))[own >= 0], own[own >= 0]] = False
+    y = y * keep
+    usable = (y.sum(axis=1) > 0) & (y.sum(axis=1) < keep.sum(axis=1))
+    rows = fitted._candidate_row[known[usable]].to_numpy()
+    expected = [row_auroc(fitted._log_share(rows, beta), y[usable], keep[usable]) for beta in BETAS]
+    assert np.allclose(seen["aurocs"], expected, rtol=0, atol=1e-12) and usable.sum() > 10
+
+
 def test_the_co_expressed_genes_regulators_are_the_reversed_networks_transfer():
     """For a gene without edges, each regulator's share is that of the genes with
     known regulators it regulates, weighed by their correlation with the gene: the
