@@ -152,12 +152,14 @@ def test_shares_computed_a_block_at_a_time_equal_all_at_once(monkeypatch):
                           whole.log_share(["g8", "g9"])[:, GENES.get_indexer(columns)])
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_the_choice_among_some_genes_scores_only_those_and_gives_the_same_aurocs(monkeypatch, seed):
+@pytest.mark.parametrize("seed, at_once", [(0, 32), (1, 32), (0, 3)])
+def test_the_choice_among_some_genes_scores_only_those_and_gives_the_same_aurocs(monkeypatch, seed, at_once):
     """With ``choice_targets``, each left-out regulator's AUROC at each beta is the
-    one over every gene with the others masked out (as it was computed until
-    2026-12-08), to float rounding; only the kept columns are scored. Here the
-    choosers' own genes are among the kept ones too (g1, g2 are regulated)."""
+    one over every gene with the others masked out, all at once (as it was computed
+    until 2026-12-08), to float rounding, whether the left-out regulators are ranked
+    a block of 3 at a time or all together; only the kept columns are scored. Here
+    the choosers' own genes are among the kept ones too (g1, g2 are regulated)."""
+    monkeypatch.setattr(coexpressed, "CHOOSERS_AT_ONCE", at_once)
     profiles, edges = modules(seed=seed)
     edges = pd.concat([edges, pd.DataFrame({"regulator": ["g0", "g4", "g5"], "target": ["g1", "g2", "g1"]})])
     reversed_edges = edges.set_axis(["target", "regulator"], axis=1)

@@ -31,6 +31,9 @@ MAX_CHOOSERS = 200
 # Correlations are computed for this many candidates at a time (a genome's genes
 # x its known targets would not fit at once).
 ROWS_AT_ONCE = 128
+# Left-out regulators ranked at a time when beta is chosen: each is a dense row over
+# a genome's genes, several times over in the ranking.
+CHOOSERS_AT_ONCE = 32
 
 
 def row_auroc(scores, y, keep=None):
@@ -153,20 +156,23 @@ class CoexpressedTargets:
         # Only the genes a left-out regulator is ranked among are scored: on a genome's
         # reversed network that is its 1,170 TFs, not its 20,000 genes (the same AUROCs).
         columns = np.arange(len(self.genes)) if keep_genes is None else np.flatnonzero(keep_genes)
-        targets = self._targets[:, columns]
-        y = targets[choosers].toarray()
-        # the regulator's own gene is no pair of its
-        own = pd.Index(self.genes[columns]).get_indexer(known[choosers])
-        keep = np.ones(y.shape, dtype=bool)
-        keep[np.arange(len(choosers))[own >= 0], own[own >= 0]] = False
-        y = y * keep
-        n_pos = y.sum(axis=1)
-        usable = (n_pos > 0) & (n_pos < keep.sum(axis=1))
-        if not usable.any():
-            return 0.0
-        rows = self._candidate_row[known[choosers][usable]].to_numpy()
-        y, keep = y[usable], keep[usable]
-        return chosen_beta(np.array([row_auroc(self._log_share(rows, beta, targets), y, keep) for beta in BETAS]))
+        targets, column_genes = self._targets[:, columns], pd.Index(self.genes[columns])
+        aurocs = []
+        for start in range(0, len(choosers), CHOOSERS_AT_ONCE):  # dense (choosers x genes) a block at a time
+            block = choosers[start:start + CHOOSERS_AT_ONCE]
+            y = targets[block].toarray()
+            # the regulator's own gene is no pair of its
+            own = column_genes.get_indexer(known[block])
+            keep = np.ones(y.shape, dtype=bool)
+            keep[np.arange(len(block))[own >= 0], own[own >= 0]] = False
+            y = y * keep
+            n_pos = y.sum(axis=1)
+            usable = (n_pos > 0) & (n_pos < keep.sum(axis=1))
+            if usable.any():
+                rows = self._candidate_row[known[block][usable]].to_numpy()
+                aurocs.append([row_auroc(self._log_share(rows, beta, targets), y[usable], keep[usable])
+                               for beta in BETAS])
+        return chosen_beta(np.concatenate(aurocs, axis=1)) if aurocs else 0.0
 
 
 class CoexpressedRegulators:
