@@ -60,6 +60,33 @@ def test_negatives_properties(net, ratio, method):
     pd.testing.assert_frame_equal(again, neg)
 
 
+@SETTINGS
+@given(net=networks(), ratio=st.sampled_from([0.5, 1, 3]))
+def test_per_regulator_draws_each_regulators_non_targets_in_gene_order(net, ratio):
+    """The draw, pinned: regulator by regulator (in the candidate list's order), k of
+    its non-targets (no positive, no excluded pair, not itself), listed in gene order,
+    chosen by one seeded generator: what the per-regulator mask computes."""
+    regulators, genes, edges, seed = net
+    if len(edges) == 0:
+        return
+    exclude = edges.iloc[:0] if len(edges) < 2 else pd.DataFrame({"regulator": [edges.regulator.iloc[0]],
+                                                                   "target": [genes[-1]]})
+    neg = sample_negatives(edges, regulators, genes, ratio, "per_regulator", random_state=seed, exclude=exclude,
+                           allow_fewer=True)
+    rng = np.random.default_rng(seed)
+    forbidden = set(_pairs(edges)) | set(_pairs(exclude))
+    expected = []
+    for regulator in regulators:
+        k = int(round(ratio * (edges.regulator == regulator).sum()))
+        if not (edges.regulator == regulator).any():
+            continue
+        candidates = np.array([j for j, gene in enumerate(genes)
+                               if gene != regulator and (regulator, gene) not in forbidden], dtype=np.int64)
+        expected += [(regulator, genes[j]) for j in rng.choice(candidates, size=min(k, len(candidates)),
+                                                                replace=False)]
+    assert _pairs(neg) == expected
+
+
 def test_exclude_and_bad_arguments():
     edges = pd.DataFrame({"regulator": ["a", "a"], "target": ["b", "c"]})
     genes = ["a", "b", "c", "d", "e", "f", "g"]

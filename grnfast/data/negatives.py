@@ -74,8 +74,12 @@ def sample_negatives(positives, regulators, genes, ratio=1.0, method="uniform", 
         blocked = np.array(sorted(forbidden), dtype=np.int64)
         for i in np.flatnonzero(counts):
             k = int(round(ratio * counts[i]))
-            row = blocked[(blocked >= i * n_gene) & (blocked < (i + 1) * n_gene)] - i * n_gene
-            candidates = np.setdiff1d(np.arange(n_gene), row)
+            # its forbidden targets: a slice of the sorted codes; its non-targets in gene
+            # order (a mask: a set difference per regulator took seconds on a genome)
+            row = blocked[np.searchsorted(blocked, i * n_gene):np.searchsorted(blocked, (i + 1) * n_gene)]
+            allowed = np.ones(n_gene, dtype=bool)
+            allowed[row - i * n_gene] = False
+            candidates = np.flatnonzero(allowed)
             if k > len(candidates) and not allow_fewer:
                 raise GRNInputError(f"regulator {reg_index[i]!r} has only {len(candidates)} non-targets, "
                                     f"{k} negatives asked for")
