@@ -1,4 +1,6 @@
 """A step's progress off a terminal: nothing while it runs, one line when it ends."""
+import numpy as np
+
 from grnfast.progress import Progress
 
 
@@ -53,6 +55,7 @@ def test_the_stop_line_names_the_epoch_whose_weights_were_kept():
                                        get_params=lambda: {"max_iter": 40})) == "max_iter 40 reached"
     assert best_epoch(fitted([0.5, 0.6, 0.60005, 0.59], 0.6)) == 2 and best_epoch(fitted([0.5, 0.7, 0.6], 0.7)) == 2
     assert best_epoch(SimpleNamespace(n_iter_=7, validation_scores_=None)) == 7
+    assert best_epoch(fitted(np.array([0.5, 0.7, 0.6]), 0.7)) == 2  # scores as an array
     assert best_epoch(object()) is None
 
 

@@ -155,8 +155,11 @@ class CoexpressedTargets:
             choosers = np.sort(np.random.default_rng(random_state).choice(choosers, MAX_CHOOSERS, replace=False))
         # Only the genes a left-out regulator is ranked among are scored: on a genome's
         # reversed network that is its 1,170 TFs, not its 20,000 genes (the same AUROCs).
-        columns = np.arange(len(self.genes)) if keep_genes is None else np.flatnonzero(keep_genes)
-        targets, column_genes = self._targets[:, columns], pd.Index(self.genes[columns])
+        if keep_genes is None:
+            targets, column_genes = self._targets, self.genes
+        else:
+            columns = np.flatnonzero(keep_genes)
+            targets, column_genes = self._targets[:, columns], self.genes[columns]
         aurocs = []
         for start in range(0, len(choosers), CHOOSERS_AT_ONCE):  # dense (choosers x genes) a block at a time
             block = choosers[start:start + CHOOSERS_AT_ONCE]

@@ -23,7 +23,8 @@ def best_epoch(model):
     n_iter = getattr(model, "n_iter_", None)
     if n_iter is None:
         return None
-    scores = list(getattr(model, "validation_scores_", None) or [])
+    scores = getattr(model, "validation_scores_", None)
+    scores = [] if scores is None else list(scores)  # a list or an array
     if not scores:
         return int(n_iter)
     restored = getattr(model, "best_validation_score_", None)
@@ -37,8 +38,8 @@ def stop_reason(model):
     n_iter = getattr(model, "n_iter_", None)
     if n_iter is None:
         return ""
-    validated = getattr(model, "validation_scores_", None) is not None and len(model.validation_scores_)
-    best = f"best at {best_epoch(model)}" if validated else ""
+    scores = getattr(model, "validation_scores_", None)
+    best = f"best at {best_epoch(model)}" if scores is not None and len(scores) else ""
     max_iter = model.get_params().get("max_iter")
     if max_iter is not None and n_iter < max_iter:
         return f"early stopping at epoch {n_iter}" + (f", {best}" if best else "")

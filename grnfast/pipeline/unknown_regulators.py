@@ -103,8 +103,8 @@ def check_unknown_regulators(dataset, model_name, params, *, epochs=None, preset
     task = dataset.task(split, name=f"{dataset.name} (TFs held out to check the TFs without edges)")
     held_out = set(split.held_out) | set(split.validation_held_out)
     params = {**params, "negative_regulators": [gene for gene in known if gene not in held_out]}
-    say(f"checking the {n_without_edges} regulators without known edges: {model_name} trained again"
-        + (f" for the run's {epochs} kept epochs" if epochs is not None else "") + " without "
+    again = "trained again" + (f" for the run's {epochs} kept epochs" if epochs is not None else "")
+    say(f"checking the {n_without_edges} regulators without known edges: {model_name} {again} without "
         f"{len(split.held_out)} + {len(split.validation_held_out)} TFs that have edges", enabled=progress)
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
                                                   preset=preset, **params), progress, epochs)
