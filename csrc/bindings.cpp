@@ -135,6 +135,21 @@ class PyTrainer {
     void set_seen_genes(const OptionalFlags& seen) {
         trainer_.set_seen_genes(seen_flags(trainer_.network().spec(), seen));
     }
+    void set_shared_negatives(const IndexArray& regulators, const IndexArray& targets, const IndexArray& forbidden,
+                              index_t k, double per_row, double weight) {
+        require_shape(regulators, {-1}, "shared negatives' regulators");
+        require_shape(targets, {-1}, "shared negatives' targets");
+        require_shape(forbidden, {-1}, "shared negatives' forbidden pairs");
+        require(k >= 0, "shared negatives: k must not be negative");
+        SharedNegatives shared;
+        shared.regulators.assign(regulators.data(), regulators.data() + regulators.shape(0));
+        shared.targets.assign(targets.data(), targets.data() + targets.shape(0));
+        shared.forbidden.assign(forbidden.data(), forbidden.data() + forbidden.shape(0));
+        shared.k = k;
+        shared.per_row = per_row;
+        shared.weight = weight;
+        trainer_.set_shared_negatives(std::move(shared));
+    }
     Array<float> params() { return copy(trainer_.params()); }
     Array<float> buffers() { return copy(trainer_.buffers()); }
     std::int64_t steps() const { return trainer_.steps(); }
@@ -259,6 +274,11 @@ PYBIND11_MODULE(_core, m) {
         .def("set_state", &PyTrainer::set_state, py::arg("params"), py::arg("buffers"))
         .def("set_graph", &PyTrainer::set_graph, py::arg("edges"))
         .def("set_seen_genes", &PyTrainer::set_seen_genes, py::arg("seen_genes"))
+        .def("set_shared_negatives", &PyTrainer::set_shared_negatives, py::arg("regulators"), py::arg("targets"),
+             py::arg("forbidden"), py::arg("k"), py::arg("per_row"), py::arg("weight"),
+             "Every batch's random negatives: k candidate regulators x k candidate targets drawn for it, every "
+             "pair but self-pairs and the forbidden codes (regulator * n_genes + target), weighing per_row "
+             "random pairs per batch pair, times weight (two-tower family).")
         .def("params", &PyTrainer::params)
         .def("buffers", &PyTrainer::buffers)
         .def("predict_logits", &PyTrainer::predict_logits, py::arg("features"), py::arg("pairs"))

@@ -22,7 +22,9 @@ template <class T>
 py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Array<T>& buffers, const Array<T>& features,
                         const IndexArray& pairs, const Array<T>& y, const std::optional<Array<T>>& weights,
                         std::uint64_t seed, std::uint64_t epoch, bool feature_grad, int n_threads,
-                        const OptionalEdges& graph_edges, double degree_scale, const OptionalFlags& seen_genes) {
+                        const OptionalEdges& graph_edges, double degree_scale, const OptionalFlags& seen_genes,
+                        const std::optional<IndexArray>& grid_regulators, const std::optional<IndexArray>& grid_targets,
+                        const std::optional<Array<T>>& grid_weights, double denominator) {
     auto net = make_network<T>(spec);
     const auto graph = graph_for(spec, graph_edges);
     if (graph) net->set_graph(&*graph, degree_scale);
@@ -46,12 +48,22 @@ py::tuple loss_and_grad(const ModelSpec& spec, const Array<T>& params, const Arr
         fg = a.mutable_data();
         fgrad = a;
     }
+    // A grid of shared negatives: k regulators, k targets, k x k cell weights.
+    GridNegatives<T> grid;
+    if (grid_regulators || grid_targets || grid_weights) {
+        require(grid_regulators && grid_targets && grid_weights, "a grid needs its regulators, targets and weights");
+        require_shape(*grid_regulators, {-1}, "grid_regulators");
+        const index_t k = grid_regulators->shape(0);
+        require_shape(*grid_targets, {k}, "grid_targets");
+        require_shape(*grid_weights, {k, k}, "grid_weights");
+        grid = {grid_regulators->data(), grid_targets->data(), k, grid_weights->data(), denominator};
+    }
     double loss;
     {
         py::gil_scoped_release release;
         loss = loss_and_gradient<T>(*net, params.data(), new_buffers.mutable_data(), f, pairs.data(), y.data(),
                                     weights ? weights->data() : nullptr, n, seed, epoch, grad.mutable_data(), fg,
-                                    n_threads, seen);
+                                    n_threads, seen, grid);
     }
     return py::make_tuple(loss, grad, new_buffers, fgrad);
 }
@@ -336,11 +348,15 @@ PYBIND11_MODULE(_core_testing, m) {
     m.def("loss_and_grad", &loss_and_grad<double>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
           py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1,
-          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0, py::arg("seen_genes") = py::none());
+          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0, py::arg("seen_genes") = py::none(),
+          py::arg("grid_regulators") = py::none(), py::arg("grid_targets") = py::none(),
+          py::arg("grid_weights") = py::none(), py::arg("denominator") = 0.0);
     m.def("loss_and_grad", &loss_and_grad<float>, py::arg("spec"), py::arg("params").noconvert(), py::arg("buffers"),
           py::arg("features"), py::arg("pairs"), py::arg("y"), py::arg("weights") = py::none(), py::arg("seed") = 0,
           py::arg("epoch") = 0, py::arg("feature_grad") = false, py::arg("n_threads") = 1,
-          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0, py::arg("seen_genes") = py::none());
+          py::arg("graph_edges") = py::none(), py::arg("degree_scale") = 1.0, py::arg("seen_genes") = py::none(),
+          py::arg("grid_regulators") = py::none(), py::arg("grid_targets") = py::none(),
+          py::arg("grid_weights") = py::none(), py::arg("denominator") = 0.0);
     m.def("gemm", &gemm_py<double>, py::arg("A").noconvert(), py::arg("B").noconvert(), py::arg("transpose_a") = false,
           py::arg("transpose_b") = false, py::arg("n_threads") = 1);
     m.def("gemm", &gemm_py<float>, py::arg("A").noconvert(), py::arg("B").noconvert(), py::arg("transpose_a") = false,

@@ -58,6 +58,8 @@ CANDIDATES = {
     "feature interaction": ({"feature_interaction": True}, True),
     "patience 3": ({"n_iter_no_change": 3}, True),
     "lazy embedding updates": ({"embedding_update": "lazy"}, True),
+    # the two-tower family only: every batch's random negatives a grid of shared genes (issue 28)
+    "shared negatives": ({"shared_negatives": True}, True),
     "zero embeddings": ({"embedding_init": "zeros"}, True),
     # the feature-only task's two-tower: 0.981 against MLPClassifier's 0.970 (bench/feature_only_task.py)
     "zero embeddings, one layer of 256": ({"embedding_init": "zeros", "hidden_layer_sizes": (256,)}, True),

@@ -14,7 +14,9 @@
 
 namespace grnfast {
 
-// The scratch space of one batch, allocated once for the largest batch.
+// The scratch space of one batch, allocated once for the largest batch. A batch
+// with shared negatives has `grid` more genes per role (rows = batch + grid ids per
+// role) and grid x grid more logits.
 template <class T>
 struct BatchScratch {
     std::vector<index_t> ids;  // regulators then targets
@@ -22,20 +24,24 @@ struct BatchScratch {
     std::vector<T> y, weights, logits, dlogits, emb_rows, emb_grad_rows, feat_rows;
     EmbeddingGradPlan plan;
 
-    void reserve(index_t max_batch, index_t emb_dim, index_t n_features) {
+    void reserve(index_t max_batch, index_t emb_dim, index_t n_features, index_t grid = 0) {
         const char* what = "a batch's scratch space";
-        grow_to(ids, 2 * max_batch, what);
-        grow_to(sample_ids, max_batch, what);
-        for (auto* v : {&y, &weights, &logits, &dlogits}) grow_to(*v, max_batch, what);
-        grow_to(emb_rows, 2 * max_batch * emb_dim, "a batch's embedding gradients");
-        grow_to(emb_grad_rows, 2 * max_batch * emb_dim, "a batch's embedding gradients");
-        grow_to(feat_rows, 2 * max_batch * n_features, what);
+        const index_t rows = max_batch + grid;
+        grow_to(ids, 2 * rows, what);
+        grow_to(sample_ids, rows, what);
+        for (auto* v : {&y, &weights, &logits, &dlogits}) grow_to(*v, max_batch + grid * grid, what);
+        grow_to(emb_rows, 2 * rows * emb_dim, "a batch's embedding gradients");
+        grow_to(emb_grad_rows, 2 * rows * emb_dim, "a batch's embedding gradients");
+        grow_to(feat_rows, 2 * rows * n_features, what);
     }
-    void load(const index_t* pairs, const T* labels, const T* sample_weights, const index_t* rows, index_t batch) {
+    // The batch's pairs; their targets' ids start at ids[rows] (default: batch).
+    void load(const index_t* pairs, const T* labels, const T* sample_weights, const index_t* rows, index_t batch,
+              index_t per_role = 0) {
+        const index_t target_start = per_role > 0 ? per_role : batch;
         for (index_t r = 0; r < batch; ++r) {
             const index_t s = rows ? rows[r] : r;
             ids[static_cast<size_t>(r)] = pairs[2 * s];
-            ids[static_cast<size_t>(batch + r)] = pairs[2 * s + 1];
+            ids[static_cast<size_t>(target_start + r)] = pairs[2 * s + 1];
             sample_ids[static_cast<size_t>(r)] = s;
             if (labels) y[static_cast<size_t>(r)] = labels[s];
             weights[static_cast<size_t>(r)] = sample_weights ? sample_weights[s] : T(1);
@@ -43,6 +49,21 @@ struct BatchScratch {
     }
     const index_t* reg() const { return ids.data(); }
     const index_t* tgt(index_t batch) const { return ids.data() + batch; }
+
+    // Appends a grid of shared negatives to a loaded batch of `batch` pairs: k
+    // regulators and k targets (the ids after the pairs' in each role, sample ids
+    // first_sample...), label 0 and cell_weights (k x k, row-major) on the grid's cells.
+    void add_grid(const index_t* regulators, const index_t* targets, index_t k, const T* cell_weights, index_t batch,
+                  index_t first_sample) {
+        const index_t rows = batch + k;
+        for (index_t i = 0; i < k; ++i) {
+            ids[static_cast<size_t>(batch + i)] = regulators[i];
+            ids[static_cast<size_t>(rows + batch + i)] = targets[i];
+            sample_ids[static_cast<size_t>(batch + i)] = first_sample + i;
+        }
+        std::fill(y.begin() + batch, y.begin() + batch + k * k, T(0));
+        std::copy(cell_weights, cell_weights + k * k, weights.begin() + batch);
+    }
 
     // After backward: the graph encoder's row gradients appended after the batch's
     // 2 batch rows (ids, embedding rows, and feature rows when asked), so the per-gene
@@ -83,32 +104,74 @@ void drop_batch_identities(const ModelSpec& spec, BatchScratch<T>& s, index_t ba
                     identity_key(spec, seed, epoch));
 }
 
+// A batch's shared negatives as the gradient tests give them: k regulators, k
+// targets, each grid cell's weight (0: masked), and what the loss is divided by.
+template <class T>
+struct GridNegatives {
+    const index_t* regulators = nullptr;
+    const index_t* targets = nullptr;
+    index_t k = 0;
+    const T* cell_weights = nullptr;
+    double denominator = 0;
+};
+
+// The batch's forward pass, loss and backward pass, into s (logits, dlogits, emb_rows
+// and, when feat_rows, feat_rows), with a grid of shared negatives when k > 0 (the
+// grid already in s, add_grid). Returns the loss: the weighted cross-entropy summed
+// over the pairs and the grid, over `denominator` (default: the batch).
+template <class T>
+double forward_loss_backward(Network<T>& net, BatchScratch<T>& s, const T* params, T* buffers, const T* features,
+                             index_t batch, index_t k, double denominator, const DropoutContext& ctx, T* grads,
+                             bool feat_rows, int n_threads) {
+    const index_t rows = batch + k;
+    T* frows = feat_rows ? s.feat_rows.data() : nullptr;
+    if (k > 0)
+        net.forward_grid_pairs(params, buffers, features, s.reg(), s.tgt(rows), rows, batch, true, ctx,
+                               s.logits.data(), n_threads);
+    else
+        net.forward_pairs(params, buffers, features, s.reg(), s.tgt(batch), batch, true, ctx, s.logits.data(),
+                          n_threads);
+    const index_t n_logits = batch + k * k;
+    const double loss = bce_with_logits(n_logits, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data(),
+                                        denominator > 0 ? denominator : double(batch));
+    if (k > 0)
+        net.backward_grid_pairs(params, s.dlogits.data(), rows, batch, grads, s.emb_rows.data(), frows, n_threads);
+    else
+        net.backward_pairs(params, s.dlogits.data(), batch, grads, s.emb_rows.data(), frows, n_threads);
+    return loss;
+}
+
 // Loss and full gradient on one batch, training mode (the gradient tests' entry
 // point). buffers are updated as in training. grad: n_params; feat_grad:
 // n_genes x n_features or null; seen: the genes training saw in each role
-// ((n_genes x 2) flags, SeenGenes; null: all).
+// ((n_genes x 2) flags, SeenGenes; null: all); grid: shared negatives (two-tower
+// family), their sample ids following the batch's.
 // Embedding dropout draws as in training, keyed by (seed, epoch, row of the batch).
 template <class T>
 double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* features, const index_t* pairs,
                          const T* labels, const T* sample_weights, index_t batch, std::uint64_t seed,
                          std::uint64_t epoch, T* grad, T* feat_grad, int n_threads,
-                         const std::uint8_t* seen_genes = nullptr) {
+                         const std::uint8_t* seen_genes = nullptr, const GridNegatives<T>& grid = {}) {
     const ModelSpec& spec = net.spec();
     check_pairs(pairs, batch, spec.n_genes);
+    const index_t k = grid.k, rows = batch + k;
+    if (k > 0) {
+        require(net.scores_grids(), "this model cannot share a batch's negatives (only the two-tower family can)");
+        check_genes(grid.regulators, k, spec.n_genes);
+        check_genes(grid.targets, k, spec.n_genes);
+    }
     BatchScratch<T> s;
-    net.reserve(batch);
-    s.reserve(batch, spec.use_embeddings ? spec.embedding_dim : 0, spec.n_features);
-    s.load(pairs, labels, sample_weights, nullptr, batch);
-    drop_batch_identities(spec, s, batch, SeenGenes(spec, seen_genes), seed, epoch);
+    net.reserve(rows);
+    s.reserve(batch, spec.use_embeddings ? spec.embedding_dim : 0, spec.n_features, k);
+    s.load(pairs, labels, sample_weights, nullptr, batch, rows);
+    if (k > 0) s.add_grid(grid.regulators, grid.targets, k, grid.cell_weights, batch, batch);
+    drop_batch_identities(spec, s, rows, SeenGenes(spec, seen_genes), seed, epoch);
     DropoutContext ctx{seed, epoch, s.sample_ids.data()};
-    net.forward_pairs(params, buffers, features, s.reg(), s.tgt(batch), batch, true, ctx, s.logits.data(),
-                      n_threads);
-    const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
     std::fill(grad, grad + net.layout().n_params, T(0));
-    net.backward_pairs(params, s.dlogits.data(), batch, grad, s.emb_rows.data(), feat_grad ? s.feat_rows.data() : nullptr,
-                 n_threads);
+    const double loss = forward_loss_backward(net, s, params, buffers, features, batch, k, grid.denominator, ctx, grad,
+                                              feat_grad != nullptr, n_threads);
     const index_t E = spec.use_embeddings ? spec.embedding_dim : 0, F = spec.feature_block() ? spec.n_features : 0;
-    const index_t n_rows = s.append_graph_rows(net.graph_gradients(), batch, E, F, feat_grad != nullptr);
+    const index_t n_rows = s.append_graph_rows(net.graph_gradients(), rows, E, F, feat_grad != nullptr);
     // Each row's model id (the batch's occurrences, then the genes the graph encoder
     // read) as the embedding row it reads (the unknown row for a dropped identity),
     // and as the node-feature row (the gene's own).
@@ -137,6 +200,21 @@ double loss_and_gradient(Network<T>& net, const T* params, T* buffers, const T* 
     return loss;
 }
 
+constexpr std::uint64_t kSharedRegulatorStream = 0x5348524547ULL;  // "SHREG"
+constexpr std::uint64_t kSharedTargetStream = 0x5348544754ULL;     // "SHTGT"
+
+// Random negatives a batch shares (the two-tower family): k regulators and k targets
+// drawn for each batch among the candidates, and every one of their k x k pairs a
+// negative except self-pairs and the forbidden (known) edges. Together they weigh as
+// much as per_row random pairs per pair of the batch drawn one by one would (times
+// the negative class's weight), at the tower cost of 2k genes instead of 2 per pair.
+struct SharedNegatives {
+    std::vector<index_t> regulators, targets;  // the candidates
+    std::vector<std::int64_t> forbidden;       // sorted codes regulator * n_genes + target
+    index_t k = 0;                             // 0: none
+    double per_row = 0, weight = 1;
+};
+
 // Owns the parameters, running statistics and Adam state while a model trains.
 template <class T>
 class Trainer {
@@ -164,6 +242,22 @@ class Trainer {
     void set_graph(const index_t* edges, index_t n_edges) {
         graph_ = EdgeGraph(net_->spec().n_genes, edges, n_edges);
         net_->set_graph(&graph_);
+    }
+
+    // Shared random negatives for every batch from now on (SharedNegatives); k = 0 for none.
+    void set_shared_negatives(SharedNegatives shared) {
+        const ModelSpec& spec = net_->spec();
+        if (shared.k > 0) {
+            require(net_->scores_grids(), "this model cannot share a batch's negatives (only the two-tower family can)");
+            require(!shared.regulators.empty() && !shared.targets.empty(),
+                    "shared negatives need at least one candidate regulator and one candidate target");
+            check_genes(shared.regulators.data(), static_cast<index_t>(shared.regulators.size()), spec.n_genes);
+            check_genes(shared.targets.data(), static_cast<index_t>(shared.targets.size()), spec.n_genes);
+            require(shared.per_row >= 0 && shared.weight >= 0, "shared negatives' weights must not be negative");
+            std::sort(shared.forbidden.begin(), shared.forbidden.end());
+        }
+        shared_ = std::move(shared);
+        reserved_ = 0;  // the next epoch sizes its buffers for the grid
     }
 
     // The genes training saw ((n_genes x 2) flags, as regulator and as target): with
@@ -207,6 +301,7 @@ class Trainer {
         // more than n (a batch_size beyond the data set costs nothing).
         reserve(std::min(n, batch_size_ + 1));
         epoch_permutation(seed, epoch, n, order_);
+        grid_sample_ = n;  // the grids' genes take sample ids after the epoch's pairs
         if (!spec.graph_block())
             return run_batches(features, pairs, labels, sample_weights, order_.data(), n, seed, epoch, interrupted) /
                    double(n);
@@ -265,8 +360,10 @@ class Trainer {
     void reserve(index_t max_batch) {
         if (max_batch <= reserved_) return;
         const ModelSpec& spec = net_->spec();
-        net_->reserve(max_batch);
-        scratch_.reserve(max_batch, spec.use_embeddings ? spec.embedding_dim : 0, 0);
+        net_->reserve(max_batch + shared_.k);
+        scratch_.reserve(max_batch, spec.use_embeddings ? spec.embedding_dim : 0, 0, shared_.k);
+        resize_buffer(grid_genes_, 2 * shared_.k, "the shared negatives");
+        resize_buffer(grid_weights_, shared_.k * shared_.k, "the shared negatives");
         reserved_ = max_batch;
     }
 
@@ -274,24 +371,29 @@ class Trainer {
                 index_t batch, std::uint64_t seed, std::uint64_t epoch) {
         const ModelSpec& spec = net_->spec();
         BatchScratch<T>& s = scratch_;
-        s.load(pairs, labels, sample_weights, rows, batch);
-        drop_batch_identities(spec, s, batch, seen_, seed, epoch);
+        const index_t g = shared_.k, n_rows = batch + g;
+        s.load(pairs, labels, sample_weights, rows, batch, n_rows);
+        double denominator = double(batch);
+        if (g > 0) {
+            denominator = draw_grid(batch, seed, epoch);
+            s.add_grid(grid_genes_.data(), grid_genes_.data() + g, g, grid_weights_.data(), batch, grid_sample_);
+            grid_sample_ += g;
+        }
+        drop_batch_identities(spec, s, n_rows, seen_, seed, epoch);
         DropoutContext ctx{seed, epoch, s.sample_ids.data()};
-        net_->forward_pairs(params_.data(), buffers_.data(), features, s.reg(), s.tgt(batch), batch, true, ctx,
-                      s.logits.data(), n_threads_);
-        const double loss = bce_with_logits(batch, s.logits.data(), s.y.data(), s.weights.data(), s.dlogits.data());
-        net_->backward_pairs(params_.data(), s.dlogits.data(), batch, grads_.get(), s.emb_rows.data(), nullptr,
-                             n_threads_);
+        const double loss = forward_loss_backward(*net_, s, params_.data(), buffers_.data(), features, batch, g,
+                                                  denominator, ctx, grads_.get(), false, n_threads_);
 
         const index_t E = spec.embedding_dim;
         const index_t n_emb = net_->embedding_size();
         const index_t n_dense = static_cast<index_t>(params_.size()) - n_emb;
         double sq = sum_of_squares(grads_.get() + n_emb, n_dense, n_threads_);
         if (spec.use_embeddings) {
-            const index_t n_rows = s.append_graph_rows(net_->graph_gradients(), batch, E, 0, false);
+            const index_t n_grad_rows = s.append_graph_rows(net_->graph_gradients(), n_rows, E, 0, false);
             if (spec.unknown_row())  // a dropped occurrence's gradient goes to the unknown row
-                for (index_t k = 0; k < 2 * batch; ++k) s.ids[static_cast<size_t>(k)] = spec.embedding_row(s.ids[static_cast<size_t>(k)]);
-            s.plan.build(s.ids.data(), n_rows);
+                for (index_t r = 0; r < 2 * n_rows; ++r)
+                    s.ids[static_cast<size_t>(r)] = spec.embedding_row(s.ids[static_cast<size_t>(r)]);
+            s.plan.build(s.ids.data(), n_grad_rows);
             embedding_reduce(s.plan, E, s.emb_rows.data(), s.emb_grad_rows.data(), n_threads_);
             sq += sum_of_squares(s.emb_grad_rows.data(), s.plan.size() * E, n_threads_);
         }
@@ -305,6 +407,35 @@ class Trainer {
         return loss;
     }
 
+    // The next batch's grid (shared_): k regulators then k targets into grid_genes_,
+    // each cell's weight into grid_weights_, keyed by the grid genes' sample ids.
+    // Returns the batch's loss denominator: its pairs plus the random pairs the grid
+    // stands for.
+    double draw_grid(index_t batch, std::uint64_t seed, std::uint64_t epoch) {
+        const index_t k = shared_.k, G = net_->spec().n_genes;
+        const auto pick = [&](const std::vector<index_t>& from, std::uint64_t stream, index_t i) {
+            const auto bits = counter_key(seed, epoch, stream, static_cast<std::uint64_t>(grid_sample_ + i));
+            return from[static_cast<size_t>(bounded(bits, from.size()))];
+        };
+        for (index_t i = 0; i < k; ++i) {
+            grid_genes_[static_cast<size_t>(i)] = pick(shared_.regulators, kSharedRegulatorStream, i);
+            grid_genes_[static_cast<size_t>(k + i)] = pick(shared_.targets, kSharedTargetStream, i);
+        }
+        index_t free_cells = 0;
+        for (index_t i = 0; i < k; ++i)
+            for (index_t j = 0; j < k; ++j) {
+                const index_t r = grid_genes_[static_cast<size_t>(i)], t = grid_genes_[static_cast<size_t>(k + j)];
+                const bool free = r != t && !std::binary_search(shared_.forbidden.begin(), shared_.forbidden.end(),
+                                                                std::int64_t(r) * G + t);
+                grid_weights_[static_cast<size_t>(i * k + j)] = free ? T(1) : T(0);
+                free_cells += free;
+            }
+        const double negatives = shared_.per_row * double(batch);
+        const T cell = free_cells > 0 ? T(negatives * shared_.weight / double(free_cells)) : T(0);
+        for (T& w : grid_weights_) w *= cell;
+        return double(batch) + negatives;
+    }
+
     std::unique_ptr<Network<T>> net_;
     AdamConfig adam_;
     index_t batch_size_;
@@ -313,6 +444,10 @@ class Trainer {
     std::unique_ptr<T[]> grads_;  // the layout's length; the embedding part unused
     std::vector<index_t> slot_of_, order_, fold_rows_, fold_edges_;
     SeenGenes seen_;  // the genes training saw (empty: all)
+    SharedNegatives shared_;
+    std::vector<index_t> grid_genes_;
+    std::vector<T> grid_weights_;
+    index_t grid_sample_ = 0;  // the next grid gene's sample id in this epoch
     EdgeGraph graph_, fold_graph_;  // the known edges; this fold's share of them
     BatchScratch<T> scratch_;
     index_t reserved_ = 0;  // the batch size the work buffers hold

@@ -15,20 +15,22 @@ inline T stable_sigmoid(T z) {
     return e / (T(1) + e);
 }
 
-// Mean over the batch of weight_i * l(z_i, y_i); dlogits_i = weight_i (p_i - y_i) / batch.
-// weights may be null (all ones). Returns the loss.
+// Sum over the n logits of weight_i * l(z_i, y_i) over `denominator` (default n: the
+// mean); dlogits_i = weight_i (p_i - y_i) / denominator. weights may be null (all
+// ones). Returns the loss.
 template <class T>
-double bce_with_logits(index_t batch, const T* logits, const T* y, const T* weights, T* dlogits) {
+double bce_with_logits(index_t n, const T* logits, const T* y, const T* weights, T* dlogits, double denominator = 0) {
     double total = 0.0;
-    const T inv_batch = T(1) / T(batch);
-    for (index_t i = 0; i < batch; ++i) {
+    if (denominator <= 0) denominator = double(n);
+    const T inv_batch = T(1) / T(denominator);
+    for (index_t i = 0; i < n; ++i) {
         const T z = logits[i];
         const T w = weights ? weights[i] : T(1);
         const T l = std::max(z, T(0)) - z * y[i] + std::log1p(std::exp(-std::abs(z)));
         total += static_cast<double>(w * l);
         if (dlogits) dlogits[i] = w * (stable_sigmoid(z) - y[i]) * inv_batch;
     }
-    return total / static_cast<double>(batch);
+    return total / denominator;
 }
 
 }  // namespace grnfast

@@ -54,6 +54,19 @@ class GeneBias {
         }
     }
 
+    // The grid's part of backward: d(loss)/d(out) of add_grid's (n_reg x n_tgt) block,
+    // added to grads per gene, row by row.
+    void add_grid_backward(const T* dgrid, const index_t* regs, index_t n_reg, const index_t* tgts, index_t n_tgt,
+                           T* grads) const {
+        if (!enabled()) return;
+        for (index_t i = 0; i < n_reg; ++i)
+            for (index_t j = 0; j < n_tgt; ++j) {
+                const T d = dgrid[i * n_tgt + j];
+                if (regs[i] < n_genes_) grads[offset_ + 2 * regs[i]] += d;
+                if (tgts[j] < n_genes_) grads[offset_ + 2 * tgts[j] + 1] += d;
+            }
+    }
+
    private:
     T of(const T* params, index_t id, int role) const {
         return id < n_genes_ ? params[offset_ + 2 * id + role] : T(0);

@@ -71,6 +71,20 @@ class Network {
     virtual void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                           int n_threads) = 0;
 
+    // Shared negatives (the two-tower family): rows = batch + k ids per role, the first
+    // batch of them pairs (row r's regulator with row r's target), the last k
+    // regulators x the last k targets a k x k grid of pairs. logits: the batch pairs',
+    // then the grid's row by row; backward_grid takes d(loss)/d(logits) in that order
+    // and writes embedding and feature rows as backward does for 2 * rows ids.
+    virtual bool scores_grids() const { return false; }
+    virtual void forward_grid(const T*, T*, const T*, const index_t*, const index_t*, index_t, index_t, bool,
+                              const DropoutContext&, T*, int) {
+        throw std::invalid_argument("this model cannot share a batch's negatives (only the two-tower family can)");
+    }
+    virtual void backward_grid(const T*, const T*, index_t, index_t, T*, T*, T*, int) {
+        throw std::invalid_argument("this model cannot share a batch's negatives (only the two-tower family can)");
+    }
+
     // Logits of n pairs in evaluation mode, with per-gene work once per distinct gene
     // of the call. Const: scoring keeps its work buffers per call and per thread, so
     // calls may run at the same time.
@@ -96,6 +110,23 @@ class Network {
                        T* logits, int n_threads) const {
         predict(params, buffers, features, pairs, n, logits, n_threads);
         gene_bias_.add(params, pairs, pairs + 1, 2, n, logits);
+    }
+    // forward_pairs and backward_pairs with a grid of shared negatives (forward_grid).
+    void forward_grid_pairs(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt,
+                            index_t rows, index_t batch, bool training, const DropoutContext& ctx, T* logits,
+                            int n_threads) {
+        forward_grid(params, buffers, features, reg, tgt, rows, batch, training, ctx, logits, n_threads);
+        gene_bias_.add(params, reg, tgt, 1, batch, logits);
+        gene_bias_.add_grid(params, reg + batch, rows - batch, tgt + batch, rows - batch, logits + batch, 1);
+        last_reg_ = reg;
+        last_tgt_ = tgt;
+    }
+    void backward_grid_pairs(const T* params, const T* dlogits, index_t rows, index_t batch, T* grads, T* emb_rows,
+                             T* feat_rows, int n_threads) {
+        backward_grid(params, dlogits, rows, batch, grads, emb_rows, feat_rows, n_threads);
+        gene_bias_.backward(dlogits, last_reg_, last_tgt_, batch, grads);
+        gene_bias_.add_grid_backward(dlogits + batch, last_reg_ + batch, rows - batch, last_tgt_ + batch,
+                                     rows - batch, grads);
     }
     const GeneBias<T>& gene_bias() const { return gene_bias_; }
 

@@ -130,21 +130,36 @@ class TwoTower : public Network<T> {
 
     void forward(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt, index_t batch,
                  bool training, const DropoutContext& ctx, T* logits, int n_threads) override {
+        forward_grid(params, buffers, features, reg, tgt, batch, batch, training, ctx, logits, n_threads);
+    }
+
+    bool scores_grids() const override { return true; }
+
+    // Each role's rows through its tower once, then the pairs' scores and the grid's:
+    // a grid gene's tower output serves all k of its pairs.
+    void forward_grid(const T* params, T* buffers, const T* features, const index_t* reg, const index_t* tgt,
+                      index_t rows, index_t batch, bool training, const DropoutContext& ctx, T* logits,
+                      int n_threads) override {
         this->check_graph();
         // The towers share nothing until the score, so they run side by side.
         run_side_by_side(
             n_threads,
             [&](int threads) {
                 u_ = tower_forward(regulator_, regulator_genes_, regulator_skip_, skip_rows_[0], params, buffers,
-                                   features, reg, batch, training, ctx, threads);
+                                   features, reg, rows, training, ctx, threads);
             },
             [&](int threads) {
                 v_ = tower_forward(target_, target_genes_, target_skip_, skip_rows_[1], params, buffers, features,
-                                   tgt, batch, training, ctx, threads);
+                                   tgt, rows, training, ctx, threads);
             });
-        const index_t D = output_dim();
+        const index_t D = output_dim(), k = rows - batch;
         parallel_for(n_threads, ceil_div(batch, 64), 6.0 * batch * D, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r) logits[r] = score(u_ + r * D, v_ + r * D);
+        });
+        const T* u = u_ + batch * D;
+        const T* v = v_ + batch * D;
+        parallel_for(n_threads, k, 6.0 * k * k * D, [&](index_t i) {
+            for (index_t j = 0; j < k; ++j) logits[batch + i * k + j] = score(u + i * D, v + j * D);
         });
     }
 
@@ -189,22 +204,44 @@ class TwoTower : public Network<T> {
 
     void backward(const T* params, const T* dlogits, index_t batch, T* grads, T* emb_rows, T* feat_rows,
                   int n_threads) override {
-        const index_t D = output_dim();
+        backward_grid(params, dlogits, batch, batch, grads, emb_rows, feat_rows, n_threads);
+    }
+
+    // A grid regulator's output gradient sums its row of the grid in order, a grid
+    // target's its column, so the sums do not depend on the threads.
+    void backward_grid(const T* params, const T* dlogits, index_t rows, index_t batch, T* grads, T* emb_rows,
+                       T* feat_rows, int n_threads) override {
+        const index_t D = output_dim(), k = rows - batch;
         parallel_for(n_threads, ceil_div(batch, 64), 8.0 * batch * D, [&](index_t b) {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r)
                 score_backward(u_ + r * D, v_ + r * D, dlogits[r], d_u_.data() + r * D, d_v_.data() + r * D);
         });
+        const T* grid = dlogits + batch;
+        for (int role = 0; role < 2; ++role)
+            parallel_for(n_threads, k, 8.0 * k * k * D, [&](index_t i) {
+                std::vector<T> cell(static_cast<size_t>(2 * D));
+                T* d = (role == 0 ? d_u_ : d_v_).data() + (batch + i) * D;
+                std::fill(d, d + D, T(0));
+                for (index_t j = 0; j < k; ++j) {
+                    const index_t r = role == 0 ? i : j, t = role == 0 ? j : i;
+                    const T g = grid[r * k + t];
+                    if (g == T(0)) continue;  // a masked cell (a known edge or a self-pair)
+                    score_backward(u_ + (batch + r) * D, v_ + (batch + t) * D, g, cell.data(), cell.data() + D);
+                    const T* mine = cell.data() + role * D;
+                    for (index_t c = 0; c < D; ++c) d[c] += mine[c];
+                }
+            });
         run_side_by_side(
             n_threads,
             [&](int threads) {
                 tower_backward(regulator_, regulator_genes_, regulator_skip_, skip_rows_[0], params, grads,
-                               d_u_.data(), batch, emb_rows, feat_rows, threads);
+                               d_u_.data(), rows, emb_rows, feat_rows, threads);
             },
             [&](int threads) {
                 // The target rows follow the batch's regulator rows.
-                tower_backward(target_, target_genes_, target_skip_, skip_rows_[1], params, grads, d_v_.data(), batch,
-                               spec_.use_embeddings ? emb_rows + batch * spec_.embedding_dim : nullptr,
-                               feat_rows ? feat_rows + batch * spec_.n_features : nullptr, threads);
+                tower_backward(target_, target_genes_, target_skip_, skip_rows_[1], params, grads, d_v_.data(), rows,
+                               spec_.use_embeddings ? emb_rows + rows * spec_.embedding_dim : nullptr,
+                               feat_rows ? feat_rows + rows * spec_.n_features : nullptr, threads);
             });
         this->sum_graph_gradients({&regulator_genes_, &target_genes_}, grads);
     }

@@ -11,6 +11,7 @@ edge are drawn too, as genome-wide scoring meets them. Given candidate targets,
 only those are drawn: a split that holds genes out of training in every role
 (``cold-genes``) must not meet them as random negatives either.
 """
+import math
 import warnings
 
 import numpy as np
@@ -118,3 +119,15 @@ def with_random_negatives(pairs, y, negatives):
     """``pairs``/``y`` with the given negatives appended as label 0 (contiguous copies)."""
     return (np.ascontiguousarray(np.concatenate([pairs, negatives.astype(pairs.dtype)])),
             np.ascontiguousarray(np.concatenate([y, np.zeros(len(negatives), dtype=y.dtype)])))
+
+
+def shared_grid(negatives, n_pairs, batch_size):
+    """How batches share their random negatives (``shared_negatives=True``): the
+    given pairs per batch, the grid's genes per role ``k``, and the random pairs each
+    given pair stands for (``per_row``), so that an epoch takes as many steps and
+    weighs its negatives as separate random pairs in batches of ``batch_size`` would.
+    """
+    per_row = min(negatives.n_draw, negatives.available()) / n_pairs
+    per_batch = min(n_pairs, max(2, round(batch_size / (1 + per_row))))
+    k = max(1, math.ceil(2 * math.sqrt(per_row * per_batch))) if per_row > 0 else 0
+    return per_batch, k, per_row

@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..errors import GRNInputError
 from ._base import PairClassifierBase
-from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
+from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES, SHARED_NEGATIVES
 
 # More vectors per gene than this is a mistake (each pair costs n_vectors^2 products);
 # the engine refuses the same (ModelSpec::max_vectors, csrc/models/layout.hpp).
@@ -51,6 +51,7 @@ class LateInteractionClassifier(PairClassifierBase):
         random_negative_ratio=10.0,
         negative_regulators=None,
         negative_targets=None,
+        shared_negatives=False,
         embedding_update="dense",
         warm_start=False,
         random_state=None,
@@ -86,6 +87,7 @@ class LateInteractionClassifier(PairClassifierBase):
         self.random_negative_ratio = random_negative_ratio
         self.negative_regulators = negative_regulators
         self.negative_targets = negative_targets
+        self.shared_negatives = shared_negatives
         self.embedding_update = embedding_update
         self.warm_start = warm_start
         self.random_state = random_state
@@ -97,6 +99,7 @@ class LateInteractionClassifier(PairClassifierBase):
         "n_vectors": [Interval(Integral, 1, MAX_VECTORS, closed="both")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "similarity": [StrOptions({"dot", "cosine"})],
+        "shared_negatives": ["boolean"],
     }
 
     def _check_params(self):
@@ -137,5 +140,6 @@ LateInteractionClassifier.__doc__ = (
         ``n_vectors=8`` with cosine was chosen on validation pairs (the results
         page, "Late interaction: how n_vectors was chosen").
 """
+    + SHARED_NEGATIVES
     + FITTED_ATTRIBUTES
 )

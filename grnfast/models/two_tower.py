@@ -5,7 +5,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..errors import GRNInputError
 from ._base import PairClassifierBase
-from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES
+from ._docstrings import COMMON_PARAMETERS, FITTED_ATTRIBUTES, SHARED_NEGATIVES
 
 
 class TwoTowerClassifier(PairClassifierBase):
@@ -45,6 +45,7 @@ class TwoTowerClassifier(PairClassifierBase):
         random_negative_ratio=10.0,
         negative_regulators=None,
         negative_targets=None,
+        shared_negatives=False,
         embedding_update="dense",
         warm_start=False,
         random_state=None,
@@ -79,6 +80,7 @@ class TwoTowerClassifier(PairClassifierBase):
         self.random_negative_ratio = random_negative_ratio
         self.negative_regulators = negative_regulators
         self.negative_targets = negative_targets
+        self.shared_negatives = shared_negatives
         self.embedding_update = embedding_update
         self.warm_start = warm_start
         self.random_state = random_state
@@ -89,6 +91,7 @@ class TwoTowerClassifier(PairClassifierBase):
         **PairClassifierBase._parameter_constraints,
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "similarity": [StrOptions({"dot", "cosine"})],
+        "shared_negatives": ["boolean"],
     }
 
     def _check_params(self):
@@ -118,5 +121,6 @@ TwoTowerClassifier.__doc__ = (
     similarity : {"dot", "cosine"}, default="dot"
         How the two tower outputs are compared.
 """
+    + SHARED_NEGATIVES
     + FITTED_ATTRIBUTES
 )
