@@ -216,18 +216,23 @@ class TwoTower : public Network<T> {
             for (index_t r = b * 64; r < std::min(batch, b * 64 + 64); ++r)
                 score_backward(u_ + r * D, v_ + r * D, dlogits[r], d_u_.data() + r * D, d_v_.data() + r * D);
         });
+        // Each cell's two gradients once, then each grid gene's sum over its cells.
         const T* grid = dlogits + batch;
+        T* cells = grow_to(d_cells_, 2 * k * k * D, "the shared negatives' gradients");
+        parallel_for(n_threads, k, 8.0 * k * k * D, [&](index_t i) {
+            for (index_t j = 0; j < k; ++j)
+                if (grid[i * k + j] != T(0))  // 0: a masked cell (a known edge or a self-pair)
+                    score_backward(u_ + (batch + i) * D, v_ + (batch + j) * D, grid[i * k + j],
+                                   cells + (i * k + j) * 2 * D, cells + (i * k + j) * 2 * D + D);
+        });
         for (int role = 0; role < 2; ++role)
-            parallel_for(n_threads, k, 8.0 * k * k * D, [&](index_t i) {
-                std::vector<T> cell(static_cast<size_t>(2 * D));
+            parallel_for(n_threads, k, 2.0 * k * k * D, [&](index_t i) {
                 T* d = (role == 0 ? d_u_ : d_v_).data() + (batch + i) * D;
                 std::fill(d, d + D, T(0));
                 for (index_t j = 0; j < k; ++j) {
-                    const index_t r = role == 0 ? i : j, t = role == 0 ? j : i;
-                    const T g = grid[r * k + t];
-                    if (g == T(0)) continue;  // a masked cell (a known edge or a self-pair)
-                    score_backward(u_ + (batch + r) * D, v_ + (batch + t) * D, g, cell.data(), cell.data() + D);
-                    const T* mine = cell.data() + role * D;
+                    const index_t cell = role == 0 ? i * k + j : j * k + i;
+                    if (grid[cell] == T(0)) continue;
+                    const T* mine = cells + cell * 2 * D + role * D;
                     for (index_t c = 0; c < D; ++c) d[c] += mine[c];
                 }
             });
@@ -375,6 +380,7 @@ class TwoTower : public Network<T> {
     FeatureSkip<T> regulator_skip_, target_skip_;
     std::vector<T> skip_rows_[2];                  // each tower's gathered feature rows, for backward
     std::vector<T> d_u_, d_v_;
+    std::vector<T> d_cells_;  // each grid cell's gradients with respect to its u and v
     const T* u_ = nullptr;
     const T* v_ = nullptr;
 };

@@ -126,8 +126,9 @@ def shared_grid(negatives, n_pairs, batch_size):
     given pairs per batch, the grid's genes per role ``k``, and the random pairs each
     given pair stands for (``per_row``), so that an epoch takes as many steps and
     weighs its negatives as separate random pairs in batches of ``batch_size`` would.
+    The grid has about as many pairs as the random pairs it stands for.
     """
     per_row = min(negatives.n_draw, negatives.available()) / n_pairs
     per_batch = min(n_pairs, max(2, round(batch_size / (1 + per_row))))
-    k = max(1, math.ceil(2 * math.sqrt(per_row * per_batch))) if per_row > 0 else 0
+    k = max(1, math.ceil(math.sqrt(per_row * per_batch))) if per_row > 0 else 0
     return per_batch, k, per_row
