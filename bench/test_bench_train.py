@@ -1,6 +1,8 @@
 """One training epoch, ours and PyTorch, the three models, both embedding variants, every scale
 and a real training split (BEELINE, where regulators recur within a batch); at the
-reference size also with issue 25's ``feature_interaction`` layer ("train-fi" rows).
+reference size also with issue 25's ``feature_interaction`` layer ("train-fi" rows) and,
+for the two-tower family, with 10 random negatives per training edge shared by each
+batch (``shared_negatives=True``, "train-sh" rows).
 
 What is timed is a whole ``fit`` of one epoch on each side (model construction and
 initialisation included, no validation split), as a user would pay for it.
@@ -48,6 +50,28 @@ def test_train_epoch_feature_interaction_torch(record, problems, torch_reference
     record(("train-fi", kind, variant, "1x"), "torch",
            lambda: torch_reference.fit_seconds(kind, variant, p.features, p.train_pairs, p.train_labels, 1,
                                                feature_interaction=True), rounds_for("1x"))
+
+
+# Random negatives per training edge in the "train-shared" rows: the defaults' ratio.
+SHARED_RATIO = 10.0
+
+
+@pytest.mark.parametrize("kind", ["two_tower", "late_interaction"])
+def test_train_epoch_shared_negatives_ours(record, problems, kind):
+    """One-epoch fit with 10 random negatives per training edge shared by each batch
+    (shared_negatives=True), at the reference size, dense variant."""
+    p = problems("1x")
+    record(("train-sh", kind, "dense", "1x"), "ours",
+           lambda: ours.fit_seconds(kind, "dense", p.features, p.train_pairs, p.train_labels, 1,
+                                    shared_negatives=SHARED_RATIO), rounds_for("1x"))
+
+
+@pytest.mark.parametrize("kind", ["two_tower", "late_interaction"])
+def test_train_epoch_shared_negatives_torch(record, problems, torch_reference, kind):
+    p = problems("1x")
+    record(("train-sh", kind, "dense", "1x"), "torch",
+           lambda: torch_reference.fit_seconds(kind, "dense", p.features, p.train_pairs, p.train_labels, 1,
+                                               shared_negatives=SHARED_RATIO), rounds_for("1x"))
 
 
 @pytest.mark.parametrize("feature_interaction", [False, True], ids=["plain", "feature_interaction"])

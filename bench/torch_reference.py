@@ -223,6 +223,20 @@ class TwoTower(_PairModel):
         u, v = self.towers(pairs)
         return (u * v).sum(dim=1) / TEMPERATURE + self.bias(pairs)
 
+    def rows(self, regulators, targets):
+        """Tower outputs of two lists of genes (one batch of rows each)."""
+        d_reg, d_tgt = self.dropped(len(regulators)), self.dropped(len(targets))
+        return (self._tower(self.regulator_tower, self.regulator_features, regulators, d_reg),
+                self._tower(self.target_tower, self.target_features, targets, d_tgt))
+
+    def grid(self, u, v, regulators, targets):
+        """Logits of every row of u against every row of v, with the gene biases."""
+        bias = 0.0 if self.gene_bias is None else self.gene_bias[regulators, 0][:, None] + self.gene_bias[targets, 1]
+        return self.similarity(u, v) / TEMPERATURE + bias
+
+    def similarity(self, u, v):
+        return u @ v.T
+
 
 class LateInteraction(TwoTower):
     """The two-tower whose towers end in N_VECTORS vectors of HIDDEN[-1] numbers;
@@ -233,6 +247,10 @@ class LateInteraction(TwoTower):
     def forward(self, pairs):
         u, v = (nn.functional.normalize(t.view(len(pairs), N_VECTORS, HIDDEN[-1]), dim=2) for t in self.towers(pairs))
         return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).mean(dim=1) / TEMPERATURE + self.bias(pairs)
+
+    def similarity(self, u, v):
+        u, v = (nn.functional.normalize(t.view(len(t), N_VECTORS, HIDDEN[-1]), dim=2) for t in (u, v))
+        return torch.einsum("aid,bjd->abij", u, v).amax(dim=3).mean(dim=2)
 
 
 MODELS = {"cross_encoder": CrossEncoder, "two_tower": TwoTower, "late_interaction": LateInteraction}
@@ -279,14 +297,17 @@ def clip_grad_norm(model, max_norm):
         g.mul_(factor)
 
 
-def train_epoch(model, optimizers, pairs, labels, epoch):
+def train_epoch(model, optimizers, pairs, labels, epoch, shared=None):
     """One epoch of shuffled mini-batches; returns the mean batch loss. With the graph,
     the pairs fall in two folds (by pair) and each trains against the other fold's
-    positives, degrees scaled to the whole graph's."""
+    positives, degrees scaled to the whole graph's. ``shared``: SharedNegatives (no
+    graph)."""
     model.train()
     order = torch.randperm(len(pairs), generator=torch.Generator().manual_seed(epoch))
     if not model.graph_dim:
-        return _train_rows(model, optimizers, pairs, labels, order)
+        return _train_rows(model, optimizers, pairs, labels, order, shared)
+    if shared is not None:
+        raise ValueError("the reference's shared negatives are without the graph (graph_dim=0)")
     n_genes = model.features.shape[0]
     codes = (pairs[:, 0] * n_genes + pairs[:, 1]).numpy()
     distinct, where = np.unique(codes, return_inverse=True)
@@ -303,16 +324,52 @@ def train_epoch(model, optimizers, pairs, labels, epoch):
     return float(np.mean(losses))
 
 
-def _train_rows(model, optimizers, pairs, labels, order):
+class SharedNegatives:
+    """grnfast's ``shared_negatives=True`` (the two-tower family): each batch of
+    ``per_batch`` given pairs draws k regulators (among the training edges') and k
+    targets (every gene), and every one of their k x k pairs but self-pairs and
+    training edges is a negative; together they weigh ``per_row`` random pairs per
+    given pair, and the loss is over the pairs plus those (grnfast's ``shared_grid``)."""
+
+    def __init__(self, pairs, labels, n_genes, ratio):
+        positives = pairs[labels == 1]
+        self.regulators = torch.unique(positives[:, 0])
+        self.n_genes = n_genes
+        self.forbidden = torch.unique(positives[:, 0] * n_genes + positives[:, 1])
+        self.per_row = ratio * len(positives) / len(pairs)
+        self.per_batch = max(2, round(BATCH_SIZE / (1 + self.per_row)))
+        self.k = max(1, int(np.ceil(np.sqrt(self.per_row * self.per_batch))))
+
+    def loss(self, model, pairs, labels):
+        k = self.k
+        regulators = self.regulators[torch.randint(len(self.regulators), (k,))]
+        targets = torch.randint(self.n_genes, (k,))
+        u, v = model.rows(torch.cat([pairs[:, 0], regulators]), torch.cat([pairs[:, 1], targets]))
+        b = len(pairs)
+        logits = (u[:b] * v[:b]).sum(dim=1) / TEMPERATURE if model.n_vectors == 1 else \
+            model.similarity(u[:b], v[:b]).diagonal() / TEMPERATURE
+        logits = logits + model.bias(pairs)
+        grid = model.grid(u[b:], v[b:], regulators, targets)
+        free = (regulators[:, None] != targets) & ~torch.isin(regulators[:, None] * self.n_genes + targets,
+                                                            self.forbidden)
+        negatives = self.per_row * b
+        weights = free * (negatives / free.sum().clamp(min=1))
+        bce = nn.functional.binary_cross_entropy_with_logits
+        return (bce(logits, labels, reduction="sum")
+                + (weights * bce(grid, torch.zeros_like(grid), reduction="none")).sum()) / (b + negatives)
+
+
+def _train_rows(model, optimizers, pairs, labels, order, shared=None):
     loss_fn = nn.BCEWithLogitsLoss()
     total, n_batches = 0.0, 0
-    for start in range(0, len(order), BATCH_SIZE):
-        rows = order[start : start + BATCH_SIZE]
+    batch_size = shared.per_batch if shared else BATCH_SIZE
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
         if len(rows) < 2:  # batch norm needs two samples (grnfast merges such a batch instead)
             continue
         for opt in optimizers:
             opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(pairs[rows]), labels[rows])
+        loss = shared.loss(model, pairs[rows], labels[rows]) if shared else loss_fn(model(pairs[rows]), labels[rows])
         loss.backward()
         clip_grad_norm(model, CLIP_NORM)
         for opt in optimizers:
@@ -321,15 +378,18 @@ def _train_rows(model, optimizers, pairs, labels, order):
     return total / max(n_batches, 1)
 
 
-def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, **options):
+def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, shared_negatives=0.0, **options):
     """Wall time of building the model and training ``n_epochs`` (what ``fit`` does);
-    ``options``: ``build``'s ``feature_interaction`` and ``embedding_init``."""
+    ``options``: ``build``'s ``feature_interaction`` and ``embedding_init``;
+    ``shared_negatives``: that many random negatives per training edge, shared by each
+    batch (SharedNegatives; 0: none)."""
     torch.set_num_threads(N_THREADS)
     pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
     start = time.perf_counter()
     model, optimizers = build(kind, variant, features, graph_dim=graph_dim, **options)
+    shared = SharedNegatives(pairs_t, labels_t, features.shape[0], shared_negatives) if shared_negatives else None
     for epoch in range(n_epochs):
-        train_epoch(model, optimizers, pairs_t, labels_t, epoch)
+        train_epoch(model, optimizers, pairs_t, labels_t, epoch, shared)
     return time.perf_counter() - start
 
 

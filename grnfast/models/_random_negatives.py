@@ -121,6 +121,11 @@ def with_random_negatives(pairs, y, negatives):
             np.ascontiguousarray(np.concatenate([y, np.zeros(len(negatives), dtype=y.dtype)])))
 
 
+# The grid's side over the square root of the random pairs it stands for: 1, as many
+# cells as those pairs.
+GRID_SIDE = 1.0
+
+
 def shared_grid(negatives, n_pairs, batch_size):
     """How batches share their random negatives (``shared_negatives=True``): the
     given pairs per batch, the grid's genes per role ``k``, and the random pairs each
@@ -130,5 +135,5 @@ def shared_grid(negatives, n_pairs, batch_size):
     """
     per_row = min(negatives.n_draw, negatives.available()) / n_pairs
     per_batch = min(n_pairs, max(2, round(batch_size / (1 + per_row))))
-    k = max(1, math.ceil(math.sqrt(per_row * per_batch))) if per_row > 0 else 0
+    k = max(1, math.ceil(GRID_SIDE * math.sqrt(per_row * per_batch))) if per_row > 0 else 0
     return per_batch, k, per_row
