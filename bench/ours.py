@@ -29,12 +29,12 @@ EMBEDDING_DROPOUT = 0.0
 
 
 def estimator(kind, variant, features, n_epochs, graph_dim=0, feature_interaction=False, embedding_init="normal",
-              gene_bias=False, shared_negatives=0.0):
+              gene_bias=False, random_negatives=0.0, shared=False):
     """The published configuration (the one ``torch_reference`` builds, given pairs only:
     no random negatives); a fixed number of epochs, no early stopping. With
     ``feature_interaction`` / ``embedding_init`` / ``gene_bias`` (issue 25's options, passed only when
-    not the default, like embedding_dropout). ``shared_negatives``: that many random
-    negatives per training edge, shared by each batch (the two-tower family)."""
+    not the default, like embedding_dropout). ``random_negatives``: that many random
+    negatives per training edge, shared by each batch with ``shared`` (the two-tower family)."""
     params = {**PUBLISHED_PARAMS, "graph_dim": graph_dim, "embedding_update": EMBEDDING_UPDATE[variant],
               "max_iter": n_epochs, "early_stopping": False, "random_state": 0, "n_jobs": N_JOBS}
     if EMBEDDING_DROPOUT:
@@ -45,8 +45,8 @@ def estimator(kind, variant, features, n_epochs, graph_dim=0, feature_interactio
         params["embedding_init"] = embedding_init
     if gene_bias:
         params["gene_bias"] = True
-    if shared_negatives:  # that many random negatives per training edge, shared by each batch
-        params.update(random_negative_ratio=shared_negatives, shared_negatives=True)
+    if random_negatives:  # that many per training edge, each a pair of its own or shared by each batch
+        params.update(random_negative_ratio=random_negatives, **({"shared_negatives": True} if shared else {}))
     return ESTIMATORS[kind](node_features=features, **params)
 
 

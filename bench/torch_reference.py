@@ -378,18 +378,35 @@ def _train_rows(model, optimizers, pairs, labels, order, shared=None):
     return total / max(n_batches, 1)
 
 
-def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, shared_negatives=0.0, **options):
+def with_random_negatives(pairs, labels, n_genes, ratio):
+    """The pairs plus ``ratio`` x edges random pairs of label 0 (a training edge's
+    regulator x any gene, never a training edge nor a self-pair), drawn afresh."""
+    positives = pairs[labels == 1]
+    regulators = torch.unique(positives[:, 0])
+    forbidden = torch.unique(positives[:, 0] * n_genes + positives[:, 1])
+    n = int(round(ratio * len(positives)))
+    drawn = torch.stack([regulators[torch.randint(len(regulators), (2 * n,))], torch.randint(n_genes, (2 * n,))], 1)
+    drawn = drawn[(drawn[:, 0] != drawn[:, 1]) & ~torch.isin(drawn[:, 0] * n_genes + drawn[:, 1], forbidden)][:n]
+    return torch.cat([pairs, drawn]), torch.cat([labels, torch.zeros(len(drawn))])
+
+
+def fit_seconds(kind, variant, features, pairs, labels, n_epochs, graph_dim=0, random_negatives=0.0, shared=False,
+                **options):
     """Wall time of building the model and training ``n_epochs`` (what ``fit`` does);
     ``options``: ``build``'s ``feature_interaction`` and ``embedding_init``;
-    ``shared_negatives``: that many random negatives per training edge, shared by each
-    batch (SharedNegatives; 0: none)."""
+    ``random_negatives``: that many random negatives per training edge each epoch,
+    each a pair of its own or, with ``shared``, shared by each batch (SharedNegatives)."""
     torch.set_num_threads(N_THREADS)
     pairs_t, labels_t = torch.from_numpy(pairs.astype(np.int64)), torch.from_numpy(labels.astype(np.float32))
     start = time.perf_counter()
     model, optimizers = build(kind, variant, features, graph_dim=graph_dim, **options)
-    shared = SharedNegatives(pairs_t, labels_t, features.shape[0], shared_negatives) if shared_negatives else None
+    n_genes = features.shape[0]
+    grid = SharedNegatives(pairs_t, labels_t, n_genes, random_negatives) if random_negatives and shared else None
     for epoch in range(n_epochs):
-        train_epoch(model, optimizers, pairs_t, labels_t, epoch, shared)
+        if random_negatives and not shared:
+            train_epoch(model, optimizers, *with_random_negatives(pairs_t, labels_t, n_genes, random_negatives), epoch)
+        else:
+            train_epoch(model, optimizers, pairs_t, labels_t, epoch, grid)
     return time.perf_counter() - start
 
 

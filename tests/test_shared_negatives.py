@@ -117,8 +117,11 @@ SMALL = dict(embedding_dim=8, hidden_layer_sizes=(16, 8), max_iter=3, random_sta
              random_negative_ratio=5.0, shared_negatives=True)
 
 
+NAMED_PAIRS = pd.DataFrame(PAIRS).map(GENES.__getitem__)
+
+
 def fitted(cls, **params):
-    return cls(FEATURES, **{**SMALL, **params}).fit(pd.DataFrame(PAIRS).map(GENES.__getitem__), Y)
+    return cls(FEATURES, **{**SMALL, **params}).fit(NAMED_PAIRS, Y)
 
 
 @pytest.mark.parametrize("cls, extra", [(TwoTowerClassifier, {}), (LateInteractionClassifier, {"n_vectors": 3}),
@@ -143,3 +146,17 @@ def test_without_random_negatives_sharing_changes_nothing():
 def test_shared_negatives_must_be_a_boolean():
     with pytest.raises(ValueError, match="shared_negatives"):
         fitted(TwoTowerClassifier, shared_negatives="yes")
+
+
+def test_a_pickle_from_before_the_parameter_loads_without_sharing():
+    model = fitted(TwoTowerClassifier, shared_negatives=False, max_iter=1)
+    state = model.__getstate__()
+    del state["shared_negatives"]
+    old = TwoTowerClassifier.__new__(TwoTowerClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["shared_negatives"] is False
+    np.testing.assert_array_equal(old.predict_proba(NAMED_PAIRS), model.predict_proba(NAMED_PAIRS))
+    plain = {k: v for k, v in SMALL.items() if k != "shared_negatives"}
+    cross = CrossEncoderClassifier.__new__(CrossEncoderClassifier)
+    cross.__setstate__(CrossEncoderClassifier(FEATURES, **{**plain, "max_iter": 1}).fit(NAMED_PAIRS, Y).__getstate__())
+    assert not hasattr(cross, "shared_negatives")

@@ -421,6 +421,8 @@ class PairClassifierBase(PairClassifier):
         state.setdefault("embedding_init", "normal")
         state.setdefault("gene_bias", False)
         state.setdefault("negative_targets", None)
+        if "shared_negatives" in self._get_param_names():  # the two-tower family's, since 2026-12-08
+            state.setdefault("shared_negatives", False)
         if "spec_" in state:
             state["spec_"] = {"feature_interaction": False, "gene_bias": False, **state["spec_"]}
         super().__setstate__(state)
