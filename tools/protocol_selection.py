@@ -60,6 +60,7 @@ CANDIDATES = {
     "lazy embedding updates": ({"embedding_update": "lazy"}, True),
     # the two-tower family only: every batch's random negatives a grid of shared genes (issue 28)
     "shared negatives": ({"shared_negatives": True}, True),
+    "shared negatives, training-regulator negatives": ({"shared_negatives": True}, False),
     "zero embeddings": ({"embedding_init": "zeros"}, True),
     # the feature-only task's two-tower: 0.981 against MLPClassifier's 0.970 (bench/feature_only_task.py)
     "zero embeddings, one layer of 256": ({"embedding_init": "zeros", "hidden_layer_sizes": (256,)}, True),
