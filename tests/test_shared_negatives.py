@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from grnfast import CrossEncoderClassifier, LateInteractionClassifier, TwoTowerClassifier
 from grnfast import _core_testing as T
-from grnfast.models._random_negatives import RandomNegatives, shared_grid
+from grnfast.models._random_negatives import RandomNegatives, SharedGrid
 from test_gradients import check_whole_model, make_spec, model_specs, seeds, whole_model_problem
 
 tower_specs = model_specs.map(lambda d: {**d, "kind": d["kind"].replace("cross_encoder", "late_interaction")})
@@ -92,17 +92,32 @@ def test_the_grid_keeps_the_steps_and_the_weight_of_separate_negatives(n_pairs, 
     edges = np.unique(rng.integers(0, 400, (n_edges, 2)), axis=0)
     edges = edges[edges[:, 0] != edges[:, 1]]
     negatives = RandomNegatives(edges, 400, ratio, seed=0)
-    per_batch, k, per_row = shared_grid(negatives, n_pairs, batch_size)
-    assert per_row == pytest.approx(negatives.n_draw / n_pairs)
+    grid = SharedGrid(negatives, n_pairs, batch_size)
+    assert grid.separate is None and grid.n_grid == negatives.n_draw
+    assert grid.per_row == pytest.approx(negatives.n_draw / n_pairs)
     separate_steps = np.ceil((n_pairs + negatives.n_draw) / batch_size)
-    assert abs(np.ceil(n_pairs / per_batch) - separate_steps) <= max(1, 0.05 * separate_steps)
-    assert k * k >= per_row * per_batch > (k - 1) ** 2
+    assert abs(np.ceil(n_pairs / grid.per_batch) - separate_steps) <= max(1, 0.05 * separate_steps)
+    assert grid.k ** 2 >= grid.per_row * grid.per_batch > (grid.k - 1) ** 2
+
+
+def test_regulators_without_training_edges_keep_separate_negatives():
+    """A TF list's regulators without a training edge are drawn as separate pairs, in
+    proportion to their number; the grid draws the edges' regulators only."""
+    edges = np.array([(r, t) for r in range(10) for t in range(20, 40)])
+    negatives = RandomNegatives(edges, 100, 10.0, seed=0, regulators=np.arange(40))  # 30 without edges
+    grid = SharedGrid(negatives, len(edges), 256)
+    np.testing.assert_array_equal(grid.grid.regulators, np.arange(10))
+    np.testing.assert_array_equal(grid.separate.regulators, np.arange(10, 40))
+    assert grid.n_grid == round(negatives.n_draw / 4) and grid.n_grid + grid.n_separate == negatives.n_draw
+    drawn = grid.separate.draw((0, 1))
+    assert np.isin(drawn[:, 0], np.arange(10, 40)).all() and len(drawn) == grid.n_separate
+    assert grid.per_row == pytest.approx(grid.n_grid / (len(edges) + grid.n_separate))
 
 
 def test_a_table_without_free_pairs_draws_no_grid():
     """Every regulator x gene pair a training edge: nothing to draw, so no grid."""
     edges = np.array([(r, t) for r in range(3) for t in range(3) if r != t])
-    assert shared_grid(RandomNegatives(edges, 3, 10.0, seed=0), len(edges), 256)[1] == 0
+    assert SharedGrid(RandomNegatives(edges, 3, 10.0, seed=0), len(edges), 256).k == 0
 
 
 # ---- the estimators -------------------------------------------------------------------

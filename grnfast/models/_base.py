@@ -22,7 +22,7 @@ from ..errors import GRNInputError
 from ..genes import GeneTable, check_binary_labels, effective_threads
 from ..pair_classifier import PairClassifier
 from ._parameters import initial_parameters
-from ._random_negatives import RandomNegatives, shared_grid, with_random_negatives
+from ._random_negatives import RandomNegatives, SharedGrid, with_random_negatives
 from ._split import stratified_validation_split
 from ._training import EarlyStopping, check_scores, run_epochs
 from .network import FittedNetwork, _core, known_edges, layout, make_spec, seen_in
@@ -227,16 +227,16 @@ class PairClassifierBase(PairClassifier):
                 raise GRNInputError("warm_start needs the same gene table and architecture as the fitted model")
             params, buffers = self.params_.copy(), self.buffers_.copy()
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        batch_size, shared = int(self.batch_size), None
+        batch_size, grid = int(self.batch_size), None
         # Only the two-tower family declares shared_negatives (a grid needs per-gene towers).
         if getattr(self, "shared_negatives", False) and data["negatives"] is not None:
-            batch_size, k, per_row = shared_grid(data["negatives"], len(data["y"]), batch_size)
-            shared = (k, per_row)
+            grid = SharedGrid(data["negatives"], len(data["y"]), batch_size)
+            batch_size = grid.per_batch
         trainer = _core().Trainer(make_spec(spec_dict), self._adam_config(), batch_size,
                                   effective_threads(self.n_jobs))
         trainer.set_state(params, buffers)
-        if shared is not None:
-            data = self._share_negatives(trainer, data, *shared)
+        if grid is not None:
+            data = self._share_negatives(trainer, data, grid)
         del params, buffers  # the trainer holds the weights now; keep no second copy during training
         graph_edges = known_edges(data["pairs"], data["y"]) if spec_dict["graph_dim"] else None
         if graph_edges is not None:
@@ -310,19 +310,18 @@ class PairClassifierBase(PairClassifier):
                 "val_pairs": val_pairs, "val_y": val_y, "negatives": negatives, "class_weight": self.class_weight}
 
     @staticmethod
-    def _share_negatives(trainer, data, k, per_row):
-        """Hands the random negatives to the trainer as every batch's shared grid;
-        the epochs then train on the given pairs, weighted by class as they would be
-        beside separate random negatives. Returns the epoch loop's data."""
-        negatives, y, weights, negative_weight = data["negatives"], data["y"], data["weights"], 1.0
-        if data["class_weight"] is not None:
-            drawn = np.zeros(round(per_row * len(y)), dtype=y.dtype)
-            all_weights = compute_sample_weight(data["class_weight"], np.concatenate([y, drawn]).astype(int))
-            weights = np.ascontiguousarray(all_weights[:len(y)], dtype=np.float32)
-            negative_weight = float(all_weights[-1]) if len(drawn) else 1.0
-        trainer.set_shared_negatives(negatives.regulators, negatives.targets, negatives.forbidden, k, per_row,
+    def _share_negatives(trainer, data, grid):
+        """Hands the grid's part of the random negatives to the trainer (a SharedGrid);
+        the epochs then draw only the separate part. A class weight counts the grid's
+        negatives as separate ones would be counted. Returns the epoch loop's data."""
+        negative_weight = 1.0
+        if data["class_weight"] is not None and grid.n_grid:
+            y = np.concatenate([data["y"], np.zeros(grid.n_grid + grid.n_separate, dtype=data["y"].dtype)])
+            negative_weight = float(compute_sample_weight(data["class_weight"], y.astype(int))[-1])
+        part = grid.grid
+        trainer.set_shared_negatives(part.regulators, part.targets, part.forbidden, grid.k, grid.per_row,
                                      negative_weight)
-        return {**data, "negatives": None, "weights": weights}
+        return {**data, "negatives": grid.separate, "grid_negatives": grid.n_grid}
 
     # ---- the fitted network ------------------------------------------------------
 

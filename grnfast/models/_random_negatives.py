@@ -11,6 +11,7 @@ edge are drawn too, as genome-wide scoring meets them. Given candidate targets,
 only those are drawn: a split that holds genes out of training in every role
 (``cold-genes``) must not meet them as random negatives either.
 """
+import copy
 import math
 import warnings
 
@@ -51,13 +52,19 @@ class RandomNegatives:
     def __init__(self, positives, n_genes, ratio, seed, regulators=None, targets=None):
         positives = np.asarray(positives, dtype=np.int64).reshape(-1, 2)
         self.n_genes = int(n_genes)
-        self.regulators = np.unique(positives[:, 0])
+        self.edge_regulators = self.regulators = np.unique(positives[:, 0])
         if regulators is not None:
             self.regulators = np.union1d(self.regulators, np.asarray(regulators, dtype=np.int64))
         self.targets = np.arange(self.n_genes) if targets is None else np.unique(np.asarray(targets, dtype=np.int64))
         self.forbidden = np.unique(_codes(positives, self.n_genes))
         self.n_draw = int(round(ratio * len(positives)))
         self.seed = int(seed)
+
+    def restricted(self, regulators, n_draw):
+        """The same sampler drawing ``n_draw`` pairs of these regulators only."""
+        part = copy.copy(self)
+        part.regulators, part.n_draw = np.asarray(regulators, dtype=np.int64), int(n_draw)
+        return part
 
     def available(self, forbidden=None):
         """How many pairs can be drawn: the regulators x targets, less self-pairs and
@@ -126,14 +133,36 @@ def with_random_negatives(pairs, y, negatives):
 GRID_SIDE = 1.0
 
 
-def shared_grid(negatives, n_pairs, batch_size):
-    """How batches share their random negatives (``shared_negatives=True``): the
-    given pairs per batch, the grid's genes per role ``k``, and the random pairs each
-    given pair stands for (``per_row``), so that an epoch takes as many steps and
-    weighs its negatives as separate random pairs in batches of ``batch_size`` would.
-    The grid has about as many pairs as the random pairs it stands for.
+class SharedGrid:
+    """How batches share their random negatives (``shared_negatives=True``).
+
+    The negatives of regulators with training edges form each batch's grid; those of
+    candidate regulators without any (the rest of a TF list) stay separate pairs,
+    drawn as before: in a grid such a regulator would meet few batches, each for k
+    pairs at once, and the models then lose much of what they find for regulators
+    without training edges (docs/performance.md, "Shared negatives"). Each part
+    draws its share of the random pairs, in proportion to its regulators, as
+    uniform draws over all of them would.
+
+    ``grid``, ``separate``: the two parts (``separate`` None when every candidate
+    regulator has a training edge); ``n_grid``, ``n_separate``: their random pairs
+    per epoch; ``per_row``: the grid's random pairs per row of
+    an epoch (the given pairs and the separate negatives); ``per_batch``: those rows
+    per batch, so that an epoch takes as many steps as with separate negatives in
+    batches of ``batch_size``; ``k``: the grid's genes per role, about as many cells
+    as the random pairs it stands for.
     """
-    per_row = min(negatives.n_draw, negatives.available()) / n_pairs
-    per_batch = min(n_pairs, max(2, round(batch_size / (1 + per_row))))
-    k = max(1, math.ceil(GRID_SIDE * math.sqrt(per_row * per_batch))) if per_row > 0 else 0
-    return per_batch, k, per_row
+
+    def __init__(self, negatives, n_pairs, batch_size):
+        n_draw = min(negatives.n_draw, negatives.available())
+        edge = negatives.edge_regulators
+        others = np.setdiff1d(negatives.regulators, edge)
+        n_grid = int(round(n_draw * len(edge) / len(negatives.regulators)))
+        self.grid = negatives.restricted(edge, n_grid)
+        self.separate = negatives.restricted(others, n_draw - n_grid) if len(others) and n_draw > n_grid else None
+        self.n_separate = min(self.separate.n_draw, self.separate.available()) if self.separate else 0
+        self.n_grid = min(n_grid, self.grid.available())
+        n_rows = n_pairs + self.n_separate
+        self.per_row = self.n_grid / n_rows
+        self.per_batch = min(n_rows, max(2, round(batch_size / (1 + self.per_row))))
+        self.k = max(1, math.ceil(GRID_SIDE * math.sqrt(self.per_row * self.per_batch))) if self.per_row > 0 else 0

@@ -70,13 +70,19 @@ def check_scores(logits, learning_rate_init, where):
 
 def epoch_pairs(data, epoch):
     """The pairs, labels and weights of one epoch: the given pairs plus, with random
-    negatives, that epoch's fresh draw (class weights then cover both)."""
-    if data["negatives"] is None:
+    negatives, that epoch's fresh draw (class weights then cover both, and the
+    ``grid_negatives`` the trainer draws per batch, if any)."""
+    grid = data.get("grid_negatives", 0)
+    if data["negatives"] is None and not (grid and data["class_weight"] is not None):
         return data["pairs"], data["y"], data["weights"]
-    pairs, y = with_random_negatives(data["pairs"], data["y"], data["negatives"].draw((0, epoch)))
+    pairs, y = data["pairs"], data["y"]
+    if data["negatives"] is not None:
+        pairs, y = with_random_negatives(pairs, y, data["negatives"].draw((0, epoch)))
     weights = None
     if data["class_weight"] is not None:
-        weights = np.ascontiguousarray(compute_sample_weight(data["class_weight"], y.astype(int)), dtype=np.float32)
+        counted = np.concatenate([y, np.zeros(grid, dtype=y.dtype)]).astype(int)
+        weights = np.ascontiguousarray(compute_sample_weight(data["class_weight"], counted)[:len(y)],
+                                       dtype=np.float32)
     return pairs, y, weights
 
 
