@@ -137,13 +137,15 @@ COMMON_PARAMETERS = """
 SHARED_NEGATIVES = """    shared_negatives : bool, default=False
         How the random negatives (``random_negative_ratio``) are formed. ``False``:
         each is a pair of its own, drawn as described there, and costs both towers
-        once. ``True``: each batch draws ``k`` regulators and ``k`` targets from the
-        same candidates, every one of their ``k x k`` pairs is a negative (except
-        self-pairs and training edges), and together they weigh what the batch's
-        share of separate random pairs would (``k`` is about the square root of
-        that share); each batch then holds correspondingly fewer given pairs, so
-        an epoch takes as many steps. A gene's tower output serves all ``k`` of its
-        pairs, so an epoch runs the towers on a fraction of the rows. The negatives
+        once. ``True``: each batch draws ``k`` regulators of training edges and
+        ``k`` targets from the same candidates, every one of their ``k x k`` pairs
+        is a negative (except self-pairs and training edges), and together they
+        weigh what the batch's share of separate random pairs would (``k`` is about
+        the square root of that share); each batch then holds correspondingly
+        fewer given pairs, so an epoch takes as many steps. A gene's tower output
+        serves all ``k`` of its pairs, so an epoch runs the towers on a fraction of
+        the rows. Candidate regulators without a training edge (from
+        ``negative_regulators``) keep their share as separate pairs. The negatives
         keep the same distribution over pairs but are fewer distinct genes per
         epoch.
 """
