@@ -213,15 +213,14 @@ class TwoTower(_PairModel):
         return out
 
     def towers(self, pairs):
-        reg, tgt = pairs[:, 0], pairs[:, 1]
-        d_reg, d_tgt = self.dropped(len(pairs)), self.dropped(len(pairs))
-        u = self._tower(self.regulator_tower, self.regulator_features, reg, d_reg)
-        v = self._tower(self.target_tower, self.target_features, tgt, d_tgt)
-        return u, v
+        return self.rows(pairs[:, 0], pairs[:, 1])
 
     def forward(self, pairs):
-        u, v = self.towers(pairs)
-        return (u * v).sum(dim=1) / TEMPERATURE + self.bias(pairs)
+        return self.paired(*self.towers(pairs)) / TEMPERATURE + self.bias(pairs)
+
+    def paired(self, u, v):
+        """The similarity of each row of u with the same row of v."""
+        return (u * v).sum(dim=1)
 
     def rows(self, regulators, targets):
         """Tower outputs of two lists of genes (one batch of rows each)."""
@@ -244,9 +243,9 @@ class LateInteraction(TwoTower):
 
     n_vectors = N_VECTORS
 
-    def forward(self, pairs):
-        u, v = (nn.functional.normalize(t.view(len(pairs), N_VECTORS, HIDDEN[-1]), dim=2) for t in self.towers(pairs))
-        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).mean(dim=1) / TEMPERATURE + self.bias(pairs)
+    def paired(self, u, v):
+        u, v = (nn.functional.normalize(t.view(len(t), N_VECTORS, HIDDEN[-1]), dim=2) for t in (u, v))
+        return torch.einsum("bid,bjd->bij", u, v).amax(dim=2).mean(dim=1)
 
     def similarity(self, u, v):
         u, v = (nn.functional.normalize(t.view(len(t), N_VECTORS, HIDDEN[-1]), dim=2) for t in (u, v))
@@ -346,9 +345,7 @@ class SharedNegatives:
         targets = torch.randint(self.n_genes, (k,))
         u, v = model.rows(torch.cat([pairs[:, 0], regulators]), torch.cat([pairs[:, 1], targets]))
         b = len(pairs)
-        logits = (u[:b] * v[:b]).sum(dim=1) / TEMPERATURE if model.n_vectors == 1 else \
-            model.similarity(u[:b], v[:b]).diagonal() / TEMPERATURE
-        logits = logits + model.bias(pairs)
+        logits = model.paired(u[:b], v[:b]) / TEMPERATURE + model.bias(pairs)
         grid = model.grid(u[b:], v[b:], regulators, targets)
         free = (regulators[:, None] != targets) & ~torch.isin(regulators[:, None] * self.n_genes + targets,
                                                             self.forbidden)

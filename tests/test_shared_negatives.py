@@ -17,11 +17,10 @@ tower_specs = model_specs.map(lambda d: {**d, "kind": d["kind"].replace("cross_e
 
 
 def grid_problem(spec, rng, k):
-    """k regulators, k targets, cell weights with some cells masked (0), and a
-    denominator larger than the batch, as the trainer gives them."""
-    grid = {"grid_regulators": rng.integers(0, spec.n_genes, k), "grid_targets": rng.integers(0, spec.n_genes, k),
+    """k regulators, k targets and cell weights with some cells masked (0), as the
+    trainer gives them (loss_and_grad's grid arguments)."""
+    return {"grid_regulators": rng.integers(0, spec.n_genes, k), "grid_targets": rng.integers(0, spec.n_genes, k),
             "grid_weights": rng.uniform(0.2, 2.0, (k, k)) * (rng.uniform(size=(k, k)) > 0.2)}
-    return grid
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -128,11 +128,6 @@ def with_random_negatives(pairs, y, negatives):
             np.ascontiguousarray(np.concatenate([y, np.zeros(len(negatives), dtype=y.dtype)])))
 
 
-# The grid's side over the square root of the random pairs it stands for: 1, as many
-# cells as those pairs.
-GRID_SIDE = 1.0
-
-
 class SharedGrid:
     """How batches share their random negatives (``shared_negatives=True``).
 
@@ -165,4 +160,4 @@ class SharedGrid:
         n_rows = n_pairs + self.n_separate
         self.per_row = self.n_grid / n_rows
         self.per_batch = min(n_rows, max(2, round(batch_size / (1 + self.per_row))))
-        self.k = max(1, math.ceil(GRID_SIDE * math.sqrt(self.per_row * self.per_batch))) if self.per_row > 0 else 0
+        self.k = max(1, math.ceil(math.sqrt(self.per_row * self.per_batch))) if self.per_row > 0 else 0

@@ -46,6 +46,11 @@ def stop_reason(model):
     return f"max_iter {n_iter} reached" + (f", {best}" if best else "")
 
 
+def trained_again(epochs):
+    """How a check's progress line says its model is trained: ``train``'s ``epochs``."""
+    return "trained again" + (f" for the run's {epochs} kept epochs" if epochs is not None else "")
+
+
 def train(task, name, model, progress=True, epochs=None):
     """Fit on the task's training pairs (early stopping on its validation pairs)
     with an epoch progress bar (a closing line off a terminal) that ends saying

@@ -32,7 +32,7 @@ from ..progress import say
 from .cold_blend import ColdBlend
 from .coexpressed_targets import CoexpressedTargets
 from .networks import correlation_profiles
-from .training import train
+from .training import train, trained_again
 
 CHECK_FRACTION = 0.2
 # At most this many pairs (held-out TFs x every gene) in each of the check's parts: a
@@ -103,8 +103,7 @@ def check_unknown_regulators(dataset, model_name, params, *, epochs=None, preset
     task = dataset.task(split, name=f"{dataset.name} (TFs held out to check the TFs without edges)")
     held_out = set(split.held_out) | set(split.validation_held_out)
     params = {**params, "negative_regulators": [gene for gene in known if gene not in held_out]}
-    again = "trained again" + (f" for the run's {epochs} kept epochs" if epochs is not None else "")
-    say(f"checking the {n_without_edges} regulators without known edges: {model_name} {again} without "
+    say(f"checking the {n_without_edges} regulators without known edges: {model_name} {trained_again(epochs)} without "
         f"{len(split.held_out)} + {len(split.validation_held_out)} TFs that have edges", enabled=progress)
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
                                                   preset=preset, **params), progress, epochs)

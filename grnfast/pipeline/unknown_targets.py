@@ -28,7 +28,7 @@ from ..progress import say
 from .cold_blend import ColdBlend
 from .coexpressed_targets import CoexpressedRegulators
 from .networks import correlation_profiles
-from .training import train
+from .training import train, trained_again
 
 CHECK_FRACTION = 0.2
 # At most this many genes held out for each of the check's parts: on a genome (17,000
@@ -102,9 +102,8 @@ def check_unknown_targets(dataset, model_name, params, *, negative_regulators, p
     held_out = set(split.held_out) | set(split.validation_held_out)
     params = {**params, "negative_regulators": list(negative_regulators),
               "negative_targets": [gene for gene in known if gene not in held_out] if unknown else None}
-    again = "trained again" + (f" for the run's {epochs} kept epochs" if epochs is not None else "")
-    say(f"checking the {n_without_edges} genes without known regulators: {model_name} {again} without the "
-        f"edges into {len(split.held_out)} + {len(split.validation_held_out)} genes", enabled=progress)
+    say(f"checking the {n_without_edges} genes without known regulators: {model_name} {trained_again(epochs)} "
+        f"without the edges into {len(split.held_out)} + {len(split.validation_held_out)} genes", enabled=progress)
     model, _ = train(task, model_name, make_model(model_name, dataset.node_features, random_state=random_state,
                                                   preset=preset, **params), progress, epochs)
     degree = DegreeBaseline(node_features=dataset.node_features).fit(task.X_train, task.y_train)
